@@ -1,0 +1,99 @@
+import type { Loss } from "./losses";
+import type { Model } from "./model";
+
+/**
+ * Judge → Blame → bank, for the sample the model just predicted.
+ *
+ * blame δ = dLoss/dz per neuron. Output: δ = dLoss/dŷ · f′(z) (softmax: its Jacobian; softmax with
+ * cross-entropy: ŷ − y directly, which is exact and avoids dividing by ŷ). Hidden neuron j of layer l:
+ * δ_j = f′(z_j) · Σ_k W_{l+1}[k][j] · δ_{l+1,k} — the terms of that sum are its *blame sources*.
+ * Leverage = input × blame is added to the blame bank, the bias getting δ (its input is 1).
+ */
+export class BlameStep {
+  /** Per layer: δ of every neuron for the last judged sample. */
+  readonly blame: Float64Array[];
+  /** dLoss/dŷ of the last judged sample. */
+  readonly lossGradient: Float64Array;
+  private readonly sums: Float64Array[];
+
+  constructor(
+    private readonly model: Model,
+    private readonly loss: Loss,
+  ) {
+    this.blame = model.layers.map((l) => new Float64Array(l.units));
+    this.lossGradient = new Float64Array(model.outputs);
+    this.sums = model.layers.map((l) => new Float64Array(l.inputs));
+  }
+
+  /** Judges the last prediction against `y[yOffset…]`, computes every blame, banks the leverage; returns the loss. */
+  run(y: ArrayLike<number>, yOffset: number, target: Float64Array, bank: Float64Array): number {
+    const model = this.model;
+    const layers = model.layers;
+    const out = model.outputLayer;
+    const n = out.units;
+    for (let i = 0; i < n; i++) target[i] = y[yOffset + i]!;
+    const yHat = model.a[out.index]!;
+    const dL = this.lossGradient;
+    const lossValue = this.loss.judge(yHat, target, n, dL);
+
+    const delta = this.blame[out.index]!;
+    if (out.activation.name === "softmax") {
+      if (this.loss.name === "cce") {
+        for (let i = 0; i < n; i++) delta[i] = yHat[i]! - target[i]!;
+      } else {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += dL[i]! * yHat[i]!;
+        for (let i = 0; i < n; i++) delta[i] = yHat[i]! * (dL[i]! - dot);
+      }
+    } else {
+      const z = model.z[out.index]!;
+      const df = out.activation.derivative;
+      for (let i = 0; i < n; i++) delta[i] = dL[i]! * df(z[i]!, yHat[i]!);
+    }
+
+    const params = model.params;
+    for (let li = layers.length - 1; li >= 0; li--) {
+      const l = layers[li]!;
+      const d = this.blame[li]!;
+      const x = model.layerInput(li);
+      const inputs = l.inputs;
+      const stride = inputs + 1;
+      const hasUpstream = li > 0;
+      const sums = this.sums[li]!;
+      if (hasUpstream) sums.fill(0);
+      for (let j = 0, base = l.offset; j < l.units; j++, base += stride) {
+        const dj = d[j]!;
+        for (let k = 0; k < inputs; k++) bank[base + k] += x[k]! * dj;
+        bank[base + inputs] += dj;
+        if (hasUpstream) for (let k = 0; k < inputs; k++) sums[k] += params[base + k]! * dj;
+      }
+      if (hasUpstream) {
+        const prev = layers[li - 1]!;
+        const dPrev = this.blame[li - 1]!;
+        const zPrev = model.z[li - 1]!;
+        const aPrev = model.a[li - 1]!;
+        const df = prev.activation.derivative;
+        for (let k = 0; k < inputs; k++) dPrev[k] = sums[k]! * df(zPrev[k]!, aPrev[k]!);
+      }
+    }
+    return lossValue;
+  }
+
+  /**
+   * The blame sources of hidden neuron `neuron` in `layer` for the last sample: one entry per downstream
+   * neuron k, weight W_{l+1}[k][neuron] × its blame δ_k; their sum × f′(z) is this neuron's blame.
+   * Computed on demand (nothing is stored when nobody asks).
+   */
+  blameSources(layer: number, neuron: number): { weight: number; downstreamBlame: number; product: number }[] {
+    const model = this.model;
+    const next = model.layers[layer + 1];
+    if (!next) return [];
+    const d = this.blame[layer + 1]!;
+    const sources = [];
+    for (let k = 0; k < next.units; k++) {
+      const weight = model.params[next.offset + k * (next.inputs + 1) + neuron]!;
+      sources.push({ weight, downstreamBlame: d[k]!, product: weight * d[k]! });
+    }
+    return sources;
+  }
+}

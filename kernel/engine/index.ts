@@ -1,0 +1,13 @@
+/** The engine's public API: what `import { … } from "neuroforge"` gives a notebook cell. */
+export { Model, type ModelSpec, type LayerSpec, type InitSpec, type LayerInfo } from "./model";
+export { Trainer, type TrainerOptions, type FitResult, type RunStatus } from "./trainer";
+export type { TrainingObserver, SampleEvent, CommitEvent, EpochEvent, TrainingNotice } from "./observer";
+export { activations, activationNames, type ActivationName } from "./activations";
+export { losses, lossNames, type LossName } from "./losses";
+export { initializers, initializerNames, type InitializerName } from "./initializers";
+export { defineStrategy, type Strategy, type StrategyDeclaration } from "./optimizers/strategy";
+export { StrategyState, type CommitRecord } from "./optimizers/strategy-state";
+export { resolveHyperparameters, ConfigError } from "./optimizers/hyperparameters";
+export { exportWeights, importWeights, loadWeightsInto, type WeightsFile } from "./weights-json";
+export { datasetFromRows, type Dataset } from "./datasets/dataset";
+export { Rng } from "./math/rng";

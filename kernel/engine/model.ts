@@ -1,0 +1,146 @@
+import { activations, softmaxInto, type Activation, type ActivationName } from "./activations";
+import { initializers, type InitializerName, type InitializerOptions } from "./initializers";
+import { Rng } from "./math/rng";
+
+export interface LayerSpec {
+  readonly units: number;
+  readonly activation: ActivationName;
+}
+
+export interface ModelSpec {
+  readonly inputs: number;
+  readonly layers: readonly LayerSpec[];
+}
+
+export interface InitSpec extends InitializerOptions {
+  readonly name: InitializerName;
+}
+
+/** One dense layer's place in the flat parameter vector. */
+export interface LayerInfo {
+  readonly index: number;
+  readonly inputs: number;
+  readonly units: number;
+  readonly activation: Activation;
+  /** Offset of this layer's first weight in `params`; neuron j's weights start at offset + j·(inputs+1). */
+  readonly offset: number;
+  /** Flat index of this layer's first neuron. */
+  readonly neuronOffset: number;
+}
+
+/**
+ * A dense network. All weights live in one Float64Array: per neuron, its `inputs` incoming weights
+ * followed by its bias (the bias is weight number `inputs`, a weight whose input is always 1).
+ * `predict` leaves every neuron's pre-activation z and activation a in `z[l]` / `a[l]` for the blame
+ * step and for observers.
+ */
+export class Model {
+  readonly layers: readonly LayerInfo[];
+  readonly params: Float64Array;
+  readonly weightCount: number;
+  readonly neuronCount: number;
+  /** neuronOfWeight[i]: flat neuron index owning weight i. */
+  readonly neuronOfWeight: Int32Array;
+  /** Per layer: pre-activations z and activations a of the last predicted sample. */
+  readonly z: Float64Array[];
+  readonly a: Float64Array[];
+  /** The last predicted sample's input (layer 0's inputs). */
+  readonly input: Float64Array;
+
+  constructor(readonly spec: ModelSpec) {
+    if (!Number.isInteger(spec.inputs) || spec.inputs < 1) throw new RangeError("model.inputs must be an integer ≥ 1");
+    if (spec.layers.length < 1) throw new RangeError("model.layers must have at least one layer");
+    const layers: LayerInfo[] = [];
+    let offset = 0;
+    let neuronOffset = 0;
+    let inputs = spec.inputs;
+    spec.layers.forEach((l, index) => {
+      if (!Number.isInteger(l.units) || l.units < 1) throw new RangeError(`model.layers[${index}].units must be an integer ≥ 1`);
+      const activation = activations[l.activation];
+      if (!activation) throw new RangeError(`model.layers[${index}].activation: unknown '${l.activation}'`);
+      if (l.activation === "softmax" && index !== spec.layers.length - 1) {
+        throw new RangeError(`model.layers[${index}].activation: softmax is only allowed on the output layer`);
+      }
+      layers.push({ index, inputs, units: l.units, activation, offset, neuronOffset });
+      offset += l.units * (inputs + 1);
+      neuronOffset += l.units;
+      inputs = l.units;
+    });
+    this.layers = layers;
+    this.weightCount = offset;
+    this.neuronCount = neuronOffset;
+    this.params = new Float64Array(offset);
+    this.neuronOfWeight = new Int32Array(offset);
+    for (const l of layers) {
+      for (let j = 0; j < l.units; j++) {
+        this.neuronOfWeight.fill(l.neuronOffset + j, l.offset + j * (l.inputs + 1), l.offset + (j + 1) * (l.inputs + 1));
+      }
+    }
+    this.z = layers.map((l) => new Float64Array(l.units));
+    this.a = layers.map((l) => new Float64Array(l.units));
+    this.input = new Float64Array(spec.inputs);
+  }
+
+  get outputs(): number {
+    return this.layers[this.layers.length - 1]!.units;
+  }
+
+  get outputLayer(): LayerInfo {
+    return this.layers[this.layers.length - 1]!;
+  }
+
+  /** Flat index of weight `weight` (0 … inputs; `inputs` is the bias) of neuron `neuron` in `layer`. */
+  weightIndex(layer: number, neuron: number, weight: number): number {
+    const l = this.layers[layer];
+    if (!l || neuron < 0 || neuron >= l.units || weight < 0 || weight > l.inputs) {
+      throw new RangeError(`no weight [layer ${layer}, neuron ${neuron}, weight ${weight}]`);
+    }
+    return l.offset + neuron * (l.inputs + 1) + weight;
+  }
+
+  /** Fills the parameters from an initializer (seeded); biases are zero unless the initializer sets them. */
+  initialize(init: InitSpec, seed: number): void {
+    const initializer = initializers[init.name];
+    if (!initializer) throw new RangeError(`initializer: unknown '${init.name}'`);
+    const rng = new Rng(seed);
+    for (const l of this.layers) {
+      for (let j = 0; j < l.units; j++) {
+        const base = l.offset + j * (l.inputs + 1);
+        for (let k = 0; k < l.inputs; k++) this.params[base + k] = initializer.sample(rng, l.inputs, l.units, init);
+        this.params[base + l.inputs] = initializer.initBias ? initializer.sample(rng, l.inputs, l.units, init) : 0;
+      }
+    }
+  }
+
+  /** Predict: forward pass of one sample `x[xOffset … xOffset+inputs)`; returns the output activations. */
+  predict(x: ArrayLike<number>, xOffset = 0): Float64Array {
+    const input = this.input;
+    for (let k = 0; k < input.length; k++) input[k] = x[xOffset + k]!;
+    const params = this.params;
+    let prev: Float64Array = input;
+    for (let li = 0; li < this.layers.length; li++) {
+      const l = this.layers[li]!;
+      const z = this.z[li]!;
+      const a = this.a[li]!;
+      const n = l.inputs;
+      const stride = n + 1;
+      for (let j = 0, base = l.offset; j < l.units; j++, base += stride) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += prev[k]! * params[base + k]!;
+        z[j] = s + params[base + n]!;
+      }
+      if (l.activation.name === "softmax") softmaxInto(z, a, l.units);
+      else {
+        const f = l.activation.apply;
+        for (let j = 0; j < l.units; j++) a[j] = f(z[j]!);
+      }
+      prev = a;
+    }
+    return this.a[this.layers.length - 1]!;
+  }
+
+  /** Inputs of layer `layer` for the last predicted sample (the network input or the previous layer's a). */
+  layerInput(layer: number): Float64Array {
+    return layer === 0 ? this.input : this.a[layer - 1]!;
+  }
+}

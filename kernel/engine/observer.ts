@@ -1,0 +1,65 @@
+import type { CommitRecord } from "./optimizers/strategy-state";
+import type { Trainer } from "./trainer";
+
+/**
+ * What the engine tells observers (the recorder, progress displays, lifecycle managers). The engine
+ * knows nothing of recording: with no observer it computes exactly the same and pays nothing.
+ * Buffers reachable through `trainer` are only valid during the call (they are reused).
+ */
+export interface SampleEvent {
+  readonly trainer: Trainer;
+  readonly epoch: number;
+  /** Position of the sample within the epoch (0-based, after shuffling). */
+  readonly position: number;
+  /** Index of the sample in the dataset. */
+  readonly sample: number;
+  /** Batch number within the epoch (0-based) and this sample's slot in it. */
+  readonly batch: number;
+  readonly slot: number;
+  readonly loss: number;
+}
+
+export interface CommitEvent {
+  readonly trainer: Trainer;
+  readonly epoch: number;
+  readonly batch: number;
+  /** Timestep after this commit (1 on the first). */
+  readonly t: number;
+  /** Samples in the blame bank at the commit (a partial last batch commits its true count). */
+  readonly count: number;
+  /** Mean loss over the batch's samples. */
+  readonly loss: number;
+  /** Schedule factor applied to the per-weight learning rates. */
+  readonly lrScale: number;
+  readonly gradNorm: number;
+  readonly stepNorm: number;
+  /** Every per-weight intermediate value, when an observer asked for them (`wantsCommitDetail`). */
+  readonly record: CommitRecord | null;
+}
+
+export interface EpochEvent {
+  readonly trainer: Trainer;
+  readonly epoch: number;
+  /** Mean per-sample loss over the epoch. */
+  readonly loss: number;
+  readonly samples: number;
+  readonly commits: number;
+  readonly seconds: number;
+}
+
+/** Something worth a line in the run's event log (non-finite guard, later lifecycle events). */
+export interface TrainingNotice {
+  readonly kind: "nonfinite";
+  readonly epoch: number;
+  readonly position: number;
+  readonly message: string;
+}
+
+export interface TrainingObserver {
+  /** Ask the commit loop to keep every per-weight intermediate value (costs memory writes). */
+  readonly wantsCommitDetail?: boolean;
+  onSample?(e: SampleEvent): void;
+  onCommit?(e: CommitEvent): void;
+  onEpoch?(e: EpochEvent): void;
+  onNotice?(n: TrainingNotice): void;
+}

@@ -1,0 +1,226 @@
+import { BlameStep } from "./blame";
+import type { Dataset } from "./datasets/dataset";
+import { losses, type Loss, type LossName } from "./losses";
+import { Rng } from "./math/rng";
+import type { Model } from "./model";
+import type { TrainingObserver } from "./observer";
+import { resolveHyperparameters } from "./optimizers/hyperparameters";
+import type { HyperValue, Strategy } from "./optimizers/strategy";
+import { allocateCommitRecord, StrategyState, type CommitRecord } from "./optimizers/strategy-state";
+
+export interface TrainerOptions {
+  readonly model: Model;
+  readonly loss: LossName;
+  readonly strategy: Strategy;
+  /** User-given hyperparameters; defaults fill the rest (see resolveHyperparameters). */
+  readonly hyperparameters?: Readonly<Record<string, unknown>>;
+  /** Samples per commit, 1 … dataset size. */
+  readonly batchSize: number;
+  /** Reshuffle the sample order every epoch (seeded). Default false: samples in dataset order. */
+  readonly shuffle?: boolean;
+  readonly seed?: number;
+  /** Learning-rate schedule: factor on the per-weight rates at timestep t (1-based) in `epoch`. */
+  readonly schedule?: (t: number, epoch: number) => number;
+  readonly observers?: readonly TrainingObserver[];
+}
+
+export type RunStatus = "completed" | "interrupted" | "diverged";
+
+export interface FitResult {
+  readonly status: RunStatus;
+  readonly epochs: number;
+  /** Mean per-sample loss of the last finished epoch. */
+  readonly loss: number;
+  readonly seconds: number;
+}
+
+/**
+ * Predict → Blame → Adjust over a dataset. Each sample is predicted, judged, blamed, and its leverage
+ * added to the blame bank; when the bank holds `batchSize` samples or the epoch ends, the commit divides
+ * the bank by its count and the strategy adjusts every weight.
+ */
+export class Trainer {
+  readonly model: Model;
+  readonly loss: Loss;
+  readonly state: StrategyState;
+  readonly hyperparameters: Readonly<Record<string, HyperValue>>;
+  /** The blame bank: leverage summed over the samples of the current batch. */
+  readonly bank: Float64Array;
+  /** Per-weight learning rates (initially the strategy's lr). */
+  readonly learningRates: Float64Array;
+  readonly blame: BlameStep;
+  /** Target of the last judged sample. */
+  readonly target: Float64Array;
+  readonly batchSize: number;
+  epoch = 0;
+  private readonly observers: TrainingObserver[];
+  private readonly record: CommitRecord | null;
+  private readonly rng: Rng;
+  private order: Int32Array = new Int32Array(0);
+  private stopRequested = false;
+
+  constructor(private readonly options: TrainerOptions) {
+    const { model, strategy } = options;
+    this.model = model;
+    const loss = losses[options.loss];
+    if (!loss) throw new RangeError(`loss: unknown '${options.loss}'`);
+    const softmaxOut = model.outputLayer.activation.name === "softmax";
+    if (loss.name === "cce" && !softmaxOut) {
+      throw new RangeError("loss: cce (categorical cross-entropy) needs a softmax output layer");
+    }
+    this.loss = loss;
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
+      throw new RangeError(`batch_size: must be an integer ≥ 1, got ${options.batchSize}`);
+    }
+    this.batchSize = options.batchSize;
+    this.hyperparameters = resolveHyperparameters(strategy, options.hyperparameters ?? {});
+    this.state = new StrategyState(strategy, this.hyperparameters, model.weightCount, model.neuronOfWeight, model.neuronCount);
+    this.bank = new Float64Array(model.weightCount);
+    this.learningRates = new Float64Array(model.weightCount).fill(this.hyperparameters.lr as number);
+    this.blame = new BlameStep(model, loss);
+    this.target = new Float64Array(model.outputs);
+    this.observers = [...(options.observers ?? [])];
+    this.record = this.observers.some((o) => o.wantsCommitDetail)
+      ? allocateCommitRecord(model.weightCount, strategy.audit.length)
+      : null;
+    this.rng = new Rng((options.seed ?? 0) ^ 0x5eed);
+  }
+
+  get strategy(): Strategy {
+    return this.state.strategy;
+  }
+
+  /** Timestep: commits so far. */
+  get t(): number {
+    return this.state.t;
+  }
+
+  /** Sets one weight's learning rate (weight `inputs` of a neuron is its bias). */
+  setLearningRate(layer: number, neuron: number, weight: number, lr: number): void {
+    if (!(lr >= 0) || !Number.isFinite(lr)) throw new RangeError(`learning rate must be a finite number ≥ 0, got ${lr}`);
+    this.learningRates[this.model.weightIndex(layer, neuron, weight)] = lr;
+  }
+
+  /** Asks a running `fit`/`trainEpoch` to stop after the current sample (the partial batch is not committed). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Trains `epochs` epochs, or until stopped or diverged. */
+  fit(data: Dataset, epochs: number): FitResult {
+    if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs: must be an integer ≥ 1, got ${epochs}`);
+    const start = performance.now();
+    let loss = NaN;
+    let status: RunStatus = "completed";
+    let done = 0;
+    for (let e = 0; e < epochs; e++) {
+      const result = this.trainEpoch(data);
+      if (result.status !== "completed") {
+        status = result.status;
+        break;
+      }
+      loss = result.loss;
+      done++;
+    }
+    return { status, epochs: done, loss, seconds: (performance.now() - start) / 1000 };
+  }
+
+  /** One pass over the data. */
+  trainEpoch(data: Dataset): { status: RunStatus; loss: number } {
+    const model = this.model;
+    if (data.inputSize !== model.spec.inputs) {
+      throw new RangeError(`data: ${data.inputSize} inputs per sample but the model takes ${model.spec.inputs}`);
+    }
+    if (data.targetSize !== model.outputs) {
+      throw new RangeError(`data: ${data.targetSize} targets per sample but the model has ${model.outputs} outputs`);
+    }
+    const started = performance.now();
+    const epoch = this.epoch;
+    const n = data.count;
+    if (this.order.length !== n) this.order = Int32Array.from({ length: n }, (_, i) => i);
+    else for (let i = 0; i < n; i++) this.order[i] = i;
+    if (this.options.shuffle) this.rng.shuffle(this.order);
+
+    const observers = this.observers;
+    const hasObservers = observers.length > 0;
+    const batchSize = this.batchSize;
+    const bank = this.bank;
+    bank.fill(0);
+    let epochLoss = 0;
+    let batchLoss = 0;
+    let count = 0;
+    let batch = 0;
+    let commits = 0;
+    for (let position = 0; position < n; position++) {
+      if (this.stopRequested) {
+        this.stopRequested = false;
+        return { status: "interrupted", loss: epochLoss / Math.max(1, position) };
+      }
+      const sample = this.order[position]!;
+      model.predict(data.inputs, sample * data.inputSize);
+      const loss = this.blame.run(data.targets, sample * data.targetSize, this.target, bank);
+      if (!Number.isFinite(loss)) {
+        this.notify({ kind: "nonfinite", epoch, position, message: `loss is ${loss} at epoch ${epoch}, sample ${sample}` });
+        return { status: "diverged", loss };
+      }
+      epochLoss += loss;
+      batchLoss += loss;
+      const slot = count++;
+      if (hasObservers) {
+        for (const o of observers) o.onSample?.({ trainer: this, epoch, position, sample, batch, slot, loss });
+      }
+      if (count === batchSize || position === n - 1) {
+        if (!this.commit(epoch, batch, count, batchLoss / count)) return { status: "diverged", loss: epochLoss / (position + 1) };
+        commits++;
+        batch++;
+        count = 0;
+        batchLoss = 0;
+      }
+    }
+    const meanLoss = epochLoss / n;
+    this.epoch++;
+    if (hasObservers) {
+      const seconds = (performance.now() - started) / 1000;
+      for (const o of observers) o.onEpoch?.({ trainer: this, epoch, loss: meanLoss, samples: n, commits, seconds });
+    }
+    return { status: "completed", loss: meanLoss };
+  }
+
+  /** Adjust: avg = bank / count, the strategy steps every weight; returns false when the step went non-finite. */
+  private commit(epoch: number, batch: number, count: number, loss: number): boolean {
+    const state = this.state;
+    const lrScale = this.options.schedule ? this.options.schedule(state.t + 1, epoch) : 1;
+    state.commit(this.model.params, this.bank, count, this.learningRates, lrScale, this.record);
+    const finite = Number.isFinite(state.gradNorm) && Number.isFinite(state.stepNorm);
+    if (this.observers.length > 0) {
+      const e = {
+        trainer: this,
+        epoch,
+        batch,
+        t: state.t,
+        count,
+        loss,
+        lrScale,
+        gradNorm: state.gradNorm,
+        stepNorm: state.stepNorm,
+        record: this.record,
+      };
+      for (const o of this.observers) o.onCommit?.(e);
+    }
+    // Emptied only after observers saw the batch total.
+    this.bank.fill(0);
+    if (!finite) {
+      this.notify({
+        kind: "nonfinite",
+        epoch,
+        position: -1,
+        message: `commit t=${state.t} produced a non-finite ${Number.isFinite(state.gradNorm) ? "step" : "gradient"} norm`,
+      });
+    }
+    return finite;
+  }
+
+  private notify(n: Parameters<NonNullable<TrainingObserver["onNotice"]>>[0]): void {
+    for (const o of this.observers) o.onNotice?.(n);
+  }
+}
