@@ -1,0 +1,23 @@
+// Bundles the CLI: kernel/runtime/cli.ts → dist/cli.js (Node 20, CommonJS, source maps).
+// bin/neuroforge.cjs requires dist/cli.js. Run by `npm run build`, `npm start`, `npm test` and on `npm ci`
+// (the `prepare` script). Later bundles (extension host, renderers, webviews) are added to `builds`.
+import * as esbuild from "esbuild";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+/** @type {esbuild.BuildOptions[]} */
+const builds = [
+  {
+    entryPoints: ["kernel/runtime/cli.ts"],
+    outfile: "dist/cli.js",
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    sourcemap: true,
+    logLevel: "warning",
+  },
+];
+
+await Promise.all(builds.map((options) => esbuild.build({ absWorkingDir: root, ...options })));

@@ -1,0 +1,59 @@
+import type { Dataset } from "../datasets/dataset";
+import { Model } from "../model";
+import type { TrainingObserver } from "../observer";
+import { getStrategy } from "../optimizers/registry";
+import type { Strategy } from "../optimizers/strategy";
+import { DatasetScaler } from "../scalers";
+import { Trainer } from "../trainer";
+import { loadData } from "./data";
+import { readWeightsInto, type Resolution, type ResolvedExperiment } from "./experiment";
+
+/** Everything a resolved experiment turns into, ready to `trainer.fit(dataset, epochs)`. */
+export interface BuiltExperiment {
+  readonly experiment: ResolvedExperiment;
+  readonly model: Model;
+  readonly strategy: Strategy;
+  /** The training data, scaled as `experiment.scale` asks. */
+  readonly dataset: Dataset;
+  /** The data as loaded, before scaling. */
+  readonly rawDataset: Dataset;
+  /** Fitted on the raw data; maps new inputs in and predictions back out. */
+  readonly scaler: DatasetScaler;
+  readonly trainer: Trainer;
+}
+
+export interface BuildOptions {
+  readonly observers?: readonly TrainingObserver[];
+}
+
+/**
+ * Step 3: ResolvedExperiment → model (initialized or loaded), scaled data, trainer. Accepts a
+ * Resolution (reuses the data it loaded) or a bare ResolvedExperiment (loads the data again).
+ */
+export function buildExperiment(source: Resolution | ResolvedExperiment, options: BuildOptions = {}): BuiltExperiment {
+  const resolution = "experiment" in source ? source : undefined;
+  const experiment = resolution ? resolution.experiment : (source as ResolvedExperiment);
+  const file = resolution?.file;
+  const rawDataset = resolution?.dataset ?? loadData(experiment.data, { file });
+
+  const model = new Model({ inputs: experiment.model.inputs, layers: experiment.model.layers });
+  if (experiment.model.weights !== undefined) readWeightsInto(model, experiment.model.weights, file);
+  else model.initialize(experiment.model.init, experiment.seed);
+
+  const scaler = DatasetScaler.fit(rawDataset, experiment.scale, "scale");
+  const dataset = scaler.transform(rawDataset);
+
+  const { name, ...hyperparameters } = experiment.optimizer;
+  const strategy = getStrategy(name);
+  const trainer = new Trainer({
+    model,
+    loss: experiment.loss,
+    strategy,
+    hyperparameters,
+    batchSize: experiment.training.batch_size,
+    shuffle: experiment.training.shuffle,
+    seed: experiment.seed,
+    observers: options.observers ?? [],
+  });
+  return { experiment, model, strategy, dataset, rawDataset, scaler, trainer };
+}

@@ -1,0 +1,143 @@
+import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+import { loadCsvFile } from "../datasets/csv";
+import type { Dataset } from "../datasets/dataset";
+import { generateDataset, generatorNames, generatorSpecs, type GeneratorName } from "../datasets/generators";
+import { asExperimentError, ExperimentConfigError, problemsFromZod, unknownName } from "./errors";
+import { generatorOptionSchemas, type ExperimentParsed } from "./schema";
+
+/** A generator and every one of its options (defaults filled in). */
+export interface ResolvedGeneratorData {
+  readonly generator: string;
+  readonly [option: string]: string | number;
+}
+
+export interface ResolvedCsvData {
+  readonly csv: {
+    /** Absolute path (relative paths in the file resolve against the config file's folder). */
+    readonly path: string;
+    /** Optional while parsing; resolveExperiment fills both from the file's header. */
+    readonly inputs?: readonly string[];
+    readonly targets?: readonly string[];
+  };
+}
+
+export type ResolvedData = ResolvedGeneratorData | ResolvedCsvData;
+
+export interface ConfigContext {
+  /** The config file, for error messages. */
+  readonly file?: string;
+  /** Folder that relative paths resolve against. */
+  readonly baseDir: string;
+}
+
+export function isCsvData(data: ResolvedData): data is ResolvedCsvData {
+  return "csv" in data;
+}
+
+/** A path from the config, made absolute against the config file's folder. */
+export function resolveConfigPath(path: string, ctx: ConfigContext): string {
+  return isAbsolute(path) ? path : resolve(ctx.baseDir, path);
+}
+
+/**
+ * `data` → exactly one of generator / csv, every generator option checked against what that
+ * generator accepts and filled from its defaults, CSV paths made absolute.
+ */
+export function resolveData(data: ExperimentParsed["data"], ctx: ConfigContext): ResolvedData {
+  const { generator, csv, ...rest } = data as { generator?: string; csv?: ResolvedCsvData["csv"] } & Record<string, unknown>;
+  if (generator !== undefined && csv !== undefined) {
+    throw new ExperimentConfigError("data", "give either data.generator or data.csv, not both", ctx.file);
+  }
+  if (csv !== undefined) {
+    const extra = Object.keys(rest)[0];
+    if (extra !== undefined) {
+      throw new ExperimentConfigError(`data.${extra}`, "unknown key (a csv data source takes only data.csv)", ctx.file);
+    }
+    return {
+      csv: {
+        path: resolveConfigPath(csv.path, ctx),
+        ...(csv.inputs ? { inputs: [...csv.inputs] } : {}),
+        ...(csv.targets ? { targets: [...csv.targets] } : {}),
+      },
+    };
+  }
+  if (generator === undefined) {
+    throw new ExperimentConfigError(
+      "data",
+      `give data.generator (one of ${generatorNames.join(", ")}) or data.csv {path, inputs, targets}`,
+      ctx.file,
+    );
+  }
+  if (!Object.hasOwn(generatorSpecs, generator)) {
+    throw new ExperimentConfigError("data.generator", unknownName("generator", generator, generatorNames), ctx.file);
+  }
+  const spec = generatorSpecs[generator as GeneratorName];
+  const defaults = spec.defaults as Readonly<Record<string, number>>;
+  const shape: Record<string, z.ZodType> = {};
+  for (const key of Object.keys(defaults)) shape[key] = (generatorOptionSchemas[key] ?? z.number()).optional();
+  const schema = z.strictObject(shape);
+  const parsed = schema.safeParse(rest, { reportInput: true });
+  if (!parsed.success) {
+    const problems = problemsFromZod(schema, parsed.error.issues, "data");
+    // Unknown options: say which generator does not take them.
+    const first = problems[0]!;
+    const detail = first.message.startsWith("unknown key") ? first.message.replace("unknown key", `not an option of the '${generator}' generator`) : first.message;
+    throw new ExperimentConfigError(first.field, detail, ctx.file, problems);
+  }
+  const options = parsed.data as Record<string, number | undefined>;
+  const resolved: Record<string, string | number> = { generator };
+  for (const key of Object.keys(defaults)) resolved[key] = options[key] ?? defaults[key]!;
+  return resolved as ResolvedGeneratorData;
+}
+
+/** Loads (generates or reads) the data a resolved `data` section describes, unscaled. */
+export function loadData(data: ResolvedData, ctx: Pick<ConfigContext, "file">): Dataset {
+  if (isCsvData(data)) return loadCsvData(data, ctx);
+  const { generator, ...options } = data;
+  try {
+    return generateDataset(generator, options, "data");
+  } catch (error) {
+    rethrowWithField(error, ctx.file, "data");
+  }
+}
+
+function loadCsvData(data: ResolvedCsvData, ctx: Pick<ConfigContext, "file">): Dataset {
+  const { path, inputs, targets } = data.csv;
+  if (!existsSync(path)) throw new ExperimentConfigError("data.csv.path", `no such file: ${path}`, ctx.file);
+  try {
+    return loadCsvFile(path, { ...(inputs ? { inputs } : {}), ...(targets ? { targets } : {}) });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    // csv.ts names `data.inputs` / `data.targets`; in an experiment they live under data.csv, and the
+    // column's position in the list pins the field down.
+    const m = /^data\.(inputs|targets): ([\s\S]*)$/.exec(error.message);
+    if (m) {
+      const option = m[1] as "inputs" | "targets";
+      const column = /column '([^']*)'/.exec(m[2]!)?.[1];
+      const list = data.csv[option] ?? [];
+      const index = column === undefined ? -1 : list.indexOf(column);
+      throw new ExperimentConfigError(`data.csv.${option}${index >= 0 ? `[${index}]` : ""}`, m[2]!, ctx.file);
+    }
+    if (error.message.startsWith("data.csv: cannot read")) {
+      throw new ExperimentConfigError("data.csv.path", error.message.slice("data.csv: ".length), ctx.file);
+    }
+    throw new ExperimentConfigError("data.csv", error.message, ctx.file);
+  }
+}
+
+/**
+ * Engine errors carry their field at the start of the message (`data.count: must be …`); this turns
+ * them into ExperimentConfigErrors for that field (or `fallback` when the message names none).
+ */
+export function rethrowWithField(error: unknown, file: string | undefined, fallback: string): never {
+  if (error instanceof RangeError || (error instanceof Error && error.constructor === Error)) {
+    const match = /^([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*|\[\d+\])*): ([\s\S]*)$/.exec(error.message);
+    if (match && (match[1] === fallback || match[1]!.startsWith(`${fallback}.`) || match[1]!.startsWith(`${fallback}[`))) {
+      throw new ExperimentConfigError(match[1]!, match[2]!, file);
+    }
+    throw new ExperimentConfigError(fallback, error.message, file);
+  }
+  return asExperimentError(error, file, fallback);
+}

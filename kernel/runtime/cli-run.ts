@@ -1,0 +1,150 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { BuiltExperiment } from "../engine/config/build";
+import { isCsvData } from "../engine/config/data";
+import { losses } from "../engine/losses";
+import type { FitResult, RunStatus } from "../engine/trainer";
+import { exportWeights } from "../engine/weights-json";
+import { formatCount, formatLoss, formatSeconds, type ProgressReporter } from "./progress";
+
+/** Exit codes of the CLI. */
+export const EXIT = { ok: 0, failed: 1, badConfig: 2, interrupted: 130 } as const;
+
+export type Print = (line: string) => void;
+
+/** `2 → 4 tanh → 1 sigmoid` */
+export function describeArchitecture(b: BuiltExperiment): string {
+  return [String(b.model.spec.inputs), ...b.model.spec.layers.map((l) => `${l.units} ${l.activation}`)].join(" → ");
+}
+
+/** The preamble: what is about to be trained, in the engine's vocabulary. */
+export function describeExperiment(b: BuiltExperiment, print: Print, source?: string): void {
+  const e = b.experiment;
+  const data = e.data;
+  print(`experiment ${e.name}${source ? ` (${source})` : ""}`);
+  print(`  model      ${describeArchitecture(b)}   ${b.model.weightCount} weights incl. biases`);
+  for (const l of b.model.layers) {
+    print(`             layer ${l.index}: ${l.units} × (${l.inputs} weights + bias), ${l.activation.name}: ${l.activation.formula}`);
+  }
+  const init = e.model.weights
+    ? `loaded from ${e.model.weights}`
+    : `${e.model.init.name}${e.model.init.value !== undefined ? ` (value ${e.model.init.value})` : ""}, seed ${e.seed}`;
+  print(`  init       ${init}`);
+  const ds = b.rawDataset;
+  const origin = isCsvData(data)
+    ? `${data.csv.path}`
+    : `generator ${data.generator} (${Object.entries(data)
+        .filter(([k]) => k !== "generator")
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")})`;
+  print(`  data       ${ds.count} samples from ${origin}`);
+  print(`             inputs ${ds.inputNames.join(", ")} → targets ${ds.targetNames.join(", ")}`);
+  if (e.scale.inputs !== "none" || e.scale.targets !== "none") {
+    print(`  scale      inputs ${e.scale.inputs}, targets ${e.scale.targets} (fitted on this data)`);
+  }
+  print(`  loss       ${e.loss}: ${losses[e.loss].formula}`);
+  const { name: _id, ...h } = e.optimizer;
+  print(`  optimizer  ${b.strategy.name} (${b.strategy.id}): ${Object.entries(h).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  print(`             ${b.strategy.formula}`);
+  const perEpoch = Math.ceil(ds.count / e.training.batch_size);
+  print(
+    `  training   ${e.training.epochs} epochs × ${perEpoch} commit${perEpoch === 1 ? "" : "s"} ` +
+      `(batch size ${e.training.batch_size}${e.training.shuffle ? ", shuffled each epoch" : ", samples in order"})`,
+  );
+}
+
+/**
+ * Trains epoch by epoch, yielding to the event loop between epochs (every ~20 ms) so Ctrl-C is seen:
+ * the first SIGINT calls trainer.requestStop() (the run ends "interrupted" at the next sample), a
+ * second one exits at once.
+ */
+export async function trainInterruptibly(b: BuiltExperiment, epochs: number): Promise<FitResult> {
+  const { trainer, dataset } = b;
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    trainer.requestStop();
+  };
+  process.on("SIGINT", onSigint);
+  const start = performance.now();
+  let status: RunStatus = "completed";
+  let loss = NaN;
+  let done = 0;
+  try {
+    let lastYield = performance.now();
+    for (let e = 0; e < epochs; e++) {
+      const result = trainer.trainEpoch(dataset);
+      if (result.status !== "completed") {
+        status = result.status;
+        if (status === "diverged") loss = result.loss;
+        break;
+      }
+      loss = result.loss;
+      done++;
+      if (performance.now() - lastYield > 20) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
+    }
+    // A Ctrl-C that arrived during the last epoch still counts as an interruption.
+    await new Promise((r) => setImmediate(r));
+    if (interrupts > 0) status = "interrupted";
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  return { status, epochs: done, loss, seconds: (performance.now() - start) / 1000 };
+}
+
+/** Writes the weights JSON via a temp file + rename, so a reader never sees half a file. */
+export function writeWeightsFile(b: BuiltExperiment, path: string): string {
+  const target = resolve(path);
+  mkdirSync(dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, formatWeightsJson(exportWeights(b.model)));
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  return target;
+}
+
+/** JSON with two-space indentation, but every list of numbers (a weight row, the biases) on one line. */
+export function formatWeightsJson(value: unknown): string {
+  const text = JSON.stringify(value, null, 2).replace(/\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]/g, (_m, inner: string) =>
+    `[${inner.split(/,\s*/).join(", ")}]`,
+  );
+  return `${text}\n`;
+}
+
+/** Prints how the run ended and returns the exit code. */
+export function reportResult(
+  b: BuiltExperiment,
+  result: FitResult,
+  reporter: ProgressReporter,
+  print: Print,
+  printError: Print,
+): number {
+  reporter.finish();
+  const samples = result.epochs * b.dataset.count;
+  const speed = result.seconds > 0 ? `, ${formatCount(samples / result.seconds)} samples/s` : "";
+  if (result.status === "interrupted") {
+    printError(
+      `interrupted after ${result.epochs} of ${b.experiment.training.epochs} epochs` +
+        (result.epochs > 0 ? ` (last full epoch's loss ${formatLoss(result.loss)})` : "") +
+        "; no weights written",
+    );
+    return EXIT.interrupted;
+  }
+  if (result.status === "diverged") {
+    printError(
+      `training diverged in epoch ${result.epochs + 1} (loss ${formatLoss(result.loss)}, timestep ${b.trainer.t}); ` +
+        "no weights written. Try a smaller learning rate (optimizer.lr) or scaled data (scale).",
+    );
+    return EXIT.failed;
+  }
+  print(`final loss ${formatLoss(result.loss)} after ${result.epochs} epochs, ${b.trainer.t} commits (${formatSeconds(result.seconds)}${speed})`);
+  return EXIT.ok;
+}
