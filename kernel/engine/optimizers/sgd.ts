@@ -1,42 +1,64 @@
-import { coupledDecay, defineStrategy } from "./strategy";
+import { coupledDecay, defineStrategy, type StepState } from "./strategy";
+
+/** Hyperparameters shared by `sgd` and `momentum` (torch.optim.SGD's arguments). */
+export type SgdHyper = {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weight_decay: number;
+  nesterov: boolean;
+};
+
+export const SGD_AUDIT = ["g+λθ", "b", "direction"] as const;
+
+export const sgdFormula = "g ← g + λθ;  b ← μ·b + (1−τ)·g;  adj = γ·(nesterov ? g + μ·b : b)";
+
+export function validateSgd(h: Readonly<SgdHyper>): string | null {
+  return h.nesterov && (h.momentum <= 0 || h.dampening !== 0)
+    ? "nesterov needs momentum > 0 and dampening = 0"
+    : null;
+}
+
+/**
+ * The SGD step shared by `sgd` and `momentum` (torch 1.13 `_single_tensor_sgd`).
+ * Audit: g+λθ, b (momentum buffer, 0 when μ = 0), direction; adjustment = γ · direction.
+ */
+export function sgdStep(s: StepState<SgdHyper, "momentum_buffer", never, never>, out: Float64Array, o: number): number {
+  const { momentum, dampening, weight_decay, nesterov } = s.h;
+  const g = coupledDecay(s.g, s.theta, weight_decay);
+  let direction = g;
+  let b = 0;
+  if (momentum !== 0) {
+    const buf = s.w.momentum_buffer;
+    // PyTorch starts the buffer at the first gradient (no dampening on the first step).
+    b = s.t === 1 ? g : momentum * buf[s.i]! + (1 - dampening) * g;
+    buf[s.i] = b;
+    direction = nesterov ? g + momentum * b : b;
+  }
+  out[o] = g;
+  out[o + 1] = b;
+  out[o + 2] = direction;
+  return s.lr * direction;
+}
 
 /** torch.optim.SGD (1.13): momentum, dampening, Nesterov, coupled weight decay. */
-export const sgd = defineStrategy({
+export const sgd = defineStrategy<SgdHyper, "momentum_buffer">({
   id: "sgd",
   name: "SGD",
-  formula: "g ← g + λθ;  b ← μ·b + (1−τ)·g;  adj = γ·(nesterov ? g + μ·b : b)",
+  formula: sgdFormula,
   description:
     "Stochastic gradient descent: step against the batch-average gradient, optionally with a momentum buffer.",
   whenToUse: "The baseline. Start here to see the raw gradient move the weights.",
   bestFor: "Teaching, convex problems, and well-tuned schedules on large models.",
   hyperparameters: {
-    lr: { default: undefined as number | undefined, doc: "learning rate γ (required, as in PyTorch)", min: 0 },
+    lr: { default: undefined, doc: "learning rate γ (required, as in PyTorch)", min: 0 },
     momentum: { default: 0, doc: "momentum factor μ", min: 0 },
     dampening: { default: 0, doc: "dampening τ for momentum", min: 0, max: 1 },
     weight_decay: { default: 0, doc: "coupled L2 penalty λ", min: 0 },
     nesterov: { default: false, doc: "Nesterov momentum (needs μ > 0 and τ = 0)" },
   },
   state: { perWeight: ["momentum_buffer"] },
-  audit: ["g+λθ", "b", "direction"],
-  validate: (h) =>
-    h.nesterov && (h.momentum <= 0 || h.dampening !== 0)
-      ? "nesterov needs momentum > 0 and dampening = 0"
-      : null,
-  step(s, out, o) {
-    const { momentum, dampening, weight_decay, nesterov } = s.h;
-    const g = coupledDecay(s.g, s.theta, weight_decay);
-    let direction = g;
-    let b = 0;
-    if (momentum !== 0) {
-      const buf = s.w.momentum_buffer;
-      // PyTorch starts the buffer at the first gradient (no dampening on the first step).
-      b = s.t === 1 ? g : momentum * buf[s.i]! + (1 - dampening) * g;
-      buf[s.i] = b;
-      direction = nesterov ? g + momentum * b : b;
-    }
-    out[o] = g;
-    out[o + 1] = b;
-    out[o + 2] = direction;
-    return s.lr * direction;
-  },
+  audit: SGD_AUDIT,
+  validate: validateSgd,
+  step: sgdStep,
 });

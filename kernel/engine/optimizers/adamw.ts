@@ -1,0 +1,29 @@
+import { ADAM_MOMENT_AUDIT, adamHyperparameters, adamMoments, prepareAdam, validateBetas } from "./adam";
+import type { AdamGlobal, AdamHyper, AdamWeightState } from "./adam";
+import { defineStrategy } from "./strategy";
+
+/**
+ * torch.optim.AdamW (1.13 `_single_tensor_adamw`): decoupled weight decay. PyTorch first shrinks the
+ * weight, θ ← θ(1 − γλ), then takes the Adam step on the *undecayed* gradient, so
+ * adjustment = γλθ + γ·m̂/(√v̂+ε). The moment math is adam.ts's `adamMoments`.
+ */
+export const adamw = defineStrategy<AdamHyper, AdamWeightState, never, AdamGlobal>({
+  id: "adamw",
+  name: "AdamW",
+  formula: "θ ← θ(1 − γλ);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  m̂ = m/(1−β₁ᵗ);  v̂ = v/(1−β₂ᵗ);  adj = γλθ + γ·m̂/(√v̂+ε)",
+  description:
+    "Adam with decoupled weight decay: the weight shrinks by a fixed fraction γλ each step, independently of the gradient scaling.",
+  whenToUse: "Adam with regularisation: weight decay behaves as intended instead of being rescaled by v.",
+  bestFor: "Large models and transformers; Adam whenever you want weight decay.",
+  hyperparameters: adamHyperparameters(1e-2, "decoupled weight decay λ (θ ← θ(1 − γλ) before the Adam step)"),
+  state: { perWeight: ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"], global: ["bias_correction1", "bias_correction2_sqrt"] },
+  // adj = γλθ + LR × m̂/(√v̂+ε)
+  audit: ["γλθ", ...ADAM_MOMENT_AUDIT],
+  validate: validateBetas,
+  prepare: prepareAdam,
+  step(s, out, o) {
+    const decay = s.lr * s.h.weight_decay * s.theta;
+    out[o] = decay;
+    return decay + s.lr * adamMoments(s, s.g, out, o + 1);
+  },
+});
