@@ -17,6 +17,8 @@ export function describeArchitecture(b: BuiltExperiment): string {
   return [String(b.model.spec.inputs), ...b.model.spec.layers.map((l) => `${l.units} ${l.activation}`)].join(" → ");
 }
 
+const fmt = (x: number): string => Number(x.toPrecision(4)).toString();
+
 /** The preamble: what is about to be trained, in the engine's vocabulary. */
 export function describeExperiment(b: BuiltExperiment, print: Print, source?: string): void {
   const e = b.experiment;
@@ -40,7 +42,11 @@ export function describeExperiment(b: BuiltExperiment, print: Print, source?: st
   print(`  data       ${ds.count} samples from ${origin}`);
   print(`             inputs ${ds.inputNames.join(", ")} → targets ${ds.targetNames.join(", ")}`);
   if (e.scale.inputs !== "none" || e.scale.targets !== "none") {
-    print(`  scale      inputs ${e.scale.inputs}, targets ${e.scale.targets} (fitted on this data)`);
+    print(`  scale      fitted on this data: x′ = (x − shift) / scale`);
+    const columns = (names: readonly string[], s: { kind: string; shift: Float64Array; scale: Float64Array }): string =>
+      s.kind === "none" ? "none" : `${s.kind} ${names.map((n, k) => `${n}: shift ${fmt(s.shift[k]!)}, scale ${fmt(s.scale[k]!)}`).join("; ")}`;
+    print(`             inputs  ${columns(ds.inputNames, b.scaler.inputs)}`);
+    print(`             targets ${columns(ds.targetNames, b.scaler.targets)}`);
   }
   print(`  loss       ${e.loss}: ${losses[e.loss].formula}`);
   const { name: _id, ...h } = e.optimizer;

@@ -120,6 +120,13 @@ export async function main(argv: readonly string[] = process.argv, io: CliIo = d
 
 /** Entry point of dist/cli.js (bin/neuroforge.cjs) and of `npx tsx kernel/runtime/cli.ts`. */
 export function run(): void {
+  // `neuroforge … | head`: a closed pipe ends the program quietly instead of with an EPIPE stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   void main().then((code) => {
     process.exitCode = code;
   });

@@ -80,11 +80,13 @@ export function resolveData(data: ExperimentParsed["data"], ctx: ConfigContext):
   const schema = z.strictObject(shape);
   const parsed = schema.safeParse(rest, { reportInput: true });
   if (!parsed.success) {
-    const problems = problemsFromZod(schema, parsed.error.issues, "data");
     // Unknown options: say which generator does not take them.
-    const first = problems[0]!;
-    const detail = first.message.startsWith("unknown key") ? first.message.replace("unknown key", `not an option of the '${generator}' generator`) : first.message;
-    throw new ExperimentConfigError(first.field, detail, ctx.file, problems);
+    const problems = problemsFromZod(schema, parsed.error.issues, "data").map((p) =>
+      p.message.startsWith("unknown key")
+        ? { field: p.field, message: p.message.replace("unknown key", `not an option of the '${generator}' generator`) }
+        : p,
+    );
+    throw new ExperimentConfigError(problems[0]!.field, problems[0]!.message, ctx.file, problems);
   }
   const options = parsed.data as Record<string, number | undefined>;
   const resolved: Record<string, string | number> = { generator };

@@ -59,7 +59,9 @@ export function dottedPath(path: readonly PropertyKey[]): string {
 }
 
 export function join(parent: string, key: string): string {
-  return parent === "" ? key : `${parent}.${key}`;
+  if (key === "") return parent;
+  if (parent === "" || key.startsWith("[")) return `${parent}${key}`;
+  return `${parent}.${key}`;
 }
 
 /** "one of a, b, c" hint with a did-you-mean when something is close. */
@@ -151,7 +153,7 @@ export function problemsFromZod(schema: z.ZodType, issues: readonly z.core.$ZodI
       }
       case "invalid_value": {
         const values = issue.values.map(String);
-        other.push({ field: at, message: unknownName("value", input, values) });
+        other.push({ field: at, message: input === undefined ? `required (one of ${values.join(", ")})` : unknownName("value", input, values) });
         break;
       }
       case "too_small":
