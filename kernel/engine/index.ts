@@ -11,3 +11,22 @@ export { resolveHyperparameters, ConfigError } from "./optimizers/hyperparameter
 export { exportWeights, importWeights, loadWeightsInto, type WeightsFile } from "./weights-json";
 export { datasetFromRows, type Dataset } from "./datasets/dataset";
 export { Rng } from "./math/rng";
+export {
+  generators,
+  generatorNames,
+  generatorSpecs,
+  generateDataset,
+  type GeneratorName,
+  type GeneratorOptions,
+  type GeneratorSpec,
+} from "./datasets/generators";
+export { parseCsv, parseCsvRecords, loadCsvFile, type CsvOptions, type CsvRecord } from "./datasets/csv";
+export {
+  Scaler,
+  DatasetScaler,
+  scalerKinds,
+  scalerFormulas,
+  type ScalerKind,
+  type ScalerJSON,
+  type DatasetScalerJSON,
+} from "./scalers";

@@ -56,7 +56,7 @@ export class Model {
     let inputs = spec.inputs;
     spec.layers.forEach((l, index) => {
       if (!Number.isInteger(l.units) || l.units < 1) throw new RangeError(`model.layers[${index}].units must be an integer ≥ 1`);
-      const activation = activations[l.activation];
+      const activation = Object.hasOwn(activations, l.activation) ? activations[l.activation] : undefined;
       if (!activation) throw new RangeError(`model.layers[${index}].activation: unknown '${l.activation}'`);
       if (l.activation === "softmax" && index !== spec.layers.length - 1) {
         throw new RangeError(`model.layers[${index}].activation: softmax is only allowed on the output layer`);
@@ -100,7 +100,7 @@ export class Model {
 
   /** Fills the parameters from an initializer (seeded); biases are zero unless the initializer sets them. */
   initialize(init: InitSpec, seed: number): void {
-    const initializer = initializers[init.name];
+    const initializer = Object.hasOwn(initializers, init.name) ? initializers[init.name] : undefined;
     if (!initializer) throw new RangeError(`initializer: unknown '${init.name}'`);
     const rng = new Rng(seed);
     for (const l of this.layers) {

@@ -62,7 +62,7 @@ export class Trainer {
   constructor(private readonly options: TrainerOptions) {
     const { model, strategy } = options;
     this.model = model;
-    const loss = losses[options.loss];
+    const loss = Object.hasOwn(losses, options.loss) ? losses[options.loss] : undefined;
     if (!loss) throw new RangeError(`loss: unknown '${options.loss}'`);
     const softmaxOut = model.outputLayer.activation.name === "softmax";
     if (loss.name === "cce" && !softmaxOut) {

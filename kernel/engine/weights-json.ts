@@ -1,4 +1,4 @@
-import type { ActivationName } from "./activations";
+import { activations, type ActivationName } from "./activations";
 import { Model } from "./model";
 
 /**
@@ -44,8 +44,13 @@ export function importWeights(file: unknown, where = "weights"): Model {
   if (!Array.isArray(f.layers) || f.layers.length === 0) throw new RangeError(`${where}.layers: expected a non-empty array`);
   const model = new Model({
     inputs: f.inputs!,
-    layers: f.layers.map((l, i) => {
-      if (!Array.isArray(l?.weights)) throw new RangeError(`${where}.layers[${i}].weights: expected an array`);
+    layers: f.layers.map((l, i, all) => {
+      const path = `${where}.layers[${i}]`;
+      if (!Array.isArray(l?.weights) || l.weights.length === 0) throw new RangeError(`${path}.weights: expected a non-empty array`);
+      if (typeof l.activation !== "string" || !Object.hasOwn(activations, l.activation)) {
+        throw new RangeError(`${path}.activation: unknown ${JSON.stringify(l.activation)}`);
+      }
+      if (l.activation === "softmax" && i !== all.length - 1) throw new RangeError(`${path}.activation: softmax is only allowed on the output layer`);
       return { units: l.weights.length, activation: l.activation };
     }),
   });
