@@ -1,0 +1,24 @@
+/** Why a .nfrun file could not be used. Every reader failure is one of these, with a plain message. */
+export type NfrunErrorKind =
+  | "io" // the file could not be read or written
+  | "empty" // zero bytes
+  | "not-sqlite" // not an SQLite database at all
+  | "truncated" // shorter than its header says
+  | "too-large" // larger than this reader accepts
+  | "foreign" // an SQLite database, but not a NeuroForge run file (other application id)
+  | "newer-version" // written by a newer NeuroForge with a schema this reader does not know
+  | "missing-table" // a required table is missing
+  | "corrupt" // SQLite refused to read it (damaged pages, bad values)
+  | "no-such-run" // the run id is not in the file
+  | "bad-argument"; // a layer/neuron/weight/epoch that does not exist in the run
+
+export class NfrunError extends Error {
+  constructor(
+    readonly kind: NfrunErrorKind,
+    message: string,
+    readonly path?: string,
+  ) {
+    super(path ? `${path}: ${message}` : message);
+    this.name = "NfrunError";
+  }
+}

@@ -1,0 +1,22 @@
+/** The .nfrun run database: recorder (writer), reader, verify. See docs/nfrun-format.md. */
+export { RunRecorder, recordRun, writeFileAtomic, ENGINE_VERSION, type RecorderOptions, type RecordStatus } from "./recorder";
+export {
+  NfrunReader,
+  openRun,
+  type NotRecorded,
+  type RunInfo,
+  type StrategyInfo,
+  type TraceSeries,
+  type RunEvent,
+  type WeightTrace,
+  type NeuronSnapshot,
+  type LeverageRow,
+  type CommitDetail,
+  type WeightAt,
+} from "./reader";
+export { verifyFile, verifyReader, describeMismatch, type VerifyResult, type VerifyMismatch } from "./verify";
+export { NfrunError, type NfrunErrorKind } from "./errors";
+export { canonicalJson, configHash } from "./config-hash";
+export { type RecordingPolicy } from "./policy";
+export { APPLICATION_ID, SCHEMA_VERSION } from "./schema";
+export { loadSqlJs, type SqlJsOptions } from "./sqljs";

@@ -1,0 +1,193 @@
+/**
+ * The .nfrun schema, version 1 (documented in docs/nfrun-format.md; keep the two in step).
+ * Bulk numbers are little-endian float64 (int32 for sample indices) in BLOBs; metadata are rows.
+ * Views decode the blobs in plain SQL (no extension functions) so the sqlite3 CLI, Python's sqlite3
+ * and sql.js all see per-weight rows.
+ */
+
+/** PRAGMA application_id: "NFR1". */
+export const APPLICATION_ID = 0x4e465231;
+/** PRAGMA user_version. */
+export const SCHEMA_VERSION = 1;
+
+export const REQUIRED_TABLES = [
+  "nf_meta",
+  "nf_pow2",
+  "nf_index",
+  "runs",
+  "layers",
+  "datasets",
+  "recorded_neurons",
+  "recorded_epochs",
+  "sample_chunks",
+  "commits",
+  "adjustment_blocks",
+  "snapshots",
+  "events",
+] as const;
+
+export const TABLES = `
+CREATE TABLE IF NOT EXISTS nf_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nf_pow2 (k INTEGER PRIMARY KEY, v REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS nf_index (i INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS runs (
+  run_id TEXT PRIMARY KEY,
+  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'interrupted')),
+  created_at TEXT NOT NULL,
+  started_ms REAL NOT NULL,
+  ended_ms REAL,
+  seconds REAL,
+  engine_version TEXT NOT NULL,
+  seed INTEGER,
+  config_json TEXT NOT NULL,
+  config_hash TEXT NOT NULL,
+  loss TEXT NOT NULL,
+  batch_size INTEGER NOT NULL,
+  inputs INTEGER NOT NULL,
+  outputs INTEGER NOT NULL,
+  weight_count INTEGER NOT NULL,
+  neuron_count INTEGER NOT NULL,
+  strategy_id TEXT NOT NULL,
+  strategy_name TEXT NOT NULL,
+  strategy_formula TEXT NOT NULL,
+  audit_columns TEXT NOT NULL,
+  hyperparameters TEXT NOT NULL,
+  state_per_weight TEXT NOT NULL,
+  state_per_neuron TEXT NOT NULL,
+  state_global TEXT NOT NULL,
+  policy_json TEXT NOT NULL,
+  epochs_done INTEGER NOT NULL DEFAULT 0,
+  commits INTEGER NOT NULL DEFAULT 0,
+  samples_seen INTEGER NOT NULL DEFAULT 0,
+  final_loss REAL,
+  heartbeat_ms REAL
+);
+CREATE TABLE IF NOT EXISTS layers (
+  run_id TEXT NOT NULL, layer INTEGER NOT NULL, inputs INTEGER NOT NULL, units INTEGER NOT NULL,
+  activation TEXT NOT NULL, weight_offset INTEGER NOT NULL, neuron_offset INTEGER NOT NULL,
+  PRIMARY KEY (run_id, layer));
+CREATE TABLE IF NOT EXISTS datasets (
+  run_id TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL,
+  input_size INTEGER NOT NULL, target_size INTEGER NOT NULL,
+  input_names TEXT NOT NULL, target_names TEXT NOT NULL, x BLOB NOT NULL, y BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS recorded_neurons (
+  run_id TEXT NOT NULL, col INTEGER NOT NULL, layer INTEGER NOT NULL, neuron INTEGER NOT NULL,
+  weights INTEGER NOT NULL,
+  PRIMARY KEY (run_id, col), UNIQUE (run_id, layer, neuron));
+CREATE TABLE IF NOT EXISTS recorded_epochs (
+  run_id TEXT NOT NULL, epoch INTEGER NOT NULL, PRIMARY KEY (run_id, epoch));
+CREATE TABLE IF NOT EXISTS sample_chunks (
+  run_id TEXT NOT NULL, epoch INTEGER NOT NULL, first_position INTEGER NOT NULL, count INTEGER NOT NULL,
+  sample BLOB NOT NULL, loss BLOB NOT NULL, z BLOB NOT NULL, a BLOB NOT NULL, blame BLOB NOT NULL,
+  PRIMARY KEY (run_id, epoch, first_position));
+CREATE TABLE IF NOT EXISTS commits (
+  run_id TEXT NOT NULL, t INTEGER NOT NULL, epoch INTEGER NOT NULL, batch INTEGER NOT NULL,
+  count INTEGER NOT NULL, loss REAL, lr_scale REAL, grad_norm REAL, step_norm REAL,
+  PRIMARY KEY (run_id, t));
+CREATE TABLE IF NOT EXISTS adjustment_blocks (
+  run_id TEXT NOT NULL, first_t INTEGER NOT NULL, commits INTEGER NOT NULL,
+  layer INTEGER NOT NULL, neuron INTEGER NOT NULL, adjustment BLOB NOT NULL,
+  PRIMARY KEY (run_id, layer, neuron, first_t));
+CREATE TABLE IF NOT EXISTS snapshots (
+  run_id TEXT NOT NULL, t INTEGER NOT NULL, epoch INTEGER NOT NULL,
+  weights BLOB NOT NULL, learning_rates BLOB NOT NULL, state BLOB NOT NULL, neuron_state BLOB NOT NULL,
+  global_json TEXT NOT NULL,
+  PRIMARY KEY (run_id, t));
+CREATE TABLE IF NOT EXISTS events (
+  run_id TEXT NOT NULL, seq INTEGER NOT NULL, time_ms REAL NOT NULL, t INTEGER, epoch INTEGER,
+  position INTEGER, kind TEXT NOT NULL, message TEXT NOT NULL, data_json TEXT,
+  PRIMARY KEY (run_id, seq));
+`;
+
+/** One hex digit (1-based position p) of the 8 bytes at element `idx` of `blob`, as an integer 0–15. */
+const digit = (p: number) => `(instr('0123456789ABCDEF', substr(h, ${p}, 1)) - 1)`;
+const byte = (j: number) => `(${digit(2 * j + 1)} * 16 + ${digit(2 * j + 2)})`;
+
+/**
+ * Pure-SQL decode of the little-endian float64 at element `idx` of `blob`: the 16 hex digits of the
+ * 8 bytes give sign, biased exponent e and 52-bit mantissa m by integer arithmetic; the value is
+ * ±(2⁵² + m)·2^(e−1075) (normal) or ±m·2^−1074 (subnormal), both exact products of an integer < 2⁵³ and a
+ * power of two from nf_pow2; e = 2047 is ±Inf (m = 0) or NaN (returned as NULL, as SQLite stores NaN).
+ */
+export function f64Sql(blob: string, idx: string): string {
+  const e = `((( ${digit(15)} & 7) * 16 + ${digit(16)}) * 16 + ${digit(13)})`;
+  const m =
+    `(${digit(14)} * 281474976710656 + ${byte(5)} * 1099511627776 + ${byte(4)} * 4294967296 + ` +
+    `${byte(3)} * 16777216 + ${byte(2)} * 65536 + ${byte(1)} * 256 + ${byte(0)})`;
+  return (
+    `(SELECT CASE WHEN e = 2047 THEN (CASE WHEN m <> 0 THEN NULL WHEN s THEN -9e999 ELSE 9e999 END) ` +
+    `ELSE (CASE WHEN s THEN -1.0 ELSE 1.0 END) * ((CASE WHEN e = 0 THEN m ELSE 4503599627370496 + m END) * ` +
+    `(SELECT v FROM nf_pow2 WHERE k = (CASE WHEN e = 0 THEN -1074 ELSE e - 1075 END))) END ` +
+    `FROM (SELECT ${digit(15)} >= 8 AS s, ${e} AS e, ${m} AS m ` +
+    `FROM (SELECT hex(substr(${blob}, 8 * (${idx}) + 1, 8)) AS h)))`
+  );
+}
+
+/** Pure-SQL decode of the little-endian int32 at element `idx` (non-negative values, e.g. sample indices). */
+export function i32Sql(blob: string, idx: string): string {
+  return (
+    `(SELECT ${byte(3)} * 16777216 + ${byte(2)} * 65536 + ${byte(1)} * 256 + ${byte(0)} ` +
+    `FROM (SELECT hex(substr(${blob}, 4 * (${idx}) + 1, 4)) AS h))`
+  );
+}
+
+export const VIEWS = `
+DROP VIEW IF EXISTS v_sample;
+CREATE VIEW v_sample AS
+SELECT c.run_id, c.epoch, c.first_position + p.i AS position,
+       ${i32Sql("c.sample", "p.i")} AS sample,
+       (c.first_position + p.i) / r.batch_size AS batch,
+       (c.first_position + p.i) % r.batch_size AS slot,
+       ${f64Sql("c.loss", "p.i")} AS loss
+FROM sample_chunks c JOIN runs r ON r.run_id = c.run_id JOIN nf_index p ON p.i < c.count;
+
+DROP VIEW IF EXISTS v_sample_neuron;
+CREATE VIEW v_sample_neuron AS
+SELECT c.run_id, c.epoch, c.first_position + p.i AS position,
+       ${i32Sql("c.sample", "p.i")} AS sample, n.layer, n.neuron,
+       ${f64Sql("c.z", "p.i * (SELECT count(*) FROM recorded_neurons q WHERE q.run_id = c.run_id) + n.col")} AS z,
+       ${f64Sql("c.a", "p.i * (SELECT count(*) FROM recorded_neurons q WHERE q.run_id = c.run_id) + n.col")} AS a,
+       ${f64Sql("c.blame", "p.i * (SELECT count(*) FROM recorded_neurons q WHERE q.run_id = c.run_id) + n.col")} AS blame
+FROM sample_chunks c JOIN nf_index p ON p.i < c.count JOIN recorded_neurons n ON n.run_id = c.run_id;
+
+DROP VIEW IF EXISTS v_leverage;
+CREATE VIEW v_leverage AS
+SELECT run_id, epoch, position, sample, batch, layer, neuron, weight, input, blame, input * blame AS leverage
+FROM (
+  SELECT c.run_id, c.epoch, c.first_position + p.i AS position,
+         ${i32Sql("c.sample", "p.i")} AS sample,
+         (c.first_position + p.i) / r.batch_size AS batch,
+         n.layer, n.neuron, k.i AS weight,
+         CASE WHEN k.i = l.inputs THEN 1.0
+              WHEN n.layer = 0 THEN ${f64Sql("d.x", `${i32Sql("c.sample", "p.i")} * d.input_size + k.i`)}
+              ELSE ${f64Sql("c.a", `p.i * (SELECT count(*) FROM recorded_neurons q WHERE q.run_id = c.run_id) + (SELECT u.col FROM recorded_neurons u WHERE u.run_id = c.run_id AND u.layer = n.layer - 1 AND u.neuron = k.i)`)}
+         END AS input,
+         ${f64Sql("c.blame", "p.i * (SELECT count(*) FROM recorded_neurons q WHERE q.run_id = c.run_id) + n.col")} AS blame
+  FROM sample_chunks c
+  JOIN runs r ON r.run_id = c.run_id
+  JOIN datasets d ON d.run_id = c.run_id
+  JOIN nf_index p ON p.i < c.count
+  JOIN recorded_neurons n ON n.run_id = c.run_id
+  JOIN layers l ON l.run_id = c.run_id AND l.layer = n.layer
+  JOIN nf_index k ON k.i <= l.inputs
+);
+
+DROP VIEW IF EXISTS v_commit_weight;
+CREATE VIEW v_commit_weight AS
+SELECT m.run_id, m.t, m.epoch, m.batch, b.layer, b.neuron, k.i AS weight, m.count, m.lr_scale,
+       ${f64Sql("b.adjustment", "k.i * b.commits + (m.t - b.first_t)")} AS adjustment
+FROM adjustment_blocks b
+JOIN commits m ON m.run_id = b.run_id AND m.t >= b.first_t AND m.t < b.first_t + b.commits
+JOIN layers l ON l.run_id = b.run_id AND l.layer = b.layer
+JOIN nf_index k ON k.i <= l.inputs;
+
+DROP VIEW IF EXISTS v_snapshot_weight;
+CREATE VIEW v_snapshot_weight AS
+SELECT s.run_id, s.t, s.epoch, l.layer, j.i AS neuron, k.i AS weight,
+       ${f64Sql("s.weights", "l.weight_offset + j.i * (l.inputs + 1) + k.i")} AS value,
+       ${f64Sql("s.learning_rates", "l.weight_offset + j.i * (l.inputs + 1) + k.i")} AS learning_rate
+FROM snapshots s
+JOIN layers l ON l.run_id = s.run_id
+JOIN nf_index j ON j.i < l.units
+JOIN nf_index k ON k.i <= l.inputs;
+`;

@@ -1,0 +1,312 @@
+import { BlameStep } from "../engine/blame";
+import { losses, type LossName } from "../engine/losses";
+import { Model } from "../engine/model";
+import { allocateCommitRecord, StrategyState } from "../engine/optimizers/strategy-state";
+import { blobF64, sameBits } from "./blob";
+import { NfrunError } from "./errors";
+import { NfrunReader, type RunContext } from "./reader";
+import { parseFloatText } from "./recorder";
+import type { SqlJsOptions } from "./sqljs";
+
+/** Where and what the first disagreement is. */
+export interface VerifyMismatch {
+  readonly runId: string;
+  readonly t: number | null;
+  readonly epoch: number | null;
+  readonly position: number | null;
+  readonly layer: number | null;
+  readonly neuron: number | null;
+  readonly weight: number | null;
+  readonly what: string;
+  readonly expected: number | string;
+  readonly found: number | string;
+}
+
+export interface VerifyRunSummary {
+  readonly runId: string;
+  readonly status: string;
+  readonly epochsChecked: number;
+  readonly commitsChecked: number;
+  readonly samplesChecked: number;
+  readonly adjustmentsChecked: number;
+}
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly runs: readonly VerifyRunSummary[];
+  readonly mismatch: VerifyMismatch | null;
+}
+
+class Mismatch extends Error {
+  constructor(readonly m: VerifyMismatch) {
+    super(m.what);
+  }
+}
+
+/** Human-readable one-line location + values of a mismatch. */
+export function describeMismatch(m: VerifyMismatch): string {
+  const at = [
+    `run ${m.runId}`,
+    m.t !== null ? `t=${m.t}` : null,
+    m.epoch !== null ? `epoch ${m.epoch}` : null,
+    m.position !== null ? `position ${m.position}` : null,
+    m.layer !== null ? `layer ${m.layer}` : null,
+    m.neuron !== null ? `neuron ${m.neuron}` : null,
+    m.weight !== null ? `weight ${m.weight}` : null,
+  ]
+    .filter(Boolean)
+    .join(", ");
+  return `${m.what} at ${at}: expected ${fmt(m.expected)}, found ${fmt(m.found)}`;
+}
+
+function fmt(v: number | string): string {
+  return typeof v === "number" ? (Object.is(v, -0) ? "-0" : String(v)) : v;
+}
+
+export async function verifyFile(path: string, options: { sqlJs?: SqlJsOptions } = {}): Promise<VerifyResult> {
+  const reader = await NfrunReader.open(path, options);
+  try {
+    return verifyReader(reader);
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * Replays every recorded run with the engine's own code and compares bit-exactly, in order:
+ * per sample z, a = f(z), loss and blame (recomputed from the weights before the commit and the
+ * stored sample); per commit the count, the batch loss, Σ recorded leverages = the blame bank, the
+ * strategy's adjustment from the replayed state = the recorded adjustment, the norms; at every
+ * snapshot the weights (before − adjustment chain: each commit's after is the next commit's before)
+ * and the optimizer state. Stops at the first mismatch.
+ */
+export function verifyReader(reader: NfrunReader): VerifyResult {
+  const runs: VerifyRunSummary[] = [];
+  try {
+    for (const runId of reader.runIds()) runs.push(verifyRun(reader, runId));
+    return { ok: true, runs, mismatch: null };
+  } catch (e) {
+    if (e instanceof Mismatch) return { ok: false, runs, mismatch: e.m };
+    throw e;
+  }
+}
+
+function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
+  const ctx: RunContext = reader.context(runId);
+  const info = ctx.info;
+  const fail = (what: string, expected: number | string, found: number | string, at: Partial<VerifyMismatch> = {}): never => {
+    throw new Mismatch({ runId, t: null, epoch: null, position: null, layer: null, neuron: null, weight: null, what, expected, found, ...at });
+  };
+  const cfg = reader.config(runId);
+  if (!cfg.hashMatches) fail("config hash", "sha256 of the canonical config", cfg.hash);
+  const strategy = ctx.strategy;
+  if (!strategy) return fail("strategy", "a strategy known to this NeuroForge", info.strategy.id);
+  const loss = losses[info.loss as LossName];
+  if (!loss) return fail("loss", "a known loss", info.loss);
+  const model = new Model({ inputs: info.inputs, layers: ctx.layers.map((l) => ({ units: l.units, activation: l.activation.name })) });
+  if (model.weightCount !== info.weightCount || model.layers.some((l, i) => l.offset !== ctx.layers[i]!.offset)) {
+    fail("model layout", model.weightCount, info.weightCount);
+  }
+  const W = model.weightCount;
+  const N = model.neuronCount;
+  const h = info.hyperparameters;
+  const state = new StrategyState(strategy, h, W, model.neuronOfWeight, N);
+  const record = allocateCommitRecord(W, strategy.audit.length);
+  const blame = new BlameStep(model, loss);
+  const bank = new Float64Array(W);
+  const recBank = new Float64Array(W);
+  const target = new Float64Array(model.outputs);
+  const lrs = new Float64Array(W);
+  const R = ctx.R;
+  const bs = info.batchSize;
+  const perWeight = state.perWeight as Record<string, Float64Array>;
+  const perNeuron = state.perNeuron as Record<string, Float64Array>;
+  const global = state.global as Record<string, number>;
+  // Recorded neurons whose leverages can be summed from the file (their inputs are recorded too).
+  const leverageNeurons: { layer: number; neuron: number; col: number; inputCols: Int32Array | null; base: number; inputs: number }[] = [];
+  const adjustNeurons: { layer: number; neuron: number; base: number; inputs: number }[] = [];
+  for (const l of ctx.layers) {
+    for (let j = 0; j < l.units; j++) {
+      const base = l.offset + j * (l.inputs + 1);
+      if (ctx.weightsRecorded[l.layer]![j]) adjustNeurons.push({ layer: l.layer, neuron: j, base, inputs: l.inputs });
+      const c = ctx.col[l.layer]![j]!;
+      if (c < 0) continue;
+      const inputCols = l.layer === 0 ? null : ctx.col[l.layer - 1]!;
+      if (inputCols && inputCols.some((v) => v < 0)) continue;
+      leverageNeurons.push({ layer: l.layer, neuron: j, col: c, inputCols, base, inputs: l.inputs });
+    }
+  }
+
+  const loadSnapshot = (t: number) => {
+    const row = reader.query("SELECT weights, learning_rates, state, neuron_state, global_json FROM snapshots WHERE run_id = ? AND t = ?", [runId, t])[0];
+    if (!row) return null;
+    const weights = blobF64(row[0]);
+    const rates = blobF64(row[1]);
+    const st = blobF64(row[2]);
+    const ns = blobF64(row[3]);
+    if (!weights || weights.length !== W || !rates || rates.length !== W || !st || !ns ||
+        st.length !== W * ctx.perWeight.length || ns.length !== N * ctx.perNeuron.length) {
+      return fail("snapshot size", `${W} weights`, weights ? weights.length : "unreadable", { t });
+    }
+    let g: [string, string][];
+    try {
+      g = JSON.parse(String(row[4]));
+    } catch {
+      return fail("snapshot global state", "JSON", String(row[4]), { t });
+    }
+    return { weights, rates, state: st, neuronState: ns, global: g };
+  };
+  const snapshotTs = new Set(ctx.snapshotTs);
+  const compareSnapshot = (t: number, epoch: number) => {
+    const snap = loadSnapshot(t)!;
+    for (let i = 0; i < W; i++) {
+      if (!sameBits(model.params[i]!, snap.weights[i]!)) {
+        const at = locate(model, i);
+        fail("after ≠ next before (weights at snapshot)", model.params[i]!, snap.weights[i]!, { t, epoch, ...at });
+      }
+    }
+    ctx.perWeight.forEach((name, k) => {
+      const arr = perWeight[name]!;
+      for (let i = 0; i < W; i++) {
+        if (!sameBits(arr[i]!, snap.state[k * W + i]!)) fail(`optimizer state '${name}' at snapshot`, arr[i]!, snap.state[k * W + i]!, { t, epoch, ...locate(model, i) });
+      }
+    });
+  };
+
+  let commitsChecked = 0;
+  let samplesChecked = 0;
+  let adjustmentsChecked = 0;
+  const epochs = info.recordedEpochs;
+  for (const epoch of epochs) {
+    const ks: number[] = [];
+    for (let k = 0; k < ctx.trace.t.length; k++) if (ctx.trace.epoch[k] === epoch) ks.push(k);
+    if (ks.length === 0) continue;
+    const t0 = ctx.trace.t[ks[0]!]! - 1;
+    const snap = loadSnapshot(t0);
+    if (!snap) return fail("snapshot missing at the start of a recorded epoch", `a snapshot at t=${t0}`, "none", { t: t0, epoch });
+    model.params.set(snap.weights);
+    lrs.set(snap.rates);
+    state.t = t0;
+    ctx.perWeight.forEach((name, k) => perWeight[name]!.set(snap.state.subarray(k * W, (k + 1) * W)));
+    ctx.perNeuron.forEach((name, k) => perNeuron[name]!.set(snap.neuronState.subarray(k * N, (k + 1) * N)));
+    for (const [k, v] of snap.global) global[k] = parseFloatText(v);
+    // Adjustment blocks of this epoch, per recorded neuron.
+    const tLast = ctx.trace.t[ks[ks.length - 1]!]!;
+    const blocks = new Map<number, { first: number; C: number; data: Float64Array }[]>();
+    for (const [f, c, l, n, b] of reader.query(
+      "SELECT first_t, commits, layer, neuron, adjustment FROM adjustment_blocks WHERE run_id = ? AND first_t <= ? AND first_t + commits > ?",
+      [runId, tLast, t0 + 1],
+    )) {
+      const layer = ctx.layers[Number(l)];
+      const data = blobF64(b);
+      if (!layer || !data || data.length !== Number(c) * (layer.inputs + 1)) {
+        return fail("adjustment block size", "(inputs + 1) × commits values", data ? data.length : "unreadable", { t: Number(f), layer: Number(l), neuron: Number(n) });
+      }
+      const key = layer.neuronOffset + Number(n);
+      if (!blocks.has(key)) blocks.set(key, []);
+      blocks.get(key)!.push({ first: Number(f), C: Number(c), data });
+    }
+    const chunks = reader.epochChunks(runId, epoch);
+    let chunkIndex = 0;
+    let expectedBatch = 0;
+    for (const k of ks) {
+      const t = ctx.trace.t[k]!;
+      const batch = ctx.trace.batch[k]!;
+      const count = ctx.trace.count[k]!;
+      const where = { t, epoch };
+      if (t !== state.t + 1) fail("timestep sequence", state.t + 1, t, where);
+      if (batch !== expectedBatch) fail("batch sequence", expectedBatch, batch, where);
+      expectedBatch++;
+      const first = batch * bs;
+      const fullCount = Math.min(bs, ctx.dataCount - first);
+      if (count !== fullCount) fail("count", fullCount, count, where);
+      bank.fill(0);
+      recBank.fill(0);
+      let batchLoss = 0;
+      for (let slot = 0; slot < count; slot++) {
+        const position = first + slot;
+        while (chunkIndex < chunks.length && chunks[chunkIndex]!.first + chunks[chunkIndex]!.count <= position) chunkIndex++;
+        const chunk = chunks[chunkIndex];
+        if (!chunk || position < chunk.first) return fail("sample missing", `a recorded sample at position ${position}`, "none", { ...where, position });
+        const i = position - chunk.first;
+        const sample = chunk.sample[i]!;
+        const pw = { ...where, position };
+        if (!(sample >= 0 && sample < ctx.dataCount)) fail("sample index", `0 … ${ctx.dataCount - 1}`, sample, pw);
+        model.predict(ctx.x, sample * ctx.inputSize);
+        for (const l of ctx.layers) {
+          const cols = ctx.col[l.layer]!;
+          for (let j = 0; j < l.units; j++) {
+            const c = cols[j]!;
+            if (c < 0) continue;
+            const z = chunk.z[i * R + c]!;
+            if (!sameBits(model.z[l.layer]![j]!, z)) fail("z (forward pass)", model.z[l.layer]![j]!, z, { ...pw, layer: l.layer, neuron: j });
+            const a = chunk.a[i * R + c]!;
+            if (!sameBits(model.a[l.layer]![j]!, a)) fail("a = f(z)", model.a[l.layer]![j]!, a, { ...pw, layer: l.layer, neuron: j });
+          }
+        }
+        const lossValue = blame.run(ctx.y, sample * ctx.targetSize, target, bank);
+        if (!sameBits(lossValue, chunk.loss[i]!)) fail("loss", lossValue, chunk.loss[i]!, pw);
+        batchLoss += lossValue;
+        for (const l of ctx.layers) {
+          const cols = ctx.col[l.layer]!;
+          for (let j = 0; j < l.units; j++) {
+            const c = cols[j]!;
+            if (c < 0) continue;
+            const d = chunk.blame[i * R + c]!;
+            if (!sameBits(blame.blame[l.layer]![j]!, d)) fail("blame", blame.blame[l.layer]![j]!, d, { ...pw, layer: l.layer, neuron: j });
+          }
+        }
+        // Leverage = input × blame from the recorded values, summed in sample order.
+        for (const n of leverageNeurons) {
+          const d = chunk.blame[i * R + n.col]!;
+          for (let q = 0; q < n.inputs; q++) {
+            const input = n.inputCols ? chunk.a[i * R + n.inputCols[q]!]! : ctx.x[sample * ctx.inputSize + q]!;
+            recBank[n.base + q] += input * d;
+          }
+          recBank[n.base + n.inputs] += d;
+        }
+        samplesChecked++;
+      }
+      const recordedLoss = ctx.trace.loss[k]!;
+      if (!sameBits(batchLoss / count, recordedLoss)) fail("batch loss", batchLoss / count, recordedLoss, where);
+      for (const n of leverageNeurons) {
+        for (let q = 0; q <= n.inputs; q++) {
+          const i = n.base + q;
+          if (!sameBits(recBank[i]!, bank[i]!)) fail("Σ leverage ≠ blame bank", bank[i]!, recBank[i]!, { ...where, layer: n.layer, neuron: n.neuron, weight: q });
+        }
+      }
+      state.commit(model.params, bank, count, lrs, ctx.trace.lrScale[k]!, record);
+      for (const n of adjustNeurons) {
+        const list = blocks.get(ctx.layers[n.layer]!.neuronOffset + n.neuron);
+        const block = list?.find((b) => t >= b.first && t < b.first + b.C);
+        if (!block) return fail("adjustment missing", "a recorded adjustment", "none", { ...where, layer: n.layer, neuron: n.neuron });
+        for (let q = 0; q <= n.inputs; q++) {
+          const i = n.base + q;
+          const recorded = block.data[q * block.C + (t - block.first)]!;
+          const at = { ...where, layer: n.layer, neuron: n.neuron, weight: q };
+          if (!sameBits(record.avg[i]!, bank[i]! / count)) fail("avg = bank / count", bank[i]! / count, record.avg[i]!, at);
+          if (!sameBits(record.adjustment[i]!, recorded)) fail("adjustment (strategy replay ≠ recorded)", record.adjustment[i]!, recorded, at);
+          // after = before − adjustment, with the recorded adjustment.
+          model.params[i] = record.before[i]! - recorded;
+          adjustmentsChecked++;
+        }
+      }
+      if (!sameBits(state.gradNorm, ctx.trace.gradNorm[k]!)) fail("gradient norm", state.gradNorm, ctx.trace.gradNorm[k]!, where);
+      if (!sameBits(state.stepNorm, ctx.trace.stepNorm[k]!)) fail("step norm", state.stepNorm, ctx.trace.stepNorm[k]!, where);
+      commitsChecked++;
+      if (snapshotTs.has(t)) compareSnapshot(t, epoch);
+    }
+  }
+  return { runId, status: info.status, epochsChecked: epochs.length, commitsChecked, samplesChecked, adjustmentsChecked };
+}
+
+function locate(model: Model, i: number): { layer: number; neuron: number; weight: number } {
+  for (const l of model.layers) {
+    const end = l.offset + l.units * (l.inputs + 1);
+    if (i < end) {
+      const r = i - l.offset;
+      return { layer: l.index, neuron: Math.floor(r / (l.inputs + 1)), weight: r % (l.inputs + 1) };
+    }
+  }
+  throw new NfrunError("corrupt", `weight index ${i} is outside the model`);
+}

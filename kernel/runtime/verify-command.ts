@@ -1,0 +1,45 @@
+import { NfrunError } from "../record/errors";
+import { describeMismatch, verifyFile } from "../record/verify";
+
+/**
+ * `neuroforge verify <file.nfrun>`: replays every recorded run and checks every weight change.
+ * Returns the process exit code: 0 verified, 1 first mismatch (printed with its location), 2 the file
+ * cannot be read (typed NfrunError, plain message).
+ */
+export async function verifyCommand(
+  path: string,
+  out: (line: string) => void = (l) => process.stdout.write(l + "\n"),
+  err: (line: string) => void = (l) => process.stderr.write(l + "\n"),
+): Promise<number> {
+  try {
+    const result = await verifyFile(path);
+    for (const r of result.runs) {
+      out(
+        `run ${r.runId} (${r.status}): ${r.epochsChecked} recorded epochs, ${r.commitsChecked} commits, ` +
+          `${r.samplesChecked} samples, ${r.adjustmentsChecked} weight adjustments verified`,
+      );
+    }
+    if (result.mismatch) {
+      err(`MISMATCH: ${describeMismatch(result.mismatch)}`);
+      return 1;
+    }
+    out(`${path}: verified, every recorded weight change is explained`);
+    return 0;
+  } catch (e) {
+    if (e instanceof NfrunError) {
+      err(`error (${e.kind}): ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+// Standalone: `npx tsx kernel/runtime/verify-command.ts file.nfrun`
+if (typeof require !== "undefined" && require.main === module) {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write("usage: verify-command <file.nfrun>\n");
+    process.exit(2);
+  }
+  verifyCommand(file).then((code) => process.exit(code));
+}
