@@ -39,7 +39,10 @@ export class BlameStep {
     const delta = this.blame[out.index]!;
     if (out.activation.name === "softmax") {
       if (this.loss.name === "cce") {
-        for (let i = 0; i < n; i++) delta[i] = yHat[i]! - target[i]!;
+        // dL/dz_i = ŷ_i·Σy − y_i; with one-hot (or any Σy = 1) targets this is exactly ŷ − y.
+        let sumY = 0;
+        for (let i = 0; i < n; i++) sumY += target[i]!;
+        for (let i = 0; i < n; i++) delta[i] = yHat[i]! * sumY - target[i]!;
       } else {
         let dot = 0;
         for (let i = 0; i < n; i++) dot += dL[i]! * yHat[i]!;

@@ -81,7 +81,7 @@ export const losses: Readonly<Record<LossName, Loss>> = {
   },
   cce: {
     name: "cce",
-    formula: "L = −Σ y log ŷ  (ŷ = softmax(z); blame at the output is ŷ − y)",
+    formula: "L = −Σ y log ŷ  (ŷ = softmax(z); blame at the output is ŷ·Σy − y)",
     judge(yHat, y, n, grad) {
       let sum = 0;
       for (let i = 0; i < n; i++) {
