@@ -30,3 +30,4 @@ export {
   type ScalerJSON,
   type DatasetScalerJSON,
 } from "./scalers";
+export { strategies, strategyIds, getStrategy } from "./optimizers/registry";
