@@ -95,13 +95,13 @@ export class ProgressReporter implements TrainingObserver {
       this.bar = null;
       if (this.summary.length > 0) {
         this.print("loss by epoch:");
-        for (const point of this.summary) this.print(`  ${this.line(point)}`);
+        for (const point of this.summary) this.print(`  ${this.line(point, true)}`);
       }
     }
   }
 
-  /** `epoch  50/500  loss 0.123456  12.3k samples/s  ETA 1.2s` */
-  line(point: Checkpoint): string {
+  /** `epoch  50/500  loss 0.123456  12.3k samples/s  ETA 1.2s` (afterwards: `at 0.4s` instead of the ETA). */
+  line(point: Checkpoint, afterwards = false): string {
     const total = this.options.epochs;
     const width = String(total).length;
     const remaining = total - point.epoch;
@@ -109,7 +109,7 @@ export class ProgressReporter implements TrainingObserver {
     return (
       `epoch ${String(point.epoch).padStart(width)}/${total}  loss ${formatLoss(point.loss)}  ` +
       `${formatCount(point.samplesPerSecond)} samples/s  ` +
-      (remaining > 0 ? `ETA ${formatSeconds(eta)}` : `done in ${formatSeconds(point.elapsed)}`)
+      (afterwards ? `at ${formatSeconds(point.elapsed)}` : remaining > 0 ? `ETA ${formatSeconds(eta)}` : `done in ${formatSeconds(point.elapsed)}`)
     );
   }
 }

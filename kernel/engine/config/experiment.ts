@@ -9,6 +9,7 @@ import { Model } from "../model";
 import { resolveHyperparameters } from "../optimizers/hyperparameters";
 import { getStrategy, strategyIds } from "../optimizers/registry";
 import type { HyperValue } from "../optimizers/strategy";
+import { Trainer } from "../trainer";
 import { loadWeightsInto, type WeightsFile } from "../weights-json";
 import { isCsvData, loadData, resolveConfigPath, resolveData, rethrowWithField, type ConfigContext, type ResolvedData } from "./data";
 import { asExperimentError, ExperimentConfigError, problemsFromZod, unknownName } from "./errors";
@@ -144,6 +145,17 @@ export function resolveExperiment(source: RawExperiment): Resolution {
   const batchSize = c.training.batch_size;
   if (batchSize > dataset.count) {
     throw new ExperimentConfigError("training.batch_size", `must be ≤ the number of samples (${dataset.count}), got ${batchSize}`, file);
+  }
+
+  // Last line of defence: whatever else the engine checks when a trainer is made (activation ×
+  // loss pairs, …) is reported here as a config error rather than at build time.
+  try {
+    new Trainer({ model, loss, strategy: getStrategy(optimizerName), hyperparameters, batchSize, shuffle: c.training.shuffle, seed: c.seed });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const m = /^(loss|batch_size|model[\w.[\]]*|optimizer[\w.]*): ([\s\S]*)$/.exec(message);
+    if (!m) throw new ExperimentConfigError("", message, file);
+    throw new ExperimentConfigError(m[1] === "batch_size" ? "training.batch_size" : m[1]!, m[2]!, file);
   }
 
   const experiment: ResolvedExperiment = {
