@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
-import type { Database, Statement } from "sql.js";
+import type { Database, SqlJsStatic, Statement } from "sql.js";
 import type { Dataset } from "../engine/datasets/dataset";
 import type { Model } from "../engine/model";
 import type { CommitEvent, EpochEvent, SampleEvent, TrainingNotice, TrainingObserver } from "../engine/observer";
@@ -42,6 +42,7 @@ export interface RecorderOptions {
 const CHUNK_BYTES = 1 << 20;
 const BLOCK_BYTES = 4 << 20;
 const MAX_CHUNK_SAMPLES = 4096;
+const COMMIT_BYTES = 16 << 20;
 
 /** Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename over the target. */
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
@@ -105,8 +106,11 @@ export class RunRecorder implements TrainingObserver {
   private finalLoss = NaN;
   private startedMs = 0;
   private nonfinite = false;
+  private pendingBytes = 0;
+  private capacity = 0;
 
   private constructor(
+    private readonly SQL: SqlJsStatic,
     private db: Database,
     readonly path: string,
     private readonly options: RecorderOptions,
@@ -152,13 +156,15 @@ export class RunRecorder implements TrainingObserver {
       db.run("COMMIT");
       db.run(VIEWS);
     }
-    const r = new RunRecorder(db, path, options);
+    const r = new RunRecorder(SQL, db, path, options);
     r.pragmas();
     return r;
   }
 
   private pragmas(): void {
-    this.db.run("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;");
+    // A page cache large enough that SQLite never spills dirty pages mid-transaction (spilling through
+    // sql.js's in-memory file system is ~10× slower); transactions are committed every COMMIT_BYTES.
+    this.db.run("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;");
   }
 
   private prepare(): void {
@@ -282,8 +288,38 @@ export class RunRecorder implements TrainingObserver {
       for (let i = have; i < need; i++) ix.run([i]);
       ix.free();
     }
+    // Re-open the database in a file buffer sized for the whole run: sql.js's in-memory file system
+    // grows files by 12.5% steps, copying the whole file each time, which costs more than the recording.
+    db.run("COMMIT");
+    this.capacity = this.estimateBytes();
+    this.reopen(db.export());
+    this.db.run("BEGIN");
     this.prepare();
     this.event("start", `recording started (${this.R} of ${model.neuronCount} neurons, policy ${JSON.stringify(this.policy)})`, null);
+  }
+
+  /** Expected file size of the whole run (dataset, samples, adjustments, snapshots), for the file buffer. */
+  private estimateBytes(): number {
+    const data = this.options.data;
+    const epochs = this.options.epochs ?? 1;
+    const commits = Math.ceil(data.count / this.trainer.batchSize) * epochs;
+    const perWeightState = Object.keys(this.trainer.state.perWeight).length;
+    const bytes =
+      (data.inputs.length + data.targets.length) * 8 +
+      epochs * data.count * (12 + 24 * this.R) +
+      commits * (this.W * 8 + 64) +
+      (epochs + 2 + commits / this.snapshotCommits) * this.W * 8 * (2 + perWeightState);
+    return Math.min(1 << 30, Math.max(16 << 20, Math.ceil(bytes * 1.15)));
+  }
+
+  /** Opens `bytes` as the working database inside a zero-padded buffer of `capacity` bytes. */
+  private reopen(bytes: Uint8Array): void {
+    this.db.close();
+    const size = Math.max(this.capacity, Math.ceil(bytes.byteLength * 1.5));
+    const padded = new Uint8Array(size);
+    padded.set(bytes);
+    this.db = new this.SQL.Database(padded);
+    this.pragmas();
   }
 
   // ---- observer events -------------------------------------------------------------------------
@@ -385,6 +421,17 @@ export class RunRecorder implements TrainingObserver {
       f64Blob(this.cBlame, n * R),
     ]);
     this.chunkN = 0;
+    this.wrote(n * (12 + 24 * R));
+  }
+
+  /** Bounds a transaction's size (the page cache must hold all its dirty pages). */
+  private wrote(bytes: number): void {
+    this.pendingBytes += bytes;
+    if (this.pendingBytes >= COMMIT_BYTES) {
+      this.db.run("COMMIT");
+      this.db.run("BEGIN");
+      this.pendingBytes = 0;
+    }
   }
 
   /** Writes the buffered commits' adjustments, one row per recorded neuron, weight-major ([weight][commit]). */
@@ -403,6 +450,7 @@ export class RunRecorder implements TrainingObserver {
       this.stmts!.block.run([this.runId, this.blockFirstT, C, n.layer, n.neuron, f64Blob(out, m * C)]);
     }
     this.blockN = 0;
+    this.wrote(C * W * 8);
   }
 
   private snapshot(t: number, epoch: number): void {
@@ -478,10 +526,10 @@ export class RunRecorder implements TrainingObserver {
     this.db.run("COMMIT");
     this.freeStatements();
     const bytes = this.db.export();
-    this.pragmas();
     writeFileAtomic(this.path, bytes);
     this.lastCheckpoint = performance.now();
     if (status === "interrupted" || status === "running") {
+      this.reopen(bytes);
       this.db.run("BEGIN");
       this.prepare();
     }

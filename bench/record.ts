@@ -1,0 +1,196 @@
+/**
+ * The .nfrun recorder's cost: full lossless recording of
+ *   (a) 2-8-8-1 tanh (sigmoid output, BCE) on circles, 1000 samples × 50 epochs, batch 10, Adam;
+ *   (b) 784-64-10 (ReLU, softmax, CCE) on 4096 seeded random samples, 1 epoch, batch 32, Adam.
+ * Reports samples/s without and with recording (fit alone, and fit + final write), bytes per sample
+ * (and the naive one-row-per-sample-per-weight size for comparison), file open time and weightTrace
+ * latency p50/p95 over random weights and commits. Each configuration runs `rounds` times, alternating
+ * plain/recorded, and the medians are shown.
+ *
+ * `npm run bench -- record [--rounds=3] [--queries=300]`, or standalone `npx tsx bench/record.ts`.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Dataset } from "../kernel/engine/datasets/dataset";
+import { generateDataset } from "../kernel/engine/datasets/generators";
+import { Model, type ModelSpec } from "../kernel/engine/model";
+import { getStrategy } from "../kernel/engine/optimizers/registry";
+import { Trainer } from "../kernel/engine/trainer";
+import type { LossName } from "../kernel/engine/losses";
+import { NfrunReader, RunRecorder, verifyFile } from "../kernel/record";
+import type { Benchmark, BenchOptions } from "./lib/harness";
+
+interface Workload {
+  readonly label: string;
+  readonly spec: ModelSpec;
+  readonly loss: LossName;
+  readonly data: Dataset;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly latencyTarget?: number;
+}
+
+function mnistLike(count: number, seed: number): Dataset {
+  let s = seed >>> 0;
+  const rnd = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const inputs = new Float64Array(count * 784);
+  for (let i = 0; i < inputs.length; i++) inputs[i] = rnd();
+  const targets = new Float64Array(count * 10);
+  for (let i = 0; i < count; i++) targets[i * 10 + Math.min(9, Math.floor(rnd() * 10))] = 1;
+  return { name: `random-784-${count}`, count, inputSize: 784, targetSize: 10, inputs, targets, inputNames: [], targetNames: [] };
+}
+
+function workloads(): Workload[] {
+  return [
+    {
+      label: "(a) 2-8-8-1 tanh, circles 1000 × 50 epochs, batch 10, Adam",
+      spec: { inputs: 2, layers: [{ units: 8, activation: "tanh" }, { units: 8, activation: "tanh" }, { units: 1, activation: "sigmoid" }] },
+      loss: "bce",
+      data: generateDataset("circles", { count: 1000, seed: 1 }),
+      epochs: 50,
+      batchSize: 10,
+    },
+    {
+      label: "(b) 784-64-10, 4096 samples × 1 epoch, batch 32, Adam",
+      spec: { inputs: 784, layers: [{ units: 64, activation: "relu" }, { units: 10, activation: "softmax" }] },
+      loss: "cce",
+      data: mnistLike(4096, 42),
+      epochs: 1,
+      batchSize: 32,
+      latencyTarget: 20,
+    },
+  ];
+}
+
+function trainer(w: Workload, observers: RunRecorder[] = []): Trainer {
+  const model = new Model(w.spec);
+  model.initialize({ name: "xavier_uniform" }, 1);
+  return new Trainer({ model, loss: w.loss, strategy: getStrategy("adam"), hyperparameters: { lr: 1e-3 }, batchSize: w.batchSize, shuffle: true, seed: 1, observers });
+}
+
+const median = (v: readonly number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const quantile = (v: readonly number[], q: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))]!;
+const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function measure(w: Workload, rounds: number, queries: number, dir: string): Promise<string[]> {
+  const samples = w.data.count * w.epochs;
+  const plain: number[] = [];
+  const fitRec: number[] = [];
+  const totalRec: number[] = [];
+  let file = "";
+  for (let r = 0; r < rounds; r++) {
+    {
+      const tr = trainer(w);
+      const t0 = performance.now();
+      tr.fit(w.data, w.epochs);
+      plain.push(samples / ((performance.now() - t0) / 1000));
+    }
+    {
+      file = path.join(dir, `bench-${r}.nfrun`);
+      fs.rmSync(file, { force: true });
+      const t0 = performance.now();
+      const rec = await RunRecorder.create(file, { data: w.data, epochs: w.epochs, seed: 1 });
+      const tr = trainer(w, [rec]);
+      const t1 = performance.now();
+      const result = tr.fit(w.data, w.epochs);
+      const t2 = performance.now();
+      rec.finish(result);
+      const t3 = performance.now();
+      fitRec.push(samples / ((t2 - t1) / 1000));
+      totalRec.push(samples / ((t3 - t0) / 1000));
+    }
+  }
+  const bytes = fs.statSync(file).size;
+  // Naive size: one row per sample per weight (input, blame, leverage, cumulative + 4 integer keys ≈ 48 B)
+  // plus one row per commit per weight (count, avg, audit columns, lr, adjustment, before, after + keys).
+  const model = new Model(w.spec);
+  const commits = Math.ceil(w.data.count / w.batchSize) * w.epochs;
+  const auditCols = getStrategy("adam").audit.length;
+  const naive = samples * model.weightCount * 48 + commits * model.weightCount * (8 * (6 + auditCols) + 16);
+  // Open time (file read + checks + run context) and weightTrace latency.
+  const opens: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const reader = await NfrunReader.open(file);
+    reader.context(reader.runIds()[0]!);
+    opens.push(performance.now() - t0);
+    reader.close();
+  }
+  const reader = await NfrunReader.open(file);
+  const runId = reader.runIds()[0]!;
+  let seed = 12345;
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const lat: number[] = [];
+  for (let q = 0; q < queries; q++) {
+    const layer = rnd(model.layers.length);
+    const l = model.layers[layer]!;
+    const neuron = rnd(l.units);
+    const weight = rnd(l.inputs + 1);
+    const t = 1 + rnd(commits);
+    const t0 = performance.now();
+    const tr = reader.weightTrace(runId, layer, neuron, weight, t);
+    lat.push(performance.now() - t0);
+    if (tr.kind !== "weight-trace") throw new Error(`weightTrace: ${tr.reason}`);
+  }
+  reader.close();
+  const tv = performance.now();
+  const verified = await verifyFile(file);
+  const verifySeconds = (performance.now() - tv) / 1000;
+  if (!verified.ok) throw new Error("verify failed on the benchmark file");
+  const keep = median(totalRec) / median(plain);
+  const p95 = quantile(lat, 0.95);
+  const lines = [
+    w.label,
+    `  samples/s without recording      ${fmt(median(plain)).padStart(12)}`,
+    `  samples/s recording, fit only    ${fmt(median(fitRec)).padStart(12)}   (${fmt((100 * median(fitRec)) / median(plain))}% of plain)`,
+    `  samples/s recording, fit + write ${fmt(median(totalRec)).padStart(12)}   (${fmt(100 * keep)}% of plain; target ≥ 50%: ${keep >= 0.5 ? "met" : "NOT MET"})`,
+    `  file size                        ${fmt(bytes / 1e6, 1).padStart(12)} MB   ${fmt(bytes / samples)} bytes/sample   (naive rows ≈ ${fmt(naive / samples)} bytes/sample; ${fmt((100 * bytes) / naive, 2)}%)`,
+    `  file open (read + checks + run)  ${fmt(median(opens), 1).padStart(12)} ms`,
+    `  weightTrace latency (${queries} random) p50 ${fmt(quantile(lat, 0.5), 2)} ms, p95 ${fmt(p95, 2)} ms, max ${fmt(Math.max(...lat), 1)} ms` +
+      (w.latencyTarget ? `   (target p95 ≤ ${w.latencyTarget} ms: ${p95 <= w.latencyTarget ? "met" : "NOT MET"})` : ""),
+    `  verify (full replay)             ${fmt(verifySeconds, 2).padStart(12)} s`,
+  ];
+  for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f), { force: true });
+  return lines;
+}
+
+export const recordBenchmark: Benchmark = {
+  name: "record",
+  description: "cost of lossless .nfrun recording: speed kept, bytes/sample, open time, weightTrace latency",
+  async run(options: BenchOptions): Promise<void> {
+    const rounds = Number(options.rounds ?? 3);
+    const queries = Number(options.queries ?? 300);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nfrun-bench-"));
+    try {
+      for (const w of workloads()) console.log((await measure(w, rounds, queries, dir)).join("\n") + "\n");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+if (typeof require !== "undefined" && require.main === module) {
+  const options: Record<string, string> = {};
+  for (const a of process.argv.slice(2)) {
+    const m = /^--([^=]+)=(.*)$/.exec(a);
+    if (m) options[m[1]!] = m[2]!;
+  }
+  recordBenchmark.run(options).catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
