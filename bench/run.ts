@@ -5,9 +5,10 @@
  * `Benchmark` and list it below.
  */
 import { engineBenchmark } from "./engine";
+import { recordBenchmark } from "./record";
 import { machineLine, type Benchmark } from "./lib/harness";
 
-const registry: readonly Benchmark[] = [engineBenchmark];
+const registry: readonly Benchmark[] = [engineBenchmark, recordBenchmark];
 
 async function main(argv: readonly string[]): Promise<number> {
   const names: string[] = [];

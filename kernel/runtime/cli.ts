@@ -7,6 +7,7 @@ import { loadExperiment } from "../engine/config/experiment";
 import { runDemo } from "./cli-demo";
 import { describeExperiment, EXIT, reportResult, trainInterruptibly, writeWeightsFile, type Print } from "./cli-run";
 import { progressModeFor, ProgressReporter } from "./progress";
+import { verifyCommand } from "./verify-command";
 
 /**
  * The `neuroforge` command line:
@@ -95,6 +96,14 @@ export function createProgram(io: CliIo = defaultIo, done: (code: number) => voi
     .option("-q, --quiet", "print only the final result")
     .action(async (opts: { quiet?: boolean }) => {
       done(await runDemo({ quiet: opts.quiet ?? false }, io));
+    });
+
+  program
+    .command("verify")
+    .description("replay a recorded run (.nfrun) and check every weight change; exits non-zero at the first mismatch")
+    .argument("<file>", "run file (.nfrun)")
+    .action(async (file: string) => {
+      done(await verifyCommand(file, io.out, io.err));
     });
   return program;
 }
