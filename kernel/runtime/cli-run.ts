@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { BuiltExperiment } from "../engine/config/build";
 import { isCsvData } from "../engine/config/data";
@@ -105,7 +105,7 @@ export async function trainInterruptibly(b: BuiltExperiment, epochs: number): Pr
 /** Writes the weights JSON via a temp file + rename, so a reader never sees half a file. */
 export function writeWeightsFile(b: BuiltExperiment, path: string): string {
   const target = resolve(path);
-  mkdirSync(dirname(target), { recursive: true });
+  makeDirectories(dirname(target));
   const temp = `${target}.${process.pid}.tmp`;
   try {
     writeFileSync(temp, formatWeightsJson(exportWeights(b.model)));
@@ -115,6 +115,17 @@ export function writeWeightsFile(b: BuiltExperiment, path: string): string {
     throw error;
   }
   return target;
+}
+
+/**
+ * mkdir -p, one level at a time (Node 20's `mkdirSync(…, { recursive: true })` can spin forever on
+ * some paths, e.g. under /proc, instead of failing).
+ */
+function makeDirectories(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirectories(parent);
+  mkdirSync(dir);
 }
 
 /** JSON with two-space indentation, but every list of numbers (a weight row, the biases) on one line. */

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import { relative } from "node:path";
 import { Command, CommanderError } from "commander";
 import { version } from "../../package.json";
@@ -48,6 +49,11 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
     }
     throw error;
   }
+  const weightsPath = options.weightsOut ?? built.experiment.export?.weights;
+  if (weightsPath && existsSync(weightsPath) && statSync(weightsPath).isDirectory()) {
+    io.err(`neuroforge: ${options.weightsOut ? "--weights-out" : "export.weights"}: ${weightsPath} is a directory; give a file path`);
+    return EXIT.badConfig;
+  }
   const out: Print = quiet ? () => {} : io.out;
   out(`NeuroForge ${version}`);
   describeExperiment(built, out, displayPath(path));
@@ -57,7 +63,6 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
   const result = await trainInterruptibly(built, epochs);
   const code = reportResult(built, result, reporter, io.out, io.err);
   if (code !== EXIT.ok) return code;
-  const weightsPath = options.weightsOut ?? built.experiment.export?.weights;
   if (weightsPath) {
     const written = writeWeightsFile(built, weightsPath);
     io.out(`weights written to ${displayPath(written)}`);
@@ -122,7 +127,9 @@ export async function main(argv: readonly string[] = process.argv, io: CliIo = d
       // Help and --version "fail" with exit code 0; usage errors get the bad-config/usage code.
       return error.exitCode === 0 ? EXIT.ok : EXIT.badConfig;
     }
-    io.err(`neuroforge: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // System errors (a file that cannot be written, …) are the user's to fix: the message is enough.
+    const systemError = error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string";
+    io.err(`neuroforge: ${error instanceof Error ? (systemError ? error.message : (error.stack ?? error.message)) : String(error)}`);
     return EXIT.failed;
   }
 }

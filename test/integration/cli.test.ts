@@ -106,6 +106,10 @@ describe("neuroforge CLI", () => {
     assert.match(r2.stderr, /optimizer\.lr: must be ≥ 0, got -2/);
     assert.ok(!existsSync(out));
 
+    const directory = cli(["train", join(repo, "samples/experiments/xor.yaml"), "--weights-out", dir]);
+    assert.equal(directory.status, 2);
+    assert.match(directory.stderr, /--weights-out: .* is a directory/);
+
     const missing = cli(["train", join(dir, "nope.yaml")]);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /nope\.yaml: no such file/);
