@@ -124,7 +124,33 @@ export class Model {
       const a = this.a[li]!;
       const n = l.inputs;
       const stride = n + 1;
-      for (let j = 0, base = l.offset; j < l.units; j++, base += stride) {
+      const units = l.units;
+      // z_j = (((0 + x_0·w_j0) + x_1·w_j1) + …) + bias_j, summed in input order. Four neurons are summed
+      // side by side: each sum still adds the same terms in the same order (bit-identical), but the four
+      // independent addition chains overlap in the CPU instead of waiting on one another.
+      let j = 0;
+      let base = l.offset;
+      for (; j + 4 <= units; j += 4, base += 4 * stride) {
+        const base1 = base + stride;
+        const base2 = base1 + stride;
+        const base3 = base2 + stride;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let k = 0; k < n; k++) {
+          const xk = prev[k]!;
+          s0 += xk * params[base + k]!;
+          s1 += xk * params[base1 + k]!;
+          s2 += xk * params[base2 + k]!;
+          s3 += xk * params[base3 + k]!;
+        }
+        z[j] = s0 + params[base + n]!;
+        z[j + 1] = s1 + params[base1 + n]!;
+        z[j + 2] = s2 + params[base2 + n]!;
+        z[j + 3] = s3 + params[base3 + n]!;
+      }
+      for (; j < units; j++, base += stride) {
         let s = 0;
         for (let k = 0; k < n; k++) s += prev[k]! * params[base + k]!;
         z[j] = s + params[base + n]!;
