@@ -31,8 +31,16 @@ export interface CommitEvent {
   readonly loss: number;
   /** Schedule factor applied to the per-weight learning rates. */
   readonly lrScale: number;
+  /** ‖avg‖₂ over all weights (before any clipping). */
   readonly gradNorm: number;
   readonly stepNorm: number;
+  /**
+   * Global-norm clipping (`clip_grad_norm` c > 0): ‖avg‖₂ before clipping and the scale the strategy's
+   * gradient was multiplied by, min(1, c / (‖avg‖ + 1e-6)) (torch.nn.utils.clip_grad_norm_). With
+   * clipping off: clipNorm is NaN and clipScale 1.
+   */
+  readonly clipNorm: number;
+  readonly clipScale: number;
   /** Every per-weight intermediate value, when an observer asked for them (`wantsCommitDetail`). */
   readonly record: CommitRecord | null;
 }
@@ -47,12 +55,17 @@ export interface EpochEvent {
   readonly seconds: number;
 }
 
-/** Something worth a line in the run's event log (non-finite guard, later lifecycle events). */
+/**
+ * Something worth a line in the run's event log: the non-finite guard, a Lookahead synchronisation
+ * (after commit `t` the weights moved to slow + α(fast − slow)), later lifecycle events.
+ */
 export interface TrainingNotice {
-  readonly kind: "nonfinite";
+  readonly kind: "nonfinite" | "lookahead_sync";
   readonly epoch: number;
   readonly position: number;
   readonly message: string;
+  /** Timestep the notice belongs to (lookahead_sync: the commit after which the sync happened). */
+  readonly t?: number;
 }
 
 export interface TrainingObserver {

@@ -1,9 +1,12 @@
 import { BlameStep } from "./blame";
+import { clipScale, globalGradNorm } from "./clipping";
 import type { Dataset } from "./datasets/dataset";
+import { Lookahead, type LookaheadOptions } from "./lookahead";
 import { losses, type Loss, type LossName } from "./losses";
 import { Rng } from "./math/rng";
 import type { Model } from "./model";
 import type { TrainingObserver } from "./observer";
+import { noDecayGroups, type NoDecayGroups } from "./param-groups";
 import { resolveHyperparameters } from "./optimizers/hyperparameters";
 import type { HyperValue, Strategy } from "./optimizers/strategy";
 import { allocateCommitRecord, StrategyState, type CommitRecord } from "./optimizers/strategy-state";
@@ -14,8 +17,23 @@ export interface TrainerOptions {
   readonly strategy: Strategy;
   /** User-given hyperparameters; defaults fill the rest (see resolveHyperparameters). */
   readonly hyperparameters?: Readonly<Record<string, unknown>>;
-  /** Samples per commit, 1 … dataset size. */
+  /** Samples per micro-batch, ≥ 1 (samples per commit = batchSize × accumulateSteps). */
   readonly batchSize: number;
+  /**
+   * Gradient accumulation: commit every `accumulateSteps` micro-batches (default 1). The blame bank
+   * simply keeps summing, and the commit divides by the total count, so this is exactly a batch of
+   * batchSize × accumulateSteps samples (`trainer.batchSize` is that product).
+   */
+  readonly accumulateSteps?: number;
+  /** Clip by global gradient norm: c > 0 scales the batch gradient by min(1, c/(‖avg‖+1e-6)); 0/absent: off. */
+  readonly clipGradNorm?: number;
+  /** Lookahead(k, α) around the strategy; absent: off. */
+  readonly lookahead?: LookaheadOptions;
+  /**
+   * Parameter groups without weight decay: parameters whose name matches a pattern (see
+   * param-groups.ts) step with `weight_decay` = `weightDecay` (default 0) instead of the optimizer's.
+   */
+  readonly noDecay?: { readonly patterns: readonly string[]; readonly weightDecay?: number };
   /** Reshuffle the sample order every epoch (seeded). Default false: samples in dataset order. */
   readonly shuffle?: boolean;
   readonly seed?: number;
@@ -51,7 +69,16 @@ export class Trainer {
   readonly blame: BlameStep;
   /** Target of the last judged sample. */
   readonly target: Float64Array;
+  /** Samples per commit (micro-batch size × accumulateSteps). */
   readonly batchSize: number;
+  /** Samples per micro-batch, and micro-batches per commit. */
+  readonly microBatchSize: number;
+  readonly accumulateSteps: number;
+  /** Global-norm clipping threshold c (0: off). */
+  readonly clipGradNorm: number;
+  readonly lookahead: Lookahead | null;
+  /** The no-decay parameter group (null: one group). */
+  readonly noDecay: NoDecayGroups | null;
   epoch = 0;
   private readonly observers: TrainingObserver[];
   private readonly record: CommitRecord | null;
@@ -72,9 +99,29 @@ export class Trainer {
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
       throw new RangeError(`batch_size: must be an integer ≥ 1, got ${options.batchSize}`);
     }
-    this.batchSize = options.batchSize;
+    const accumulate = options.accumulateSteps ?? 1;
+    if (!Number.isInteger(accumulate) || accumulate < 1) {
+      throw new RangeError(`accumulate_steps: must be an integer ≥ 1, got ${accumulate}`);
+    }
+    this.microBatchSize = options.batchSize;
+    this.accumulateSteps = accumulate;
+    this.batchSize = options.batchSize * accumulate;
+    const clip = options.clipGradNorm ?? 0;
+    if (!(clip >= 0) || !Number.isFinite(clip)) throw new RangeError(`clip_grad_norm: must be a finite number ≥ 0, got ${clip}`);
+    this.clipGradNorm = clip;
     this.hyperparameters = resolveHyperparameters(strategy, options.hyperparameters ?? {});
     this.state = new StrategyState(strategy, this.hyperparameters, model.weightCount, model.neuronOfWeight, model.neuronCount);
+    this.lookahead = options.lookahead ? new Lookahead(options.lookahead, model.weightCount) : null;
+    this.noDecay = null;
+    if (options.noDecay && options.noDecay.patterns.length > 0) {
+      if (!("weight_decay" in this.hyperparameters)) {
+        throw new RangeError(`no_decay_patterns: ${strategy.name} has no weight_decay hyperparameter`);
+      }
+      const wd = options.noDecay.weightDecay ?? 0;
+      if (!(wd >= 0) || !Number.isFinite(wd)) throw new RangeError(`override_no_decay_weight: must be a finite number ≥ 0, got ${wd}`);
+      this.noDecay = noDecayGroups(model, options.noDecay.patterns);
+      this.state.useParamGroups(this.noDecay.mask, [this.hyperparameters, { ...this.hyperparameters, weight_decay: wd }]);
+    }
     this.bank = new Float64Array(model.weightCount);
     this.learningRates = new Float64Array(model.weightCount).fill(this.hyperparameters.lr as number);
     this.blame = new BlameStep(model, loss);
@@ -186,11 +233,23 @@ export class Trainer {
     return { status: "completed", loss: meanLoss };
   }
 
-  /** Adjust: avg = bank / count, the strategy steps every weight; returns false when the step went non-finite. */
+  /**
+   * Adjust: avg = bank / count (clipped by the global norm when asked), the strategy steps every
+   * weight, then Lookahead may sync; returns false when the step went non-finite.
+   */
   private commit(epoch: number, batch: number, count: number, loss: number): boolean {
     const state = this.state;
-    const lrScale = this.options.schedule ? this.options.schedule(state.t + 1, epoch) : 1;
-    state.commit(this.model.params, this.bank, count, this.learningRates, lrScale, this.record);
+    const params = this.model.params;
+    const t = state.t + 1;
+    const lrScale = this.options.schedule ? this.options.schedule(t, epoch) : 1;
+    let clipNorm = NaN;
+    let scale = 1;
+    if (this.clipGradNorm > 0) {
+      clipNorm = globalGradNorm(this.bank, count);
+      scale = clipScale(clipNorm, this.clipGradNorm);
+    }
+    this.lookahead?.beforeCommit(params, t);
+    state.commit(params, this.bank, count, this.learningRates, lrScale, this.record, scale);
     const finite = Number.isFinite(state.gradNorm) && Number.isFinite(state.stepNorm);
     if (this.observers.length > 0) {
       const e = {
@@ -203,6 +262,8 @@ export class Trainer {
         lrScale,
         gradNorm: state.gradNorm,
         stepNorm: state.stepNorm,
+        clipNorm,
+        clipScale: scale,
         record: this.record,
       };
       for (const o of this.observers) o.onCommit?.(e);
@@ -216,8 +277,19 @@ export class Trainer {
         position: -1,
         message: `commit t=${state.t} produced a non-finite ${Number.isFinite(state.gradNorm) ? "step" : "gradient"} norm`,
       });
+      return false;
     }
-    return finite;
+    const lookahead = this.lookahead;
+    if (lookahead && lookahead.afterCommit(params, state.t)) {
+      this.notify({
+        kind: "lookahead_sync",
+        epoch,
+        position: -1,
+        t: state.t,
+        message: `lookahead sync after commit t=${state.t}: slow ← slow + ${lookahead.alpha}·(fast − slow), fast ← slow (k=${lookahead.k})`,
+      });
+    }
+    return true;
   }
 
   private notify(n: Parameters<NonNullable<TrainingObserver["onNotice"]>>[0]): void {

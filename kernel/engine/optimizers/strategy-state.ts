@@ -33,6 +33,9 @@ export class StrategyState {
   stepNorm = 0;
   private readonly s: StepState<Record<string, HyperValue>, string, string, string>;
   private readonly scratch: Float64Array;
+  /** Parameter groups: groupOf[i] indexes groupH (null: every weight uses `h`). */
+  private groupOf: Uint8Array | null = null;
+  private groupH: readonly Readonly<Record<string, HyperValue>>[] = [];
 
   constructor(
     readonly strategy: Strategy,
@@ -77,6 +80,23 @@ export class StrategyState {
     for (const name of Object.keys(this.s.global)) this.s.global[name] = initial[name] ?? 0;
   }
 
+  /**
+   * PyTorch-style parameter groups: weight i steps with hyperparameters `groups[groupOf[i]]` instead of
+   * `h` (group 0 is normally `h` itself). `prepare` still sees `h`, so groups may differ only in values
+   * the per-weight step reads (weight decay is the use: no decay for biases). null: one group.
+   */
+  useParamGroups(groupOf: Uint8Array | null, groups: readonly Readonly<Record<string, HyperValue>>[] = []): void {
+    if (groupOf && groupOf.length !== this.weightCount) throw new RangeError(`param groups: ${groupOf.length} entries for ${this.weightCount} weights`);
+    if (groupOf) for (const g of groupOf) if (!groups[g]) throw new RangeError(`param groups: no hyperparameters for group ${g}`);
+    this.groupOf = groupOf;
+    this.groupH = groups;
+  }
+
+  /** The hyperparameters weight i steps with (its parameter group's). */
+  hyperparametersOf(i: number): Readonly<Record<string, HyperValue>> {
+    return this.groupOf ? this.groupH[this.groupOf[i]!]! : this.h;
+  }
+
   /** Resets the per-weight state of the given weights (e.g. a neuron reborn by the lifecycle). */
   resetWeights(indices: Iterable<number>): void {
     const initial = this.strategy.state?.initial?.(this.h) ?? {};
@@ -86,7 +106,9 @@ export class StrategyState {
   /**
    * One commit. For every weight i: g = bank[i] / count, adjustment = step(…),
    * params[i] = before − adjustment. `lrScale` is the schedule's factor on the per-weight rates.
-   * When `record` is given every intermediate value lands there; otherwise nothing is kept.
+   * `gradScale` (global-norm clipping) multiplies the gradient the strategy sees: g = avg × gradScale,
+   * while `record.avg` and `gradNorm` stay bank / count. When `record` is given every intermediate
+   * value lands there; otherwise nothing is kept.
    */
   commit(
     params: Float64Array,
@@ -95,6 +117,7 @@ export class StrategyState {
     lr: Float64Array,
     lrScale: number,
     record: CommitRecord | null,
+    gradScale = 1,
   ): void {
     const strategy = this.strategy;
     const step = strategy.step;
@@ -105,28 +128,32 @@ export class StrategyState {
     const width = strategy.audit.length;
     const out = record ? record.audit : this.scratch;
     const neuronOf = this.neuronOfWeight;
+    const groupOf = this.groupOf;
+    const groupH = this.groupH;
     let g2 = 0;
     let a2 = 0;
     for (let i = 0, n = this.weightCount; i < n; i++) {
-      const g = bank[i]! / count;
+      const avg = bank[i]! / count;
       const before = params[i]!;
       const rate = lr[i]! * lrScale;
-      s.g = g;
+      if (groupOf) (s as { h: Readonly<Record<string, HyperValue>> }).h = groupH[groupOf[i]!]!;
+      s.g = avg * gradScale;
       s.theta = before;
       s.lr = rate;
       s.i = i;
       s.neuron = neuronOf[i]!;
       const adjustment = step(s, out, record ? i * width : 0);
       params[i] = before - adjustment;
-      g2 += g * g;
+      g2 += avg * avg;
       a2 += adjustment * adjustment;
       if (record) {
-        record.avg[i] = g;
+        record.avg[i] = avg;
         record.lr[i] = rate;
         record.adjustment[i] = adjustment;
         record.before[i] = before;
       }
     }
+    if (groupOf) (s as { h: Readonly<Record<string, HyperValue>> }).h = this.h;
     this.gradNorm = Math.sqrt(g2);
     this.stepNorm = Math.sqrt(a2);
   }
