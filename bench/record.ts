@@ -83,7 +83,7 @@ const median = (v: readonly number[]) => {
 const quantile = (v: readonly number[], q: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))]!;
 const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
-async function measure(w: Workload, rounds: number, queries: number, dir: string): Promise<string[]> {
+async function measure(w: Workload, rounds: number, queries: number, dir: string, verify: boolean): Promise<string[]> {
   const samples = w.data.count * w.epochs;
   const plain: number[] = [];
   const fitRec: number[] = [];
@@ -147,10 +147,13 @@ async function measure(w: Workload, rounds: number, queries: number, dir: string
     if (tr.kind !== "weight-trace") throw new Error(`weightTrace: ${tr.reason}`);
   }
   reader.close();
-  const tv = performance.now();
-  const verified = await verifyFile(file);
-  const verifySeconds = (performance.now() - tv) / 1000;
-  if (!verified.ok) throw new Error("verify failed on the benchmark file");
+  let verifySeconds = NaN;
+  if (verify) {
+    const tv = performance.now();
+    const verified = await verifyFile(file);
+    verifySeconds = (performance.now() - tv) / 1000;
+    if (!verified.ok) throw new Error("verify failed on the benchmark file");
+  }
   const keep = median(totalRec) / median(plain);
   const p95 = quantile(lat, 0.95);
   const lines = [
@@ -162,7 +165,7 @@ async function measure(w: Workload, rounds: number, queries: number, dir: string
     `  file open (read + checks + run)  ${fmt(median(opens), 1).padStart(12)} ms`,
     `  weightTrace latency (${queries} random) p50 ${fmt(quantile(lat, 0.5), 2)} ms, p95 ${fmt(p95, 2)} ms, max ${fmt(Math.max(...lat), 1)} ms` +
       (w.latencyTarget ? `   (target p95 ≤ ${w.latencyTarget} ms: ${p95 <= w.latencyTarget ? "met" : "NOT MET"})` : ""),
-    `  verify (full replay)             ${fmt(verifySeconds, 2).padStart(12)} s`,
+    verify ? `  verify (full replay)             ${fmt(verifySeconds, 2).padStart(12)} s` : "  verify skipped (--verify=0)",
   ];
   for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f), { force: true });
   return lines;
@@ -174,9 +177,14 @@ export const recordBenchmark: Benchmark = {
   async run(options: BenchOptions): Promise<void> {
     const rounds = Number(options.rounds ?? 3);
     const queries = Number(options.queries ?? 300);
+    const verify = options.verify !== "0";
+    const only = options.only;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nfrun-bench-"));
     try {
-      for (const w of workloads()) console.log((await measure(w, rounds, queries, dir)).join("\n") + "\n");
+      for (const w of workloads()) {
+        if (only && !w.label.startsWith(`(${only})`)) continue;
+        console.log((await measure(w, rounds, queries, dir, verify)).join("\n") + "\n");
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

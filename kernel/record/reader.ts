@@ -6,7 +6,8 @@ import type { HyperValue, StepState, Strategy } from "../engine/optimizers/strat
 import { blobF64, blobI32 } from "./blob";
 import { configHash } from "./config-hash";
 import { NfrunError } from "./errors";
-import { parseFloatText, type RecordStatus } from "./recorder";
+import { parseFloatText } from "./float-text";
+import type { RecordStatus } from "./recorder";
 import { loadSqlJs, type SqlJsOptions } from "./sqljs";
 import { checkHeader, checkTables } from "./validate";
 

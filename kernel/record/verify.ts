@@ -5,7 +5,7 @@ import { allocateCommitRecord, StrategyState } from "../engine/optimizers/strate
 import { blobF64, sameBits } from "./blob";
 import { NfrunError } from "./errors";
 import { NfrunReader, type RunContext } from "./reader";
-import { parseFloatText } from "./recorder";
+import { parseFloatText } from "./float-text";
 import type { SqlJsOptions } from "./sqljs";
 
 /** Where and what the first disagreement is. */
