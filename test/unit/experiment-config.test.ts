@@ -60,6 +60,7 @@ describe("experiment config: defaults and resolution", () => {
     assert.deepEqual(experiment, {
       name: "t",
       seed: 0,
+      precision: "float64",
       model: {
         inputs: 2,
         layers: [
@@ -72,7 +73,10 @@ describe("experiment config: defaults and resolution", () => {
       scale: { inputs: "none", targets: "none" },
       loss: "bce",
       optimizer: { name: "sgd", lr: 0.5, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false },
-      training: { batch_size: 4, epochs: 5, shuffle: false },
+      scheduler: { name: "constant", warmup_steps: 0 },
+      lookahead: { enabled: false, alpha: 0.5, k: 6 },
+      auto_param_groups: { enabled: false, no_decay_patterns: ["bias"], override_no_decay_weight: 0 },
+      training: { batch_size: 4, epochs: 5, shuffle: false, accumulate_steps: 1, clip_grad_norm: 0 },
     } satisfies ResolvedExperiment);
   });
 

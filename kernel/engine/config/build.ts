@@ -6,7 +6,7 @@ import type { Strategy } from "../optimizers/strategy";
 import { DatasetScaler } from "../scalers";
 import { Trainer } from "../trainer";
 import { loadData } from "./data";
-import { readWeightsInto, type Resolution, type ResolvedExperiment } from "./experiment";
+import { readWeightsInto, scheduleFor, trainerMechanisms, type Resolution, type ResolvedExperiment } from "./experiment";
 
 /** Everything a resolved experiment turns into, ready to `trainer.fit(dataset, epochs)`. */
 export interface BuiltExperiment {
@@ -45,7 +45,10 @@ export function buildExperiment(source: Resolution | ResolvedExperiment, options
 
   const { name, ...hyperparameters } = experiment.optimizer;
   const strategy = getStrategy(name);
+  const schedule = scheduleFor(experiment);
   const trainer = new Trainer({
+    ...trainerMechanisms(experiment),
+    ...(schedule ? { schedule } : {}),
     model,
     loss: experiment.loss,
     strategy,

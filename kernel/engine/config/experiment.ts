@@ -9,10 +9,12 @@ import { Model } from "../model";
 import { resolveHyperparameters } from "../optimizers/hyperparameters";
 import { getStrategy, strategyIds } from "../optimizers/registry";
 import type { HyperValue } from "../optimizers/strategy";
+import { scheduleFactor } from "../schedules";
 import { Trainer } from "../trainer";
 import { loadWeightsInto, type WeightsFile } from "../weights-json";
 import { isCsvData, loadData, resolveConfigPath, resolveData, rethrowWithField, type ConfigContext, type ResolvedData } from "./data";
 import { asExperimentError, ExperimentConfigError, problemsFromZod, unknownName } from "./errors";
+import { normalizeSeedKeys, renameError, resolvePrecision, resolveScheduler, scheduleSpec, type ResolvedScheduler } from "./mechanisms";
 import { readExperimentFile, type RawExperiment } from "./parse";
 import { experimentSchema } from "./schema";
 
@@ -30,6 +32,8 @@ export interface ResolvedExperiment {
   readonly name: string;
   /** Seeds the initializer and the shuffling (the data has its own `data.seed`). */
   readonly seed: number;
+  /** Always float64 (the only precision the engine computes in). */
+  readonly precision: "float64";
   readonly model: {
     readonly inputs: number;
     readonly layers: readonly { readonly units: number; readonly activation: ActivationName }[];
@@ -41,8 +45,27 @@ export interface ResolvedExperiment {
   readonly scale: { readonly inputs: ScalerKind; readonly targets: ScalerKind };
   readonly loss: LossName;
   readonly optimizer: { readonly name: string; readonly [hyperparameter: string]: HyperValue | string };
-  readonly training: { readonly batch_size: number; readonly epochs: number; readonly shuffle: boolean };
-  readonly export?: { readonly weights: string };
+  /** Learning-rate schedule (constant unless asked), with linear warmup over `warmup_steps` commits. */
+  readonly scheduler: ResolvedScheduler;
+  /** Lookahead(k, α) around the optimizer. */
+  readonly lookahead: { readonly enabled: boolean; readonly alpha: number; readonly k: number };
+  /** Parameters matching a pattern get weight_decay = override_no_decay_weight (when enabled). */
+  readonly auto_param_groups: {
+    readonly enabled: boolean;
+    readonly no_decay_patterns: readonly string[];
+    readonly override_no_decay_weight: number;
+  };
+  readonly training: {
+    /** Samples per micro-batch. */
+    readonly batch_size: number;
+    readonly epochs: number;
+    readonly shuffle: boolean;
+    /** Micro-batches per commit (samples per commit = batch_size × accumulate_steps). */
+    readonly accumulate_steps: number;
+    /** Global-norm clipping threshold (0: off). */
+    readonly clip_grad_norm: number;
+  };
+  readonly export?: { readonly weights?: string; readonly config?: string; readonly audit_log?: string };
 }
 
 /** A resolved experiment plus what resolving it had to load anyway (so building needn't load it twice). */
@@ -71,11 +94,48 @@ export function loadExperiment(path: string): Resolution {
  * and the file on the first problem (all problems of the schema pass are in `problems`).
  */
 export function resolveExperiment(source: RawExperiment): Resolution {
-  const { raw, file } = source;
-  const ctx: ConfigContext = { file, baseDir: source.baseDir };
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+  const { raw: given, file } = source;
+  if (given === null || typeof given !== "object" || Array.isArray(given)) {
     throw new ExperimentConfigError("", "expected a mapping of experiment settings (name, model, data, loss, optimizer, training)", file);
   }
+  const normalized = normalizeSeedKeys(given as Record<string, unknown>, file);
+  try {
+    return resolveNormalized(source, normalized.raw, normalized.schedulerHook);
+  } catch (error) {
+    if (error instanceof ExperimentConfigError) throw renameError(error, normalized.renames);
+    throw error;
+  }
+}
+
+/** Optimizer keys that are not hyperparameters: the torch class name (checked) and torch's betas pair. */
+function optimizerExtras(
+  optimizer: Record<string, unknown>,
+  strategyName: string,
+  file: string | undefined,
+): Record<string, unknown> {
+  const { name: _name, type, betas, ...given } = optimizer;
+  if (type !== undefined) {
+    if (typeof type !== "string") throw new ExperimentConfigError("optimizer.type", `expected a string, got ${JSON.stringify(type)}`, file);
+    if (type.toLowerCase() !== strategyName.toLowerCase()) {
+      throw new ExperimentConfigError("optimizer.type", `'${type}' does not match optimizer.name (${strategyName}); give the name only, or the matching type`, file);
+    }
+  }
+  if (betas !== undefined) {
+    if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === "number")) {
+      throw new ExperimentConfigError("optimizer.betas", `expected a list of two numbers [β₁, β₂], got ${JSON.stringify(betas)}`, file);
+    }
+    for (const k of ["beta1", "beta2"]) {
+      if (k in given) throw new ExperimentConfigError("optimizer.betas", `also given as optimizer.${k}; give one spelling`, file);
+    }
+    given.beta1 = betas[0];
+    given.beta2 = betas[1];
+  }
+  return given;
+}
+
+function resolveNormalized(source: RawExperiment, raw: Record<string, unknown>, schedulerHook: boolean): Resolution {
+  const { file } = source;
+  const ctx: ConfigContext = { file, baseDir: source.baseDir };
   const parsed = experimentSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const problems = problemsFromZod(experimentSchema, parsed.error.issues);
@@ -84,10 +144,12 @@ export function resolveExperiment(source: RawExperiment): Resolution {
   const c = parsed.data;
 
   // Optimizer: strategy id, then its hyperparameters (unknown / wrong type / out of range / required).
-  const { name: optimizerName, ...given } = c.optimizer;
+  const precision = resolvePrecision(c.precision, file);
+  const optimizerName = c.optimizer.name;
   if (!strategyIds.includes(optimizerName)) {
     throw new ExperimentConfigError("optimizer.name", unknownName("optimizer", optimizerName, strategyIds), file);
   }
+  const given = optimizerExtras(c.optimizer, getStrategy(optimizerName).name, file);
   let hyperparameters: Record<string, HyperValue>;
   try {
     hyperparameters = resolveHyperparameters(getStrategy(optimizerName), given, "optimizer");
@@ -146,30 +208,99 @@ export function resolveExperiment(source: RawExperiment): Resolution {
   if (batchSize > dataset.count) {
     throw new ExperimentConfigError("training.batch_size", `must be ≤ the number of samples (${dataset.count}), got ${batchSize}`, file);
   }
+  const accumulate = c.training.accumulate_steps;
+  if (batchSize * accumulate > dataset.count) {
+    throw new ExperimentConfigError(
+      "training.accumulate_steps",
+      `batch_size × accumulate_steps = ${batchSize * accumulate} samples per commit, more than the ${dataset.count} samples`,
+      file,
+    );
+  }
+  const lr = typeof hyperparameters.lr === "number" ? hyperparameters.lr : 0;
+  const commitsPerEpoch = Math.ceil(dataset.count / (batchSize * accumulate));
+  const scheduler = schedulerHook
+    ? resolveScheduler(c.scheduler, { epochs: c.training.epochs, commitsPerEpoch, lr }, file)
+    : ({ name: "constant", warmup_steps: 0 } as const);
+  const lookahead = { enabled: false, alpha: 0.5, k: 6, ...c.lookahead };
+  const groups = { enabled: false, no_decay_patterns: ["bias"], override_no_decay_weight: 0, ...c.auto_param_groups };
 
   // Last line of defence: whatever else the engine checks when a trainer is made (activation ×
-  // loss pairs, …) is reported here as a config error rather than at build time.
+  // loss pairs, parameter-group patterns, …) is reported here as a config error rather than at build time.
   try {
-    new Trainer({ model, loss, strategy: getStrategy(optimizerName), hyperparameters, batchSize, shuffle: c.training.shuffle, seed: c.seed });
+    new Trainer({
+      ...trainerMechanisms({ lookahead, auto_param_groups: groups, training: c.training }),
+      model,
+      loss,
+      strategy: getStrategy(optimizerName),
+      hyperparameters,
+      batchSize,
+      shuffle: c.training.shuffle,
+      seed: c.seed,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const m = /^(loss|batch_size|model[\w.[\]]*|optimizer[\w.]*): ([\s\S]*)$/.exec(message);
+    const m = /^(loss|batch_size|accumulate_steps|clip_grad_norm|no_decay_patterns[\w.[\]]*|override_no_decay_weight|lookahead[\w.]*|model[\w.[\]]*|optimizer[\w.]*): ([\s\S]*)$/.exec(message);
     if (!m) throw new ExperimentConfigError("", message, file);
-    throw new ExperimentConfigError(m[1] === "batch_size" ? "training.batch_size" : m[1]!, m[2]!, file);
+    const field = m[1]!;
+    const mapped = ["batch_size", "accumulate_steps", "clip_grad_norm"].includes(field)
+      ? `training.${field}`
+      : field.startsWith("no_decay_patterns") || field === "override_no_decay_weight"
+        ? `auto_param_groups.${field}`
+        : field;
+    throw new ExperimentConfigError(mapped, m[2]!, file);
   }
 
+  const exported: { weights?: string; config?: string; audit_log?: string } = {};
+  for (const key of ["weights", "config", "audit_log"] as const) {
+    const p = c.export?.[key];
+    if (p !== undefined) exported[key] = resolveConfigPath(p, ctx);
+  }
   const experiment: ResolvedExperiment = {
     name: c.name ?? (file ? basename(file, extname(file)) : "experiment"),
     seed: c.seed,
+    precision,
     model: { inputs, layers, init, ...(weights === undefined ? {} : { weights }) },
     data,
     scale: { inputs: c.scale.inputs as ScalerKind, targets: c.scale.targets as ScalerKind },
     loss,
     optimizer: { name: optimizerName, ...hyperparameters },
-    training: { batch_size: batchSize, epochs: c.training.epochs, shuffle: c.training.shuffle },
-    ...(c.export === undefined ? {} : { export: { weights: resolveConfigPath(c.export.weights, ctx) } }),
+    scheduler,
+    lookahead,
+    auto_param_groups: groups,
+    training: {
+      batch_size: batchSize,
+      epochs: c.training.epochs,
+      shuffle: c.training.shuffle,
+      accumulate_steps: accumulate,
+      clip_grad_norm: c.training.clip_grad_norm,
+    },
+    ...(Object.keys(exported).length === 0 ? {} : { export: exported }),
   };
   return file === undefined ? { experiment, dataset } : { experiment, dataset, file };
+}
+
+/** The Trainer options for a resolved experiment's mechanisms (Lookahead, groups, accumulation, clipping). */
+export function trainerMechanisms(e: Pick<ResolvedExperiment, "lookahead" | "auto_param_groups" | "training">): {
+  accumulateSteps: number;
+  clipGradNorm: number;
+  lookahead?: { k: number; alpha: number };
+  noDecay?: { patterns: readonly string[]; weightDecay: number };
+} {
+  return {
+    accumulateSteps: e.training.accumulate_steps,
+    clipGradNorm: e.training.clip_grad_norm,
+    ...(e.lookahead.enabled ? { lookahead: { k: e.lookahead.k, alpha: e.lookahead.alpha } } : {}),
+    ...(e.auto_param_groups.enabled
+      ? { noDecay: { patterns: e.auto_param_groups.no_decay_patterns, weightDecay: e.auto_param_groups.override_no_decay_weight } }
+      : {}),
+  };
+}
+
+/** The trainer's schedule callback for a resolved scheduler (undefined: constant rate, no warmup). */
+export function scheduleFor(e: Pick<ResolvedExperiment, "scheduler" | "optimizer">): ((t: number, epoch: number) => number) | undefined {
+  const s = e.scheduler;
+  if (s.name === "constant" && s.warmup_steps === 0) return undefined;
+  return scheduleFactor(scheduleSpec(s), e.optimizer.lr as number, s.warmup_steps);
 }
 
 function withColumns(data: ResolvedData, dataset: Dataset): ResolvedData {

@@ -3,6 +3,7 @@ import { activationNames } from "../activations";
 import { initializerNames } from "../initializers";
 import { lossNames } from "../losses";
 import { scalerKinds } from "../scalers";
+import { autoParamGroupsSchema, lookaheadSchema } from "./mechanisms";
 
 /**
  * The experiment file's shape (YAML or JSON), as zod schemas. Every object is strict: an unknown key
@@ -76,22 +77,43 @@ export const trainingSchema = z.strictObject({
   batch_size: count.default(1),
   epochs: count,
   shuffle: z.boolean().default(false),
+  /** Commit every k micro-batches of batch_size (= a batch of batch_size·k samples). */
+  accumulate_steps: count.default(1),
+  /** Clip by global gradient norm c (0 or null: off). */
+  clip_grad_norm: z
+    .number()
+    .min(0)
+    .nullable()
+    .default(0)
+    .transform((v) => v ?? 0),
 });
 
 export const exportSchema = z.strictObject({
   /** Where `neuroforge train` writes the trained weights JSON (`--weights-out` overrides it). */
-  weights: path,
+  weights: path.optional(),
+  /** Where `neuroforge train` writes the resolved config JSON (`--export-config` overrides it). */
+  config: path.optional(),
+  /** A markdown log `neuroforge train` appends the run's config hash and optimizer settings to (`--audit-log`). */
+  audit_log: path.optional(),
 });
 
 export const experimentSchema = z.strictObject({
   /** Defaults to the config file's name without its extension. */
   name: name.optional(),
   seed: z.int().min(0).max(0xffffffff).default(0),
+  /** Only float64 (checked by ./mechanisms resolvePrecision, which explains the refusals). */
+  precision: z.unknown().optional(),
+  /** Mapped to the engine's always-on non-finite guard: true and false are both accepted. */
+  detect_anomaly: z.boolean().optional(),
   model: modelSchema,
   data: dataSchema,
   scale: scaleSchema.default({ inputs: "none", targets: "none" }),
   loss: z.enum(lossNames as [string, ...string[]]),
   optimizer: optimizerSchema,
+  /** `{ name, …options, warmup_steps }`, checked per scheduler by ./mechanisms resolveScheduler. */
+  scheduler: z.unknown().optional(),
+  lookahead: lookaheadSchema.optional(),
+  auto_param_groups: autoParamGroupsSchema.optional(),
   training: trainingSchema,
   export: exportSchema.optional(),
 });

@@ -1,0 +1,250 @@
+import { z } from "zod";
+import type { ScheduleSpec } from "../schedules";
+import { ExperimentConfigError, problemsFromZod, unknownName, type ConfigProblem } from "./errors";
+
+/**
+ * The training mechanisms around the optimizer (schedulers, Lookahead, clipping, accumulation,
+ * parameter groups, precision), and the seed-contract spellings of their keys.
+ *
+ * Seed 002 writes these keys inside `optimizer:` (`optimizer.lookahead`, `optimizer.clip_grad_norm`,
+ * `optimizer.accumulate_steps`, `optimizer.auto_param_groups`, `optimizer.warmup_steps`, …). Both
+ * spellings are accepted; the resolved experiment keeps each in one place (`optimizer` then holds only
+ * the strategy and its hyperparameters):
+ *   optimizer.lookahead         → lookahead
+ *   optimizer.auto_param_groups → auto_param_groups
+ *   optimizer.clip_grad_norm    → training.clip_grad_norm
+ *   optimizer.accumulate_steps  → training.accumulate_steps
+ *   optimizer.warmup_steps      → scheduler.warmup_steps
+ *   optimizer.detect_anomaly    → detect_anomaly
+ *   optimizer.export_json       → export.config
+ */
+export const SEED_MOVES: readonly (readonly [from: string, to: string])[] = [
+  ["optimizer.lookahead", "lookahead"],
+  ["optimizer.auto_param_groups", "auto_param_groups"],
+  ["optimizer.clip_grad_norm", "training.clip_grad_norm"],
+  ["optimizer.accumulate_steps", "training.accumulate_steps"],
+  ["optimizer.warmup_steps", "scheduler.warmup_steps"],
+  ["optimizer.detect_anomaly", "detect_anomaly"],
+  ["optimizer.export_json", "export.config"],
+];
+
+/**
+ * Keys about hardware precision and kernels, which mean nothing in a float64 engine written in
+ * TypeScript. `false` asks for what the engine does anyway and is accepted (and dropped); `true` is
+ * rejected with the reason. Accepted at the top level and inside `optimizer`.
+ */
+export const PRECISION_KEYS: Readonly<Record<string, string>> = {
+  amp: "automatic mixed precision (float16 autocast) is not supported: the engine computes in float64 so every audited number is exact",
+  bf16: "bfloat16 is not supported: the engine computes in float64 (precision: float64)",
+  bf16_preferred: "bfloat16 is not supported: the engine computes in float64 (precision: float64)",
+  fused: "there are no fused kernels: every weight is stepped by the strategy's own step function so the audit can show each value",
+  precision_safe: "has no meaning here (no AMP or bf16 to be safe for): the engine computes in float64",
+};
+
+/** Seed diagnostics keys that this engine handles elsewhere; always rejected with where to look. */
+export const DIAGNOSTIC_KEYS: Readonly<Record<string, string>> = {
+  log_config: "not a config key here: `neuroforge train` always prints the resolved experiment (--quiet hides it); remove it",
+  rich_console: "not a config key here: the CLI picks a progress bar on a terminal and plain lines otherwise; remove it",
+  hash_to_debuglog: "use export.audit_log: <path> (or --audit-log <path>) to append the config hash and optimizer settings to a markdown log",
+};
+
+export const PRECISIONS = ["float64"] as const;
+
+export interface Normalized {
+  readonly raw: Record<string, unknown>;
+  /** Resolved-location prefix → the prefix the user wrote (for error messages). */
+  readonly renames: ReadonlyMap<string, string>;
+  /** `optimizer.scheduler_hook: false`: the scheduler is not attached (constant rate). */
+  readonly schedulerHook: boolean;
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Moves the seed spellings to their resolved places, drops `false` precision keys, rejects `true`
+ * ones and the diagnostics keys. Works on a copy; throws an ExperimentConfigError naming the key.
+ */
+export function normalizeSeedKeys(raw: Record<string, unknown>, file: string | undefined): Normalized {
+  const out: Record<string, unknown> = { ...raw };
+  const renames = new Map<string, string>();
+  let schedulerHook = true;
+  const checkPrecisionKeys = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [key, why] of Object.entries(PRECISION_KEYS)) {
+      if (!(key in obj)) continue;
+      const field = prefix ? `${prefix}.${key}` : key;
+      const v = obj[key];
+      if (typeof v !== "boolean") throw new ExperimentConfigError(field, `expected true or false, got ${JSON.stringify(v)}`, file);
+      if (v) throw new ExperimentConfigError(field, why, file);
+      delete obj[key];
+    }
+  };
+  checkPrecisionKeys(out, "");
+  if (isMapping(out.optimizer)) {
+    const opt: Record<string, unknown> = { ...out.optimizer };
+    out.optimizer = opt;
+    checkPrecisionKeys(opt, "optimizer");
+    for (const [key, why] of Object.entries(DIAGNOSTIC_KEYS)) {
+      if (key in opt) throw new ExperimentConfigError(`optimizer.${key}`, why, file);
+    }
+    if ("scheduler_hook" in opt) {
+      const v = opt.scheduler_hook;
+      if (typeof v !== "boolean") throw new ExperimentConfigError("optimizer.scheduler_hook", `expected true or false, got ${JSON.stringify(v)}`, file);
+      schedulerHook = v;
+      delete opt.scheduler_hook;
+    }
+    for (const [from, to] of SEED_MOVES) {
+      const key = from.slice("optimizer.".length);
+      if (!(key in opt)) continue;
+      const value = opt[key];
+      delete opt[key];
+      const parts = to.split(".");
+      if (parts.length === 1) {
+        if (to in out) throw new ExperimentConfigError(from, `also given as ${to}; give it once`, file);
+        out[to] = value;
+      } else {
+        const [section, leaf] = parts as [string, string];
+        const current = out[section];
+        if (current !== undefined && !isMapping(current)) continue; // the schema reports the section
+        const copy: Record<string, unknown> = { ...(current ?? {}) };
+        if (leaf in copy) throw new ExperimentConfigError(from, `also given as ${to}; give it once`, file);
+        copy[leaf] = value;
+        out[section] = copy;
+      }
+      renames.set(to, from);
+    }
+  }
+  return { raw: out, renames, schedulerHook };
+}
+
+/** Rewrites a field in the resolved location back to what the user wrote (`lookahead.k` → `optimizer.lookahead.k`). */
+export function renameField(field: string, renames: ReadonlyMap<string, string>): string {
+  for (const [to, from] of renames) {
+    if (field === to || field.startsWith(`${to}.`) || field.startsWith(`${to}[`)) return from + field.slice(to.length);
+  }
+  return field;
+}
+
+export function renameError(error: ExperimentConfigError, renames: ReadonlyMap<string, string>): ExperimentConfigError {
+  if (renames.size === 0) return error;
+  const problems: ConfigProblem[] = error.problems.map((p) => ({ field: renameField(p.field, renames), message: p.message }));
+  return new ExperimentConfigError(renameField(error.field, renames), error.detail, error.file, problems);
+}
+
+// ---- precision ------------------------------------------------------------------------------------
+
+export function resolvePrecision(value: unknown, file: string | undefined): "float64" {
+  if (value === undefined || value === "float64" || value === "fp64" || value === 64) return "float64";
+  if (value === "float32" || value === "fp32" || value === 32) {
+    throw new ExperimentConfigError("precision", "float32 is not supported: the engine computes in float64 (every audited value is a double)", file);
+  }
+  if (typeof value === "string" && /^(b?f(loat)?16|bfloat16|half|mixed|amp)/i.test(value)) {
+    throw new ExperimentConfigError("precision", `${value} is not supported: the engine computes in float64, without mixed precision`, file);
+  }
+  throw new ExperimentConfigError("precision", unknownName("precision", value, [...PRECISIONS]), file);
+}
+
+// ---- Lookahead, parameter groups --------------------------------------------------------------------
+
+export const lookaheadSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Slow step size α (optax default 0.5). */
+  alpha: z.number().min(0).max(1).default(0.5),
+  /** Sync period k (the seed's default 6; optax's 5). */
+  k: z.int().min(1).default(6),
+});
+
+export const autoParamGroupsSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Parameter-name patterns, matched on dot boundaries (kernel/engine/param-groups.ts). */
+  no_decay_patterns: z.array(z.string().min(1)).default(["bias"]),
+  /** weight_decay of the matching parameters (0: none). */
+  override_no_decay_weight: z.number().min(0).default(0),
+});
+
+// ---- schedulers -----------------------------------------------------------------------------------
+
+export interface ResolvedScheduler {
+  readonly name: "constant" | "step" | "exponential" | "cosine" | "onecycle";
+  /** Linear warmup over the first commits: factor min(1, t / warmup_steps); 0 = none. */
+  readonly warmup_steps: number;
+  readonly [option: string]: string | number;
+}
+
+const per = z.enum(["epoch", "step"]);
+const positive = z.number().gt(0);
+const warmup = z.int().min(0).default(0);
+
+const schedulerSchemas = {
+  constant: z.strictObject({ name: z.string(), warmup_steps: warmup }),
+  step: z.strictObject({ name: z.string(), step_size: z.int().min(1), gamma: positive.default(0.1), per: per.default("epoch"), warmup_steps: warmup }),
+  exponential: z.strictObject({ name: z.string(), gamma: positive, per: per.default("epoch"), warmup_steps: warmup }),
+  cosine: z.strictObject({ name: z.string(), t_max: z.int().min(1).optional(), min_lr: z.number().min(0).default(0), per: per.default("epoch"), warmup_steps: warmup }),
+  onecycle: z.strictObject({
+    name: z.string(),
+    max_lr: positive.optional(),
+    total_steps: z.int().min(2).optional(),
+    pct_start: z.number().gt(0).lt(1).default(0.3),
+    div_factor: positive.default(25),
+    final_div_factor: positive.default(1e4),
+    warmup_steps: warmup,
+  }),
+} as const;
+
+export const schedulerNames = Object.keys(schedulerSchemas) as ResolvedScheduler["name"][];
+/** Other names accepted for a scheduler (torch class names and the seed's "none"). */
+const schedulerAliases: Readonly<Record<string, ResolvedScheduler["name"]>> = {
+  none: "constant",
+  constantlr: "constant",
+  steplr: "step",
+  exponentiallr: "exponential",
+  cosineannealinglr: "cosine",
+  onecyclelr: "onecycle",
+};
+
+export interface RunShape {
+  readonly epochs: number;
+  readonly commitsPerEpoch: number;
+  /** The optimizer's base learning rate. */
+  readonly lr: number;
+}
+
+/**
+ * `scheduler:` → every option filled in. Defaults that depend on the run: cosine `t_max` = the run's
+ * length in its `per` unit (epochs, or commits); onecycle `max_lr` = optimizer.lr and `total_steps` =
+ * every commit of the run.
+ */
+export function resolveScheduler(input: unknown, run: RunShape, file: string | undefined): ResolvedScheduler {
+  if (input === undefined) return { name: "constant", warmup_steps: 0 };
+  if (!isMapping(input)) throw new ExperimentConfigError("scheduler", "expected a mapping with a name (constant, step, exponential, cosine, onecycle)", file);
+  const given = input.name ?? "constant";
+  if (typeof given !== "string") throw new ExperimentConfigError("scheduler.name", `expected a string, got ${JSON.stringify(given)}`, file);
+  const name = (schedulerNames as string[]).includes(given) ? (given as ResolvedScheduler["name"]) : schedulerAliases[given.toLowerCase()];
+  if (!name) throw new ExperimentConfigError("scheduler.name", unknownName("scheduler", given, schedulerNames), file);
+  const schema = schedulerSchemas[name] as z.ZodType;
+  const parsed = schema.safeParse({ ...input, name }, { reportInput: true });
+  if (!parsed.success) {
+    const problems = problemsFromZod(schema, parsed.error.issues, "scheduler");
+    throw new ExperimentConfigError(problems[0]!.field, problems[0]!.message, file, problems);
+  }
+  const s = parsed.data as Record<string, string | number | undefined>;
+  const totalCommits = run.epochs * run.commitsPerEpoch;
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(s)) if (v !== undefined) out[k] = v;
+  out.name = name;
+  if (name === "cosine" && s.t_max === undefined) out.t_max = s.per === "step" ? totalCommits : run.epochs;
+  if (name === "onecycle") {
+    if (s.max_lr === undefined) out.max_lr = run.lr;
+    if (s.total_steps === undefined) out.total_steps = Math.max(2, totalCommits);
+  }
+  const resolved = out as ResolvedScheduler;
+  if ((name !== "constant" || resolved.warmup_steps > 0) && !(run.lr > 0)) {
+    throw new ExperimentConfigError("scheduler", "a schedule scales optimizer.lr, which is 0", file);
+  }
+  return resolved;
+}
+
+/** The engine's ScheduleSpec for a resolved scheduler. */
+export function scheduleSpec(s: ResolvedScheduler): ScheduleSpec {
+  const { warmup_steps: _w, ...spec } = s;
+  return spec as unknown as ScheduleSpec;
+}
