@@ -18,6 +18,23 @@ const builds = [
     sourcemap: true,
     logLevel: "warning",
   },
+  // The notebook kernel process, its control thread and the Jupyter adapter (docs/kernel.md).
+  ...[
+    ["kernel/runtime/kernel/main.ts", "dist/kernel.js"],
+    ["kernel/runtime/kernel/control.ts", "dist/kernel-control.js"],
+  ].map(([entry, outfile]) => ({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    sourcemap: true,
+    logLevel: "warning",
+    external: ["tslab", "@tslab/typescript-for-tslab", "zeromq"],
+  })),
 ];
 
 await Promise.all(builds.map((options) => esbuild.build({ absWorkingDir: root, ...options })));
+// Type declarations of `neuroforge` for notebook cells (dist/neuroforge-types).
+(await import("./kernel/runtime/kernel/build-types.mjs")).buildTypes();
