@@ -1,0 +1,3 @@
+/** The display part of the `neuroforge` module. */
+export { MIME, toMimeBundle, type MimeBundle, type Displayable } from "./mime";
+export { escapeHtml } from "./escape";

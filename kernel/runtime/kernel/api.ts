@@ -1,0 +1,62 @@
+/**
+ * What `import { … } from "neuroforge"` gives a notebook cell: the engine, the run database (record),
+ * and display. Inside the kernel, `Trainer` is the engine's Trainer plus the kernel's observer
+ * (interrupt within a sample, one progress display for a long `fit`); elsewhere it is the same class
+ * behaviour as the engine's.
+ */
+import { Trainer as EngineTrainer, type FitResult, type TrainerOptions } from "../../engine/trainer";
+import type { Dataset } from "../../engine/datasets/dataset";
+import { mimeBundleOf, type MimeBundle } from "../display/index";
+import { kernelHooks } from "./hooks";
+
+export * from "../../engine/index";
+export * from "../../record/index";
+export * from "../display/public";
+
+export class Trainer extends EngineTrainer {
+  constructor(options: TrainerOptions) {
+    const hooks = kernelHooks.current;
+    let self: Trainer | null = null;
+    const extra = hooks?.trainerObserver(() => self!) ?? null;
+    super(extra ? { ...options, observers: [...(options.observers ?? []), extra] } : options);
+    self = this;
+    hooks?.trainerCreated(this, options.observers ?? []);
+  }
+
+  override fit(data: Dataset, epochs: number): FitResult {
+    const progress = kernelHooks.current?.fitStarted(this, data, epochs) ?? null;
+    if (!progress) return super.fit(data, epochs);
+    let result: FitResult | null = null;
+    try {
+      result = super.fit(data, epochs);
+      return result;
+    } finally {
+      progress.end(result);
+    }
+  }
+}
+
+/** A display handle: `update` replaces the output in place. */
+export interface DisplayHandle {
+  readonly id: string;
+  update(value: unknown): void;
+}
+
+/**
+ * Shows `value` as a rich output (the same as being a cell's last expression) and returns a handle whose
+ * `update` replaces it in place. Outside the kernel it prints the text/plain form.
+ */
+export function display(value: unknown): DisplayHandle {
+  const hooks = kernelHooks.current;
+  if (!hooks) {
+    console.log(String(mimeBundleOf(value)["text/plain"] ?? ""));
+    return { id: "", update: (v) => console.log(String(mimeBundleOf(v)["text/plain"] ?? "")) };
+  }
+  const id = hooks.display(value);
+  return { id, update: (v) => void hooks.display(v, { displayId: id, update: true }) };
+}
+
+/** The MIME bundle `display` would send for a value. */
+export function mimeBundle(value: unknown): MimeBundle {
+  return mimeBundleOf(value);
+}
