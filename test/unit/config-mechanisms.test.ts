@@ -98,9 +98,14 @@ describe("config: schedulers", () => {
     c.optimizer = { name: "sgd", lr: 0 };
     expectError(c, "scheduler", /optimizer\.lr, which is 0/);
     const d = base();
-    d.optimizer.warmup_steps = 2;
-    d.scheduler = { name: "cosine", warmup_steps: 3 };
-    expectError(d, "optimizer.warmup_steps", /also given as scheduler\.warmup_steps/);
+    d.optimizer.clip_grad_norm = 2;
+    d.training.clip_grad_norm = 3;
+    expectError(d, "optimizer.clip_grad_norm", /also given as training\.clip_grad_norm/);
+    // optimizer.warmup_steps is a hint: the scheduler's own value wins.
+    const h = base();
+    h.optimizer.warmup_steps = 2;
+    h.scheduler = { name: "cosine", warmup_steps: 3 };
+    assert.equal(resolve(h).experiment.scheduler.warmup_steps, 3);
   });
 });
 

@@ -5,6 +5,8 @@ import { ConfigError, didYouMean } from "../optimizers/hyperparameters";
 export interface ConfigProblem {
   readonly field: string;
   readonly message: string;
+  /** Where the offending value came from, when not the error's own file (composed configs). */
+  readonly file?: string;
 }
 
 /**
@@ -29,7 +31,7 @@ export class ExperimentConfigError extends ConfigError {
 
   /** Every problem, one per line, each as `file: field: message`. */
   describeAll(): string {
-    return this.problems.map((p) => formatProblem(this.file, p.field, p.message)).join("\n");
+    return this.problems.map((p) => formatProblem(p.file ?? this.file, p.field, p.message)).join("\n");
   }
 }
 

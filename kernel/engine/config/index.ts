@@ -14,3 +14,8 @@ export { buildExperiment, type BuiltExperiment, type BuildOptions } from "./buil
 export { ExperimentConfigError, type ConfigProblem } from "./errors";
 export { experimentSchema, type ExperimentInput } from "./schema";
 export type { ResolvedData, ResolvedCsvData, ResolvedGeneratorData } from "./data";
+export { composeExperiment, loadComposedExperiment, attribute, type Composed, type ComposeOptions } from "./compose";
+export { parseOverride, overrideLabel, type Override } from "./overrides";
+export { expandSweep, sweepLabel } from "./sweep";
+export { trainerMechanisms, scheduleFor } from "./experiment";
+export type { ResolvedScheduler } from "./mechanisms";

@@ -14,7 +14,7 @@ import { ExperimentConfigError, problemsFromZod, unknownName, type ConfigProblem
  *   optimizer.auto_param_groups → auto_param_groups
  *   optimizer.clip_grad_norm    → training.clip_grad_norm
  *   optimizer.accumulate_steps  → training.accumulate_steps
- *   optimizer.warmup_steps      → scheduler.warmup_steps
+ *   optimizer.warmup_steps      → scheduler.warmup_steps (a hint: scheduler.warmup_steps wins when both are given)
  *   optimizer.detect_anomaly    → detect_anomaly
  *   optimizer.export_json       → export.config
  */
@@ -106,6 +106,7 @@ export function normalizeSeedKeys(raw: Record<string, unknown>, file: string | u
         const current = out[section];
         if (current !== undefined && !isMapping(current)) continue; // the schema reports the section
         const copy: Record<string, unknown> = { ...(current ?? {}) };
+        if (leaf in copy && from === "optimizer.warmup_steps") continue; // the scheduler's own value wins
         if (leaf in copy) throw new ExperimentConfigError(from, `also given as ${to}; give it once`, file);
         copy[leaf] = value;
         out[section] = copy;
