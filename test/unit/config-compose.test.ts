@@ -63,7 +63,7 @@ describe("composition", () => {
     assert.equal(r.experiment.optimizer.name, "adamw");
     assert.equal(r.experiment.optimizer.lr, 0.01);
     assert.equal(r.experiment.optimizer.weight_decay, 0.05, "primary overrides the group file");
-    assert.equal(r.experiment.data.generator, "xor");
+    assert.equal((r.experiment.data as { generator: string }).generator, "xor");
     assert.deepEqual(r.composed.groups.map((g) => [g.group, g.option]), [["optimizer", "adamw"], ["data", "xor"]]);
     assert.equal(r.composed.provenance.get("optimizer.lr"), resolve(root, "optimizer/adamw.yaml"));
     assert.equal(r.composed.provenance.get("optimizer.weight_decay"), primary);
