@@ -11,9 +11,14 @@ export function i32Blob(a: Int32Array, n = a.length): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, n * 4);
 }
 
-/** A blob read back as float64 (copied to an aligned buffer). Null or a ragged length → null. */
+/**
+ * A blob read back as float64: a view of the blob's bytes when they are 8-byte aligned (sql.js returns
+ * each blob in its own buffer, so they are), else an aligned copy. Null or a ragged length → null.
+ * The view shares memory with `b`: callers own the blob they pass.
+ */
 export function blobF64(b: unknown): Float64Array | null {
   if (!(b instanceof Uint8Array) || b.byteLength % 8 !== 0) return null;
+  if (b.byteOffset % 8 === 0) return new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
   const out = new Float64Array(b.byteLength / 8);
   new Uint8Array(out.buffer).set(b);
   return out;
@@ -21,6 +26,7 @@ export function blobF64(b: unknown): Float64Array | null {
 
 export function blobI32(b: unknown): Int32Array | null {
   if (!(b instanceof Uint8Array) || b.byteLength % 4 !== 0) return null;
+  if (b.byteOffset % 4 === 0) return new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4);
   const out = new Int32Array(b.byteLength / 4);
   new Uint8Array(out.buffer).set(b);
   return out;

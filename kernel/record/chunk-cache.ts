@@ -1,0 +1,78 @@
+import { blobF64, blobI32 } from "./blob";
+import type { NfrunReader } from "./reader";
+import type { Chunk } from "./reader-types";
+
+/** Decoded epochs kept per reader (least recently used are dropped). */
+const MAX_EPOCHS = 8;
+
+/**
+ * The recorded sample chunks of an epoch, decoded once and cached. The float64 arrays are views of
+ * the blobs sql.js returns (no second copy when aligned). `sampleAt` is called per sample in the
+ * replay loops, so the last epoch looked up is kept outside the Map.
+ */
+export class ChunkCache {
+  private readonly cache = new Map<string, Chunk[]>();
+  private lastRun = "";
+  private lastEpoch = -1;
+  private last: Chunk[] = [];
+
+  constructor(private readonly reader: NfrunReader) {}
+
+  epochChunks(runId: string, epoch: number): Chunk[] {
+    if (runId === this.lastRun && epoch === this.lastEpoch) return this.last;
+    const key = `${runId}\u0000${epoch}`;
+    let chunks = this.cache.get(key);
+    if (chunks) this.cache.delete(key);
+    else chunks = this.load(runId, epoch);
+    this.cache.set(key, chunks);
+    while (this.cache.size > MAX_EPOCHS) this.cache.delete(this.cache.keys().next().value!);
+    this.lastRun = runId;
+    this.lastEpoch = epoch;
+    this.last = chunks;
+    return chunks;
+  }
+
+  private load(runId: string, epoch: number): Chunk[] {
+    const reader = this.reader;
+    const R = reader.context(runId).R;
+    return reader
+      .query("SELECT first_position, count, sample, loss, z, a, blame FROM sample_chunks WHERE run_id = ? AND epoch = ? ORDER BY first_position", [runId, epoch])
+      .map((c) => {
+        const count = Number(c[1]);
+        const chunk = { first: Number(c[0]), count, sample: blobI32(c[2])!, loss: blobF64(c[3])!, z: blobF64(c[4])!, a: blobF64(c[5])!, blame: blobF64(c[6])! };
+        if (
+          !chunk.sample ||
+          chunk.sample.length !== count ||
+          !chunk.loss ||
+          chunk.loss.length !== count ||
+          [chunk.z, chunk.a, chunk.blame].some((b) => !b || b.length !== count * R)
+        ) {
+          throw reader.bad(`run ${runId}: sample chunk at epoch ${epoch}, position ${Number(c[0])} has the wrong size`);
+        }
+        return chunk;
+      });
+  }
+
+  /** Locates position `position` of `epoch`: its chunk and index in it, or null when not recorded. */
+  sampleAt(runId: string, epoch: number, position: number): { chunk: Chunk; i: number } | null {
+    const chunks = this.epochChunks(runId, epoch);
+    let lo = 0;
+    let hi = chunks.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const c = chunks[mid]!;
+      if (position < c.first) hi = mid - 1;
+      else if (position >= c.first + c.count) lo = mid + 1;
+      else return { chunk: c, i: position - c.first };
+    }
+    return null;
+  }
+
+  positionOfSample(runId: string, epoch: number, sample: number): number | null {
+    for (const c of this.epochChunks(runId, epoch)) {
+      const i = c.sample.indexOf(sample);
+      if (i >= 0) return c.first + i;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,182 @@
+import type { Activation, ActivationName } from "../engine/activations";
+import type { HyperValue, Strategy } from "../engine/optimizers/strategy";
+import type { RecordStatus } from "./recorder";
+
+
+/** The typed answer for data the run did not record (policy, interruption): never invented numbers. */
+export interface NotRecorded {
+  readonly kind: "not-recorded";
+  readonly reason: string;
+}
+
+export interface RunInfo {
+  readonly runId: string;
+  readonly status: RecordStatus;
+  readonly createdAt: string;
+  readonly seconds: number | null;
+  readonly engineVersion: string;
+  readonly seed: number | null;
+  readonly configHash: string;
+  readonly loss: string;
+  readonly batchSize: number;
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly weightCount: number;
+  readonly neuronCount: number;
+  readonly strategy: StrategyInfo;
+  readonly hyperparameters: Record<string, HyperValue>;
+  readonly policy: unknown;
+  readonly epochsDone: number;
+  readonly commits: number;
+  readonly samplesSeen: number;
+  readonly finalLoss: number | null;
+  readonly layers: readonly { layer: number; inputs: number; units: number; activation: ActivationName }[];
+  readonly recordedEpochs: readonly number[];
+}
+
+export interface StrategyInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly formula: string;
+  readonly auditColumns: readonly string[];
+}
+
+export interface TraceSeries {
+  readonly t: Int32Array;
+  readonly epoch: Int32Array;
+  readonly batch: Int32Array;
+  readonly count: Int32Array;
+  readonly loss: Float64Array;
+  readonly lrScale: Float64Array;
+  readonly gradNorm: Float64Array;
+  readonly stepNorm: Float64Array;
+}
+
+export interface RunEvent {
+  readonly seq: number;
+  readonly timeMs: number;
+  readonly t: number | null;
+  readonly epoch: number | null;
+  readonly position: number | null;
+  readonly kind: string;
+  readonly message: string;
+  readonly data: unknown;
+}
+
+export interface LeverageRow {
+  readonly position: number;
+  readonly sample: number;
+  readonly slot: number;
+  readonly input: number;
+  readonly blame: number;
+  readonly leverage: number;
+  /** Running sum of the leverages of the batch so far: the blame bank after this sample. */
+  readonly cumulative: number;
+}
+
+export interface CommitDetail {
+  readonly batchTotal: number;
+  readonly count: number;
+  readonly avg: number;
+  /** The strategy's audit values by column name (null when this NeuroForge does not know the strategy). */
+  readonly audit: Readonly<Record<string, number>> | null;
+  readonly auditValues: readonly number[] | null;
+  readonly lr: number;
+  /** As recorded by the engine. */
+  readonly adjustment: number;
+  /** As recomputed by the strategy from the recorded state (equal to `adjustment` in a sound file). */
+  readonly recomputedAdjustment: number | null;
+  readonly before: number;
+  readonly after: number;
+}
+
+export interface WeightTrace {
+  readonly kind: "weight-trace";
+  readonly runId: string;
+  readonly layer: number;
+  readonly neuron: number;
+  readonly weight: number;
+  readonly t: number;
+  readonly epoch: number;
+  readonly batch: number;
+  readonly rows: readonly LeverageRow[];
+  readonly commit: CommitDetail;
+  readonly strategy: StrategyInfo;
+}
+
+export interface NeuronSnapshot {
+  readonly kind: "neuron-snapshot";
+  readonly runId: string;
+  readonly layer: number;
+  readonly neuron: number;
+  readonly epoch: number;
+  readonly position: number;
+  readonly sample: number;
+  readonly batch: number;
+  readonly slot: number;
+  /** The commit this sample's batch went into; weights shown are those before it. */
+  readonly t: number;
+  readonly loss: number;
+  readonly forward: {
+    readonly inputs: readonly { weight: number; input: number; value: number; product: number }[];
+    readonly bias: number;
+    /** Σ products + bias in the engine's order: equals z. */
+    readonly sum: number;
+    readonly z: number;
+    readonly activation: ActivationName;
+    readonly a: number;
+  };
+  readonly blame: number;
+  /** f′(z) (null on a softmax output layer, whose Jacobian is applied by the loss step). */
+  readonly fPrime: number | null;
+  /** Hidden neurons: W_next[k][neuron] × δ_next,k per downstream neuron k (weights before the commit). */
+  readonly sources: readonly { neuron: number; weight: number; downstreamBlame: number; product: number }[] | null;
+  readonly sourcesSum: number | null;
+  /** Per weight of this neuron: input × blame = leverage, and the bank of the batch up to this sample. */
+  readonly backprop: readonly { weight: number; input: number; blame: number; leverage: number; cumulative: number }[];
+}
+
+export type WeightAt = number | { readonly epoch: number; readonly sample: number } | { readonly epoch: number; readonly position: number };
+
+/** Decoded sample chunk: typed-array views of one sample_chunks row. */
+export interface Chunk {
+  readonly first: number;
+  readonly count: number;
+  readonly sample: Int32Array;
+  readonly loss: Float64Array;
+  readonly z: Float64Array;
+  readonly a: Float64Array;
+  readonly blame: Float64Array;
+}
+
+export interface LayerRow {
+  readonly layer: number;
+  readonly inputs: number;
+  readonly units: number;
+  readonly activation: Activation;
+  readonly offset: number;
+  readonly neuronOffset: number;
+}
+
+/** Everything about one run the queries need, loaded once. */
+export interface RunContext {
+  readonly info: RunInfo;
+  readonly layers: readonly LayerRow[];
+  /** col of (layer, neuron) in the sample blobs, -1 when not recorded. */
+  readonly col: Int32Array[];
+  /** Whether (layer, neuron)'s weight adjustments are recorded. */
+  readonly weightsRecorded: Uint8Array[];
+  readonly R: number;
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  readonly dataCount: number;
+  readonly inputSize: number;
+  readonly targetSize: number;
+  readonly strategy: Strategy | null;
+  readonly perWeight: readonly string[];
+  readonly perNeuron: readonly string[];
+  readonly snapshotTs: readonly number[];
+  readonly recorded: ReadonlySet<number>;
+  readonly commitIndex: Map<number, number>;
+  readonly trace: TraceSeries;
+}

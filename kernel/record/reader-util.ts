@@ -1,0 +1,25 @@
+import type { SqlValue } from "sql.js";
+import { NfrunError } from "./errors";
+import type { NotRecorded, RunContext } from "./reader-types";
+
+export function findCommit(ctx: RunContext, epoch: number, batch: number): number | null {
+  const tr = ctx.trace;
+  for (let i = 0; i < tr.t.length; i++) if (tr.epoch[i] === epoch && tr.batch[i] === batch) return tr.t[i]!;
+  return null;
+}
+
+export function notRecorded(reason: string): NotRecorded {
+  return { kind: "not-recorded", reason };
+}
+
+export function num(v: SqlValue): number {
+  return v === null ? NaN : Number(v);
+}
+
+export function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new NfrunError("corrupt", `a JSON column of the file is not valid JSON: ${text.slice(0, 60)}`);
+  }
+}

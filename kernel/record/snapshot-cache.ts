@@ -1,0 +1,59 @@
+import { blobF64 } from "./blob";
+import { parseFloatText } from "./float-text";
+import type { NfrunReader } from "./reader";
+import type { RunContext } from "./reader-types";
+import { safeJson } from "./reader-util";
+
+/** One snapshot row, decoded: weights, per-weight rates, per-weight state (S·W), per-neuron state, globals. */
+export interface DecodedSnapshot {
+  readonly t: number;
+  readonly weights: Float64Array;
+  readonly rates: Float64Array;
+  readonly state: Float64Array;
+  readonly neuronState: Float64Array;
+  readonly global: Readonly<Record<string, number>>;
+}
+
+/** Decoded snapshots kept per reader (least recently used are dropped). */
+const MAX_SNAPSHOTS = 8;
+
+/**
+ * Snapshots decoded whole, once. Reading a slice of a snapshot blob in SQL (substr) makes SQLite walk
+ * the blob's overflow-page chain up to that offset, which for a large model costs more per query than
+ * decoding the whole row once; queries near each other in time share the same snapshot.
+ */
+export class SnapshotCache {
+  private readonly cache = new Map<string, DecodedSnapshot>();
+
+  constructor(private readonly reader: NfrunReader) {}
+
+  get(ctx: RunContext, t: number): DecodedSnapshot {
+    const runId = ctx.info.runId;
+    const key = `${runId}\u0000${t}`;
+    let snap = this.cache.get(key);
+    if (snap) this.cache.delete(key);
+    else snap = this.load(ctx, t);
+    this.cache.set(key, snap);
+    while (this.cache.size > MAX_SNAPSHOTS) this.cache.delete(this.cache.keys().next().value!);
+    return snap;
+  }
+
+  private load(ctx: RunContext, t: number): DecodedSnapshot {
+    const runId = ctx.info.runId;
+    const W = ctx.info.weightCount;
+    const N = ctx.info.neuronCount;
+    const row = this.reader.query("SELECT weights, learning_rates, state, neuron_state, global_json FROM snapshots WHERE run_id = ? AND t = ?", [runId, t])[0];
+    if (!row) throw this.reader.bad(`run ${runId}: snapshot at t=${t} is missing`);
+    const weights = blobF64(row[0]);
+    const rates = blobF64(row[1]);
+    const state = blobF64(row[2]);
+    const neuronState = blobF64(row[3]);
+    if (!weights || !rates || weights.length !== W || rates.length !== W || !state || !neuronState ||
+        state.length !== ctx.perWeight.length * W || neuronState.length !== ctx.perNeuron.length * N) {
+      throw this.reader.bad(`run ${runId}: snapshot at t=${t} has the wrong size`);
+    }
+    const global: Record<string, number> = {};
+    for (const [k, v] of safeJson(String(row[4])) as [string, string][]) global[k] = parseFloatText(v);
+    return { t, weights, rates, state, neuronState, global };
+  }
+}

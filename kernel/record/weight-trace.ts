@@ -1,0 +1,200 @@
+import type { HyperValue, StepState } from "../engine/optimizers/strategy";
+import { blobF64 } from "./blob";
+import { NfrunError } from "./errors";
+import type { NfrunReader } from "./reader";
+import type { Chunk, CommitDetail, LayerRow, LeverageRow, NotRecorded, RunContext, WeightAt, WeightTrace } from "./reader-types";
+import { findCommit, notRecorded } from "./reader-util";
+
+/** Recorded adjustments of one weight for commits tFrom … tTo (inclusive); null where missing. */
+export function adjustments(r: NfrunReader, runId: string, layer: number, neuron: number, weight: number, tFrom: number, tTo: number): (number | null)[] {
+  const out: (number | null)[] = new Array(Math.max(0, tTo - tFrom + 1)).fill(null);
+  if (tTo < tFrom) return out;
+  const rows = r.query(
+    `SELECT first_t, commits, substr(adjustment, 8 * ? * commits + 1, 8 * commits) FROM adjustment_blocks
+     WHERE run_id = ? AND layer = ? AND neuron = ? AND first_t <= ? AND first_t + commits > ? ORDER BY first_t`,
+    [weight, runId, layer, neuron, tTo, tFrom],
+  );
+  for (const [f, c, b] of rows) {
+    const first = Number(f);
+    const values = blobF64(b);
+    if (!values || values.length !== Number(c)) throw r.bad(`run ${runId}: adjustment block [${layer}, ${neuron}] at t=${first} has the wrong size`);
+    for (let k = 0; k < values.length; k++) {
+      const t = first + k;
+      if (t >= tFrom && t <= tTo) out[t - tFrom] = values[k]!;
+    }
+  }
+  return out;
+}
+
+/** The nearest snapshot at or before t: weights, rates and optimizer state of weights [lo, hi] (copies). */
+function snapshotBefore(r: NfrunReader, ctx: RunContext, t: number, lo: number, hi: number, neuronFlat: number) {
+  let ts = -1;
+  for (const s of ctx.snapshotTs) if (s <= t) ts = s;
+  if (ts < 0) return null;
+  const snap = r.snapshot(ctx, ts);
+  const W = ctx.info.weightCount;
+  const N = ctx.info.neuronCount;
+  const w: Record<string, Float64Array> = {};
+  ctx.perWeight.forEach((name, k) => (w[name] = snap.state.slice(k * W + lo, k * W + hi + 1)));
+  const n: Record<string, Float64Array> = {};
+  ctx.perNeuron.forEach((name, k) => (n[name] = Float64Array.of(snap.neuronState[k * N + neuronFlat]!)));
+  return { t: ts, weights: snap.weights.slice(lo, hi + 1), rates: snap.rates.slice(lo, hi + 1), w, n, global: { ...snap.global } };
+}
+
+export function checkWeight(r: NfrunReader, ctx: RunContext, layer: number, neuron: number, weight: number): LayerRow {
+  const l = ctx.layers[layer];
+  if (!l || !Number.isInteger(neuron) || neuron < 0 || neuron >= l.units || !Number.isInteger(weight) || weight < 0 || weight > l.inputs) {
+    throw new NfrunError("bad-argument", `run ${ctx.info.runId} has no weight [layer ${layer}, neuron ${neuron}, weight ${weight}]`, r.path);
+  }
+  return l;
+}
+
+/** The input of weight `weight` of a neuron in `layer` for the sample at chunk[i]. */
+export function inputOf(ctx: RunContext, layer: number, weight: number, chunk: Chunk, i: number): number {
+  const l = ctx.layers[layer]!;
+  if (weight === l.inputs) return 1;
+  if (layer === 0) return ctx.x[chunk.sample[i]! * ctx.inputSize + weight]!;
+  return chunk.a[i * ctx.R + ctx.col[layer - 1]![weight]!]!;
+}
+
+/**
+ * One weight at one commit: the per-sample rows of that batch (input × blame = leverage, running
+ * bank), the commit (batch total, count, avg, the strategy's audit columns by name, LR, adjustment,
+ * before, after) and the strategy's formula. `at`: the commit's timestep t, or a sample of an epoch
+ * (by dataset index or position) whose batch's commit is meant.
+ */
+export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron: number, weight: number, at: WeightAt): WeightTrace | NotRecorded {
+  const ctx = r.context(runId);
+  const l = checkWeight(r, ctx, layer, neuron, weight);
+  let t: number;
+  if (typeof at === "number") t = at;
+  else {
+    const position = "position" in at ? at.position : r.positionOfSample(runId, at.epoch, at.sample);
+    if (position === null) return notRecorded(`sample ${(at as { sample: number }).sample} of epoch ${at.epoch} is not recorded`);
+    const batch = Math.floor(position / ctx.info.batchSize);
+    const found = findCommit(ctx, at.epoch, batch);
+    if (found === null) return notRecorded(`batch ${batch} of epoch ${at.epoch} has no commit in the file`);
+    t = found;
+  }
+  const ci = ctx.commitIndex.get(t);
+  if (ci === undefined) return notRecorded(`commit t=${t} is not in the file`);
+  const epoch = ctx.trace.epoch[ci]!;
+  if (!ctx.recorded.has(epoch)) return notRecorded(`epoch ${epoch} was not recorded (recording policy)`);
+  if (!ctx.weightsRecorded[layer]![neuron]) return notRecorded(`neuron [layer ${layer}, neuron ${neuron}] was not recorded (recording policy)`);
+  if (layer > 0 && weight < l.inputs && ctx.col[layer - 1]![weight]! < 0) {
+    return notRecorded(`the input of this weight (neuron [layer ${layer - 1}, neuron ${weight}]) was not recorded`);
+  }
+  // Replay this weight (or, with per-neuron optimizer state, all weights of its neuron) from the nearest snapshot.
+  const replayAll = ctx.perNeuron.length > 0;
+  const base = l.offset + neuron * (l.inputs + 1);
+  const lo = replayAll ? base : base + weight;
+  const hi = replayAll ? base + l.inputs : base + weight;
+  const snap = snapshotBefore(r, ctx, t - 1, lo, hi, l.neuronOffset + neuron);
+  if (!snap) return notRecorded(`no snapshot before commit t=${t}`);
+  const adj: (number | null)[][] = [];
+  for (let wi = lo; wi <= hi; wi++) adj.push(adjustments(r, runId, layer, neuron, wi - base, snap.t + 1, t));
+  if (adj.some((a) => a.some((v) => v === null))) return notRecorded(`adjustments between t=${snap.t + 1} and t=${t} are not all recorded`);
+  const strategy = ctx.strategy;
+  const auditCols = ctx.info.strategy.auditColumns;
+  const out = new Float64Array(Math.max(1, auditCols.length));
+  const len = hi - lo + 1;
+  const theta = Float64Array.from(snap.weights);
+  const h = ctx.info.hyperparameters;
+  const s: StepState<Record<string, HyperValue>, string, string, string> = {
+    g: 0, theta: 0, lr: 0, i: 0, neuron: 0, t: 0, h, w: snap.w, n: snap.n, global: snap.global,
+  };
+  const target = weight - (lo - base);
+  let result: { rows: LeverageRow[]; commit: CommitDetail; batch: number } | null = null;
+  for (let tt = snap.t + 1; tt <= t; tt++) {
+    const k = ctx.commitIndex.get(tt);
+    if (k === undefined) return notRecorded(`commit t=${tt} is not in the file`);
+    const e = ctx.trace.epoch[k]!;
+    const batch = ctx.trace.batch[k]!;
+    const count = ctx.trace.count[k]!;
+    const lrScale = ctx.trace.lrScale[k]!;
+    const banks = new Float64Array(len);
+    const rows: LeverageRow[] = [];
+    const first = batch * ctx.info.batchSize;
+    for (let slot = 0; slot < count; slot++) {
+      const at2 = r.samplAt(runId, e, first + slot);
+      if (!at2) return notRecorded(`sample at epoch ${e}, position ${first + slot} is not recorded`);
+      const blame = at2.chunk.blame[at2.i * ctx.R + ctx.col[layer]![neuron]!]!;
+      for (let j = 0; j < len; j++) {
+        const input = inputOf(ctx, layer, lo - base + j, at2.chunk, at2.i);
+        const leverage = input * blame;
+        banks[j] += leverage;
+        if (tt === t && j === target) {
+          rows.push({ position: first + slot, sample: at2.chunk.sample[at2.i]!, slot, input, blame, leverage, cumulative: banks[j]! });
+        }
+      }
+    }
+    (s as { t: number }).t = tt;
+    strategy?.prepare?.({ h, t: tt, global: snap.global });
+    for (let j = 0; j < len; j++) {
+      const before = theta[j]!;
+      const g = banks[j]! / count;
+      const lr = snap.rates[j]! * lrScale;
+      s.g = g;
+      s.theta = before;
+      s.lr = lr;
+      s.i = j;
+      s.neuron = 0;
+      const recomputed = strategy ? strategy.step(s, out, 0) : null;
+      const adjustment = adj[j]![tt - snap.t - 1]!;
+      theta[j] = before - adjustment;
+      if (tt === t && j === target) {
+        const values = strategy ? Array.from(out.subarray(0, auditCols.length)) : null;
+        result = {
+          rows,
+          batch,
+          commit: {
+            batchTotal: banks[j]!,
+            count,
+            avg: g,
+            audit: values ? Object.fromEntries(auditCols.map((c, q) => [c, values[q]!])) : null,
+            auditValues: values,
+            lr,
+            adjustment,
+            recomputedAdjustment: recomputed,
+            before,
+            after: before - adjustment,
+          },
+        };
+      }
+    }
+  }
+  if (!result) return notRecorded(`commit t=${t} could not be replayed`);
+  return {
+    kind: "weight-trace",
+    runId,
+    layer,
+    neuron,
+    weight,
+    t,
+    epoch,
+    batch: result.batch,
+    rows: result.rows,
+    commit: result.commit,
+    strategy: ctx.info.strategy,
+  };
+}
+
+/** Weights [lo, hi] (flat) of a neuron as they were after commit t (from a snapshot and the recorded adjustments). */
+export function weightsAfter(r: NfrunReader, ctx: RunContext, t: number, layer: number, neuron: number): Float64Array | null {
+  const l = ctx.layers[layer]!;
+  const base = l.offset + neuron * (l.inputs + 1);
+  const snap = snapshotBefore(r, ctx, t, base, base + l.inputs, l.neuronOffset + neuron);
+  if (!snap) return null;
+  const theta = Float64Array.from(snap.weights);
+  if (t > snap.t) {
+    if (!ctx.weightsRecorded[layer]![neuron]) return null;
+    for (let w = 0; w <= l.inputs; w++) {
+      const a = adjustments(r, ctx.info.runId, layer, neuron, w, snap.t + 1, t);
+      for (const v of a) {
+        if (v === null) return null;
+        theta[w] = theta[w]! - v;
+      }
+    }
+  }
+  return theta;
+}
