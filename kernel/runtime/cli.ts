@@ -9,6 +9,7 @@ import { runDemo } from "./cli-demo";
 import { describeExperiment, EXIT, reportResult, trainInterruptibly, writeWeightsFile, type Print } from "./cli-run";
 import { progressModeFor, ProgressReporter } from "./progress";
 import { verifyCommand } from "./verify-command";
+import { addKernelCommands } from "./kernel/kernelspec";
 
 /**
  * The `neuroforge` command line:
@@ -110,6 +111,7 @@ export function createProgram(io: CliIo = defaultIo, done: (code: number) => voi
     .action(async (file: string) => {
       done(await verifyCommand(file, io.out, io.err));
     });
+  addKernelCommands(program, io.out, io.err, done);
   return program;
 }
 
