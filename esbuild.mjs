@@ -22,6 +22,7 @@ const builds = [
   ...[
     ["kernel/runtime/kernel/main.ts", "dist/kernel.js"],
     ["kernel/runtime/kernel/control.ts", "dist/kernel-control.js"],
+    ["kernel/runtime/kernel/jupyter.ts", "dist/jupyter-kernel.js"],
   ].map(([entry, outfile]) => ({
     entryPoints: [entry],
     outfile,
