@@ -77,8 +77,8 @@ export class Trainer {
   /** Global-norm clipping threshold c (0: off). */
   readonly clipGradNorm: number;
   readonly lookahead: Lookahead | null;
-  /** The no-decay parameter group (null: one group). */
-  readonly noDecay: NoDecayGroups | null;
+  /** The no-decay parameter group, its patterns and its weight decay (null: one group). */
+  readonly noDecay: (NoDecayGroups & { readonly patterns: readonly string[]; readonly weightDecay: number }) | null;
   epoch = 0;
   private readonly observers: TrainingObserver[];
   private readonly record: CommitRecord | null;
@@ -119,7 +119,7 @@ export class Trainer {
       }
       const wd = options.noDecay.weightDecay ?? 0;
       if (!(wd >= 0) || !Number.isFinite(wd)) throw new RangeError(`override_no_decay_weight: must be a finite number ≥ 0, got ${wd}`);
-      this.noDecay = noDecayGroups(model, options.noDecay.patterns);
+      this.noDecay = { ...noDecayGroups(model, options.noDecay.patterns), patterns: [...options.noDecay.patterns], weightDecay: wd };
       this.state.useParamGroups(this.noDecay.mask, [this.hyperparameters, { ...this.hyperparameters, weight_decay: wd }]);
     }
     this.bank = new Float64Array(model.weightCount);

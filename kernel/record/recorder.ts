@@ -10,6 +10,7 @@ import { NfrunError } from "./errors";
 import { floatText } from "./float-text";
 import { recordedNeurons, recordsEpoch, validatePolicy, type RecordedNeuron, type RecordingPolicy } from "./policy";
 import { CommitBuffer, SampleChunkBuffer, sampleBytes } from "./recorder-buffers";
+import { checkRecordable } from "./mechanisms";
 import { defaultConfig, initSchema, insertRunMetadata } from "./run-start";
 import { loadSqlJs, type SqlJsOptions } from "./sqljs";
 import { checkHeader, checkTables } from "./validate";
@@ -132,6 +133,7 @@ export class RunRecorder implements TrainingObserver {
       throw new RangeError("recorder: the dataset given to the recorder does not fit the trained model");
     }
     validatePolicy(this.policy, model, this.options.epochs);
+    checkRecordable(trainer, this.options.config ?? defaultConfig(trainer, data, this.options.seed, this.options.epochs));
     this.neurons = recordedNeurons(this.policy, model);
     const R = this.neurons.length;
     this.samples = new SampleChunkBuffer(R, model, this.neurons, data.count);

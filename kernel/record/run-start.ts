@@ -7,6 +7,7 @@ import { f64Blob } from "./blob";
 import { configHash } from "./config-hash";
 import type { RecordedNeuron, RecordingPolicy } from "./policy";
 import { APPLICATION_ID, SCHEMA_VERSION, TABLES, VIEWS } from "./schema";
+import { trainerMechanismConfig } from "./mechanisms";
 
 export const ENGINE_VERSION: string = (pkg as { version: string }).version;
 
@@ -110,5 +111,6 @@ export function defaultConfig(trainer: Trainer, data: Dataset, seed: number | un
     seed: seed ?? null,
     epochs: epochs ?? null,
     dataset: data.name,
+    ...trainerMechanismConfig(trainer),
   };
 }

@@ -1,9 +1,12 @@
 import { BlameStep } from "../engine/blame";
 import { losses, type LossName } from "../engine/losses";
 import { Model } from "../engine/model";
+import { clipScale, globalGradNorm } from "../engine/clipping";
 import { allocateCommitRecord, StrategyState } from "../engine/optimizers/strategy-state";
+import { noDecayGroups } from "../engine/param-groups";
 import { blobF64, sameBits } from "./blob";
 import { NfrunError } from "./errors";
+import { runMechanisms } from "./mechanisms";
 import { NfrunReader, type RunContext } from "./reader";
 import { parseFloatText } from "./float-text";
 import type { SqlJsOptions } from "./sqljs";
@@ -111,6 +114,18 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
   const N = model.neuronCount;
   const h = info.hyperparameters;
   const state = new StrategyState(strategy, h, W, model.neuronOfWeight, N);
+  // Clipping and no-decay parameter groups, as the run's config describes them (./mechanisms).
+  const mechanisms = runMechanisms(cfg.config);
+  if (mechanisms.lookahead) fail("lookahead", "a run without Lookahead (replaying its syncs is not supported yet)", "lookahead enabled");
+  if (mechanisms.noDecay) {
+    let mask: Uint8Array;
+    try {
+      mask = noDecayGroups(model, mechanisms.noDecay.patterns).mask;
+    } catch (e) {
+      return fail("parameter groups", "patterns matching the model", (e as Error).message);
+    }
+    state.useParamGroups(mask, [h, { ...h, weight_decay: mechanisms.noDecay.weightDecay }]);
+  }
   const record = allocateCommitRecord(W, strategy.audit.length);
   const blame = new BlameStep(model, loss);
   const bank = new Float64Array(W);
@@ -275,7 +290,8 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
           if (!sameBits(recBank[i]!, bank[i]!)) fail("Σ leverage ≠ blame bank", bank[i]!, recBank[i]!, { ...where, layer: n.layer, neuron: n.neuron, weight: q });
         }
       }
-      state.commit(model.params, bank, count, lrs, ctx.trace.lrScale[k]!, record);
+      const gradScale = mechanisms.clip > 0 ? clipScale(globalGradNorm(bank, count), mechanisms.clip) : 1;
+      state.commit(model.params, bank, count, lrs, ctx.trace.lrScale[k]!, record, gradScale);
       for (const n of adjustNeurons) {
         const list = blocks.get(ctx.layers[n.layer]!.neuronOffset + n.neuron);
         const block = list?.find((b) => t >= b.first && t < b.first + b.C);

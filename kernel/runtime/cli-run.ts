@@ -52,10 +52,31 @@ export function describeExperiment(b: BuiltExperiment, print: Print, source?: st
   const { name: _id, ...h } = e.optimizer;
   print(`  optimizer  ${b.strategy.name} (${b.strategy.id}): ${Object.entries(h).map(([k, v]) => `${k}=${v}`).join(" ")}`);
   print(`             ${b.strategy.formula}`);
-  const perEpoch = Math.ceil(ds.count / e.training.batch_size);
+  const sch = e.scheduler;
+  if (sch.name !== "constant" || sch.warmup_steps > 0) {
+    const { name, warmup_steps, ...rest } = sch;
+    const opts = Object.entries(rest).map(([k, v]) => `${k} ${v}`).join(", ");
+    print(`  scheduler  ${name}${opts ? ` (${opts})` : ""}${warmup_steps > 0 ? `, linear warmup over ${warmup_steps} commits` : ""}; the LR of every commit is in the trace`);
+  }
+  if (e.lookahead.enabled) {
+    print(`  lookahead  k ${e.lookahead.k}, α ${e.lookahead.alpha}: every ${e.lookahead.k} commits slow ← slow + α(fast − slow), fast ← slow`);
+  }
+  if (e.training.clip_grad_norm > 0) {
+    print(`  clipping   global norm ${e.training.clip_grad_norm}: g ← avg · min(1, c/(‖avg‖ + 1e-6))`);
+  }
+  const groups = b.trainer.noDecay;
+  if (groups) {
+    print(`  no decay   weight_decay ${e.auto_param_groups.override_no_decay_weight} for ${groups.parameters.join(", ")} (${groups.weights} weights)`);
+  }
+  const perCommit = e.training.batch_size * e.training.accumulate_steps;
+  const perEpoch = Math.ceil(ds.count / perCommit);
+  const batch =
+    e.training.accumulate_steps > 1
+      ? `${e.training.accumulate_steps} micro-batches of ${e.training.batch_size} = ${perCommit} samples per commit`
+      : `batch size ${e.training.batch_size}`;
   print(
     `  training   ${e.training.epochs} epochs × ${perEpoch} commit${perEpoch === 1 ? "" : "s"} ` +
-      `(batch size ${e.training.batch_size}${e.training.shuffle ? ", shuffled each epoch" : ", samples in order"})`,
+      `(${batch}${e.training.shuffle ? ", shuffled each epoch" : ", samples in order"})`,
   );
 }
 

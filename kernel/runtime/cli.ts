@@ -4,7 +4,12 @@ import { Command, CommanderError } from "commander";
 import { version } from "../../package.json";
 import { buildExperiment, type BuiltExperiment } from "../engine/config/build";
 import { ExperimentConfigError } from "../engine/config/errors";
-import { loadExperiment } from "../engine/config/experiment";
+import { expandSweep } from "../engine/config/sweep";
+import type { TrainingObserver } from "../engine/observer";
+import { DatasetScaler } from "../engine/scalers";
+import { configHash } from "../record/config-hash";
+import { RunRecorder } from "../record/recorder";
+import { appendAuditLog, auditBlock, planRun, writeTextAtomic, type RunPlan } from "./cli-config";
 import { runDemo } from "./cli-demo";
 import { describeExperiment, EXIT, reportResult, trainInterruptibly, writeWeightsFile, type Print } from "./cli-run";
 import { progressModeFor, ProgressReporter } from "./progress";
@@ -13,7 +18,9 @@ import { addKernelCommands } from "./kernel/kernelspec";
 
 /**
  * The `neuroforge` command line:
- *   neuroforge train <experiment.yaml|.json> [--weights-out path] [--quiet]
+ *   neuroforge train <config.yaml|.json> [overrides…] [-m] [--config-dir D] [--record out.nfrun]
+ *                    [--export-config out.json] [--audit-log log.md] [--weights-out path] [--quiet]
+ *   neuroforge verify <file.nfrun>
  *   neuroforge demo [--quiet]
  *   neuroforge --version
  * Exit codes: 0 ok, 1 training failed (diverged, I/O), 2 bad config or usage, 130 interrupted (Ctrl-C).
@@ -32,40 +39,114 @@ const defaultIo: CliIo = {
 export interface TrainOptions {
   readonly weightsOut?: string;
   readonly quiet?: boolean;
+  /** `key=value` overrides (and `group=option` selections), as on the command line. */
+  readonly overrides?: readonly string[];
+  /** Multirun: comma lists in overrides are sweep axes; every combination is a run. */
+  readonly multirun?: boolean;
+  readonly configDir?: string;
+  /** Record the run(s) into this .nfrun file (appended to its runs when it exists). */
+  readonly record?: string;
+  /** Write the resolved config JSON here (a JSON array of them for a multirun). */
+  readonly exportConfig?: string;
+  /** Append a markdown block per run (time, config hash, optimizer, schedule) to this file. */
+  readonly auditLog?: string;
 }
 
-/** `neuroforge train`: resolve (nothing is written if that fails), build, train, write the weights. */
+/**
+ * `neuroforge train`: compose and resolve every run first (nothing runs and nothing is written if
+ * one fails), then build, train, record and write each.
+ */
 export async function trainCommand(path: string, options: TrainOptions, io: CliIo = defaultIo): Promise<number> {
   const quiet = options.quiet ?? false;
-  const reporter = new ProgressReporter({ mode: progressModeFor(quiet), epochs: 1, print: io.out });
-  let built: BuiltExperiment;
+  const bad = (message: string): number => {
+    io.err(`neuroforge: ${message}`);
+    return EXIT.badConfig;
+  };
+  let plans: RunPlan[];
   try {
-    const resolution = loadExperiment(path);
-    reporter.epochs = resolution.experiment.training.epochs;
-    built = buildExperiment(resolution, { observers: [reporter] });
+    const runs = options.multirun ? expandSweep(options.overrides ?? []) : [[...(options.overrides ?? [])]];
+    plans = runs.map((overrides) => planRun(path, overrides, runs, options.configDir));
   } catch (error) {
-    if (error instanceof ExperimentConfigError) {
-      io.err(`neuroforge: invalid experiment: ${error.describeAll()}`);
-      return EXIT.badConfig;
-    }
+    if (error instanceof ExperimentConfigError) return bad(`invalid experiment: ${error.describeAll()}`);
     throw error;
   }
-  const weightsPath = options.weightsOut ?? built.experiment.export?.weights;
-  if (weightsPath && existsSync(weightsPath) && statSync(weightsPath).isDirectory()) {
-    io.err(`neuroforge: ${options.weightsOut ? "--weights-out" : "export.weights"}: ${weightsPath} is a directory; give a file path`);
-    return EXIT.badConfig;
+  const multi = plans.length > 1;
+  if (multi && options.weightsOut) return bad("--weights-out: a multirun has several runs; record them (--record) instead of one weights file");
+  if (multi && plans.some((p) => p.resolution.experiment.export?.weights)) {
+    return bad("export.weights: every run of a multirun would write the same weights file; remove it or use --record");
   }
+  const weightsPath = options.weightsOut ?? plans[0]!.resolution.experiment.export?.weights;
+  if (weightsPath && existsSync(weightsPath) && statSync(weightsPath).isDirectory()) {
+    return bad(`${options.weightsOut ? "--weights-out" : "export.weights"}: ${weightsPath} is a directory; give a file path`);
+  }
+  for (const [flag, target] of [
+    ["--record", options.record],
+    ["--export-config", options.exportConfig ?? plans[0]!.resolution.experiment.export?.config],
+    ["--audit-log", options.auditLog ?? plans[0]!.resolution.experiment.export?.audit_log],
+  ] as const) {
+    if (target && existsSync(target) && statSync(target).isDirectory()) return bad(`${flag}: ${target} is a directory; give a file path`);
+  }
+  if (options.record) {
+    const unsupported = plans.find((p) => p.resolution.experiment.lookahead.enabled);
+    if (unsupported) {
+      return bad(`--record: recording Lookahead runs is not supported yet (lookahead.enabled in ${unsupported.label || "the run"}); verify could not replay its syncs`);
+    }
+  }
+
   const out: Print = quiet ? () => {} : io.out;
   out(`NeuroForge ${version}`);
-  describeExperiment(built, out, displayPath(path));
-  out("");
-  const epochs = built.experiment.training.epochs;
-  reporter.start();
-  const result = await trainInterruptibly(built, epochs);
-  const code = reportResult(built, result, reporter, io.out, io.err);
-  if (code !== EXIT.ok) return code;
+  if (multi) out(`multirun: ${plans.length} runs`);
+  const exported: unknown[] = [];
+  let lastBuilt: BuiltExperiment | null = null;
+  for (const [k, plan] of plans.entries()) {
+    const { resolution } = plan;
+    const experiment = resolution.experiment;
+    const hash = configHash(experiment);
+    if (multi) out(`\n[run ${k + 1}/${plans.length}] ${plan.label}`);
+    const reporter = new ProgressReporter({ mode: progressModeFor(quiet), epochs: experiment.training.epochs, print: io.out });
+    let recorder: RunRecorder | null = null;
+    let built: BuiltExperiment;
+    try {
+      const observers: TrainingObserver[] = [reporter];
+      if (options.record) {
+        // The data the run trains on: scaled exactly as buildExperiment scales it.
+        const raw = resolution.dataset;
+        recorder = await RunRecorder.create(options.record, {
+          data: DatasetScaler.fit(raw, experiment.scale, "scale").transform(raw),
+          config: experiment,
+          seed: experiment.seed,
+          epochs: experiment.training.epochs,
+        });
+        observers.push(recorder);
+      }
+      built = buildExperiment(resolution, { observers });
+    } catch (error) {
+      if (error instanceof ExperimentConfigError) return bad(`invalid experiment: ${error.describeAll()}`);
+      throw error;
+    }
+    lastBuilt = built;
+    describeExperiment(built, out, displayPath(path));
+    out(`  config     sha256 ${hash}${plan.overrides.length ? `   overrides: ${plan.overrides.join(" ")}` : ""}`);
+    out("");
+    reporter.start();
+    const result = await trainInterruptibly(built, experiment.training.epochs);
+    const code = reportResult(built, result, reporter, io.out, io.err);
+    if (recorder) {
+      const status = recorder.finish(result);
+      io.out(`run ${recorder.runId} recorded to ${displayPath(options.record!)} (${status})`);
+    }
+    exported.push(experiment);
+    const auditLog = options.auditLog ?? experiment.export?.audit_log;
+    if (auditLog) appendAuditLog(auditLog, auditBlock(experiment, hash, plan.overrides, result.status, result.loss, recorder?.runId));
+    if (code !== EXIT.ok) return code;
+  }
+  const exportPath = options.exportConfig ?? plans[0]!.resolution.experiment.export?.config;
+  if (exportPath) {
+    const written = writeTextAtomic(exportPath, `${JSON.stringify(multi ? exported : exported[0], null, 2)}\n`);
+    io.out(`resolved config written to ${displayPath(written)}`);
+  }
   if (weightsPath) {
-    const written = writeWeightsFile(built, weightsPath);
+    const written = writeWeightsFile(lastBuilt!, weightsPath);
     io.out(`weights written to ${displayPath(written)}`);
   }
   return EXIT.ok;
@@ -88,12 +169,18 @@ export function createProgram(io: CliIo = defaultIo, done: (code: number) => voi
 
   program
     .command("train")
-    .description("train an experiment file (YAML or JSON) and optionally write the weights JSON")
+    .description("train an experiment (YAML or JSON, composed with its defaults list and the overrides); see docs/configs.md")
     .argument("<experiment>", "experiment file (.yaml, .yml or .json)")
+    .argument("[overrides...]", "key=value overrides, group=option selections, +key=value additions, ~key deletions")
+    .option("-m, --multirun", "sweep: comma lists in overrides (optimizer=adam,sgd optimizer.lr=1e-3,1e-2) run every combination")
+    .option("--config-dir <dir>", "folder holding the config groups (default: the experiment file's folder)")
+    .option("--record <file.nfrun>", "record the run(s) into a .nfrun file (appended when it exists)")
+    .option("--export-config <file.json>", "write the resolved config as JSON (an array for a multirun)")
+    .option("--audit-log <file.md>", "append a markdown block per run: time, config hash, optimizer, schedule")
     .option("-o, --weights-out <path>", "write the trained weights JSON here (overrides export.weights)")
     .option("-q, --quiet", "print only the final result")
-    .action(async (experiment: string, opts: { weightsOut?: string; quiet?: boolean }) => {
-      done(await trainCommand(experiment, opts, io));
+    .action(async (experiment: string, overrides: string[], opts: Omit<TrainOptions, "overrides">) => {
+      done(await trainCommand(experiment, { ...opts, overrides }, io));
     });
 
   program
