@@ -2,16 +2,17 @@ import { blobF64, blobI32 } from "./blob";
 import type { NfrunReader } from "./reader";
 import type { Chunk } from "./reader-types";
 
-/** Decoded epochs kept per reader (least recently used are dropped). */
-const MAX_EPOCHS = 8;
+/** Bytes of decoded epochs kept per reader (least recently used are dropped; the last one is always kept). */
+const MAX_BYTES = 64 << 20;
 
 /**
- * The recorded sample chunks of an epoch, decoded once and cached. The float64 arrays are views of
+ * The recorded sample chunks of an epoch, decoded once and cached (up to 64 MB of them). The float64 arrays are views of
  * the blobs sql.js returns (no second copy when aligned). `sampleAt` is called per sample in the
  * replay loops, so the last epoch looked up is kept outside the Map.
  */
 export class ChunkCache {
   private readonly cache = new Map<string, Chunk[]>();
+  private bytes = 0;
   private lastRun = "";
   private lastEpoch = -1;
   private last: Chunk[] = [];
@@ -23,9 +24,16 @@ export class ChunkCache {
     const key = `${runId}\u0000${epoch}`;
     let chunks = this.cache.get(key);
     if (chunks) this.cache.delete(key);
-    else chunks = this.load(runId, epoch);
+    else {
+      chunks = this.load(runId, epoch);
+      this.bytes += sizeOf(chunks);
+    }
     this.cache.set(key, chunks);
-    while (this.cache.size > MAX_EPOCHS) this.cache.delete(this.cache.keys().next().value!);
+    while (this.bytes > MAX_BYTES && this.cache.size > 1) {
+      const oldest = this.cache.keys().next().value!;
+      this.bytes -= sizeOf(this.cache.get(oldest)!);
+      this.cache.delete(oldest);
+    }
     this.lastRun = runId;
     this.lastEpoch = epoch;
     this.last = chunks;
@@ -75,4 +83,10 @@ export class ChunkCache {
     }
     return null;
   }
+}
+
+function sizeOf(chunks: readonly Chunk[]): number {
+  let n = 0;
+  for (const c of chunks) n += c.sample.byteLength + c.loss.byteLength + c.z.byteLength + c.a.byteLength + c.blame.byteLength;
+  return n;
 }
