@@ -1,3 +1,4 @@
 /** The display part of the `neuroforge` module. */
 export { MIME, toMimeBundle, type MimeBundle, type Displayable } from "./mime";
 export { escapeHtml } from "./escape";
+export { SignalsPlot, lossPlot, signalsPlot, type SignalsPlotSpec } from "./plot";

@@ -36,6 +36,9 @@ export class Trainer extends EngineTrainer {
   }
 }
 
+/** Values carrying this symbol are not shown as a cell's result. */
+export const quietResult: unique symbol = Symbol.for("neuroforge.quietResult") as never;
+
 /** A display handle: `update` replaces the output in place. */
 export interface DisplayHandle {
   readonly id: string;
@@ -53,7 +56,10 @@ export function display(value: unknown): DisplayHandle {
     return { id: "", update: (v) => console.log(String(mimeBundleOf(v)["text/plain"] ?? "")) };
   }
   const id = hooks.display(value);
-  return { id, update: (v) => void hooks.display(v, { displayId: id, update: true }) };
+  const handle = { id, update: (v: unknown) => void hooks.display(v, { displayId: id, update: true }) };
+  // A cell ending in `display(x)` shows x once, not also the handle.
+  Object.defineProperty(handle, quietResult, { value: true });
+  return handle;
 }
 
 /** The MIME bundle `display` would send for a value. */

@@ -27,6 +27,9 @@ interface TsModule {
     sourceMapText?: string;
   };
   sys: Record<string, (...args: never[]) => unknown>;
+  createSourceFile: (name: string, text: string, target: number, setParents: boolean) => unknown;
+  forEachChild: (node: TsNode, cb: (n: TsNode) => void) => void;
+  SyntaxKind: { ShorthandPropertyAssignment: number };
 }
 
 interface Builder {
@@ -105,11 +108,12 @@ export class Executor {
   private readonly sideModules = new Map<string, Module>();
   private readonly maps = new Map<string, LineMap>();
   private prevDecl = "";
+  private readonly ts: TsModule;
   private lastEsmMap: string | null = null;
   private lastCjsMap: string | null = null;
 
   constructor(private readonly options: ExecutorOptions) {
-    const ts = patchableTypeScript();
+    const ts = (this.ts = patchableTypeScript());
     patchTypeResolution(ts, options.root, options.typesDir);
     this.patchSourceMaps(ts);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -198,12 +202,15 @@ export class Executor {
   compile(src: string, cell: number): { diagnostics: readonly CellDiagnostic[] } | { run: () => Promise<CellOutcome> } {
     this.lastEsmMap = null;
     this.lastCjsMap = null;
-    const converted = this.converter.convert(this.prevDecl, src);
+    const expanded = expandShorthands(this.ts, src);
+    const converted = this.converter.convert(this.prevDecl, expanded.text);
     for (const out of converted.sideOutputs ?? []) {
       this.sideModules.delete(out.path);
       this.sideOutputs.set(out.path, out.data);
     }
-    if (converted.diagnostics.length > 0) return { diagnostics: converted.diagnostics.map(cellDiagnostic) };
+    if (converted.diagnostics.length > 0) {
+      return { diagnostics: converted.diagnostics.map((d) => cellDiagnostic(d, d.fileName ? [] : expanded.insertions)) };
+    }
     const declOutput = converted.declOutput ?? "";
     const filename = `neuroforge-cell-${cell}.js`;
     if (!converted.output) {
@@ -276,12 +283,61 @@ export class Executor {
   }
 }
 
-function cellDiagnostic(d: Diagnostic): CellDiagnostic {
+interface Insertion {
+  readonly line: number;
+  readonly character: number;
+  readonly length: number;
+}
+
+/**
+ * `{ data }` → `{ data: data }`. tslab's converter rewrites references to earlier cells' values
+ * (`data` → `exports.data`) but not shorthand properties, which then fail at run time; the long form
+ * means the same. Returns the insertions so diagnostics columns can be mapped back.
+ */
+function expandShorthands(ts: TsModule, src: string): { text: string; insertions: Insertion[] } {
+  if (!/[{,]\s*[A-Za-z_$][\w$]*\s*[,}]/.test(src)) return { text: src, insertions: [] };
+  const sf = ts.createSourceFile("cell.ts", src, 99, true) as TsNode;
+  const found: { pos: number; name: string }[] = [];
+  const visit = (node: TsNode): void => {
+    if (node.kind === ts.SyntaxKind.ShorthandPropertyAssignment && !node.objectAssignmentInitializer && node.name) {
+      found.push({ pos: node.name.end, name: node.name.text ?? "" });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  if (found.length === 0) return { text: src, insertions: [] };
+  found.sort((a, b) => b.pos - a.pos);
+  let text = src;
+  const insertions: Insertion[] = [];
+  for (const f of found) {
+    const insert = `: ${f.name}`;
+    text = text.slice(0, f.pos) + insert + text.slice(f.pos);
+    const before = src.slice(0, f.pos);
+    const line = before.split("\n").length - 1;
+    insertions.push({ line, character: f.pos - (before.lastIndexOf("\n") + 1), length: insert.length });
+  }
+  return { text, insertions };
+}
+
+interface TsNode {
+  kind: number;
+  end: number;
+  name?: { end: number; text?: string };
+  objectAssignmentInitializer?: unknown;
+}
+
+function unshift(line: number, character: number, insertions: readonly Insertion[]): number {
+  let c = character;
+  for (const i of insertions) if (i.line === line && i.character < character) c -= i.length;
+  return Math.max(0, Math.min(c, character));
+}
+
+function cellDiagnostic(d: Diagnostic, insertions: readonly Insertion[]): CellDiagnostic {
   return {
     line: d.start.line + 1,
-    column: d.start.character + 1,
+    column: unshift(d.start.line, d.start.character, insertions) + 1,
     endLine: d.end.line + 1,
-    endColumn: d.end.character + 1,
+    endColumn: unshift(d.end.line, d.end.character, insertions) + 1,
     code: d.code,
     message: d.messageText,
     ...(d.fileName ? { file: d.fileName } : {}),

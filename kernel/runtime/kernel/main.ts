@@ -213,7 +213,8 @@ export function startKernel(): void {
             send({ type: "error", id, ...describeRuntimeError(outcome.error, getExecutor()) });
             return finishCell(cell, "error");
           }
-          if (outcome.kind === "ok" && outcome.hasValue) {
+          const quiet = typeof outcome.value === "object" && outcome.value !== null && (outcome.value as Record<symbol, unknown>)[Symbol.for("neuroforge.quietResult")] === true;
+          if (outcome.kind === "ok" && outcome.hasValue && !quiet) {
             try {
               send({ type: "result", id, executionCount: count, data: mimeBundleOf(outcome.value), metadata: {} });
             } catch (error) {
