@@ -30,9 +30,21 @@ export function median(values: readonly number[]): number {
 
 /** Wall-clock seconds of `fn` (awaited). */
 export async function seconds(fn: () => unknown): Promise<number> {
+  return (await timed(fn)).wall;
+}
+
+/**
+ * Wall-clock and process CPU seconds of `fn` (awaited). cpu / wall well below 1 means the process was
+ * waiting for a core (a busy machine); above 1 means other threads of the process worked too (e.g. V8's
+ * parallel garbage collector).
+ */
+export async function timed(fn: () => unknown): Promise<{ wall: number; cpu: number }> {
+  const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
 /** `rotate([a,b,c], 1)` = [b,c,a]: alternates which implementation runs first in each round. */
@@ -49,7 +61,7 @@ export interface Target {
 
 export function targetLine(t: Target): string {
   const met = t.ratio >= t.atLeast;
-  return `${t.label.padEnd(34)} ${fmtRatio(t.ratio).padStart(8)}   target ≥ ${fmtRatio(t.atLeast).padEnd(6)} ${met ? "met" : "NOT MET"}`;
+  return `${t.label.padEnd(32)} ${fmtRatio(t.ratio).padStart(8)}   target ≥ ${fmtRatio(t.atLeast).padEnd(6)} ${met ? "met" : "NOT MET"}`;
 }
 
 export function fmtRatio(r: number): string {

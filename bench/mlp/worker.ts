@@ -1,0 +1,178 @@
+/**
+ * One implementation of the MLP benchmark, measured in a process of its own (started by bench/engine.ts):
+ *
+ *   node --import tsx bench/mlp/worker.ts IMPL --samples=4096 --warmup=256 --seed=1234 --batches=32,1 [--tfjs=minimize]
+ *
+ * For each batch size: a fresh instance from the workload's initial weights, a warm-up (WARMUP_CALLS
+ * passes over the first warmup / WARMUP_CALLS samples: several calls, so that whole functions, not just
+ * their loops, get optimised), then one timed epoch over all samples. Prints one `RESULT {json}` line per
+ * batch size.
+ *
+ * Why a process per implementation: each one gets a fresh V8 heap, fresh JIT feedback and no wasm
+ * memory or garbage left by another (tfjs holds the data as tensors and allocates per step; the engine
+ * and the hand loops allocate nothing while training), so the order of the runs cannot favour anyone.
+ */
+import { createHash } from "node:crypto";
+import { timed } from "../lib/harness";
+import { engineDataset, engineModel, engineTrainer } from "./engine-runner";
+import { HandLoop } from "./hand-loop";
+import { loadTf, TfRun, type TfMode } from "./tfjs-runner";
+import { LEARNING_RATE, makeWorkload, type Workload } from "./workload";
+
+export const IMPL_IDS = ["engine", "hand", "hand-plain", "tfjs-cpu", "tfjs-wasm"] as const;
+export type ImplId = (typeof IMPL_IDS)[number];
+
+export interface WorkerResult {
+  readonly impl: ImplId;
+  readonly label: string;
+  readonly batchSize: number;
+  /** Samples per wall-clock second of the timed epoch. */
+  readonly rate: number;
+  /** Samples per second of process CPU time (all threads) of the timed epoch. */
+  readonly cpuRate: number;
+  /** Process CPU time / wall time of the timed epoch. */
+  readonly cpuShare: number;
+  readonly loss: number;
+  /** sha256 of the final float64 parameters in the engine's layout (float64 implementations only). */
+  readonly paramsHash?: string;
+}
+
+/** The warm-up is split into this many calls of the training function. */
+export const WARMUP_CALLS = 4;
+
+interface Prepared {
+  /** One warm-up call (made WARMUP_CALLS times). */
+  warmUp(): Promise<void>;
+  /** The timed epoch; returns the mean loss. */
+  epoch(): Promise<number>;
+  params?(): Float64Array;
+  dispose(): void;
+}
+
+interface Impl {
+  readonly label: string;
+  prepare(batchSize: number): Promise<Prepared>;
+}
+
+async function implementation(id: ImplId, work: Workload, warmupTotal: number, tfMode: TfMode): Promise<Impl> {
+  const warmup = warmupTotal / WARMUP_CALLS;
+  const all = engineDataset(work, work.count);
+  const warm = engineDataset(work, warmup);
+  const engine = (label: string): Impl => ({
+    label,
+    async prepare(batchSize) {
+      const trainer = engineTrainer(work.init, batchSize);
+      return {
+        async warmUp() {
+          trainer.trainEpoch(warm);
+        },
+        async epoch() {
+          return trainer.trainEpoch(all).loss;
+        },
+        params: () => trainer.model.params,
+        dispose() {},
+      };
+    },
+  });
+  const hand = (blocked: boolean, label: string): Impl => ({
+    label,
+    async prepare(batchSize) {
+      const loop = new HandLoop(work.init, LEARNING_RATE, blocked);
+      return {
+        async warmUp() {
+          loop.trainEpoch(work.x, work.y, warmup, batchSize);
+        },
+        async epoch() {
+          return loop.trainEpoch(work.x, work.y, work.count, batchSize);
+        },
+        params: () => engineModel(loop).params,
+        dispose() {},
+      };
+    },
+  });
+  const tfjs = async (backend: "cpu" | "wasm"): Promise<Impl> => {
+    const { wasm } = await loadTf();
+    const features =
+      backend === "wasm"
+        ? `; SIMD ${wasm.simd ? "on" : "off"}, threads ${wasm.threads ? "on" : "off"}, ${wasm.threadCount} thread${wasm.threadCount === 1 ? "" : "s"}`
+        : "";
+    return {
+      label: `tfjs 4.22 ${backend} backend (float32, ${tfMode}${features})`,
+      async prepare(batchSize) {
+        const run = await TfRun.create(backend, work, work.init, batchSize, tfMode);
+        return {
+          async warmUp() {
+            await run.train(warmup);
+            run.sync();
+          },
+          async epoch() {
+            const loss = await run.train(work.count);
+            run.sync();
+            return loss;
+          },
+          dispose: () => run.dispose(),
+        };
+      },
+    };
+  };
+  switch (id) {
+    case "engine":
+      return engine("engine (Trainer + sgd, no observers)");
+    case "hand":
+      return hand(true, "hand-written float64 loop (4-row blocked)");
+    case "hand-plain":
+      return hand(false, "hand-written float64 loop (plain)");
+    case "tfjs-cpu":
+      return tfjs("cpu");
+    case "tfjs-wasm":
+      return tfjs("wasm");
+  }
+}
+
+function option(args: readonly string[], key: string, fallback: string): string {
+  const prefix = `--${key}=`;
+  return args.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback;
+}
+
+async function main(args: readonly string[]): Promise<void> {
+  const id = args[0] as ImplId;
+  if (!IMPL_IDS.includes(id)) throw new RangeError(`worker: unknown implementation '${args[0]}' (known: ${IMPL_IDS.join(", ")})`);
+  const samples = Number(option(args, "samples", "4096"));
+  const warmup = Number(option(args, "warmup", "256"));
+  const seed = Number(option(args, "seed", "1234"));
+  const tfMode = option(args, "tfjs", "minimize") as TfMode;
+  const batches = option(args, "batches", "32,1").split(",").map(Number);
+  const work = makeWorkload(samples, seed);
+  const impl = await implementation(id, work, warmup, tfMode);
+  for (const batchSize of batches) {
+    const p = await impl.prepare(batchSize);
+    for (let c = 0; c < WARMUP_CALLS; c++) await p.warmUp();
+    let loss = NaN;
+    const time = await timed(async () => {
+      loss = await p.epoch();
+    });
+    const params = p.params?.();
+    const result: WorkerResult = {
+      impl: id,
+      label: impl.label,
+      batchSize,
+      rate: samples / time.wall,
+      cpuRate: samples / time.cpu,
+      cpuShare: time.cpu / time.wall,
+      loss,
+      ...(params ? { paramsHash: createHash("sha256").update(new Uint8Array(params.buffer, params.byteOffset, params.byteLength)).digest("hex") } : {}),
+    };
+    p.dispose();
+    process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
