@@ -6,9 +6,10 @@
  */
 import { engineBenchmark } from "./engine";
 import { recordBenchmark } from "./record";
+import { kernelBenchmark } from "./kernel";
 import { machineLine, type Benchmark } from "./lib/harness";
 
-const registry: readonly Benchmark[] = [engineBenchmark, recordBenchmark];
+const registry: readonly Benchmark[] = [engineBenchmark, recordBenchmark, kernelBenchmark];
 
 async function main(argv: readonly string[]): Promise<number> {
   const names: string[] = [];
