@@ -213,8 +213,7 @@ export function startKernel(): void {
             send({ type: "error", id, ...describeRuntimeError(outcome.error, getExecutor()) });
             return finishCell(cell, "error");
           }
-          const quiet = typeof outcome.value === "object" && outcome.value !== null && (outcome.value as Record<symbol, unknown>)[Symbol.for("neuroforge.quietResult")] === true;
-          if (outcome.kind === "ok" && outcome.hasValue && !quiet) {
+          if (outcome.kind === "ok" && outcome.hasValue && !isQuiet(outcome.value)) {
             try {
               send({ type: "result", id, executionCount: count, data: mimeBundleOf(outcome.value), metadata: {} });
             } catch (error) {
@@ -321,6 +320,11 @@ export function startKernel(): void {
   setImmediate(() => {
     if (!running) getExecutor();
   });
+}
+
+/** Display handles (what `display(x)` returns) are not shown again as the cell's result. */
+function isQuiet(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[Symbol.for("neuroforge.quietResult")] === true;
 }
 
 /** Error message + traceback with cell-relative lines (`cell [3], line 5`). */
