@@ -45,7 +45,11 @@ export class ExportBuffer {
           if (kept) return kept.subarray(0, size);
           // Not large enough (or the first export): allocate with headroom and keep it for next time.
           // Headroom is free until used: pages nobody touched are never faulted in.
-          fresh = new Real(Math.min(2 ** 31, 2 * size));
+          try {
+            fresh = new Real(Math.min(2 ** 31, 2 * size));
+          } catch {
+            fresh = new Real(size); // no address space for the headroom: exactly what sql.js asked for
+          }
           return fresh.subarray(0, size);
         }
         return Reflect.construct(target, args, newTarget === Swapped ? target : newTarget) as object;
