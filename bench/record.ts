@@ -7,8 +7,8 @@
  * latency p50/p95 over random weights and commits. Each configuration runs `rounds` times, alternating
  * plain/recorded, and the medians are shown.
  *
- * `npm run bench -- record [--rounds=3] [--queries=300] [--only=a|b] [--verify=0] [--warm=0]`, or
- * standalone `npx tsx bench/record.ts …`. --warm=0: export into fresh memory (RecorderOptions.warmExport).
+ * `npm run bench -- record [--rounds=3] [--queries=300] [--only=a|b] [--verify=0]`, or
+ * standalone `npx tsx bench/record.ts …`.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -84,12 +84,12 @@ const median = (v: readonly number[]) => {
 const quantile = (v: readonly number[], q: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))]!;
 const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
-async function measure(w: Workload, rounds: number, queries: number, dir: string, verify: boolean, warmExport: boolean): Promise<string[]> {
+async function measure(w: Workload, rounds: number, queries: number, dir: string, verify: boolean): Promise<string[]> {
   const samples = w.data.count * w.epochs;
   const plain: number[] = [];
   const fitRec: number[] = [];
   const totalRec: number[] = [];
-  const phases: { create: number; fit: number; finish: number; export: number; write: number; fsync: number; warm: boolean }[] = [];
+  const phases: { create: number; fit: number; finish: number; export: number; write: number; fsync: number }[] = [];
   let file = "";
   for (let r = 0; r < rounds; r++) {
     {
@@ -102,7 +102,7 @@ async function measure(w: Workload, rounds: number, queries: number, dir: string
       file = path.join(dir, `bench-${r}.nfrun`);
       fs.rmSync(file, { force: true });
       const t0 = performance.now();
-      const rec = await RunRecorder.create(file, { data: w.data, epochs: w.epochs, seed: 1, warmExport });
+      const rec = await RunRecorder.create(file, { data: w.data, epochs: w.epochs, seed: 1 });
       const tr = trainer(w, [rec]);
       const t1 = performance.now();
       const result = tr.fit(w.data, w.epochs);
@@ -110,7 +110,7 @@ async function measure(w: Workload, rounds: number, queries: number, dir: string
       rec.finish(result);
       const t3 = performance.now();
       const c = rec.lastCheckpoint!;
-      phases.push({ create: t1 - t0, fit: t2 - t1, finish: t3 - t2, export: c.exportMs, write: c.writeMs, fsync: c.fsyncMs, warm: c.warm });
+      phases.push({ create: t1 - t0, fit: t2 - t1, finish: t3 - t2, export: c.exportMs, write: c.writeMs, fsync: c.fsyncMs });
       fitRec.push(samples / ((t2 - t1) / 1000));
       totalRec.push(samples / ((t3 - t0) / 1000));
     }
@@ -172,7 +172,7 @@ async function measure(w: Workload, rounds: number, queries: number, dir: string
     `  file size                        ${fmt(bytes / 1e6, 1).padStart(12)} MB   ${fmt(bytes / samples)} bytes/sample   (naive rows ≈ ${fmt(naive / samples)} bytes/sample; ${fmt((100 * bytes) / naive, 2)}%)`,
     `  file open (read + checks + run)  ${fmt(median(opens), 1).padStart(12)} ms`,
     `  final write (median)             create ${fmt(median(phases.map((p) => p.create)), 1)} ms, fit ${fmt(median(phases.map((p) => p.fit)))} ms, finish ${fmt(median(phases.map((p) => p.finish)))} ms = ` +
-      `export ${fmt(median(phases.map((p) => p.export)))} ms (${phases.filter((p) => p.warm).length}/${phases.length} into the warm buffer) + write ${fmt(median(phases.map((p) => p.write)))} ms + fsync ${fmt(median(phases.map((p) => p.fsync)))} ms`,
+      `export ${fmt(median(phases.map((p) => p.export)))} ms + write ${fmt(median(phases.map((p) => p.write)))} ms + fsync ${fmt(median(phases.map((p) => p.fsync)))} ms`,
     `  weightTrace cold (1st query after open) ${fmt(cold, 1)} ms; warm (${lat.length} random) p50 ${fmt(quantile(lat, 0.5), 2)} ms, p95 ${fmt(p95, 2)} ms, max ${fmt(Math.max(...lat), 1)} ms` +
       (w.latencyTarget ? `   (target p95 ≤ ${w.latencyTarget} ms: ${p95 <= w.latencyTarget ? "met" : "NOT MET"})` : ""),
     verify ? `  verify (full replay)             ${fmt(verifySeconds, 2).padStart(12)} s` : "  verify skipped (--verify=0)",
@@ -188,13 +188,12 @@ export const recordBenchmark: Benchmark = {
     const rounds = Number(options.rounds ?? 3);
     const queries = Number(options.queries ?? 300);
     const verify = options.verify !== "0";
-    const warmExport = options.warm !== "0";
     const only = options.only;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nfrun-bench-"));
     try {
       for (const w of workloads()) {
         if (only && !w.label.startsWith(`(${only})`)) continue;
-        console.log((await measure(w, rounds, queries, dir, verify, warmExport)).join("\n") + "\n");
+        console.log((await measure(w, rounds, queries, dir, verify)).join("\n") + "\n");
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

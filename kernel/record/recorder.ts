@@ -11,7 +11,6 @@ import { floatText } from "./float-text";
 import { recordedNeurons, recordsEpoch, validatePolicy, type RecordedNeuron, type RecordingPolicy } from "./policy";
 import { CommitBuffer, SampleChunkBuffer, sampleBytes } from "./recorder-buffers";
 import { checkRecordable } from "./mechanisms";
-import { ExportBuffer } from "./export-buffer";
 import { defaultConfig, initSchema, insertRunMetadata } from "./run-start";
 import { loadSqlJs, type SqlJsOptions } from "./sqljs";
 import { checkHeader, checkTables } from "./validate";
@@ -48,11 +47,6 @@ export interface RecorderOptions {
    */
   readonly snapshotCommits?: number;
   readonly sqlJs?: SqlJsOptions;
-  /**
-   * Export every checkpoint into one reused buffer (export-buffer.ts): only the first checkpoint of the
-   * run first-touches fresh memory. Default true; false: sql.js's plain `export()` every time.
-   */
-  readonly warmExport?: boolean;
   /** Called after each checkpoint reached the disk. */
   readonly onCheckpoint?: (info: { t: number; epoch: number; bytes: number; timings: CheckpointTimings }) => void;
 }
@@ -101,9 +95,8 @@ export class RunRecorder implements TrainingObserver {
   private finalLoss = NaN;
   private startedMs = 0;
   private nonfinite = false;
-  private exportBuffer: ExportBuffer | null = null;
   /** Size and phase timings of the last checkpoint written (the final write after `finish`). */
-  lastCheckpoint: ({ bytes: number; /** exported into the warm buffer */ warm: boolean } & CheckpointTimings) | null = null;
+  lastCheckpoint: ({ bytes: number } & CheckpointTimings) | null = null;
 
   private constructor(
     private db: Database,
@@ -158,7 +151,6 @@ export class RunRecorder implements TrainingObserver {
     this.samples = new SampleChunkBuffer(R, model, this.neurons, data.count);
     this.commits = new CommitBuffer(model, this.neurons);
     this.snapshotCommits = Math.max(1, this.options.snapshotCommits ?? defaultSnapshotCommits(trainer, R));
-    if (this.options.warmExport !== false) this.exportBuffer = new ExportBuffer();
     this.startedMs = Date.now();
     this.nextCheckpoint = performance.now() + this.checkpointMs;
     this.db.run("BEGIN");
@@ -302,16 +294,14 @@ export class RunRecorder implements TrainingObserver {
     this.updateRunRow(status);
     this.db.run("COMMIT");
     const t1 = performance.now();
-    const hits = this.exportBuffer?.hits ?? 0;
-    const bytes = this.exportBuffer ? this.exportBuffer.export(this.db) : this.db.export();
-    const warm = (this.exportBuffer?.hits ?? 0) > hits;
+    const bytes = this.db.export();
     const t2 = performance.now();
     const w = writeFileAtomic(this.path, bytes);
     if (status === "interrupted" || status === "running") this.db.run("BEGIN");
     const now = performance.now();
     this.nextCheckpoint = now + Math.max(this.checkpointMs, CHECKPOINT_SPACING * (now - t0));
     const timings = { flushMs: t1 - t0, exportMs: t2 - t1, ...w, totalMs: now - t0 };
-    this.lastCheckpoint = { bytes: bytes.byteLength, warm, ...timings };
+    this.lastCheckpoint = { bytes: bytes.byteLength, ...timings };
     this.options.onCheckpoint?.({ t: this.trainer.t, epoch: this.epoch, bytes: bytes.byteLength, timings });
   }
 
@@ -333,8 +323,6 @@ export class RunRecorder implements TrainingObserver {
     }
     this.samples?.release();
     this.commits?.release();
-    this.exportBuffer?.release();
-    this.exportBuffer = null;
     this.db.close();
     return status;
   }
