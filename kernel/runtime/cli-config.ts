@@ -1,8 +1,9 @@
-import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadComposedExperiment, type Composed } from "../engine/config/compose";
 import type { Resolution, ResolvedExperiment } from "../engine/config/experiment";
 import { sweepLabel } from "../engine/config/sweep";
+import { makeDirectories } from "./files";
 
 /** One run of `neuroforge train`: its overrides, resolved before anything runs. */
 export interface RunPlan {
@@ -62,24 +63,3 @@ export function appendAuditLog(path: string, block: string): void {
   appendFileSync(target, existsSync(target) ? block : `# NeuroForge audit log\n\n${block}`);
 }
 
-/** Writes text via a temporary file and a rename. */
-export function writeTextAtomic(path: string, text: string): string {
-  const target = resolve(path);
-  makeDirectories(dirname(target));
-  const temp = `${target}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, target);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  return target;
-}
-
-function makeDirectories(dir: string): void {
-  if (existsSync(dir)) return;
-  const parent = dirname(dir);
-  if (parent !== dir) makeDirectories(parent);
-  mkdirSync(dir);
-}

@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import type { BuiltExperiment } from "../engine/config/build";
 import { isCsvData } from "../engine/config/data";
 import { losses } from "../engine/losses";
 import type { FitResult, RunStatus } from "../engine/trainer";
 import { exportWeights } from "../engine/weights-json";
+import { writeTextAtomic } from "./files";
 import { formatCount, formatLoss, formatSeconds, type ProgressReporter } from "./progress";
 
 /** Exit codes of the CLI. */
@@ -125,28 +124,7 @@ export async function trainInterruptibly(b: BuiltExperiment, epochs: number): Pr
 
 /** Writes the weights JSON via a temp file + rename, so a reader never sees half a file. */
 export function writeWeightsFile(b: BuiltExperiment, path: string): string {
-  const target = resolve(path);
-  makeDirectories(dirname(target));
-  const temp = `${target}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temp, formatWeightsJson(exportWeights(b.model)));
-    renameSync(temp, target);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  return target;
-}
-
-/**
- * mkdir -p, one level at a time (Node 20's `mkdirSync(…, { recursive: true })` can spin forever on
- * some paths, e.g. under /proc, instead of failing).
- */
-function makeDirectories(dir: string): void {
-  if (existsSync(dir)) return;
-  const parent = dirname(dir);
-  if (parent !== dir) makeDirectories(parent);
-  mkdirSync(dir);
+  return writeTextAtomic(path, formatWeightsJson(exportWeights(b.model)));
 }
 
 /** JSON with two-space indentation, but every list of numbers (a weight row, the biases) on one line. */
