@@ -6,6 +6,7 @@ import { isDisplayable, plainText, toMimeBundle, type MimeBundle } from "./mime"
 import { networkBundle } from "./network";
 import { neuronBundle } from "./neuron";
 import { signalsBundle } from "./plot";
+import { isRunInfo, runBundle } from "./run";
 
 export { MIME, toMimeBundle, isDisplayable, plainText, type MimeBundle, type Displayable } from "./mime";
 export { escapeHtml } from "./escape";
@@ -24,6 +25,7 @@ export function mimeBundleOf(value: unknown): MimeBundle {
     if (kind === "weight-trace") return auditBundle(value as WeightTrace);
     if (kind === "neuron-snapshot") return neuronBundle(value as NeuronSnapshot);
     if (kind === "not-recorded") return { "text/plain": `not recorded: ${(value as { reason: string }).reason}` };
+    if (isRunInfo(value)) return runBundle(value);
     if (isTraceSeries(value)) {
       return signalsBundle({ title: "trace: loss, gradient and step norms per commit", x: value.t, xLabel: "t (commit)", series: { loss: value.loss, gradNorm: value.gradNorm, stepNorm: value.stepNorm }, logY: true });
     }
