@@ -5,14 +5,15 @@
  * Protocol: in each round every implementation in turn (the order rotates from round to round) runs in
  * a fresh Node process (bench/mlp/worker.ts; process-wide V8 state must not leak from one to another)
  * that, for each batch size, builds a fresh instance from the same initial weights, trains a warm-up
- * (`warmup` samples in 4 calls), then one timed epoch over all `samples` samples in dataset order.
+ * (`warmup-steps` commits in 4 calls; see worker.ts), then one timed epoch over all `samples` samples in
+ * dataset order.
  * Throughput is samples / wall-clock second of the timed epoch; the table shows the median over rounds,
  * and each ratio is the median of the per-round ratios (two implementations measured back to back
  * compare better on a noisy machine than two measured minutes apart).
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { IMPL_IDS, WARMUP_CALLS, type ImplId, type WorkerResult } from "./mlp/worker";
+import { IMPL_IDS, WARMUP_CALLS, warmupChunk, type ImplId, type WorkerResult } from "./mlp/worker";
 import { LEARNING_RATE } from "./mlp/workload";
 import {
   fmtRate,
@@ -54,21 +55,17 @@ function runWorker(impl: ImplId, args: readonly string[]): Promise<WorkerResult[
 async function run(options: BenchOptions): Promise<void> {
   const rounds = intOption(options, "rounds", 3);
   const samples = intOption(options, "samples", 4096, 32);
-  const warmup = intOption(options, "warmup", 256);
+  const warmupSteps = intOption(options, "warmup-steps", 256, WARMUP_CALLS);
   const seed = intOption(options, "seed", 1234, 0);
   const tfMode = options.tfjs ?? "minimize";
   if (tfMode !== "minimize" && tfMode !== "fit") throw new RangeError(`--tfjs: 'minimize' or 'fit', got '${tfMode}'`);
-  for (const bs of BATCH_SIZES) {
-    if (samples % bs !== 0 || (warmup / WARMUP_CALLS) % bs !== 0) {
-      throw new RangeError(`--samples must be a multiple of ${bs} and --warmup of ${WARMUP_CALLS * bs}`);
-    }
-  }
-  if (warmup > samples) throw new RangeError("--warmup must not exceed --samples");
+  if (samples % Math.max(...BATCH_SIZES) !== 0) throw new RangeError(`--samples must be a multiple of ${Math.max(...BATCH_SIZES)}`);
+  if (warmupSteps % WARMUP_CALLS !== 0) throw new RangeError(`--warmup-steps must be a multiple of ${WARMUP_CALLS}`);
   const impls: readonly ImplId[] = IMPL_IDS;
   console.log(
     `MLP 784-64-10 (ReLU, softmax + categorical cross-entropy, SGD lr ${LEARNING_RATE}), ${samples} seeded random ` +
-      `samples, batch ${BATCH_SIZES.join(" and ")}; per run: own process, fresh weights, warm-up ` +
-      `(${WARMUP_CALLS} × ${warmup / WARMUP_CALLS} samples), ` +
+      `samples, batch ${BATCH_SIZES.join(" and ")}; per run: own process, fresh weights, warm-up of ` +
+      `${BATCH_SIZES.map((bs) => `${WARMUP_CALLS} × ${warmupChunk(samples, warmupSteps, bs)} samples at batch ${bs}`).join(", ")}, ` +
       `one timed epoch; ${rounds} interleaved rounds.`,
   );
 
@@ -80,7 +77,7 @@ async function run(options: BenchOptions): Promise<void> {
     // Alternate which batch size runs first inside a process, and which implementation runs first.
     const batches = r % 2 === 0 ? BATCH_SIZES : [...BATCH_SIZES].reverse();
     for (const impl of rotate(impls, r)) {
-      const args = [`--samples=${samples}`, `--warmup=${warmup}`, `--seed=${seed}`, `--tfjs=${tfMode}`, `--batches=${batches.join(",")}`];
+      const args = [`--samples=${samples}`, `--warmup-steps=${warmupSteps}`, `--seed=${seed}`, `--tfjs=${tfMode}`, `--batches=${batches.join(",")}`];
       for (const result of await runWorker(impl, args)) {
         labels.set(impl, result.label);
         const list = results.get(key(impl, result.batchSize)) ?? [];

@@ -1,11 +1,13 @@
 /**
  * One implementation of the MLP benchmark, measured in a process of its own (started by bench/engine.ts):
  *
- *   node --import tsx bench/mlp/worker.ts IMPL --samples=4096 --warmup=256 --seed=1234 --batches=32,1 [--tfjs=minimize]
+ *   node --import tsx bench/mlp/worker.ts IMPL --samples=4096 --warmup-steps=256 --seed=1234 --batches=32,1 [--tfjs=minimize]
  *
- * For each batch size: a fresh instance from the workload's initial weights, a warm-up (WARMUP_CALLS
- * passes over the first warmup / WARMUP_CALLS samples: several calls, so that whole functions, not just
- * their loops, get optimised), then one timed epoch over all samples. Prints one `RESULT {json}` line per
+ * For each batch size: a fresh instance from the workload's initial weights, a warm-up of `warmup-steps`
+ * training steps (commits) made in WARMUP_CALLS calls — so that whole functions, not just their loops,
+ * get optimised, and so that batch 32 gets as many warm-up steps as batch 1, not 32× fewer — each call
+ * over the first min(samples, warmup-steps / WARMUP_CALLS × batch) samples; then one timed epoch over
+ * all samples. Prints one `RESULT {json}` line per
  * batch size.
  *
  * Why a process per implementation: each one gets a fresh V8 heap, fresh JIT feedback and no wasm
@@ -54,14 +56,18 @@ interface Impl {
   prepare(batchSize: number): Promise<Prepared>;
 }
 
-async function implementation(id: ImplId, work: Workload, warmupTotal: number, tfMode: TfMode): Promise<Impl> {
-  const warmup = warmupTotal / WARMUP_CALLS;
+/** Samples in one warm-up call at `batchSize`. */
+export function warmupChunk(samples: number, warmupSteps: number, batchSize: number): number {
+  return Math.min(samples, (warmupSteps / WARMUP_CALLS) * batchSize);
+}
+
+async function implementation(id: ImplId, work: Workload, warmupSteps: number, tfMode: TfMode): Promise<Impl> {
   const all = engineDataset(work, work.count);
-  const warm = engineDataset(work, warmup);
   const engine = (label: string): Impl => ({
     label,
     async prepare(batchSize) {
       const trainer = engineTrainer(work.init, batchSize);
+      const warm = engineDataset(work, warmupChunk(work.count, warmupSteps, batchSize));
       return {
         async warmUp() {
           trainer.trainEpoch(warm);
@@ -78,6 +84,7 @@ async function implementation(id: ImplId, work: Workload, warmupTotal: number, t
     label,
     async prepare(batchSize) {
       const loop = new HandLoop(work.init, LEARNING_RATE, blocked);
+      const warmup = warmupChunk(work.count, warmupSteps, batchSize);
       return {
         async warmUp() {
           loop.trainEpoch(work.x, work.y, warmup, batchSize);
@@ -100,6 +107,7 @@ async function implementation(id: ImplId, work: Workload, warmupTotal: number, t
       label: `tfjs 4.22 ${backend} backend (float32, ${tfMode}${features})`,
       async prepare(batchSize) {
         const run = await TfRun.create(backend, work, work.init, batchSize, tfMode);
+        const warmup = warmupChunk(work.count, warmupSteps, batchSize);
         return {
           async warmUp() {
             await run.train(warmup);
@@ -138,12 +146,12 @@ async function main(args: readonly string[]): Promise<void> {
   const id = args[0] as ImplId;
   if (!IMPL_IDS.includes(id)) throw new RangeError(`worker: unknown implementation '${args[0]}' (known: ${IMPL_IDS.join(", ")})`);
   const samples = Number(option(args, "samples", "4096"));
-  const warmup = Number(option(args, "warmup", "256"));
+  const warmupSteps = Number(option(args, "warmup-steps", "256"));
   const seed = Number(option(args, "seed", "1234"));
   const tfMode = option(args, "tfjs", "minimize") as TfMode;
   const batches = option(args, "batches", "32,1").split(",").map(Number);
   const work = makeWorkload(samples, seed);
-  const impl = await implementation(id, work, warmup, tfMode);
+  const impl = await implementation(id, work, warmupSteps, tfMode);
   for (const batchSize of batches) {
     const p = await impl.prepare(batchSize);
     for (let c = 0; c < WARMUP_CALLS; c++) await p.warmUp();
