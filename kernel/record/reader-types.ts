@@ -1,5 +1,6 @@
 import type { Activation, ActivationName } from "../engine/activations";
 import type { HyperValue, Strategy } from "../engine/optimizers/strategy";
+import type { ClipAtCommit, MechanismReplay, RunMechanisms } from "./mechanisms";
 import type { RecordStatus } from "./recorder";
 
 
@@ -87,7 +88,27 @@ export interface CommitDetail {
   /** As recomputed by the strategy from the recorded state (equal to `adjustment` in a sound file). */
   readonly recomputedAdjustment: number | null;
   readonly before: number;
+  /** The weight after the commit: before − adjustment, then (at a Lookahead sync) the synced value. */
   readonly after: number;
+  /**
+   * Global-norm clipping at this commit (null: the run does not clip): ‖avg‖₂ over all weights before
+   * clipping (= the commit's grad_norm), the threshold c, and scale = min(1, c/(‖avg‖ + 1e-6)); the
+   * strategy stepped on g = avg × scale.
+   */
+  readonly clip: ClipAtCommit | null;
+  /** The weight decay this weight stepped with when the run has a no-decay parameter group (else null). */
+  readonly weightDecay: number | null;
+  /**
+   * Lookahead sync after this commit (null: no sync at this commit). fastBeforeSync = before −
+   * adjustment; slowAfter = slowBefore + α(fastBeforeSync − slowBefore) = `after`.
+   */
+  readonly lookahead: {
+    readonly k: number;
+    readonly alpha: number;
+    readonly slowBefore: number;
+    readonly fastBeforeSync: number;
+    readonly slowAfter: number;
+  } | null;
 }
 
 export interface WeightTrace {
@@ -179,4 +200,9 @@ export interface RunContext {
   readonly recorded: ReadonlySet<number>;
   readonly commitIndex: Map<number, number>;
   readonly trace: TraceSeries;
+  /** The run's clipping / parameter groups / Lookahead, from its stored config. */
+  readonly mechanisms: RunMechanisms;
+  /** Those mechanisms bound to the model (null when they do not fit it: see replayError). */
+  readonly replay: MechanismReplay | null;
+  readonly replayError: string | null;
 }

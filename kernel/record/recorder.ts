@@ -13,6 +13,7 @@ import { CommitBuffer, SampleChunkBuffer, sampleBytes } from "./recorder-buffers
 import { checkRecordable } from "./mechanisms";
 import { defaultConfig, initSchema, insertRunMetadata } from "./run-start";
 import { loadSqlJs, type SqlJsOptions } from "./sqljs";
+import { OPTIONAL_TABLES } from "./schema";
 import { checkHeader, checkTables } from "./validate";
 import { createWorkingDb, loadWorkingDb, writeFileAtomic } from "./working-db";
 
@@ -95,6 +96,8 @@ export class RunRecorder implements TrainingObserver {
   private finalLoss = NaN;
   private startedMs = 0;
   private nonfinite = false;
+  /** A snapshot due at a commit after which Lookahead syncs: taken after the sync (see onCommit). */
+  private pendingSnapshot: { t: number; epoch: number } | null = null;
   /** Size and phase timings of the last checkpoint written (the final write after `finish`). */
   lastCheckpoint: ({ bytes: number } & CheckpointTimings) | null = null;
 
@@ -123,6 +126,7 @@ export class RunRecorder implements TrainingObserver {
       db = loadWorkingDb(SQL, existing, path).db;
       try {
         checkTables(db, path);
+        db.run(OPTIONAL_TABLES);
       } catch (e) {
         db.close();
         throw e;
@@ -186,7 +190,14 @@ export class RunRecorder implements TrainingObserver {
     if (e.epoch !== this.epoch) this.startEpoch(e.epoch);
     if (this.commits!.add(e, this.recording && e.record ? e.record.adjustment : null)) this.commits!.flush(this.db, this.runId);
     if (!Number.isFinite(e.gradNorm) || !Number.isFinite(e.stepNorm)) this.nonfinite = true;
-    if (this.recording && e.t - this.lastSnapshotT >= this.snapshotCommits) this.snapshot(e.t, e.epoch);
+    if (this.recording && e.t - this.lastSnapshotT >= this.snapshotCommits) {
+      // Observers see a commit before Lookahead's sync (trainer.commit): a snapshot is the state after
+      // commit t, so at a sync commit it waits for the lookahead_sync notice (dropped if no sync comes:
+      // a non-finite commit ends the run, and finish() snapshots).
+      const la = e.trainer.lookahead;
+      if (la && e.t % la.k === 0) this.pendingSnapshot = { t: e.t, epoch: e.epoch };
+      else this.snapshot(e.t, e.epoch);
+    }
     if (performance.now() >= this.nextCheckpoint) this.checkpoint();
   }
 
@@ -200,7 +211,12 @@ export class RunRecorder implements TrainingObserver {
   onNotice(n: TrainingNotice): void {
     if (!this.started) return;
     if (n.kind === "nonfinite") this.nonfinite = true;
-    this.event(n.kind, n.message, { epoch: n.epoch, position: n.position });
+    this.event(n.kind, n.message, { epoch: n.epoch, position: n.position, ...(n.t !== undefined ? { t: n.t } : {}) });
+    const pending = this.pendingSnapshot;
+    if (n.kind === "lookahead_sync" && pending && pending.t === n.t) {
+      this.pendingSnapshot = null;
+      this.snapshot(pending.t, pending.epoch);
+    }
   }
 
   private startEpoch(epoch: number): void {
@@ -246,7 +262,10 @@ export class RunRecorder implements TrainingObserver {
         JSON.stringify(Object.entries(state.global).map(([k, v]) => [k, floatText(v)])),
       ],
     );
+    const la = this.trainer.lookahead;
+    if (la) this.db.run("INSERT OR REPLACE INTO lookahead_slow (run_id, t, slow) VALUES (?,?,?)", [this.runId, t, f64Blob(la.slow)]);
     this.lastSnapshotT = t;
+    this.pendingSnapshot = null;
   }
 
   private event(kind: string, message: string, data: unknown): void {
@@ -254,7 +273,7 @@ export class RunRecorder implements TrainingObserver {
       this.runId,
       this.eventSeq++,
       Date.now(),
-      this.started ? this.trainer.t : null,
+      (data as { t?: number } | null)?.t ?? (this.started ? this.trainer.t : null),
       this.epoch >= 0 ? this.epoch : null,
       (data as { position?: number } | null)?.position ?? null,
       kind,

@@ -1,4 +1,5 @@
 import { activations, type ActivationName } from "../engine/activations";
+import { Model } from "../engine/model";
 import { getStrategy } from "../engine/optimizers/registry";
 import type { HyperValue, Strategy } from "../engine/optimizers/strategy";
 import { blobF64 } from "./blob";
@@ -7,13 +8,14 @@ import type { NfrunReader } from "./reader";
 import type { LayerRow, RunContext, RunInfo, TraceSeries } from "./reader-types";
 import type { RecordStatus } from "./recorder";
 import { num, safeJson } from "./reader-util";
+import { MechanismReplay, runMechanisms } from "./mechanisms";
 
 /** Loads what the queries of one run need: run row, layers, recorded neurons, samples, trace, snapshots. */
 export function loadRunContext(reader: NfrunReader, runId: string): RunContext {
   const r = reader.query(
     `SELECT status, created_at, seconds, engine_version, seed, config_hash, loss, batch_size, inputs, outputs, weight_count,
             neuron_count, strategy_id, strategy_name, strategy_formula, audit_columns, hyperparameters, policy_json,
-            epochs_done, commits, samples_seen, final_loss, state_per_weight, state_per_neuron
+            epochs_done, commits, samples_seen, final_loss, state_per_weight, state_per_neuron, config_json
      FROM runs WHERE run_id = ?`,
     [runId],
   )[0];
@@ -102,7 +104,20 @@ export function loadRunContext(reader: NfrunReader, runId: string): RunContext {
     layers: layers.map((l) => ({ layer: l.layer, inputs: l.inputs, units: l.units, activation: l.activation.name })),
     recordedEpochs,
   };
+  // Clipping, parameter groups, Lookahead as the stored config describes them (./mechanisms).
+  const mechanisms = runMechanisms(safeJson(String(r[24])));
+  let replay: MechanismReplay | null = null;
+  let replayError: string | null = null;
+  try {
+    const model = new Model({ inputs: info.inputs, layers: layers.map((l) => ({ units: l.units, activation: l.activation.name })) });
+    replay = new MechanismReplay(mechanisms, model, hyper);
+  } catch (e) {
+    replayError = (e as Error).message;
+  }
   const ctx: RunContext = {
+    mechanisms,
+    replay,
+    replayError,
     info,
     layers,
     col,

@@ -26,6 +26,17 @@ export const REQUIRED_TABLES = [
   "events",
 ] as const;
 
+/**
+ * Tables added within schema version 1, optional for readers (files written before them lack them;
+ * the recorder creates them in such a file when it appends a run): `lookahead_slow` holds the
+ * Lookahead slow weights at each snapshot of a Lookahead run (f64[W], state after commit t).
+ */
+export const OPTIONAL_TABLES = `
+CREATE TABLE IF NOT EXISTS lookahead_slow (
+  run_id TEXT NOT NULL, t INTEGER NOT NULL, slow BLOB NOT NULL,
+  PRIMARY KEY (run_id, t));
+`;
+
 export const TABLES = `
 CREATE TABLE IF NOT EXISTS nf_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS nf_pow2 (k INTEGER PRIMARY KEY, v REAL NOT NULL);
@@ -93,6 +104,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
   weights BLOB NOT NULL, learning_rates BLOB NOT NULL, state BLOB NOT NULL, neuron_state BLOB NOT NULL,
   global_json TEXT NOT NULL,
   PRIMARY KEY (run_id, t));
+${OPTIONAL_TABLES}
 CREATE TABLE IF NOT EXISTS events (
   run_id TEXT NOT NULL, seq INTEGER NOT NULL, time_ms REAL NOT NULL, t INTEGER, epoch INTEGER,
   position INTEGER, kind TEXT NOT NULL, message TEXT NOT NULL, data_json TEXT,

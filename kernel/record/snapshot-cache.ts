@@ -12,6 +12,8 @@ export interface DecodedSnapshot {
   readonly state: Float64Array;
   readonly neuronState: Float64Array;
   readonly global: Readonly<Record<string, number>>;
+  /** Lookahead runs: the slow weights after commit t (table lookahead_slow); else null. */
+  readonly slow: Float64Array | null;
 }
 
 /** Decoded snapshots kept per reader (least recently used are dropped). */
@@ -54,6 +56,13 @@ export class SnapshotCache {
     }
     const global: Record<string, number> = {};
     for (const [k, v] of safeJson(String(row[4])) as [string, string][]) global[k] = parseFloatText(v);
-    return { t, weights, rates, state, neuronState, global };
+    let slow: Float64Array | null = null;
+    if (ctx.mechanisms.lookahead) {
+      const hasTable = this.reader.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lookahead_slow'").length > 0;
+      const s = hasTable ? this.reader.query("SELECT slow FROM lookahead_slow WHERE run_id = ? AND t = ?", [runId, t])[0] : undefined;
+      slow = s ? blobF64(s[0]) : null;
+      if (!slow || slow.length !== W) throw this.reader.bad(`run ${runId}: a Lookahead run without its slow weights at t=${t} (table lookahead_slow)`);
+    }
+    return { t, weights, rates, state, neuronState, global, slow };
   }
 }

@@ -1,12 +1,10 @@
 import { BlameStep } from "../engine/blame";
 import { losses, type LossName } from "../engine/losses";
 import { Model } from "../engine/model";
-import { clipScale, globalGradNorm } from "../engine/clipping";
+import { globalGradNorm } from "../engine/clipping";
 import { allocateCommitRecord, StrategyState } from "../engine/optimizers/strategy-state";
-import { noDecayGroups } from "../engine/param-groups";
 import { blobF64, sameBits } from "./blob";
 import { NfrunError } from "./errors";
-import { runMechanisms } from "./mechanisms";
 import { NfrunReader, type RunContext } from "./reader";
 import { parseFloatText } from "./float-text";
 import type { SqlJsOptions } from "./sqljs";
@@ -114,17 +112,19 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
   const N = model.neuronCount;
   const h = info.hyperparameters;
   const state = new StrategyState(strategy, h, W, model.neuronOfWeight, N);
-  // Clipping and no-decay parameter groups, as the run's config describes them (./mechanisms).
-  const mechanisms = runMechanisms(cfg.config);
-  if (mechanisms.lookahead) fail("lookahead", "a run without Lookahead (replaying its syncs is not supported yet)", "lookahead enabled");
-  if (mechanisms.noDecay) {
-    let mask: Uint8Array;
-    try {
-      mask = noDecayGroups(model, mechanisms.noDecay.patterns).mask;
-    } catch (e) {
-      return fail("parameter groups", "patterns matching the model", (e as Error).message);
+  // Clipping, no-decay parameter groups and Lookahead, as the run's config describes them: the same
+  // MechanismReplay the reader's weightTrace uses (./mechanisms).
+  const replay = ctx.replay;
+  if (!replay) return fail("parameter groups", "patterns matching the model", ctx.replayError ?? "");
+  replay.configure(state);
+  const la = replay.lookahead(W, null);
+  // Lookahead syncs the run logged (events of kind lookahead_sync, by t).
+  const syncEvents = new Set<number>();
+  if (la) {
+    for (const [t] of reader.query("SELECT t FROM events WHERE run_id = ? AND kind = 'lookahead_sync'", [runId])) {
+      if (t === null || Number(t) % la.k !== 0) fail("Lookahead sync event", `t a multiple of k=${la.k}`, t === null ? "null" : Number(t));
+      syncEvents.add(Number(t));
     }
-    state.useParamGroups(mask, [h, { ...h, weight_decay: mechanisms.noDecay.weightDecay }]);
   }
   const record = allocateCommitRecord(W, strategy.audit.length);
   const blame = new BlameStep(model, loss);
@@ -169,7 +169,15 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
     } catch {
       return fail("snapshot global state", "JSON", String(row[4]), { t });
     }
-    return { weights, rates, state: st, neuronState: ns, global: g };
+    let slow: Float64Array | null = null;
+    if (la) {
+      try {
+        slow = reader.snapshot(ctx, t).slow;
+      } catch (e) {
+        return fail("Lookahead slow weights at snapshot", `${W} slow weights (table lookahead_slow)`, (e as Error).message, { t });
+      }
+    }
+    return { weights, rates, state: st, neuronState: ns, global: g, slow };
   };
   const snapshotTs = new Set(ctx.snapshotTs);
   const compareSnapshot = (t: number, epoch: number) => {
@@ -177,7 +185,12 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
     for (let i = 0; i < W; i++) {
       if (!sameBits(model.params[i]!, snap.weights[i]!)) {
         const at = locate(model, i);
-        fail("after ≠ next before (weights at snapshot)", model.params[i]!, snap.weights[i]!, { t, epoch, ...at });
+        fail(la && t % la.k === 0 ? "Lookahead sync (synced weights at snapshot)" : "after ≠ next before (weights at snapshot)", model.params[i]!, snap.weights[i]!, { t, epoch, ...at });
+      }
+    }
+    if (la && snap.slow) {
+      for (let i = 0; i < W; i++) {
+        if (!sameBits(la.slow[i]!, snap.slow[i]!)) fail("Lookahead slow weights at snapshot", la.slow[i]!, snap.slow[i]!, { t, epoch, ...locate(model, i) });
       }
     }
     ctx.perWeight.forEach((name, k) => {
@@ -205,6 +218,7 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
     ctx.perWeight.forEach((name, k) => perWeight[name]!.set(snap.state.subarray(k * W, (k + 1) * W)));
     ctx.perNeuron.forEach((name, k) => perNeuron[name]!.set(snap.neuronState.subarray(k * N, (k + 1) * N)));
     for (const [k, v] of snap.global) global[k] = parseFloatText(v);
+    if (la && snap.slow) la.slow.set(snap.slow);
     // Adjustment blocks of this epoch, per recorded neuron.
     const tLast = ctx.trace.t[ks[ks.length - 1]!]!;
     const blocks = new Map<number, { first: number; C: number; data: Float64Array }[]>();
@@ -290,7 +304,8 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
           if (!sameBits(recBank[i]!, bank[i]!)) fail("Σ leverage ≠ blame bank", bank[i]!, recBank[i]!, { ...where, layer: n.layer, neuron: n.neuron, weight: q });
         }
       }
-      const gradScale = mechanisms.clip > 0 ? clipScale(globalGradNorm(bank, count), mechanisms.clip) : 1;
+      const gradScale = replay.gradScale(globalGradNorm(bank, count));
+      la?.beforeCommit(model.params, t);
       state.commit(model.params, bank, count, lrs, ctx.trace.lrScale[k]!, record, gradScale);
       for (const n of adjustNeurons) {
         const list = blocks.get(ctx.layers[n.layer]!.neuronOffset + n.neuron);
@@ -309,6 +324,9 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
       }
       if (!sameBits(state.gradNorm, ctx.trace.gradNorm[k]!)) fail("gradient norm", state.gradNorm, ctx.trace.gradNorm[k]!, where);
       if (!sameBits(state.stepNorm, ctx.trace.stepNorm[k]!)) fail("step norm", state.stepNorm, ctx.trace.stepNorm[k]!, where);
+      // Lookahead: the chain gave the fast weights (before − adjustment); every k-th commit syncs them
+      // (slow ← slow + α(fast − slow), fast ← slow) and the run must have logged that sync.
+      if (la?.afterCommit(model.params, t) && !syncEvents.has(t)) fail("Lookahead sync event", `a lookahead_sync event at t=${t}`, "none", where);
       commitsChecked++;
       if (snapshotTs.has(t)) compareSnapshot(t, epoch);
     }

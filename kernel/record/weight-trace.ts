@@ -38,7 +38,8 @@ function snapshotBefore(r: NfrunReader, ctx: RunContext, t: number, lo: number, 
   ctx.perWeight.forEach((name, k) => (w[name] = snap.state.slice(k * W + lo, k * W + hi + 1)));
   const n: Record<string, Float64Array> = {};
   ctx.perNeuron.forEach((name, k) => (n[name] = Float64Array.of(snap.neuronState[k * N + neuronFlat]!)));
-  return { t: ts, weights: snap.weights.slice(lo, hi + 1), rates: snap.rates.slice(lo, hi + 1), w, n, global: { ...snap.global } };
+  const slow = snap.slow ? snap.slow.slice(lo, hi + 1) : null;
+  return { t: ts, weights: snap.weights.slice(lo, hi + 1), rates: snap.rates.slice(lo, hi + 1), w, n, global: { ...snap.global }, slow };
 }
 
 export function checkWeight(r: NfrunReader, ctx: RunContext, layer: number, neuron: number, weight: number): LayerRow {
@@ -89,6 +90,8 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
   const base = l.offset + neuron * (l.inputs + 1);
   const lo = replayAll ? base : base + weight;
   const hi = replayAll ? base + l.inputs : base + weight;
+  const replay = ctx.replay;
+  if (!replay) throw r.bad(`run ${runId}: its stored mechanisms do not fit its model (${ctx.replayError})`);
   const snap = snapshotBefore(r, ctx, t - 1, lo, hi, l.neuronOffset + neuron);
   if (!snap) return notRecorded(`no snapshot before commit t=${t}`);
   const adj: (number | null)[][] = [];
@@ -104,6 +107,8 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
     g: 0, theta: 0, lr: 0, i: 0, neuron: 0, t: 0, h, w: snap.w, n: snap.n, global: snap.global,
   };
   const target = weight - (lo - base);
+  // Lookahead over the replayed weights, from the snapshot's slow weights (./mechanisms).
+  const la = replay.lookahead(len, snap.slow);
   let result: { rows: LeverageRow[]; commit: CommitDetail; batch: number } | null = null;
   for (let tt = snap.t + 1; tt <= t; tt++) {
     const k = ctx.commitIndex.get(tt);
@@ -130,11 +135,18 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
     }
     (s as { t: number }).t = tt;
     strategy?.prepare?.({ h, t: tt, global: snap.global });
+    // Clipping: the strategy sees avg × scale, scale from ‖avg‖ = the commit's grad_norm.
+    const clip = replay.clip(ctx.trace.gradNorm[k]!);
+    const gradScale = clip?.scale ?? 1;
+    la?.beforeCommit(theta, tt);
+    let detail: Omit<CommitDetail, "after" | "lookahead"> | null = null;
     for (let j = 0; j < len; j++) {
       const before = theta[j]!;
       const g = banks[j]! / count;
       const lr = snap.rates[j]! * lrScale;
-      s.g = g;
+      const hj = replay.hyperparametersOf(lo + j);
+      (s as { h: Readonly<Record<string, HyperValue>> }).h = hj;
+      s.g = g * gradScale;
       s.theta = before;
       s.lr = lr;
       s.i = j;
@@ -144,23 +156,35 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
       theta[j] = before - adjustment;
       if (tt === t && j === target) {
         const values = strategy ? Array.from(out.subarray(0, auditCols.length)) : null;
-        result = {
-          rows,
-          batch,
-          commit: {
-            batchTotal: banks[j]!,
-            count,
-            avg: g,
-            audit: values ? Object.fromEntries(auditCols.map((c, q) => [c, values[q]!])) : null,
-            auditValues: values,
-            lr,
-            adjustment,
-            recomputedAdjustment: recomputed,
-            before,
-            after: before - adjustment,
-          },
+        detail = {
+          batchTotal: banks[j]!,
+          count,
+          avg: g,
+          audit: values ? Object.fromEntries(auditCols.map((c, q) => [c, values[q]!])) : null,
+          auditValues: values,
+          lr,
+          adjustment,
+          recomputedAdjustment: recomputed,
+          before,
+          clip,
+          weightDecay: replay.groupOf && typeof hj.weight_decay === "number" ? hj.weight_decay : null,
         };
       }
+    }
+    (s as { h: Readonly<Record<string, HyperValue>> }).h = h;
+    const slowBefore = la ? la.slow[target]! : NaN;
+    const fast = theta[target]!;
+    const synced = la ? la.afterCommit(theta, tt) : false;
+    if (detail) {
+      result = {
+        rows,
+        batch,
+        commit: {
+          ...detail,
+          after: theta[target]!,
+          lookahead: synced && la ? { k: la.k, alpha: la.alpha, slowBefore, fastBeforeSync: fast, slowAfter: la.slow[target]! } : null,
+        },
+      };
     }
   }
   if (!result) return notRecorded(`commit t=${t} could not be replayed`);
@@ -188,12 +212,16 @@ export function weightsAfter(r: NfrunReader, ctx: RunContext, t: number, layer: 
   const theta = Float64Array.from(snap.weights);
   if (t > snap.t) {
     if (!ctx.weightsRecorded[layer]![neuron]) return null;
-    for (let w = 0; w <= l.inputs; w++) {
-      const a = adjustments(r, ctx.info.runId, layer, neuron, w, snap.t + 1, t);
-      for (const v of a) {
-        if (v === null) return null;
-        theta[w] = theta[w]! - v;
-      }
+    const adj: (number | null)[][] = [];
+    for (let w = 0; w <= l.inputs; w++) adj.push(adjustments(r, ctx.info.runId, layer, neuron, w, snap.t + 1, t));
+    if (adj.some((a) => a.some((v) => v === null))) return null;
+    if (ctx.mechanisms.lookahead && !ctx.replay) throw r.bad(`run ${ctx.info.runId}: its stored mechanisms do not fit its model (${ctx.replayError})`);
+    // after = before − adjustment, then Lookahead's sync where one happened (./mechanisms).
+    const la = ctx.replay?.lookahead(theta.length, snap.slow) ?? null;
+    for (let tt = snap.t + 1; tt <= t; tt++) {
+      la?.beforeCommit(theta, tt);
+      for (let w = 0; w <= l.inputs; w++) theta[w] = theta[w]! - adj[w]![tt - snap.t - 1]!;
+      la?.afterCommit(theta, tt);
     }
   }
   return theta;
