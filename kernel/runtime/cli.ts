@@ -87,12 +87,6 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
   ] as const) {
     if (target && existsSync(target) && statSync(target).isDirectory()) return bad(`${flag}: ${target} is a directory; give a file path`);
   }
-  if (options.record) {
-    const unsupported = plans.find((p) => p.resolution.experiment.lookahead.enabled);
-    if (unsupported) {
-      return bad(`--record: recording Lookahead runs is not supported yet (lookahead.enabled in ${unsupported.label || "the run"}); verify could not replay its syncs`);
-    }
-  }
 
   const out: Print = quiet ? () => {} : io.out;
   out(`NeuroForge ${version}`);

@@ -82,6 +82,25 @@ describe("neuroforge train with composed configs", () => {
     assert.match(v.stdout, /verified, every recorded weight change is explained/);
   });
 
+  it("a Lookahead run records, logs its syncs and verifies", async () => {
+    const file = join(work, "lookahead.nfrun");
+    const r = cli(["train", train, "optimizer=lookahead-sgd", "training.epochs=2", "--record", file]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /lookahead {2}k 6, α 0\.5/);
+    const v = cli(["verify", file]);
+    assert.equal(v.status, 0, v.stdout + v.stderr);
+    const reader = await openRun(file);
+    try {
+      const runId = reader.runIds()[0]!;
+      const syncs = reader.events(runId).filter((e) => e.kind === "lookahead_sync").map((e) => e.t);
+      const commits = reader.run(runId).commits;
+      assert.ok(commits >= 6);
+      assert.deepEqual(syncs, Array.from({ length: Math.floor(commits / 6) }, (_, i) => 6 * (i + 1)));
+    } finally {
+      reader.close();
+    }
+  });
+
   const errorCases: [string, string[], RegExp][] = [
     ["unknown key (did you mean), naming the override", ["optimizer.lrr=0.1"], /override 'optimizer\.lrr=0\.1': optimizer\.lrr: unknown hyperparameter for AdamW \(did you mean 'lr'\?\)/],
     ["wrong type", ["optimizer.lr=fast"], /optimizer\.lr: expected a number/],
@@ -92,7 +111,6 @@ describe("neuroforge train with composed configs", () => {
     ["float32", ["precision=float32"], /precision: float32 is not supported: the engine computes in float64/],
     ["bf16", ["+optimizer.bf16_preferred=true"], /optimizer\.bf16_preferred: bfloat16 is not supported/],
     ["one bad run of a sweep stops them all", ["-m", "optimizer.lr=0.1,-1"], /override 'optimizer\.lr=-1': optimizer\.lr: must be ≥ 0/],
-    ["Lookahead cannot be recorded yet", ["optimizer=lookahead-sgd"], /recording Lookahead runs is not supported yet/],
   ];
   for (const [what, overrides, pattern] of errorCases) {
     it(`exit 2, nothing runs or is written: ${what}`, () => {
