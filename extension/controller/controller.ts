@@ -1,0 +1,278 @@
+/**
+ * The NeuroForge notebook controller: one kernel process per notebook (kernel/runtime/kernel/, started
+ * through its KernelClient). Cells never run in the extension host. Cells run in order; cancelling a
+ * running cell interrupts the kernel; a pending cell that is cancelled is dropped.
+ */
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { KernelClient } from "../../kernel/runtime/kernel/client";
+import type { KernelMessage } from "../../kernel/runtime/kernel/protocol";
+import { bundleToItems, errorOf, prefersNeuroForge, type KernelState, type PlainOutputItem } from "./outputs";
+
+export const CONTROLLER_ID = "neuroforge-kernel";
+export const NOTEBOOK_TYPE = "jupyter-notebook";
+
+function toItem(p: PlainOutputItem): vscode.NotebookCellOutputItem {
+  return p.kind === "json" ? vscode.NotebookCellOutputItem.json(p.value, p.mime) : vscode.NotebookCellOutputItem.text(p.value as string, p.mime);
+}
+
+/** One notebook's kernel process and its queue of executions. */
+class Session {
+  client: KernelClient | null = null;
+  private starting: Promise<KernelClient> | null = null;
+  /** The tail of the execution queue: cells run strictly one after another. */
+  private queue: Promise<void> = Promise.resolve();
+  state: KernelState = "not started";
+
+  constructor(
+    readonly notebook: vscode.NotebookDocument,
+    private readonly kernelPath: string,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly onState: (s: Session) => void,
+  ) {}
+
+  private setState(state: KernelState): void {
+    this.state = state;
+    this.onState(this);
+  }
+
+  private get name(): string {
+    return path.basename(this.notebook.uri.fsPath);
+  }
+
+  async kernel(): Promise<KernelClient> {
+    if (this.client && this.client.process.exitCode === null && this.client.process.signalCode === null) return this.client;
+    if (this.starting) return this.starting;
+    this.setState("starting");
+    const cwd = this.notebook.uri.scheme === "file" ? path.dirname(this.notebook.uri.fsPath) : undefined;
+    this.log.info(`${this.name}: starting kernel ${this.kernelPath}${cwd ? ` in ${cwd}` : ""}`);
+    this.starting = KernelClient.start({
+      kernelPath: this.kernelPath,
+      ...(cwd ? { cwd } : {}),
+      // In VS Code desktop process.execPath is Electron: run it as plain Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+    })
+      .then((client) => {
+        this.attach(client);
+        this.log.info(`${this.name}: kernel ready (pid ${client.pid})`);
+        this.setState("idle");
+        return client;
+      })
+      .catch((e: unknown) => {
+        this.log.error(`${this.name}: kernel failed to start: ${String(e)}`);
+        this.setState("dead");
+        throw e;
+      })
+      .finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  private attach(client: KernelClient): void {
+    this.client = client;
+    client.removeAllListeners("log");
+    client.on("log", (text: string) => this.log.info(`${this.name} [kernel ${client.pid}] ${text.trimEnd()}`));
+    const proc = client.process;
+    proc.once("exit", (code, signal) => {
+      if (this.client !== client || client.process !== proc || this.state === "restarting") return;
+      this.log.warn(`${this.name}: kernel ${client.pid} exited (${signal ?? `code ${code}`})`);
+      this.setState("dead");
+    });
+  }
+
+  /** Queues a cell; resolves when it has finished (or was dropped). */
+  run(controller: vscode.NotebookController, cell: vscode.NotebookCell): Promise<void> {
+    const execution = controller.createNotebookCellExecution(cell);
+    const next = this.queue.then(() => this.execute(execution));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async execute(exec: vscode.NotebookCellExecution): Promise<void> {
+    if (exec.token.isCancellationRequested) {
+      exec.end(undefined);
+      return;
+    }
+    exec.start(Date.now());
+    await exec.clearOutput();
+    if (!vscode.workspace.isTrusted) {
+      await exec.appendOutput(
+        new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: "Untrusted workspace", message: "NeuroForge runs notebook cells only in a trusted workspace (Workspaces: Manage Workspace Trust)." })]),
+      );
+      exec.end(false, Date.now());
+      return;
+    }
+    let client: KernelClient;
+    try {
+      client = await this.kernel();
+    } catch (e) {
+      await exec.appendOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: "KernelStartFailed", message: String(e) })]));
+      exec.end(false, Date.now());
+      return;
+    }
+    this.setState("busy");
+    const cancel = exec.token.onCancellationRequested(() => {
+      this.log.info(`${this.name}: interrupt (cell cancelled)`);
+      this.setState("interrupting");
+      client.interrupt();
+    });
+    const sink = new OutputSink(exec);
+    try {
+      const result = await client.execute(exec.cell.document.getText(), (m) => sink.push(m));
+      await sink.flushed();
+      if (result.executionCount > 0) exec.executionOrder = result.executionCount;
+      exec.end(result.status === "ok", Date.now());
+    } finally {
+      cancel.dispose();
+      if (this.state !== "dead") this.setState("idle");
+    }
+  }
+
+  interrupt(): void {
+    if (this.client && this.state === "busy") {
+      this.setState("interrupting");
+      this.client.interrupt();
+    }
+  }
+
+  async restart(): Promise<void> {
+    if (!this.client) return void (await this.kernel());
+    this.setState("restarting");
+    this.log.info(`${this.name}: restarting kernel`);
+    await this.client.restart();
+    this.attach(this.client);
+    this.log.info(`${this.name}: kernel ready (pid ${this.client.pid})`);
+    this.setState("idle");
+  }
+
+  async dispose(): Promise<void> {
+    await this.client?.shutdown();
+    this.client = null;
+  }
+}
+
+/**
+ * Writes one execution's kernel messages into the cell's outputs, in order (each VS Code output call is
+ * awaited before the next starts). Consecutive stream text of the same stream is appended to one output;
+ * `update` replaces the output created by the `display` with that displayId.
+ */
+class OutputSink {
+  private chain: Promise<unknown> = Promise.resolve();
+  private lastStream: { name: string; output: vscode.NotebookCellOutput } | null = null;
+  private readonly displays = new Map<string, vscode.NotebookCellOutput>();
+
+  constructor(private readonly exec: vscode.NotebookCellExecution) {}
+
+  push(m: KernelMessage): void {
+    this.chain = this.chain.then(() => this.apply(m)).catch(() => {});
+  }
+
+  flushed(): Promise<unknown> {
+    return this.chain;
+  }
+
+  private async apply(m: KernelMessage): Promise<void> {
+    switch (m.type) {
+      case "stream": {
+        const item = m.name === "stdout" ? vscode.NotebookCellOutputItem.stdout(m.text) : vscode.NotebookCellOutputItem.stderr(m.text);
+        if (this.lastStream?.name === m.name) return this.exec.appendOutputItems(item, this.lastStream.output);
+        const output = new vscode.NotebookCellOutput([item]);
+        this.lastStream = { name: m.name, output };
+        return this.exec.appendOutput(output);
+      }
+      case "display":
+      case "result": {
+        this.lastStream = null;
+        const output = new vscode.NotebookCellOutput(bundleToItems(m.data).map(toItem), m.metadata);
+        if (m.type === "display" && m.displayId) this.displays.set(m.displayId, output);
+        return this.exec.appendOutput(output);
+      }
+      case "update": {
+        const output = this.displays.get(m.displayId);
+        // Updates of a display made by an earlier cell are not applied (that cell's execution has ended).
+        if (output) return this.exec.replaceOutputItems(bundleToItems(m.data).map(toItem), output);
+        return;
+      }
+      case "error":
+        this.lastStream = null;
+        return this.exec.appendOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(errorOf(m))]));
+      default:
+        return;
+    }
+  }
+}
+
+export class NeuroForgeController implements vscode.Disposable {
+  readonly controller: vscode.NotebookController;
+  private readonly sessions = new Map<string, Session>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly stateChanged = new vscode.EventEmitter<vscode.NotebookDocument>();
+  /** Fires when the kernel state of a notebook changes (the status bar item listens). */
+  readonly onDidChangeState = this.stateChanged.event;
+
+  constructor(
+    private readonly kernelPath: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    const c = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, "NeuroForge (TypeScript)");
+    c.supportedLanguages = ["typescript"];
+    c.supportsExecutionOrder = true;
+    c.description = "Runs cells in a separate NeuroForge kernel process";
+    c.executeHandler = (cells, notebook) => this.executeCells(cells, notebook);
+    c.interruptHandler = (notebook) => this.interrupt(notebook);
+    this.controller = c;
+    this.disposables.push(
+      c,
+      this.stateChanged,
+      vscode.workspace.onDidOpenNotebookDocument((nb) => this.updateAffinity(nb)),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => void this.close(nb)),
+    );
+    vscode.workspace.notebookDocuments.forEach((nb) => this.updateAffinity(nb));
+  }
+
+  private updateAffinity(nb: vscode.NotebookDocument): void {
+    if (nb.notebookType === NOTEBOOK_TYPE && prefersNeuroForge(nb.metadata)) {
+      this.controller.updateNotebookAffinity(nb, vscode.NotebookControllerAffinity.Preferred);
+    }
+  }
+
+  session(nb: vscode.NotebookDocument, create = true): Session | undefined {
+    const key = nb.uri.toString();
+    let s = this.sessions.get(key);
+    if (!s && create) {
+      s = new Session(nb, this.kernelPath, this.log, (x) => this.stateChanged.fire(x.notebook));
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  stateOf(nb: vscode.NotebookDocument): KernelState | undefined {
+    return this.session(nb, false)?.state;
+  }
+
+  private async executeCells(cells: vscode.NotebookCell[], nb: vscode.NotebookDocument): Promise<void> {
+    const session = this.session(nb)!;
+    await Promise.all(cells.filter((c) => c.kind === vscode.NotebookCellKind.Code).map((c) => session.run(this.controller, c)));
+  }
+
+  interrupt(nb: vscode.NotebookDocument): void {
+    this.session(nb, false)?.interrupt();
+  }
+
+  async restart(nb: vscode.NotebookDocument): Promise<void> {
+    await this.session(nb)!.restart();
+  }
+
+  private async close(nb: vscode.NotebookDocument): Promise<void> {
+    const key = nb.uri.toString();
+    const s = this.sessions.get(key);
+    if (!s) return;
+    this.sessions.delete(key);
+    await s.dispose();
+  }
+
+  dispose(): void {
+    for (const s of this.sessions.values()) void s.dispose();
+    this.sessions.clear();
+    this.disposables.forEach((d) => d.dispose());
+  }
+}

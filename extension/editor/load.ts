@@ -1,0 +1,58 @@
+/**
+ * Reads a .nfrun file with the kernel/record reader into the plain data the editor webview shows
+ * (no `vscode` import: unit-tested in plain Node).
+ */
+import { NfrunError, NfrunReader, type SqlJsOptions } from "../../kernel/record";
+import type { HostToEditor, RunSummary } from "../../webviews/shared/messages";
+
+const MAX_POINTS = 400;
+
+function decimate(n: number): number[] {
+  if (n <= MAX_POINTS) return Array.from({ length: n }, (_, i) => i);
+  const step = (n - 1) / (MAX_POINTS - 1);
+  return Array.from({ length: MAX_POINTS }, (_, i) => Math.round(i * step));
+}
+
+export function summarize(reader: NfrunReader, runId: string): RunSummary {
+  const info = reader.run(runId);
+  const config = reader.config(runId);
+  const trace = reader.trace(runId);
+  const idx = decimate(trace.t.length);
+  return {
+    runId: info.runId,
+    status: info.status,
+    createdAt: info.createdAt,
+    seconds: info.seconds,
+    engineVersion: info.engineVersion,
+    seed: info.seed,
+    configHash: info.configHash,
+    hashMatches: config.hashMatches,
+    configJson: JSON.stringify(config.config, null, 2),
+    architecture: [String(info.inputs), ...info.layers.map((l) => `${l.units} ${l.activation}`)].join(" → "),
+    loss: info.loss,
+    batchSize: info.batchSize,
+    strategy: { name: info.strategy.name, formula: info.strategy.formula },
+    hyperparameters: info.hyperparameters,
+    epochsDone: info.epochsDone,
+    commits: info.commits,
+    samplesSeen: info.samplesSeen,
+    finalLoss: info.finalLoss,
+    lossCurve: { t: idx.map((i) => trace.t[i]!), loss: idx.map((i) => (Number.isFinite(trace.loss[i]!) ? trace.loss[i]! : null)) },
+    events: reader.events(runId).map((e) => ({ kind: e.kind, message: e.message, t: e.t })),
+  };
+}
+
+/** The message for the webview: every run of the file, or the reader's error in plain words. */
+export async function loadRunFile(file: string, bytes: Uint8Array, sqlJs?: SqlJsOptions): Promise<HostToEditor> {
+  let reader: NfrunReader | null = null;
+  try {
+    reader = await NfrunReader.fromBytes(bytes, { path: file, ...(sqlJs ? { sqlJs } : {}) });
+    const r = reader;
+    return { type: "run-file", file, bytes: bytes.byteLength, runs: r.runIds().map((id) => summarize(r, id)) };
+  } catch (e) {
+    if (e instanceof NfrunError) return { type: "error", file, kind: e.kind, message: e.message };
+    return { type: "error", file, kind: "unexpected", message: e instanceof Error ? e.message : String(e) };
+  } finally {
+    reader?.close();
+  }
+}

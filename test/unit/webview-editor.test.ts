@@ -1,0 +1,150 @@
+/**
+ * The .nfrun editor: the host reads the file with the kernel/record reader into plain messages
+ * (extension/editor/load.ts); the webview (webviews/editor/view.ts) renders them in a DOM (JSDOM):
+ * runs, status, config hash, final loss, the loss chart (Vega, SVG, without eval), and an error panel
+ * with the reader's message for a bad file.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, test } from "node:test";
+import * as esbuild from "esbuild";
+import { JSDOM, VirtualConsole } from "jsdom";
+import { loadRunFile } from "../../extension/editor/load";
+import { datasetFromRows, Model, Trainer } from "../../kernel/engine";
+import { getStrategy } from "../../kernel/engine/optimizers/registry";
+import { NfrunReader, RunRecorder } from "../../kernel/record";
+import { renderMessage } from "../../webviews/editor/view";
+import { fmt } from "../../webviews/shared/format";
+import type { HostToEditor } from "../../webviews/shared/messages";
+
+const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>");
+Object.assign(globalThis, { document: dom.window.document, window: dom.window, HTMLElement: dom.window.HTMLElement, Node: dom.window.Node });
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-webview-editor-"));
+const file = path.join(dir, "run.nfrun");
+let runId = "";
+
+before(async () => {
+  const xs = Array.from({ length: 8 }, (_, i) => [Math.sin(i), Math.cos(i * 2)]);
+  const ys = xs.map(([a, b]) => [a! * b! > 0 ? 1 : 0]);
+  const data = datasetFromRows("toy", xs, ys);
+  const model = new Model({ inputs: 2, layers: [{ units: 2, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
+  model.initialize({ name: "xavier_uniform" }, 3);
+  const rec = await RunRecorder.create(file, { data, seed: 3, epochs: 4, policy: {}, checkpointSeconds: 3600 });
+  const trainer = new Trainer({ model, loss: "mse", strategy: getStrategy("sgd"), hyperparameters: { lr: 0.1 }, batchSize: 4, shuffle: true, seed: 3, observers: [rec] });
+  rec.finish(trainer.fit(data, 4));
+  runId = rec.runId;
+});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test("host: a recorded file becomes one plain message with every run (JSON-clean)", async () => {
+  const msg = await loadRunFile("run.nfrun", fs.readFileSync(file));
+  assert.equal(msg.type, "run-file");
+  if (msg.type !== "run-file") return;
+  assert.deepEqual(JSON.parse(JSON.stringify(msg)), msg, "only plain data crosses to the webview");
+  assert.equal(msg.runs.length, 1);
+  const run = msg.runs[0]!;
+  const reader = await NfrunReader.open(file);
+  const info = reader.run(runId);
+  assert.equal(run.runId, runId);
+  assert.equal(run.status, "completed");
+  assert.equal(run.configHash, info.configHash);
+  assert.equal(run.hashMatches, true);
+  assert.equal(run.commits, 8);
+  assert.equal(run.architecture, "2 → 2 tanh → 1 sigmoid");
+  assert.deepEqual(run.lossCurve.t, Array.from(reader.trace(runId).t));
+  assert.deepEqual(run.lossCurve.loss, Array.from(reader.trace(runId).loss));
+  reader.close();
+});
+
+test("webview: runs, status, hash, final loss and the loss chart are what a person sees", async () => {
+  const msg = await loadRunFile("run.nfrun", fs.readFileSync(file));
+  const root = document.createElement("div");
+  let charted = 0;
+  renderMessage(msg, root, (el, run) => {
+    charted++;
+    el.setAttribute("data-points", String(run.lossCurve.t.length));
+  });
+  if (msg.type !== "run-file") throw new Error("expected a run file");
+  const run = msg.runs[0]!;
+  const section = root.querySelector(`section.run[data-run-id="${runId}"]`)!;
+  assert.equal(section.querySelector("h3")!.textContent, `Run ${runId}`);
+  assert.equal(section.querySelector(".status")!.textContent, "completed");
+  assert.equal(section.querySelector(".hash")!.textContent, run.configHash);
+  assert.equal(section.querySelector(".final-loss")!.textContent, fmt(run.finalLoss));
+  assert.match(root.querySelector(".summary")!.textContent!, /^1 run · [\d.]+ KiB · read-only$/);
+  assert.equal(charted, 1);
+  assert.equal(section.querySelector(".chart")!.getAttribute("data-points"), "8");
+  assert.equal(JSON.parse(section.querySelector("pre.config")!.textContent!).seed, 3);
+});
+
+test("webview: a changed config shows the hash warning; markup in data stays text", () => {
+  const root = document.createElement("div");
+  const base = { runId: "<b>r</b>", status: "interrupted", createdAt: "2026-01-01", seconds: 1, engineVersion: "x", seed: null, configHash: "abc", hashMatches: false, configJson: "{}", architecture: "1 → 1 linear", loss: "mse", batchSize: 1, strategy: { name: "<img src=x>", formula: "θ ← θ − η·g" }, hyperparameters: { lr: 0.1 }, epochsDone: 0, commits: 0, samplesSeen: 0, finalLoss: null, lossCurve: { t: [], loss: [] }, events: [{ kind: "interrupted", message: "<script>x</script>", t: 3 }] };
+  renderMessage({ type: "run-file", file: "a.nfrun", bytes: 2048, runs: [base] }, root);
+  assert.equal(root.querySelector("img"), null);
+  assert.equal(root.querySelector("script"), null);
+  assert.equal(root.querySelector("b"), null);
+  assert.equal(root.querySelector("h3")!.textContent, "Run <b>r</b>");
+  assert.equal(root.querySelector(".hash")!.textContent, "abc  ⚠ does not match the stored config");
+  assert.ok(root.querySelector(".hash")!.classList.contains("error"));
+  assert.equal(root.querySelector("li")!.textContent, "t=3 interrupted: <script>x</script>");
+});
+
+test("bad files: the error panel shows the reader's plain message", async () => {
+  const cases: [string, Uint8Array, string, RegExp][] = [
+    ["empty.nfrun", new Uint8Array(0), "empty", /empty/],
+    ["text.nfrun", new TextEncoder().encode("hello, this is not a database at all, just text ".repeat(4)), "not-sqlite", /not an SQLite database|SQLite/],
+    ["cut.nfrun", fs.readFileSync(file).subarray(0, 1500), "truncated", /./],
+  ];
+  for (const [name, bytes, kind, re] of cases) {
+    const msg: HostToEditor = await loadRunFile(name, bytes);
+    assert.equal(msg.type, "error", name);
+    if (msg.type !== "error") continue;
+    assert.equal(msg.kind, kind, `${name}: ${msg.message}`);
+    assert.match(msg.message, re);
+    assert.ok(msg.message.startsWith(`${name}: `), msg.message);
+    const root = document.createElement("div");
+    renderMessage(msg, root, () => assert.fail("no chart for a bad file"));
+    const panel = root.querySelector('.error-panel[role="alert"]')!;
+    assert.equal(panel.querySelector("h2")!.textContent, "This file cannot be shown");
+    assert.equal(panel.querySelector(".message")!.textContent, msg.message);
+    assert.equal(panel.querySelector(".muted")!.textContent, `${name} · reason: ${kind}`);
+    assert.equal(root.querySelector("section.run"), null);
+  }
+});
+
+test("the real webview bundle, with eval and new Function forbidden: says ready, renders the run and its Vega loss chart as SVG", async () => {
+  // The same esbuild options as esbuild.mjs's editor entry, built in memory (independent of dist/).
+  const built = await esbuild.build({ entryPoints: ["webviews/editor/main.ts"], bundle: true, platform: "browser", format: "iife", target: "es2022", write: false, logLevel: "silent" });
+  const jsdomErrors: string[] = [];
+  const virtualConsole = new VirtualConsole();
+  virtualConsole.on("jsdomError", (e) => jsdomErrors.push(e.message));
+  const page = new JSDOM(`<!DOCTYPE html><html><body><div id="root"></div></body></html>`, { runScripts: "outside-only", pretendToBeVisual: true, virtualConsole });
+  const w = page.window as unknown as Window & { eval(code: string): unknown; structuredClone: typeof structuredClone; acquireVsCodeApi(): unknown };
+  w.structuredClone = structuredClone;
+  const posted: unknown[] = [];
+  w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => posted.push(m) });
+  const run = w.eval.bind(w);
+  // What the CSP (no 'unsafe-eval') enforces in the webview: code generation throws.
+  run(`(() => { const F = Function; const trap = new Proxy(F, { construct() { throw new Error("new Function is forbidden by the CSP"); }, apply() { throw new Error("Function() is forbidden by the CSP"); } });
+    F.prototype.constructor = trap; globalThis.Function = trap; globalThis.eval = () => { throw new Error("eval is forbidden by the CSP"); }; })()`);
+  run(built.outputFiles[0]!.text);
+  assert.deepEqual(JSON.parse(JSON.stringify(posted)), [{ type: "ready" }]); // (objects of the page realm)
+  const msg = await loadRunFile("run.nfrun", fs.readFileSync(file));
+  w.dispatchEvent(new page.window.MessageEvent("message", { data: msg }));
+  const doc = page.window.document;
+  for (let i = 0; i < 200 && !doc.querySelector(".chart svg, .chart .error"); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(doc.querySelector(".chart .error"), null, doc.querySelector(".chart .error")?.textContent ?? "");
+  const svg = doc.querySelector(".chart svg")!;
+  assert.ok(svg, "an SVG chart");
+  assert.ok(svg.querySelector(".mark-line path")?.getAttribute("d"), "the loss line is drawn");
+  assert.match(svg.textContent!, /loss per commit/);
+  assert.match(svg.textContent!, /t \(commit\)/);
+  assert.equal(doc.querySelector("section.run h3")!.textContent, `Run ${runId}`);
+  // The only jsdom complaint: no canvas (Vega falls back to estimated text widths).
+  assert.deepEqual([...new Set(jsdomErrors)].filter((e) => !/HTMLCanvasElement.prototype.getContext/.test(e)), []);
+  page.window.close();
+});

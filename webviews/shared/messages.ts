@@ -1,0 +1,33 @@
+/** Messages between the extension host and the .nfrun editor webview (plain JSON data only). */
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly status: string;
+  readonly createdAt: string;
+  readonly seconds: number | null;
+  readonly engineVersion: string;
+  readonly seed: number | null;
+  readonly configHash: string;
+  /** Whether the stored hash matches the stored config (false: the file was edited). */
+  readonly hashMatches: boolean;
+  /** The experiment config, pretty-printed JSON. */
+  readonly configJson: string;
+  readonly architecture: string;
+  readonly loss: string;
+  readonly batchSize: number;
+  readonly strategy: { readonly name: string; readonly formula: string };
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  readonly epochsDone: number;
+  readonly commits: number;
+  readonly samplesSeen: number;
+  readonly finalLoss: number | null;
+  /** Loss per commit (at most 400 evenly spaced points). */
+  readonly lossCurve: { readonly t: readonly number[]; readonly loss: readonly (number | null)[] };
+  readonly events: readonly { readonly kind: string; readonly message: string; readonly t: number | null }[];
+}
+
+export type HostToEditor =
+  | { readonly type: "run-file"; readonly file: string; readonly bytes: number; readonly runs: readonly RunSummary[] }
+  | { readonly type: "error"; readonly file: string; readonly kind: string; readonly message: string };
+
+export type EditorToHost = { readonly type: "ready" };
