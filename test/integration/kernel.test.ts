@@ -131,7 +131,12 @@ describe("kernel process", { timeout: 120_000 }, () => {
     assert.equal(setup.status, "ok", JSON.stringify(setup.error));
     const messages: KernelMessage[] = [];
     const running = kernel.execute("const result = trainer.fit(data, 1000000);\nresult", (m) => messages.push(m));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Interrupt only once training is visibly under way (its progress display has appeared and been
+    // updated): a fixed delay is not enough on a loaded machine.
+    const deadline = performance.now() + 20_000;
+    while (messages.filter((m) => m.type === "update").length < 1 && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const t0 = performance.now();
     kernel.interrupt();
     const r = await running;
