@@ -47,7 +47,7 @@ const builds = [
     external: ["vscode"],
   },
   // Notebook renderers: ESM for the notebook webview (one folder per renderer under webviews/renderers/).
-  ...["audit"].map((name) => ({
+  ...["audit", "network", "signals"].map((name) => ({
     entryPoints: [`webviews/renderers/${name}/index.ts`],
     outfile: `dist/renderers/${name}.js`,
     bundle: true,

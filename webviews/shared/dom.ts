@@ -27,3 +27,16 @@ export function style(css: string): HTMLStyleElement {
   s.textContent = css;
   return s;
 }
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** An SVG element (attributes with setAttribute, text children as text nodes). */
+export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number | boolean | undefined> = {}, ...children: Child[]): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    el.setAttribute(k, v === true ? "" : String(v));
+  }
+  append(el, ...children);
+  return el;
+}

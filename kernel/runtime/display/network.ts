@@ -1,11 +1,37 @@
-import type { Model } from "../../engine/model";
+import { Model } from "../../engine/model";
+import type { NfrunReader } from "../../record/reader";
+import type { NotRecorded, StrategyInfo, WeightTrace } from "../../record/reader-types";
 import { escapeHtml } from "./escape";
-import { MIME, type MimeBundle } from "./mime";
+import { MIME, toMimeBundle, type Displayable, type MimeBundle } from "./mime";
+
+/** A weight trace as embedded in a network payload: runId and strategy are stored once, in `recording`. */
+export type EmbeddedTrace = Omit<WeightTrace, "runId" | "strategy"> | NotRecorded;
+
+/** One embedded commit of a recorded run: every weight after commit t and, for small networks, its trace. */
+export interface EmbeddedCommit {
+  readonly t: number;
+  readonly epoch: number;
+  readonly batch: number;
+  /** Weights after commit t in the engine's flat order (per neuron its incoming weights, then its bias); null: unknown. */
+  readonly weights: readonly (number | null)[];
+  /** The same order: weightTrace(runId, layer, neuron, weight, t) for each weight; null when not embedded. */
+  readonly traces: readonly EmbeddedTrace[] | null;
+}
+
+/** What application/vnd.neuroforge.network+json carries besides the layers when made from a recorded run. */
+export interface NetworkRecording {
+  readonly runId: string;
+  readonly strategy: StrategyInfo;
+  readonly commits: readonly EmbeddedCommit[];
+  /** Why traces are not embedded (too many weights × commits), or null. */
+  readonly tracesOmitted: string | null;
+}
 
 /** The network: custom JSON (layers + weights), an SVG diagram and a text summary. */
-export function networkBundle(model: Model): MimeBundle {
+export function networkBundle(model: Model, recording?: NetworkRecording): MimeBundle {
   const arch = [String(model.spec.inputs), ...model.spec.layers.map((l) => `${l.units} ${l.activation}`)].join(" → ");
-  const text = `Model ${arch} (${model.weightCount} weights incl. biases)`;
+  const last = recording?.commits[recording.commits.length - 1];
+  const text = `Model ${arch} (${model.weightCount} weights incl. biases)` + (recording && last ? `, run ${recording.runId} after commit t=${last.t}` : "");
   return {
     [MIME.network]: {
       inputs: model.spec.inputs,
@@ -16,10 +42,76 @@ export function networkBundle(model: Model): MimeBundle {
         weights: Array.from({ length: l.units }, (_, j) => Array.from(model.params.subarray(l.offset + j * (l.inputs + 1), l.offset + (j + 1) * (l.inputs + 1)))),
       })),
       weightCount: model.weightCount,
+      ...(recording ? { recording } : {}),
     },
     "image/svg+xml": networkSvg(model, text),
     "text/plain": text,
   };
+}
+
+/** Traces are embedded when weights × commits stays at or below this (a saved notebook stays small). */
+export const MAX_EMBEDDED_TRACES = 2000;
+
+/**
+ * A recorded run's network at one or more commits (default: the last): the weights after each commit
+ * and, for small networks, every weight's trace at that commit (reader.weightTrace), so the network
+ * renderer can explain any weight without asking the kernel. Several commits give the renderer a scrubber.
+ */
+export class NetworkTrace implements Displayable {
+  constructor(
+    readonly reader: NfrunReader,
+    readonly runId: string,
+    readonly at?: number | readonly number[],
+  ) {}
+
+  [toMimeBundle](): MimeBundle {
+    const info = this.reader.run(this.runId);
+    const ctx = this.reader.context(this.runId);
+    const model = new Model({ inputs: info.inputs, layers: info.layers.map((l) => ({ units: l.units, activation: l.activation })) });
+    const lastT = ctx.trace.t.length ? ctx.trace.t[ctx.trace.t.length - 1]! : 0;
+    const ts = this.at === undefined ? [lastT] : typeof this.at === "number" ? [this.at] : [...this.at];
+    if (ts.length === 0) throw new RangeError("networkTrace: no commit given");
+    for (const t of ts) {
+      if (!ctx.commitIndex.has(t)) throw new RangeError(`networkTrace: run ${this.runId} has no commit t=${t} (commits 1 … ${lastT})`);
+    }
+    const embed = model.weightCount * ts.length <= MAX_EMBEDDED_TRACES;
+    const commits: EmbeddedCommit[] = ts.map((t) => {
+      const k = ctx.commitIndex.get(t)!;
+      const weights: (number | null)[] = [];
+      const traces: EmbeddedTrace[] = [];
+      model.layers.forEach((l, li) => {
+        for (let j = 0; j < l.units; j++) {
+          const after = this.reader.weightsAfter(ctx, t, li, j);
+          for (let w = 0; w <= l.inputs; w++) {
+            let value = after ? after[w]! : null;
+            if (embed) {
+              const tr = this.reader.weightTrace(this.runId, li, j, w, t);
+              if (tr.kind === "weight-trace") {
+                const { runId: _r, strategy: _s, ...rest } = tr;
+                traces.push(rest);
+                value ??= tr.commit.after;
+              } else traces.push(tr);
+            }
+            weights.push(value !== null && Number.isFinite(value) ? value : null);
+          }
+        }
+      });
+      return { t, epoch: ctx.trace.epoch[k]!, batch: ctx.trace.batch[k]!, weights, traces: embed ? traces : null };
+    });
+    const shown = commits[commits.length - 1]!;
+    shown.weights.forEach((v, i) => (model.params[i] = v ?? NaN));
+    return networkBundle(model, {
+      runId: this.runId,
+      strategy: info.strategy,
+      commits,
+      tracesOmitted: embed ? null : `${model.weightCount} weights × ${ts.length} commits > ${MAX_EMBEDDED_TRACES}: use reader.weightTrace(runId, layer, neuron, weight, t)`,
+    });
+  }
+}
+
+/** The network of a recorded run after commit `at` (default the last; an array embeds several commits). */
+export function networkTrace(reader: NfrunReader, runId: string, at?: number | readonly number[]): NetworkTrace {
+  return new NetworkTrace(reader, runId, at);
 }
 
 const MAX_DRAWN = 12;
@@ -34,12 +126,12 @@ export function networkSvg(model: Model, title: string): string {
   const y = (i: number, n: number) => 40 + (H - 60) / 2 - ((Math.min(n, MAX_DRAWN) - 1) * 40) / 2 + i * 40;
   const parts: string[] = [];
   let maxAbs = 0;
-  for (let i = 0; i < model.params.length; i++) maxAbs = Math.max(maxAbs, Math.abs(model.params[i]!));
+  for (let i = 0; i < model.params.length; i++) if (Number.isFinite(model.params[i]!)) maxAbs = Math.max(maxAbs, Math.abs(model.params[i]!));
   model.layers.forEach((l, li) => {
     for (let j = 0; j < Math.min(l.units, MAX_DRAWN); j++) {
       for (let k = 0; k < Math.min(l.inputs, MAX_DRAWN); k++) {
         const w = model.params[l.offset + j * (l.inputs + 1) + k]!;
-        const width = maxAbs > 0 ? 0.5 + 3 * (Math.abs(w) / maxAbs) : 1;
+        const width = maxAbs > 0 && Number.isFinite(w) ? 0.5 + 3 * (Math.abs(w) / maxAbs) : 1;
         parts.push(
           `<line x1="${x(li)}" y1="${y(k, l.inputs)}" x2="${x(li + 1)}" y2="${y(j, l.units)}" stroke="${w >= 0 ? "#d9534f" : "#428bca"}" stroke-width="${width.toFixed(2)}" opacity="0.7"><title>layer ${li} neuron ${j} weight ${k}: ${escapeHtml(w)}</title></line>`,
         );

@@ -2,3 +2,4 @@
 export { MIME, toMimeBundle, type MimeBundle, type Displayable } from "./mime";
 export { escapeHtml } from "./escape";
 export { SignalsPlot, lossPlot, signalsPlot, type SignalsPlotSpec } from "./plot";
+export { NetworkTrace, networkTrace } from "./network";

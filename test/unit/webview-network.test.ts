@@ -1,0 +1,246 @@
+/**
+ * The network renderer (webviews/renderers/network) in JSDOM, through its notebook-renderer entry point,
+ * rendering real payloads: a model (no recording) and networkTrace(reader, runId, at) of a recorded run.
+ * Asserts what a person sees: one element per weight, colour by sign, width by magnitude, labels with
+ * values, the popup's numbers against the reader, keyboard, the commit scrubber, hostile strings as text.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, test } from "node:test";
+import { JSDOM } from "jsdom";
+import { datasetFromRows, Model, Trainer } from "../../kernel/engine";
+import { getStrategy } from "../../kernel/engine/optimizers/registry";
+import { NfrunReader, RunRecorder, type WeightTrace } from "../../kernel/record";
+import { mimeBundleOf } from "../../kernel/runtime/display/index";
+import { MIME } from "../../kernel/runtime/display/mime";
+import { MAX_EMBEDDED_TRACES, networkTrace } from "../../kernel/runtime/display/network";
+import { fmt } from "../../webviews/shared/format";
+
+const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>", { pretendToBeVisual: true });
+Object.assign(globalThis, { document: dom.window.document, window: dom.window, HTMLElement: dom.window.HTMLElement, Node: dom.window.Node });
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-webview-network-"));
+let reader: NfrunReader;
+let runId = "";
+let model: Model;
+
+/** A 2-3-1 net (13 weights incl. biases) on 12 samples, batch 4, Adam, 2 epochs = 6 commits. */
+before(async () => {
+  const xs: number[][] = [];
+  const ys: number[][] = [];
+  for (let i = 0; i < 12; i++) {
+    const a = Math.sin(i * 0.7) * 1.5;
+    const b = Math.cos(i * 1.3);
+    xs.push([a, b]);
+    ys.push([a * b > 0 ? 1 : 0]);
+  }
+  const data = datasetFromRows("toy", xs, ys);
+  model = new Model({ inputs: 2, layers: [{ units: 3, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
+  model.initialize({ name: "xavier_uniform" }, 11);
+  const file = path.join(dir, "net.nfrun");
+  const rec = await RunRecorder.create(file, { data, seed: 11, epochs: 2, policy: {}, checkpointSeconds: 3600 });
+  const trainer = new Trainer({ model, loss: "mse", strategy: getStrategy("adam"), hyperparameters: { lr: 0.05 }, batchSize: 4, shuffle: true, seed: 11, observers: [rec] });
+  rec.finish(trainer.fit(data, 2));
+  runId = rec.runId;
+  reader = await NfrunReader.open(file);
+});
+after(() => {
+  reader?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The payload exactly as a notebook stores it: the bundle's JSON, through JSON text. */
+function payloadOf(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(mimeBundleOf(value)[MIME.network]));
+}
+
+async function render(payload: unknown): Promise<HTMLElement> {
+  const { activate } = await import("../../webviews/renderers/network/index");
+  const ctx = { postMessage: undefined, onDidReceiveMessage: undefined, setState() {}, getState: () => undefined, workspace: { isTrusted: true }, settings: {} };
+  const renderer = (await activate(ctx as never))!;
+  const element = document.createElement("div");
+  document.body.append(element);
+  const item = { id: "out-1", mime: MIME.network, metadata: {}, json: () => payload, text: () => JSON.stringify(payload), data: () => new TextEncoder().encode(JSON.stringify(payload)), blob: () => { throw new Error("unused"); } };
+  await renderer.renderOutputItem(item as never, element, new AbortController().signal);
+  return element;
+}
+
+const key = (el: Element, k: string) => el.dispatchEvent(new dom.window.KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
+const weightEls = (el: Element) => Array.from(el.querySelectorAll<SVGLineElement>("line.weight"));
+const num = (el: Element | null) => Number(el!.getAttribute("data-value"));
+const popupOf = (el: Element) => el.querySelector<HTMLElement>(".popup")!;
+
+test("a model without a recording: one focusable line per weight (biases included), colour by sign, width by magnitude, labels carry the values", async () => {
+  const el = await render(payloadOf(model));
+  const lines = weightEls(el);
+  assert.equal(lines.length, model.weightCount);
+  assert.equal(lines.length, 13);
+  const maxAbs = Math.max(...Array.from(model.params, Math.abs));
+  for (const line of lines) {
+    const [l, j, k] = ["data-layer", "data-neuron", "data-weight"].map((a) => Number(line.getAttribute(a)));
+    const w = model.params[model.weightIndex(l!, j!, k!)]!;
+    assert.equal(num(line), w);
+    assert.ok(line.classList.contains(w > 0 ? "pos" : "neg"), `${line.getAttribute("class")} for ${w}`);
+    assert.ok(!line.classList.contains(w > 0 ? "neg" : "pos"));
+    assert.equal(Number(line.getAttribute("stroke-width")), Number((0.75 + 3.75 * (Math.abs(w) / maxAbs)).toFixed(2)));
+    assert.equal(line.getAttribute("tabindex"), "0");
+    assert.equal(line.getAttribute("role"), "button");
+    const isBias = k === (l === 0 ? 2 : 3);
+    assert.equal(line.getAttribute("aria-label"), `${isBias ? `layer ${l}, neuron ${j}, bias` : `layer ${l}, neuron ${j}, weight ${k} (from ${l === 0 ? "input" : `layer ${l! - 1} neuron`} ${k})`}: ${fmt(w)}`);
+  }
+  // Theme colours: positive = charts red, negative = charts blue; high contrast dashes negatives.
+  const css = el.querySelector("style")!.textContent!;
+  assert.match(css, /\.weight\.pos \{ stroke: var\(--vscode-charts-red/);
+  assert.match(css, /\.weight\.neg \{ stroke: var\(--vscode-charts-blue/);
+  assert.match(css, /body\.vscode-high-contrast \.nf-network \.weight\.neg[^{]*\{ stroke-dasharray/);
+  // Neurons: 2 inputs + 3 + 1, focusable, labelled (bias value for layer neurons).
+  const neurons = Array.from(el.querySelectorAll("circle.neuron"));
+  assert.equal(neurons.length, 6);
+  assert.ok(neurons.every((n) => n.getAttribute("tabindex") === "0" && n.getAttribute("role") === "button"));
+  assert.equal(neurons[2]!.getAttribute("aria-label"), `layer 0, neuron 0 (tanh): bias ${fmt(model.params[model.weightIndex(0, 0, 2)]!)}`);
+  assert.equal(el.querySelector(".scrub"), null);
+
+  // Focus + Enter opens the popup: the value, and that no recording is attached; Escape closes it.
+  const line = lines[4]!;
+  line.focus();
+  assert.equal(document.activeElement, line);
+  const popup = popupOf(el);
+  assert.ok(popup.hidden);
+  key(line, "Enter");
+  assert.ok(!popup.hidden);
+  assert.equal(popup.getAttribute("role"), "dialog");
+  assert.equal(num(popup.querySelector(".value .num")), num(line));
+  assert.match(popup.querySelector(".no-recording")!.textContent!, /^No recording is attached/);
+  assert.ok(line.classList.contains("active"));
+  key(line, "Escape");
+  assert.ok(popup.hidden);
+  assert.equal(popup.childNodes.length, 0);
+  assert.ok(!line.classList.contains("active"));
+  assert.equal(document.activeElement, line);
+  // Hover opens it too.
+  lines[0]!.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  assert.ok(!popup.hidden);
+  assert.equal(num(popup.querySelector(".value .num")), num(lines[0]!));
+  // A neuron's popup lists its incoming weights and bias.
+  key(neurons[5]!, "Enter");
+  assert.deepEqual(Array.from(popup.querySelectorAll("td.num"), (td) => Number(td.getAttribute("data-value"))), [0, 1, 2, 3].map((k) => model.params[model.weightIndex(1, 0, k)]!));
+});
+
+test("networkTrace of a recorded run: the popup is the weight's audit at the shown commit, numbers as the reader gives them", async () => {
+  const info = reader.run(runId);
+  const lastT = info.commits;
+  assert.equal(lastT, 6);
+  const el = await render(payloadOf(networkTrace(reader, runId)));
+  const lines = weightEls(el);
+  assert.equal(lines.length, info.weightCount);
+  assert.equal(el.querySelector(".scrub"), null, "one commit: no scrubber");
+  assert.match(el.querySelector(".commit-label")!.textContent!, new RegExp(`^run ${runId} · after commit t=${lastT} `));
+  // Shown weights = the weights after the last commit (= the trained model's).
+  for (const line of lines) {
+    const [l, j, k] = ["data-layer", "data-neuron", "data-weight"].map((a) => Number(line.getAttribute(a)));
+    assert.equal(num(line), model.params[model.weightIndex(l!, j!, k!)]);
+  }
+  const popup = popupOf(el);
+  for (const line of lines) {
+    const [l, j, k] = ["data-layer", "data-neuron", "data-weight"].map((a) => Number(line.getAttribute(a)));
+    line.focus();
+    key(line, "Enter");
+    assert.ok(!popup.hidden);
+    const trace = reader.weightTrace(runId, l!, j!, k!, lastT) as WeightTrace;
+    assert.equal(trace.kind, "weight-trace");
+    // Each sample: Input × Blame = Leverage, Cum. the bank.
+    const rows = Array.from(popup.querySelectorAll("tr.sample-row"));
+    assert.equal(rows.length, trace.commit.count);
+    let bank = 0;
+    rows.forEach((row, i) => {
+      const [input, blame, leverage, cum] = Array.from(row.querySelectorAll("td.num"), (td) => Number(td.getAttribute("data-value"))).slice(1);
+      assert.equal(input, trace.rows[i]!.input);
+      assert.equal(blame, trace.rows[i]!.blame);
+      assert.equal(leverage, input! * blame!);
+      bank += leverage!;
+      assert.equal(cum, bank);
+    });
+    const v = (sel: string) => num(popup.querySelector(sel));
+    assert.equal(v("td.batch-total"), bank);
+    assert.equal(v("td.count"), trace.commit.count);
+    assert.equal(v("td.avg"), v("td.batch-total") / v("td.count"));
+    assert.equal(v("td.lr"), trace.commit.lr);
+    assert.equal(v("td.adj"), trace.commit.adjustment);
+    assert.equal(v("td.before"), trace.commit.before);
+    assert.equal(v("td.after"), v("td.before") - v("td.adj"));
+    assert.equal(v("td.after"), num(line), "After is the weight drawn");
+    assert.deepEqual(Array.from(popup.querySelectorAll("td.audit"), (td) => td.getAttribute("data-column")), [...info.strategy.auditColumns]);
+    assert.equal(popup.querySelector(".formula")!.textContent, info.strategy.formula);
+    key(line, "Escape");
+    assert.ok(popup.hidden);
+  }
+  // Escape from inside the popup (its stepper) closes it and returns the focus to the weight.
+  lines[3]!.focus();
+  key(lines[3]!, "Enter");
+  const next = popup.querySelector<HTMLButtonElement>("button.prev")!;
+  next.focus();
+  assert.equal(document.activeElement, next);
+  key(next, "Escape");
+  assert.ok(popup.hidden);
+  assert.equal(document.activeElement, lines[3]);
+});
+
+test("networkTrace with several commits: the scrubber steps through them, weights and the open popup follow", async () => {
+  const ts = [1, 2, 3, 6];
+  const el = await render(payloadOf(networkTrace(reader, runId, ts)));
+  const scrubber = el.querySelector<HTMLInputElement>("input.scrubber")!;
+  assert.ok(el.querySelector(".scrub"));
+  assert.equal(scrubber.type, "range");
+  assert.equal(scrubber.max, "3");
+  assert.equal(scrubber.value, "3");
+  const lines = weightEls(el);
+  const line = lines.find((l) => l.getAttribute("data-layer") === "1" && l.getAttribute("data-weight") === "1")!;
+  key(line, "Enter");
+  const popup = popupOf(el);
+  const ctx = reader.context(runId);
+  for (let i = 0; i < ts.length; i++) {
+    scrubber.value = String(i);
+    scrubber.dispatchEvent(new dom.window.Event("input", { bubbles: true }));
+    assert.equal(scrubber.getAttribute("aria-valuetext"), `t=${ts[i]}`);
+    assert.match(el.querySelector(".commit-label")!.textContent!, new RegExp(`after commit t=${ts[i]} .* · ${i + 1} of 4$`));
+    for (const w of lines) {
+      const [l, j, k] = ["data-layer", "data-neuron", "data-weight"].map((a) => Number(w.getAttribute(a)));
+      const expected = reader.weightsAfter(ctx, ts[i]!, l!, j!)![k!]!;
+      assert.equal(num(w), expected);
+      assert.ok(w.classList.contains(expected > 0 ? "pos" : "neg"));
+    }
+    assert.ok(!popup.hidden, "the popup stays open and follows the commit");
+    assert.match(popup.querySelector(".head")!.textContent!, new RegExp(`^layer 1, neuron 0, weight 1 · commit t=${ts[i]} `));
+    assert.equal(num(popup.querySelector("td.after")), num(line));
+    assert.equal(num(popup.querySelector("td.after")), num(popup.querySelector("td.before")) - num(popup.querySelector("td.adj")));
+  }
+});
+
+test("hostile strings stay text; payloads that are not networks show a message; big networks skip traces honestly", async () => {
+  const payload = payloadOf(networkTrace(reader, runId)) as { layers: { activation: string }[]; recording: { runId: string; strategy: { name: string; formula: string } } };
+  payload.layers[0]!.activation = `<img src=x onerror="globalThis.pwned=1">`;
+  payload.recording.runId = "<script>globalThis.pwned=1</script>";
+  payload.recording.strategy.name = "<b>bold</b>";
+  payload.recording.strategy.formula = "<iframe src=x></iframe>";
+  const el = await render(payload);
+  weightEls(el)[0]!.dispatchEvent(new dom.window.MouseEvent("click"));
+  assert.equal(el.querySelector("img, script, b, iframe"), null);
+  assert.ok(el.querySelector(".head")!.textContent!.includes(payload.layers[0]!.activation));
+  assert.ok(el.querySelector(".commit-label")!.textContent!.includes(payload.recording.runId));
+  assert.equal(el.querySelector(".popup .formula")!.textContent, payload.recording.strategy.formula);
+  assert.equal((globalThis as { pwned?: number }).pwned, undefined);
+  for (const bad of [null, { inputs: 2 }, { inputs: 2, layers: [{ units: 1, activation: "x", weights: [[1]] }] }]) {
+    const b = await render(bad);
+    assert.equal(b.querySelector('[role="alert"]')!.textContent, "NeuroForge: this output is not a network (application/vnd.neuroforge.network+json).");
+  }
+  // More weights × commits than the budget: weights are embedded, traces are not, and the popup says why.
+  const many = Array.from({ length: Math.ceil(MAX_EMBEDDED_TRACES / 13) + 1 }, (_, i) => (i % 6) + 1);
+  const big = payloadOf(networkTrace(reader, runId, many)) as { recording: { commits: { traces: unknown }[]; tracesOmitted: string } };
+  assert.ok(big.recording.commits.every((c) => c.traces === null));
+  const bel = await render(big);
+  key(weightEls(bel)[0]!, "Enter");
+  assert.match(bel.querySelector(".popup .traces-omitted")!.textContent!, /^Traces are not embedded: 13 weights × \d+ commits > 2000/);
+  assert.throws(() => mimeBundleOf(networkTrace(reader, runId, 99)), /has no commit t=99/);
+});

@@ -1,0 +1,10 @@
+/** Notebook renderer for application/vnd.neuroforge.signals+json (ESM bundle dist/renderers/signals.js). */
+import type { ActivationFunction } from "vscode-notebook-renderer";
+import { renderSignals } from "./render";
+
+export const activate: ActivationFunction = () => ({
+  async renderOutputItem(item, element) {
+    await renderSignals(item.json(), element);
+  },
+  disposeOutputItem() {},
+});

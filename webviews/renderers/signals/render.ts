@@ -1,0 +1,93 @@
+/**
+ * The signals plot (payload: application/vnd.neuroforge.signals+json from kernel/runtime/display/plot.ts:
+ * named series over a shared x axis). A Vega-Lite line chart compiled in the renderer and drawn by
+ * vega-embed as SVG through webviews/shared/chart.ts (ast + Vega's expression interpreter: no eval under
+ * the webview's CSP). If the chart cannot be drawn, a text table of the values is shown instead.
+ */
+import { vegaChart } from "../../shared/chart";
+import { append, h, style } from "../../shared/dom";
+import { fmt } from "../../shared/format";
+import { THEME_CSS } from "../../shared/theme";
+
+export interface SignalsPayload {
+  readonly title: string | null;
+  readonly xLabel: string;
+  readonly x: readonly number[];
+  readonly series: Readonly<Record<string, readonly (number | null)[]>>;
+  readonly logY: boolean;
+}
+
+export type ChartFn = (element: HTMLElement, spec: Record<string, unknown>) => Promise<void> | void;
+
+const CSS = `
+.nf-signals .head { font-weight: 600; margin-bottom: 4px; }
+.nf-signals .fallback { max-height: 320px; overflow: auto; }
+`;
+
+export function isSignalsPayload(x: unknown): x is SignalsPayload {
+  const p = x as Partial<SignalsPayload> | null;
+  if (!p || typeof p !== "object" || !Array.isArray(p.x) || typeof p.series !== "object" || p.series === null || Array.isArray(p.series)) return false;
+  return Object.values(p.series).every((v) => Array.isArray(v) && v.length === p.x!.length);
+}
+
+const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+/** The Vega-Lite spec: one line per series (colour by series), log y axis when asked. */
+export function signalsSpec(p: SignalsPayload): Record<string, unknown> {
+  const names = Object.keys(p.series);
+  const xLabel = typeof p.xLabel === "string" && p.xLabel ? p.xLabel : "t";
+  const values = p.x.flatMap((x, i) =>
+    names
+      .map((name) => ({ x, series: name, value: p.series[name]![i] }))
+      .filter((d) => finite(d.x) && finite(d.value) && (!p.logY || d.value > 0)),
+  );
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: typeof p.title === "string" && p.title ? p.title : names.join(", "),
+    width: 480,
+    height: 240,
+    data: { values },
+    mark: { type: "line" },
+    encoding: {
+      x: { field: "x", type: "quantitative", title: xLabel },
+      y: { field: "value", type: "quantitative", title: null, ...(p.logY ? { scale: { type: "log" } } : {}) },
+      color: { field: "series", type: "nominal", title: null, sort: names },
+    },
+  };
+}
+
+/** The values as a table (the fallback when the chart fails). */
+function table(p: SignalsPayload): HTMLElement {
+  const names = Object.keys(p.series);
+  const body = h("tbody");
+  p.x.forEach((x, i) => body.append(h("tr", {}, h("td", { class: "num" }, fmt(x)), ...names.map((n) => h("td", { class: "num", "data-value": String(p.series[n]![i]) }, fmt(p.series[n]![i]))))));
+  return h("div", { class: "fallback" }, h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, String(p.xLabel ?? "t")), ...names.map((n) => h("th", {}, n)))), body));
+}
+
+/**
+ * Renders the plot into `element` (replacing its content). Resolves when the chart (or its fallback
+ * table) is in place. `chart` draws a Vega-Lite spec (default: vega-embed, SVG, no eval).
+ */
+export async function renderSignals(payload: unknown, element: HTMLElement, chart: ChartFn = vegaChart): Promise<HTMLElement> {
+  element.replaceChildren();
+  const root = h("div", { class: "nf nf-signals" });
+  element.append(style(THEME_CSS + CSS), root);
+  if (!isSignalsPayload(payload)) {
+    append(root, h("div", { class: "error", role: "alert" }, "NeuroForge: this output is not a signals plot (application/vnd.neuroforge.signals+json)."));
+    return root;
+  }
+  const p = payload;
+  const names = Object.keys(p.series);
+  const last = names.map((n) => `${n} ${fmt(p.series[n]![p.x.length - 1])}`).join(", ");
+  const title = typeof p.title === "string" && p.title ? p.title : names.join(", ");
+  const chartEl = h("div", { class: "chart", role: "img", "aria-label": `${title}: ${names.length} series over ${p.x.length} points of ${String(p.xLabel)}; last ${last}` });
+  append(root, chartEl);
+  try {
+    await chart(chartEl, signalsSpec(p));
+  } catch (e) {
+    chartEl.replaceChildren();
+    chartEl.removeAttribute("role");
+    append(chartEl, h("div", { class: "error" }, `chart failed (${e instanceof Error ? e.message : String(e)}); the values:`), h("div", { class: "head" }, title), table(p));
+  }
+  return root;
+}
