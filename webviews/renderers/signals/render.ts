@@ -4,7 +4,6 @@
  * vega-embed as SVG through webviews/shared/chart.ts (ast + Vega's expression interpreter: no eval under
  * the webview's CSP). If the chart cannot be drawn, a text table of the values is shown instead.
  */
-import { vegaChart } from "../../shared/chart";
 import { append, h, style } from "../../shared/dom";
 import { fmt } from "../../shared/format";
 import { THEME_CSS } from "../../shared/theme";
@@ -66,9 +65,10 @@ function table(p: SignalsPayload): HTMLElement {
 
 /**
  * Renders the plot into `element` (replacing its content). Resolves when the chart (or its fallback
- * table) is in place. `chart` draws a Vega-Lite spec (default: vega-embed, SVG, no eval).
+ * table) is in place. `chart` draws a Vega-Lite spec (the entry point passes webviews/shared/chart.ts's
+ * vega-embed helper: SVG, no eval; this module does not import Vega so it loads anywhere).
  */
-export async function renderSignals(payload: unknown, element: HTMLElement, chart: ChartFn = vegaChart): Promise<HTMLElement> {
+export async function renderSignals(payload: unknown, element: HTMLElement, chart: ChartFn): Promise<HTMLElement> {
   element.replaceChildren();
   const root = h("div", { class: "nf nf-signals" });
   element.append(style(THEME_CSS + CSS), root);
@@ -80,13 +80,13 @@ export async function renderSignals(payload: unknown, element: HTMLElement, char
   const names = Object.keys(p.series);
   const last = names.map((n) => `${n} ${fmt(p.series[n]![p.x.length - 1])}`).join(", ");
   const title = typeof p.title === "string" && p.title ? p.title : names.join(", ");
-  const chartEl = h("div", { class: "chart", role: "img", "aria-label": `${title}: ${names.length} series over ${p.x.length} points of ${String(p.xLabel)}; last ${last}` });
-  append(root, chartEl);
+  // vega-embed labels its own container ("Vega visualization"); the summary goes on the figure around it.
+  const chartEl = h("div", { class: "vega" });
+  append(root, h("div", { class: "chart", role: "figure", "aria-label": `${title}: ${names.length} series over ${p.x.length} points of ${String(p.xLabel)}; last ${last}` }, chartEl));
   try {
     await chart(chartEl, signalsSpec(p));
   } catch (e) {
     chartEl.replaceChildren();
-    chartEl.removeAttribute("role");
     append(chartEl, h("div", { class: "error" }, `chart failed (${e instanceof Error ? e.message : String(e)}); the values:`), h("div", { class: "head" }, title), table(p));
   }
   return root;
