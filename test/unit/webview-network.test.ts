@@ -132,6 +132,10 @@ test("networkTrace of a recorded run: the popup is the weight's audit at the sho
   const info = reader.run(runId);
   const lastT = info.commits;
   assert.equal(lastT, 6);
+  const bundle = mimeBundleOf(networkTrace(reader, runId));
+  // Fallbacks for readers without the extension: the SVG diagram and a text line naming run and commit.
+  assert.equal(bundle["text/plain"], `Model 2 → 3 tanh → 1 sigmoid (13 weights incl. biases), run ${runId} after commit t=${lastT}`);
+  assert.equal((String(bundle["image/svg+xml"]).match(/<line /g) ?? []).length, 9); // the fallback draws weights, not biases
   const el = await render(payloadOf(networkTrace(reader, runId)));
   const lines = weightEls(el);
   assert.equal(lines.length, info.weightCount);
