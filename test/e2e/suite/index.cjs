@@ -1,6 +1,7 @@
 // Extension-host tests (run inside a real VS Code extension host: code-server through test/e2e/run.mjs, or
 // desktop VS Code through .vscode-test.mjs). Plain CommonJS, no test framework: `run()` resolves when every
-// test passed and rejects otherwise (VS Code turns that into the exit code). Each result is also written
+// test passed and rejects otherwise (VS Code turns that into the exit code); `tests` is the same list for
+// mocha (vscode.test.cjs, used by @vscode/test-cli through .vscode-test.mjs). Each result is also written
 // to <workspace>/.e2e-results.json for the harness.
 //
 // The workspace must contain xor-explained.ipynb (copied from samples/notebooks/).
@@ -165,4 +166,4 @@ async function run() {
   if (failed > 0 || results.length < tests.length) throw new Error(`${failed} of ${tests.length} extension-host tests failed`);
 }
 
-module.exports = { run };
+module.exports = { run, tests };
