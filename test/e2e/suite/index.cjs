@@ -86,9 +86,12 @@ const tests = [
       });
       const [model, train, predict, displayed, audit, loss] = cells;
       assert.deepEqual(mimes(model), [["application/vnd.neuroforge.network+json", "image/svg+xml", "text/plain"]]);
-      // The training cell: a progress display (updated while it trains), then the result.
-      assert.deepEqual(mimes(train), [["application/vnd.neuroforge.progress+json", "text/html", "text/plain"], ["text/plain"]]);
-      assert.match(text(train.outputs[1].items[0]), /after \d+ epochs, final loss \d/);
+      // The training cell: its result, after a progress display only when fit ran for more than 400 ms
+      // (docs/kernel.md), which depends on the machine's speed.
+      const trainMimes = mimes(train);
+      const progress = ["application/vnd.neuroforge.progress+json", "text/html", "text/plain"];
+      assert.deepEqual(trainMimes.length === 2 ? trainMimes : [progress, ...trainMimes], [progress, ["text/plain"]]);
+      assert.match(text(train.outputs[train.outputs.length - 1].items[0]), /after \d+ epochs, final loss \d/);
       assert.deepEqual(mimes(predict), [["text/plain"]]);
       const preds = text(predict.outputs[0].items[0]).replace(/['"]/g, "").trim().split(/\s+/).map(Number);
       assert.equal(preds.length, 4);
