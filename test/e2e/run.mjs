@@ -7,7 +7,8 @@
 //   3. UI tests against the INSTALLED .vsix (no development path): a recorded .nfrun and a corrupt one
 //      in the custom editor; screenshots in test-output/e2e/
 // Exits non-zero on any failure. Env: E2E_KEEP=1 keeps the temp folder; E2E_VSIX=path skips packaging; E2E_ONLY=ui skips the
-// extension-host suite; E2E_VERBOSE=1 prints the extension host's log.
+// extension-host suite; E2E_VERBOSE=1 prints the extension host's log; E2E_RUNNER=mocha runs the suite
+// through @vscode/test-cli's mocha runner and test/e2e/suite/vscode.test.cjs (as .vscode-test.mjs does).
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -90,7 +91,16 @@ const server = spawn(
     "--ignore-last-opened",
     "--vscode-option", "enable-smoke-test-driver",
   ],
-  { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` } },
+  {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      PATH: `${path.dirname(node24)}:${process.env.PATH}`,
+      // E2E_RUNNER=mocha: @vscode/test-cli's runner (what .vscode-test.mjs uses) reads these in the extension host.
+      VSCODE_TEST_OPTIONS: JSON.stringify({ mochaOpts: { ui: "tdd", timeout: 240_000, reporter: "spec" }, colorDefault: false, preload: [], files: [path.join(root, "test/e2e/suite/vscode.test.cjs")] }),
+    },
+  },
 );
 const serverLog = fs.createWriteStream(path.join(outDir, "code-server.log"));
 server.stdout.pipe(serverLog);
@@ -163,7 +173,7 @@ try {
     const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
     const payload = JSON.stringify([
       ["extensionDevelopmentPath", remote(root)],
-      ["extensionTestsPath", remote(path.join(root, "test/e2e/suite/index.cjs"))],
+      ["extensionTestsPath", remote(process.env.E2E_RUNNER === "mocha" ? path.join(root, "node_modules/@vscode/test-cli/out/runner.cjs") : path.join(root, "test/e2e/suite/index.cjs"))],
     ]);
     await page.goto(`${base}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(payload)}`);
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("timeout"), 240_000))]);
