@@ -8,12 +8,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import { JSDOM } from "jsdom";
-import { datasetFromRows, Model, Trainer } from "../../kernel/engine";
+import { Model, Trainer } from "../../kernel/engine";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder, type WeightTrace } from "../../kernel/record";
 import { auditBundle } from "../../kernel/runtime/display/audit";
 import { MIME } from "../../kernel/runtime/display/mime";
 import { fmt } from "../../webviews/shared/format";
+import { toyDataset } from "./support/toy-data";
 
 const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>");
 Object.assign(globalThis, { document: dom.window.document, window: dom.window, HTMLElement: dom.window.HTMLElement, Node: dom.window.Node });
@@ -25,15 +26,7 @@ let batch1Run = "";
 
 /** A 2-3-1 net on 12 samples, recorded twice into one file: batch 5 (adam) and batch 1 (sgd). */
 async function record(file: string, batchSize: number, optimizer: string, hyper: Record<string, unknown>): Promise<string> {
-  const xs: number[][] = [];
-  const ys: number[][] = [];
-  for (let i = 0; i < 12; i++) {
-    const a = Math.sin(i * 0.7) * 1.5;
-    const b = Math.cos(i * 1.3);
-    xs.push([a, b]);
-    ys.push([a * b > 0 ? 1 : 0]);
-  }
-  const data = datasetFromRows("toy", xs, ys);
+  const data = toyDataset();
   const model = new Model({ inputs: 2, layers: [{ units: 3, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
   model.initialize({ name: "xavier_uniform" }, 7);
   const rec = await RunRecorder.create(file, { data, seed: 7, epochs: 2, policy: {}, checkpointSeconds: 3600 });

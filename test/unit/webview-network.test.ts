@@ -10,13 +10,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import { JSDOM } from "jsdom";
-import { datasetFromRows, Model, Trainer } from "../../kernel/engine";
+import { Model, Trainer } from "../../kernel/engine";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder, type WeightTrace } from "../../kernel/record";
 import { mimeBundleOf } from "../../kernel/runtime/display/index";
 import { MIME } from "../../kernel/runtime/display/mime";
 import { MAX_EMBEDDED_TRACES, networkTrace } from "../../kernel/runtime/display/network";
 import { fmt } from "../../webviews/shared/format";
+import { toyDataset } from "./support/toy-data";
 
 const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>", { pretendToBeVisual: true });
 Object.assign(globalThis, { document: dom.window.document, window: dom.window, HTMLElement: dom.window.HTMLElement, Node: dom.window.Node });
@@ -28,15 +29,7 @@ let model: Model;
 
 /** A 2-3-1 net (13 weights incl. biases) on 12 samples, batch 4, Adam, 2 epochs = 6 commits. */
 before(async () => {
-  const xs: number[][] = [];
-  const ys: number[][] = [];
-  for (let i = 0; i < 12; i++) {
-    const a = Math.sin(i * 0.7) * 1.5;
-    const b = Math.cos(i * 1.3);
-    xs.push([a, b]);
-    ys.push([a * b > 0 ? 1 : 0]);
-  }
-  const data = datasetFromRows("toy", xs, ys);
+  const data = toyDataset();
   model = new Model({ inputs: 2, layers: [{ units: 3, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
   model.initialize({ name: "xavier_uniform" }, 11);
   const file = path.join(dir, "net.nfrun");
