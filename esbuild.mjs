@@ -7,67 +7,25 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL(".", import.meta.url));
 
 /** @type {esbuild.BuildOptions[]} */
+/** Options every bundle shares; each entry below names only what differs. */
+const common = { bundle: true, sourcemap: true, logLevel: "warning" };
+const node = (entry, outfile, extra = {}) => ({ ...common, entryPoints: [entry], outfile, platform: "node", format: "cjs", target: "node20", ...extra });
+const browser = (entry, outfile, format) => ({ ...common, entryPoints: [entry], outfile, platform: "browser", format, target: "es2022" });
+
 const builds = [
-  {
-    entryPoints: ["kernel/runtime/cli.ts"],
-    outfile: "dist/cli.js",
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    sourcemap: true,
-    logLevel: "warning",
-  },
+  node("kernel/runtime/cli.ts", "dist/cli.js"),
   // The notebook kernel process, its control thread and the Jupyter adapter (docs/kernel.md).
   ...[
     ["kernel/runtime/kernel/main.ts", "dist/kernel.js"],
     ["kernel/runtime/kernel/control.ts", "dist/kernel-control.js"],
     ["kernel/runtime/kernel/jupyter.ts", "dist/jupyter-kernel.js"],
-  ].map(([entry, outfile]) => ({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    sourcemap: true,
-    logLevel: "warning",
-    external: ["tslab", "@tslab/typescript-for-tslab", "zeromq"],
-  })),
+  ].map(([entry, outfile]) => node(entry, outfile, { external: ["tslab", "@tslab/typescript-for-tslab", "zeromq"] })),
   // The VS Code extension host (docs/extension.md): CommonJS for Node, `vscode` provided by VS Code.
-  {
-    entryPoints: ["extension/activate.ts"],
-    outfile: "dist/extension.js",
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    sourcemap: true,
-    logLevel: "warning",
-    external: ["vscode"],
-  },
+  node("extension/activate.ts", "dist/extension.js", { external: ["vscode"] }),
   // Notebook renderers: ESM for the notebook webview (one folder per renderer under webviews/renderers/).
-  ...["audit", "network", "signals"].map((name) => ({
-    entryPoints: [`webviews/renderers/${name}/index.ts`],
-    outfile: `dist/renderers/${name}.js`,
-    bundle: true,
-    platform: "browser",
-    format: "esm",
-    target: "es2022",
-    sourcemap: true,
-    logLevel: "warning",
-  })),
+  ...["audit", "network", "signals"].map((name) => browser(`webviews/renderers/${name}/index.ts`, `dist/renderers/${name}.js`, "esm")),
   // The .nfrun editor's webview script (loaded with a nonce under a strict CSP).
-  {
-    entryPoints: ["webviews/editor/main.ts"],
-    outfile: "dist/webviews/editor.js",
-    bundle: true,
-    platform: "browser",
-    format: "iife",
-    target: "es2022",
-    sourcemap: true,
-    logLevel: "warning",
-  },
+  browser("webviews/editor/main.ts", "dist/webviews/editor.js", "iife"),
 ];
 
 await Promise.all(builds.map((options) => esbuild.build({ absWorkingDir: root, ...options })));
