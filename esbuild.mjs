@@ -14,6 +14,8 @@ const browser = (entry, outfile, format) => ({ ...common, entryPoints: [entry], 
 
 const builds = [
   node("kernel/runtime/cli.ts", "dist/cli.js"),
+  // The .nfrun writer thread (a worker_thread started by kernel/record/writer-thread.ts beside the bundle).
+  node("kernel/record/writer-worker.ts", "dist/nfrun-writer.js"),
   // The notebook kernel process, its control thread and the Jupyter adapter (docs/kernel.md).
   ...[
     ["kernel/runtime/kernel/main.ts", "dist/kernel.js"],

@@ -1,28 +1,23 @@
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
-import type { Database, SqlJsStatic } from "sql.js";
 import type { Dataset } from "../engine/datasets/dataset";
 import type { Model } from "../engine/model";
 import type { CommitEvent, EpochEvent, SampleEvent, TrainingNotice, TrainingObserver } from "../engine/observer";
 import type { FitResult, RunStatus, Trainer } from "../engine/trainer";
-import { f64Blob } from "./blob";
-import { NfrunError } from "./errors";
 import { floatText } from "./float-text";
 import { recordedNeurons, recordsEpoch, validatePolicy, type RecordedNeuron, type RecordingPolicy } from "./policy";
 import { CommitBuffer, SampleChunkBuffer, sampleBytes } from "./recorder-buffers";
 import { checkRecordable } from "./mechanisms";
-import { defaultConfig, initSchema, insertRunMetadata } from "./run-start";
-import { loadSqlJs, type SqlJsOptions } from "./sqljs";
-import { OPTIONAL_TABLES } from "./schema";
-import { checkHeader, checkTables } from "./validate";
-import { createWorkingDb, loadWorkingDb, writeFileAtomic } from "./working-db";
+import { defaultConfig, runMeta } from "./run-start";
+import type { SqlJsOptions } from "./sqljs";
+import type { CheckpointInfo, CheckpointTimings, RecordStatus, RunProgress } from "./writer-protocol";
+import { WriterHandle } from "./writer-thread";
 
 export { ENGINE_VERSION } from "./run-start";
 export { writeFileAtomic } from "./working-db";
 export { floatText, parseFloatText } from "./float-text";
 
-/** Status of a run in the file. On disk, a run being recorded reads 'interrupted' until its final checkpoint. */
-export type RecordStatus = "running" | "completed" | "failed" | "interrupted";
+export type { CheckpointTimings, RecordStatus } from "./writer-protocol";
 
 export interface RecorderOptions {
   /** The samples the run trains on (stored once per run). */
@@ -49,17 +44,7 @@ export interface RecorderOptions {
   readonly snapshotCommits?: number;
   readonly sqlJs?: SqlJsOptions;
   /** Called after each checkpoint reached the disk. */
-  readonly onCheckpoint?: (info: { t: number; epoch: number; bytes: number; timings: CheckpointTimings }) => void;
-}
-
-/** Where a checkpoint's time went (ms): buffers → SQLite, database → bytes, write, fsync, rename. */
-export interface CheckpointTimings {
-  readonly flushMs: number;
-  readonly exportMs: number;
-  readonly writeMs: number;
-  readonly fsyncMs: number;
-  readonly renameMs: number;
-  readonly totalMs: number;
+  readonly onCheckpoint?: (info: CheckpointInfo) => void;
 }
 
 /** Checkpoints take at most 1 / (1 + CHECKPOINT_SPACING) of the run's wall time. */
@@ -67,9 +52,10 @@ const CHECKPOINT_SPACING = 9;
 
 /**
  * Records one training run into a .nfrun file (appending to the file's runs if it exists). It is a
- * TrainingObserver: pass it to the Trainer, train, then call `finish`. The run is built in an SQLite
- * in-memory database (working-db.ts); bulk numbers go into preallocated typed arrays and reach SQLite
- * as few large BLOBs (recorder-buffers.ts); checkpoints export the database atomically to the file.
+ * TrainingObserver: pass it to the Trainer, train, then call `finish`. On the training thread it only
+ * copies values into preallocated chunk buffers (recorder-buffers.ts) and hands full ones to the
+ * writer thread (writer-thread.ts), which builds the run in an SQLite in-memory database and writes
+ * the checkpoints (run-writer.ts) while training goes on.
  */
 export class RunRecorder implements TrainingObserver {
   readonly wantsCommitDetail = true;
@@ -90,11 +76,12 @@ export class RunRecorder implements TrainingObserver {
   private previousRecorded = false;
   private lastSnapshotT = -1;
   private nextCheckpoint = 0;
+  /** A checkpoint was posted and the writer has not reported it yet. */
+  private checkpointPending = false;
   private eventSeq = 0;
   private samplesSeen = 0;
   private epochsDone = 0;
   private finalLoss = NaN;
-  private startedMs = 0;
   private nonfinite = false;
   /** A snapshot due at a commit after which Lookahead syncs: taken after the sync (see onCommit). */
   private pendingSnapshot: { t: number; epoch: number } | null = null;
@@ -102,7 +89,7 @@ export class RunRecorder implements TrainingObserver {
   lastCheckpoint: ({ bytes: number } & CheckpointTimings) | null = null;
 
   private constructor(
-    private db: Database,
+    private readonly writer: WriterHandle,
     readonly path: string,
     private readonly options: RecorderOptions,
   ) {
@@ -111,31 +98,14 @@ export class RunRecorder implements TrainingObserver {
     this.checkpointEpochs = options.checkpointEpochs ?? 0;
   }
 
-  /** Opens (or creates) `path` for recording a new run. An existing file must be a valid .nfrun. */
+  /**
+   * Opens (or creates) `path` for recording a new run. An existing file must be a valid .nfrun (checked
+   * before this resolves); a new file is created by the writer thread while training starts.
+   */
   static async create(path: string, options: RecorderOptions): Promise<RunRecorder> {
-    const SQL: SqlJsStatic = await loadSqlJs(options.sqlJs);
-    let existing: Uint8Array | null = null;
-    try {
-      existing = fs.readFileSync(path);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new NfrunError("io", (e as Error).message, path);
-    }
-    let db: Database;
-    if (existing) {
-      checkHeader(existing, path);
-      db = loadWorkingDb(SQL, existing, path).db;
-      try {
-        checkTables(db, path);
-        db.run(OPTIONAL_TABLES);
-      } catch (e) {
-        db.close();
-        throw e;
-      }
-    } else {
-      db = createWorkingDb(SQL).db;
-      initSchema(db);
-    }
-    return new RunRecorder(db, path, options);
+    const writer = WriterHandle.open(path, options.sqlJs);
+    if (fs.existsSync(path)) await writer.ready();
+    return new RunRecorder(writer, path, options);
   }
 
   // ---- run start -------------------------------------------------------------------------------
@@ -149,27 +119,29 @@ export class RunRecorder implements TrainingObserver {
       throw new RangeError("recorder: the dataset given to the recorder does not fit the trained model");
     }
     validatePolicy(this.policy, model, this.options.epochs);
-    checkRecordable(trainer, this.options.config ?? defaultConfig(trainer, data, this.options.seed, this.options.epochs));
+    const config = this.options.config ?? defaultConfig(trainer, data, this.options.seed, this.options.epochs);
+    checkRecordable(trainer, config);
     this.neurons = recordedNeurons(this.policy, model);
     const R = this.neurons.length;
-    this.samples = new SampleChunkBuffer(R, model, this.neurons, data.count);
-    this.commits = new CommitBuffer(model, this.neurons);
+    this.samples = new SampleChunkBuffer(R, model, this.neurons, data.count, this.writer);
+    this.commits = new CommitBuffer(model, this.writer);
     this.snapshotCommits = Math.max(1, this.options.snapshotCommits ?? defaultSnapshotCommits(trainer, R));
-    this.startedMs = Date.now();
     this.nextCheckpoint = performance.now() + this.checkpointMs;
-    this.db.run("BEGIN");
-    insertRunMetadata(this.db, {
+    const meta = runMeta({
       runId: this.runId,
-      startedMs: this.startedMs,
+      startedMs: Date.now(),
       trainer,
       model,
       data,
-      config: this.options.config ?? defaultConfig(trainer, data, this.options.seed, this.options.epochs),
+      config,
       seed: this.options.seed,
       policy: this.policy,
       neurons: this.neurons,
-      indexNeed: this.samples.cap,
+      sampleCap: this.samples.cap,
+      rowCap: this.commits.rowCap,
+      blockCap: this.commits.blockCap,
     });
+    this.writer.send({ kind: "start", writer: this.writer.id, meta }, [meta.dataset.x.buffer as ArrayBuffer, meta.dataset.y.buffer as ArrayBuffer]);
     this.event("start", `recording started (${R} of ${model.neuronCount} neurons, policy ${JSON.stringify(this.policy)})`, null);
   }
 
@@ -181,14 +153,14 @@ export class RunRecorder implements TrainingObserver {
     this.samplesSeen++;
     if (!this.recording) return;
     const buf = this.samples!;
-    if (buf.full) buf.flush(this.db, this.runId, this.epoch);
+    if (buf.full) buf.flush(this.writer.id, this.epoch);
     buf.add(e.position, e.sample, e.loss, this.model.z, this.model.a, e.trainer.blame.blame);
   }
 
   onCommit(e: CommitEvent): void {
     if (!this.started) this.start(e.trainer);
     if (e.epoch !== this.epoch) this.startEpoch(e.epoch);
-    if (this.commits!.add(e, this.recording && e.record ? e.record.adjustment : null)) this.commits!.flush(this.db, this.runId);
+    if (this.commits!.add(e, this.recording && e.record ? e.record.adjustment : null)) this.commits!.flush(this.writer.id);
     if (!Number.isFinite(e.gradNorm) || !Number.isFinite(e.stepNorm)) this.nonfinite = true;
     if (this.recording && e.t - this.lastSnapshotT >= this.snapshotCommits) {
       // Observers see a commit before Lookahead's sync (trainer.commit): a snapshot is the state after
@@ -198,7 +170,8 @@ export class RunRecorder implements TrainingObserver {
       if (la && e.t % la.k === 0) this.pendingSnapshot = { t: e.t, epoch: e.epoch };
       else this.snapshot(e.t, e.epoch);
     }
-    if (performance.now() >= this.nextCheckpoint) this.checkpoint();
+    this.pollWriter();
+    if (!this.checkpointPending && performance.now() >= this.nextCheckpoint) this.checkpoint();
   }
 
   onEpoch(e: EpochEvent): void {
@@ -225,20 +198,21 @@ export class RunRecorder implements TrainingObserver {
     this.recording = recordsEpoch(this.policy, epoch, this.options.epochs);
     const t = this.trainer.t;
     if (this.recording || this.previousRecorded) this.snapshot(t, epoch);
-    if (this.recording) this.db.run("INSERT OR IGNORE INTO recorded_epochs (run_id, epoch) VALUES (?, ?)", [this.runId, epoch]);
+    if (this.recording) this.writer.send({ kind: "epoch", writer: this.writer.id, epoch }, []);
     this.previousRecorded = this.recording;
   }
 
-  // ---- buffers → rows --------------------------------------------------------------------------
+  // ---- buffers → writer ------------------------------------------------------------------------
 
-  /** Writes every buffered sample and commit to the working database. */
+  /** Hands every buffered sample and commit to the writer. */
   private flush(): void {
     if (!this.started) return;
-    this.samples!.flush(this.db, this.runId, this.epoch);
-    this.commits!.flush(this.db, this.runId);
+    this.samples!.flush(this.writer.id, this.epoch);
+    this.commits!.flush(this.writer.id);
   }
 
   private snapshot(t: number, epoch: number): void {
+    this.flush();
     const state = this.trainer.state;
     const concat = (arrays: Float64Array[]) => {
       const out = new Float64Array(arrays.reduce((s, a) => s + a.length, 0));
@@ -249,84 +223,78 @@ export class RunRecorder implements TrainingObserver {
       }
       return out;
     };
-    this.db.run(
-      "INSERT OR REPLACE INTO snapshots (run_id, t, epoch, weights, learning_rates, state, neuron_state, global_json) VALUES (?,?,?,?,?,?,?,?)",
-      [
-        this.runId,
-        t,
-        epoch,
-        f64Blob(this.model.params),
-        f64Blob(this.trainer.learningRates),
-        f64Blob(concat(Object.values(state.perWeight))),
-        f64Blob(concat(Object.values(state.perNeuron))),
-        JSON.stringify(Object.entries(state.global).map(([k, v]) => [k, floatText(v)])),
-      ],
-    );
     const la = this.trainer.lookahead;
-    if (la) this.db.run("INSERT OR REPLACE INTO lookahead_slow (run_id, t, slow) VALUES (?,?,?)", [this.runId, t, f64Blob(la.slow)]);
+    const c = {
+      kind: "snapshot" as const,
+      writer: this.writer.id,
+      t,
+      epoch,
+      weights: this.model.params.slice(),
+      rates: this.trainer.learningRates.slice(),
+      state: concat(Object.values(state.perWeight)),
+      neuronState: concat(Object.values(state.perNeuron)),
+      globalJson: JSON.stringify(Object.entries(state.global).map(([k, v]) => [k, floatText(v)])),
+      slow: la ? la.slow.slice() : null,
+    };
+    const arrays = [c.weights, c.rates, c.state, c.neuronState, ...(c.slow ? [c.slow] : [])];
+    this.writer.send(c, arrays.map((a) => a.buffer as ArrayBuffer));
     this.lastSnapshotT = t;
     this.pendingSnapshot = null;
   }
 
   private event(kind: string, message: string, data: unknown): void {
-    this.db.run("INSERT INTO events (run_id, seq, time_ms, t, epoch, position, kind, message, data_json) VALUES (?,?,?,?,?,?,?,?,?)", [
-      this.runId,
-      this.eventSeq++,
-      Date.now(),
-      (data as { t?: number } | null)?.t ?? (this.started ? this.trainer.t : null),
-      this.epoch >= 0 ? this.epoch : null,
-      (data as { position?: number } | null)?.position ?? null,
-      kind,
-      message,
-      data === null ? null : JSON.stringify(data),
-    ]);
+    this.writer.send(
+      {
+        kind: "event",
+        writer: this.writer.id,
+        seq: this.eventSeq++,
+        timeMs: Date.now(),
+        t: (data as { t?: number } | null)?.t ?? (this.started ? this.trainer.t : null),
+        epoch: this.epoch >= 0 ? this.epoch : null,
+        position: (data as { position?: number } | null)?.position ?? null,
+        event: kind,
+        message,
+        dataJson: data === null ? null : JSON.stringify(data),
+      },
+      [],
+    );
   }
 
   // ---- durability ------------------------------------------------------------------------------
 
-  private updateRunRow(status: RecordStatus): void {
-    this.db.run(
-      "UPDATE runs SET status = ?, epochs_done = ?, commits = ?, samples_seen = ?, final_loss = ?, heartbeat_ms = ?, ended_ms = ?, seconds = ? WHERE run_id = ?",
-      [
-        status,
-        this.epochsDone,
-        this.started ? this.trainer.t : 0,
-        this.samplesSeen,
-        Number.isFinite(this.finalLoss) ? this.finalLoss : null,
-        Date.now(),
-        status === "interrupted" ? null : Date.now(),
-        (Date.now() - this.startedMs) / 1000,
-        this.runId,
-      ],
-    );
+  private progress(): RunProgress {
+    return { epochsDone: this.epochsDone, commits: this.trainer.t, samplesSeen: this.samplesSeen, finalLoss: this.finalLoss, t: this.trainer.t, epoch: this.epoch };
+  }
+
+  /** Reads the writer's replies: reports written checkpoints, spaces the next one, throws a writer error. */
+  private pollWriter(): void {
+    for (const info of this.writer.poll()) {
+      this.checkpointPending = false;
+      this.lastCheckpoint = { bytes: info.bytes, ...info.timings };
+      // A checkpoint rewrites the whole file: the next waits at least 9× as long as this one took.
+      this.nextCheckpoint = Math.max(this.nextCheckpoint, performance.now() + CHECKPOINT_SPACING * info.timings.totalMs);
+      this.options.onCheckpoint?.(info);
+    }
   }
 
   /**
-   * Flushes the buffers and writes the whole database atomically to disk. Only complete commits are
-   * in the file (checkpoints happen at commit or epoch boundaries). The copy says 'interrupted' until
-   * `finish` writes the final status, so a killed process leaves an honest file.
+   * Hands the buffers to the writer and asks it for a checkpoint: the whole database written atomically
+   * to disk, holding exactly what was recorded up to this call (a commit or epoch boundary). The copy
+   * says 'interrupted' until `finish` writes the final status, so a killed process leaves an honest
+   * file. The writer thread does the work while training goes on.
    */
-  checkpoint(status: RecordStatus = "interrupted"): void {
-    if (!this.started) return;
-    const t0 = performance.now();
+  checkpoint(): void {
+    if (!this.started || this.finished) return;
     this.flush();
-    this.updateRunRow(status);
-    this.db.run("COMMIT");
-    const t1 = performance.now();
-    const bytes = this.db.export();
-    const t2 = performance.now();
-    const w = writeFileAtomic(this.path, bytes);
-    if (status === "interrupted" || status === "running") this.db.run("BEGIN");
-    const now = performance.now();
-    this.nextCheckpoint = now + Math.max(this.checkpointMs, CHECKPOINT_SPACING * (now - t0));
-    const timings = { flushMs: t1 - t0, exportMs: t2 - t1, ...w, totalMs: now - t0 };
-    this.lastCheckpoint = { bytes: bytes.byteLength, ...timings };
-    this.options.onCheckpoint?.({ t: this.trainer.t, epoch: this.epoch, bytes: bytes.byteLength, timings });
+    this.checkpointPending = true;
+    this.nextCheckpoint = performance.now() + this.checkpointMs;
+    this.writer.send({ kind: "checkpoint", writer: this.writer.id, status: "interrupted", progress: this.progress() }, []);
   }
 
   /**
-   * Ends the run: final snapshot (the final weights), final status, last checkpoint, database closed.
-   * A diverged run (or a run that saw a non-finite value) is 'failed'; a stopped one 'interrupted'.
+   * Ends the run: final snapshot (the final weights), final status, last checkpoint (waits for the
+   * writer thread to write it), file closed. A diverged run (or a run that saw a non-finite value) is
+   * 'failed'; a stopped one 'interrupted'.
    */
   finish(result?: FitResult | RunStatus | "failed"): RecordStatus {
     if (this.finished) throw new Error("recorder: finish() called twice");
@@ -335,14 +303,15 @@ export class RunRecorder implements TrainingObserver {
     const status: RecordStatus =
       engineStatus === "diverged" || engineStatus === "failed" || this.nonfinite ? "failed" : engineStatus === "interrupted" ? "interrupted" : "completed";
     if (this.started) {
-      this.flush();
       this.snapshot(this.trainer.t, Math.max(0, this.epoch));
       this.event("end", `run ${status} after ${this.trainer.t} commits`, { status });
-      this.checkpoint(status);
     }
-    this.samples?.release();
-    this.commits?.release();
-    this.db.close();
+    const info = this.writer.finish({ kind: "finish", writer: this.writer.id, status, progress: this.started ? this.progress() : null });
+    this.pollWriter();
+    if (info) {
+      this.lastCheckpoint = { bytes: info.bytes, ...info.timings };
+      this.options.onCheckpoint?.(info);
+    }
     return status;
   }
 }

@@ -8,6 +8,7 @@ import { configHash } from "./config-hash";
 import type { RecordedNeuron, RecordingPolicy } from "./policy";
 import { APPLICATION_ID, SCHEMA_VERSION, TABLES, VIEWS } from "./schema";
 import { trainerMechanismConfig } from "./mechanisms";
+import type { RunMeta } from "./writer-protocol";
 
 export const ENGINE_VERSION: string = (pkg as { version: string }).version;
 
@@ -39,20 +40,24 @@ export interface RunStart {
   readonly seed: number | undefined;
   readonly policy: RecordingPolicy;
   readonly neurons: readonly RecordedNeuron[];
-  /** nf_index must reach at least this (chunk sample count). */
-  readonly indexNeed: number;
+  readonly sampleCap: number;
+  readonly rowCap: number;
+  readonly blockCap: number;
 }
 
-/** The run's metadata rows: runs (status 'interrupted' until the final checkpoint), layers, recorded neurons, dataset, nf_index. */
-export function insertRunMetadata(db: Database, r: RunStart): void {
+const RUN_COLUMNS =
+  "run_id, status, created_at, started_ms, engine_version, seed, config_json, config_hash, loss, batch_size, inputs, outputs, " +
+  "weight_count, neuron_count, strategy_id, strategy_name, strategy_formula, audit_columns, hyperparameters, state_per_weight, " +
+  "state_per_neuron, state_global, policy_json";
+
+/** The run's metadata as plain data for the writer thread (the runs row says 'interrupted' until the final checkpoint). */
+export function runMeta(r: RunStart): RunMeta {
   const { trainer, model, data, runId } = r;
   const strategy = trainer.strategy;
-  db.run(
-    `INSERT INTO runs (run_id, status, created_at, started_ms, engine_version, seed, config_json, config_hash, loss,
-      batch_size, inputs, outputs, weight_count, neuron_count, strategy_id, strategy_name, strategy_formula,
-      audit_columns, hyperparameters, state_per_weight, state_per_neuron, state_global, policy_json)
-     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-    [
+  return {
+    runId,
+    startedMs: r.startedMs,
+    run: [
       runId,
       "interrupted",
       new Date(r.startedMs).toISOString(),
@@ -77,26 +82,49 @@ export function insertRunMetadata(db: Database, r: RunStart): void {
       JSON.stringify(Object.keys(trainer.state.global)),
       JSON.stringify(r.policy),
     ],
-  );
+    layers: model.layers.map((l) => ({ index: l.index, inputs: l.inputs, units: l.units, activation: l.activation.name, offset: l.offset, neuronOffset: l.neuronOffset })),
+    neurons: r.neurons,
+    dataset: {
+      name: data.name,
+      count: data.count,
+      inputSize: data.inputSize,
+      targetSize: data.targetSize,
+      inputNames: JSON.stringify(data.inputNames),
+      targetNames: JSON.stringify(data.targetNames),
+      x: data.inputs.slice(0, data.count * data.inputSize),
+      y: data.targets.slice(0, data.count * data.targetSize),
+    },
+    weightCount: model.weightCount,
+    sampleCap: r.sampleCap,
+    rowCap: r.rowCap,
+    blockCap: r.blockCap,
+  };
+}
+
+/** Inserts the run's metadata rows: runs, layers, recorded neurons, dataset, and extends nf_index. */
+export function insertRunMetadata(db: Database, m: RunMeta): void {
+  const runId = m.runId;
+  db.run(`INSERT INTO runs (${RUN_COLUMNS}) VALUES (${m.run.map(() => "?").join(",")})`, [...m.run]);
   const layer = db.prepare("INSERT INTO layers (run_id, layer, inputs, units, activation, weight_offset, neuron_offset) VALUES (?,?,?,?,?,?,?)");
-  for (const l of model.layers) layer.run([runId, l.index, l.inputs, l.units, l.activation.name, l.offset, l.neuronOffset]);
+  for (const l of m.layers) layer.run([runId, l.index, l.inputs, l.units, l.activation, l.offset, l.neuronOffset]);
   layer.free();
   const rn = db.prepare("INSERT INTO recorded_neurons (run_id, col, layer, neuron, weights) VALUES (?,?,?,?,?)");
-  r.neurons.forEach((n, c) => rn.run([runId, c, n.layer, n.neuron, n.weights ? 1 : 0]));
+  m.neurons.forEach((n, c) => rn.run([runId, c, n.layer, n.neuron, n.weights ? 1 : 0]));
   rn.free();
+  const d = m.dataset;
   db.run("INSERT INTO datasets (run_id, name, count, input_size, target_size, input_names, target_names, x, y) VALUES (?,?,?,?,?,?,?,?,?)", [
     runId,
-    data.name,
-    data.count,
-    data.inputSize,
-    data.targetSize,
-    JSON.stringify(data.inputNames),
-    JSON.stringify(data.targetNames),
-    f64Blob(data.inputs, data.count * data.inputSize),
-    f64Blob(data.targets, data.count * data.targetSize),
+    d.name,
+    d.count,
+    d.inputSize,
+    d.targetSize,
+    d.inputNames,
+    d.targetNames,
+    f64Blob(d.x),
+    f64Blob(d.y),
   ]);
   // nf_index must cover chunk positions and every layer's neurons and weights.
-  const need = Math.max(r.indexNeed, ...model.layers.map((l) => Math.max(l.units, l.inputs + 1)));
+  const need = Math.max(m.sampleCap, ...m.layers.map((l) => Math.max(l.units, l.inputs + 1)));
   const have = Number(db.exec("SELECT count(*) FROM nf_index")[0]!.values[0]![0]);
   if (have < need) db.run("WITH RECURSIVE s(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ?) INSERT INTO nf_index (i) SELECT i FROM s", [have, need]);
 }

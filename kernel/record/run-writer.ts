@@ -1,0 +1,201 @@
+import * as fs from "node:fs";
+import type { Database, SqlJsStatic, Statement } from "sql.js";
+import { f64Blob, i32Blob } from "./blob";
+import { NfrunError } from "./errors";
+import { commitViews, ROWS_PER_INSERT, sampleViews } from "./recorder-buffers";
+import { initSchema, insertRunMetadata } from "./run-start";
+import { OPTIONAL_TABLES } from "./schema";
+import { checkHeader, checkTables } from "./validate";
+import { createWorkingDb, loadWorkingDb, writeFileAtomic } from "./working-db";
+import type { CheckpointInfo, RecordStatus, RunMeta, RunProgress, WriterCommand } from "./writer-protocol";
+
+type Command<K extends WriterCommand["kind"]> = Extract<WriterCommand, { kind: K }>;
+
+/**
+ * The writer side of one recorded run: owns the SQLite working database (working-db.ts), turns the
+ * recorder's chunks into rows and writes checkpoints (the whole database exported, written to a
+ * temporary file, fsync, renamed over the file). It runs on the writer thread (writer-worker.ts);
+ * commands arrive in the order the training thread posted them.
+ */
+export class RunWriter {
+  private meta: RunMeta | null = null;
+  private sampleStmt: Statement | null = null;
+  private manyStmt: Statement | null = null;
+  private oneStmt: Statement | null = null;
+  private blockStmt: Statement | null = null;
+  private adjT: Float64Array = new Float64Array(0);
+  private params: (string | number)[] = [];
+
+  private constructor(
+    private readonly db: Database,
+    readonly path: string,
+  ) {}
+
+  /** Opens (or creates) `path` for recording a new run. An existing file must be a valid .nfrun. */
+  static open(SQL: SqlJsStatic, path: string): RunWriter {
+    let existing: Uint8Array | null = null;
+    try {
+      existing = fs.readFileSync(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new NfrunError("io", (e as Error).message, path);
+    }
+    if (!existing) {
+      const db = createWorkingDb(SQL).db;
+      initSchema(db);
+      return new RunWriter(db, path);
+    }
+    checkHeader(existing, path);
+    const db = loadWorkingDb(SQL, existing, path).db;
+    try {
+      checkTables(db, path);
+      db.run(OPTIONAL_TABLES);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return new RunWriter(db, path);
+  }
+
+  apply(c: WriterCommand): CheckpointInfo | null {
+    switch (c.kind) {
+      case "start":
+        return this.start(c), null;
+      case "samples":
+        return this.samples(c), null;
+      case "commits":
+        return this.commits(c), null;
+      case "snapshot":
+        return this.snapshot(c), null;
+      case "epoch":
+        return this.db.run("INSERT OR IGNORE INTO recorded_epochs (run_id, epoch) VALUES (?, ?)", [this.run.runId, c.epoch]), null;
+      case "event":
+        return this.event(c), null;
+      case "checkpoint":
+        return this.checkpoint(c.status, c.progress);
+      case "finish":
+        return this.finish(c.status, c.progress);
+      case "open":
+        throw new Error("writer: open is not a run command");
+    }
+  }
+
+  private get run(): RunMeta {
+    if (!this.meta) throw new Error("writer: the run has not started");
+    return this.meta;
+  }
+
+  private start(c: Command<"start">): void {
+    this.meta = c.meta;
+    const maxInputs = Math.max(...c.meta.layers.map((l) => l.inputs + 1));
+    this.adjT = new Float64Array(c.meta.blockCap * maxInputs);
+    this.params = new Array(1 + 8 * ROWS_PER_INSERT).fill(0);
+    this.db.run("BEGIN");
+    insertRunMetadata(this.db, c.meta);
+  }
+
+  /** One sample_chunks row (the chunk's arrays are bound as views; sql.js copies them). */
+  private samples(c: Command<"samples">): void {
+    const m = this.run;
+    const R = m.neurons.length;
+    const v = sampleViews(c.buffer, m.sampleCap, R);
+    const n = c.n;
+    this.sampleStmt ??= this.db.prepare("INSERT INTO sample_chunks (run_id, epoch, first_position, count, sample, loss, z, a, blame) VALUES (?,?,?,?,?,?,?,?,?)");
+    this.sampleStmt.run([m.runId, c.epoch, c.first, n, i32Blob(v.sample, n), f64Blob(v.loss, n), f64Blob(v.z, n * R), f64Blob(v.a, n * R), f64Blob(v.blame, n * R)]);
+  }
+
+  /** The per-commit rows (multi-row INSERTs) and one adjustment block per recorded neuron, weight-major. */
+  private commits(c: Command<"commits">): void {
+    const m = this.run;
+    const W = m.weightCount;
+    const { ints, reals, adj } = commitViews(c.buffer, m.rowCap, m.blockCap, W);
+    if (c.rows > 0) {
+      const cols = "(run_id, t, epoch, batch, count, loss, lr_scale, grad_norm, step_norm)";
+      const values = (k: number) => Array.from({ length: k }, () => "(?1,?,?,?,?,?,?,?,?)").join(",");
+      this.manyStmt ??= this.db.prepare(`INSERT INTO commits ${cols} VALUES ${values(ROWS_PER_INSERT)}`);
+      this.oneStmt ??= this.db.prepare(`INSERT INTO commits ${cols} VALUES ${values(1)}`);
+      const p = this.params;
+      p[0] = m.runId;
+      let r = 0;
+      while (r < c.rows) {
+        const k = c.rows - r >= ROWS_PER_INSERT ? ROWS_PER_INSERT : 1;
+        for (let q = 0; q < k; q++, r++) {
+          const o = 1 + 8 * q;
+          for (let j = 0; j < 4; j++) p[o + j] = ints[4 * r + j]!;
+          for (let j = 0; j < 4; j++) p[o + 4 + j] = reals[4 * r + j]!;
+        }
+        (k === ROWS_PER_INSERT ? this.manyStmt : this.oneStmt).run(k === ROWS_PER_INSERT ? p : p.slice(0, 9));
+      }
+    }
+    const C = c.blockN;
+    if (C === 0) return;
+    // One row per recorded neuron, weight-major ([weight][commit]), so one weight's series is one substr.
+    this.blockStmt ??= this.db.prepare("INSERT INTO adjustment_blocks (run_id, first_t, commits, layer, neuron, adjustment) VALUES (?,?,?,?,?,?)");
+    const out = this.adjT;
+    for (const n of m.neurons) {
+      if (!n.weights) continue;
+      const l = m.layers[n.layer]!;
+      const w1 = l.inputs + 1;
+      const base = l.offset + n.neuron * w1;
+      for (let w = 0; w < w1; w++) for (let k = 0; k < C; k++) out[w * C + k] = adj[k * W + base + w]!;
+      this.blockStmt.run([m.runId, c.firstT, C, n.layer, n.neuron, f64Blob(out, w1 * C)]);
+    }
+  }
+
+  private snapshot(c: Command<"snapshot">): void {
+    const runId = this.run.runId;
+    this.db.run(
+      "INSERT OR REPLACE INTO snapshots (run_id, t, epoch, weights, learning_rates, state, neuron_state, global_json) VALUES (?,?,?,?,?,?,?,?)",
+      [runId, c.t, c.epoch, f64Blob(c.weights), f64Blob(c.rates), f64Blob(c.state), f64Blob(c.neuronState), c.globalJson],
+    );
+    if (c.slow) this.db.run("INSERT OR REPLACE INTO lookahead_slow (run_id, t, slow) VALUES (?,?,?)", [runId, c.t, f64Blob(c.slow)]);
+  }
+
+  private event(c: Command<"event">): void {
+    this.db.run("INSERT INTO events (run_id, seq, time_ms, t, epoch, position, kind, message, data_json) VALUES (?,?,?,?,?,?,?,?,?)", [
+      this.run.runId,
+      c.seq,
+      c.timeMs,
+      c.t,
+      c.epoch,
+      c.position,
+      c.event,
+      c.message,
+      c.dataJson,
+    ]);
+  }
+
+  /**
+   * Writes the whole database atomically to disk. Commands arrive at commit or epoch boundaries, so
+   * only complete commits are in the file. The copy says 'interrupted' until the final checkpoint.
+   */
+  checkpoint(status: RecordStatus, p: RunProgress): CheckpointInfo {
+    const t0 = performance.now();
+    const m = this.run;
+    const now = Date.now();
+    this.db.run(
+      "UPDATE runs SET status = ?, epochs_done = ?, commits = ?, samples_seen = ?, final_loss = ?, heartbeat_ms = ?, ended_ms = ?, seconds = ? WHERE run_id = ?",
+      [status, p.epochsDone, p.commits, p.samplesSeen, Number.isFinite(p.finalLoss) ? p.finalLoss : null, now, status === "interrupted" ? null : now, (now - m.startedMs) / 1000, m.runId],
+    );
+    this.db.run("COMMIT");
+    const t1 = performance.now();
+    const bytes = this.db.export();
+    const t2 = performance.now();
+    const w = writeFileAtomic(this.path, bytes);
+    this.db.run("BEGIN");
+    const timings = { flushMs: t1 - t0, exportMs: t2 - t1, ...w, totalMs: performance.now() - t0 };
+    return { t: p.t, epoch: p.epoch, bytes: bytes.byteLength, timings };
+  }
+
+  /** The final checkpoint (none when the run never started), then the database is closed. */
+  finish(status: RecordStatus, p: RunProgress | null): CheckpointInfo | null {
+    try {
+      if (!p || !this.meta) return null;
+      const info = this.checkpoint(status, p);
+      this.db.run("COMMIT");
+      return info;
+    } finally {
+      for (const s of [this.sampleStmt, this.manyStmt, this.oneStmt, this.blockStmt]) s?.free();
+      this.db.close();
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
+import { NfrunError } from "./errors";
+import type { ChunkSink } from "./recorder-buffers";
+import type { SqlJsOptions } from "./sqljs";
+import type { CheckpointInfo, WriterCommand, WriterReply } from "./writer-protocol";
+
+/**
+ * The training thread's side of the writer thread (writer-worker.ts). One worker per process, started
+ * by the first recorder and kept (unref'd: it never keeps the process alive), so later runs reuse its
+ * loaded sql.js and warm WebAssembly heap, as they would in-thread. Training is synchronous, so
+ * replies are read with `receiveMessageOnPort` and waited for with `Atomics.wait` on a shared counter
+ * the worker bumps after each reply; the training thread's event loop is never needed.
+ */
+
+/** Chunk buffers in flight per run and kind before the training thread waits for the writer. */
+const MAX_BUFFERS = { samples: 8, commits: 3 } as const;
+
+/** The worker's script: the bundle's sibling `nfrun-writer.js`, or the TypeScript source under tsx. */
+function workerScript(): { file: string; eval: boolean } {
+  if (__filename.endsWith(".ts")) {
+    const source = path.join(__dirname, "writer-worker.ts");
+    return { file: `require("tsx/cjs"); require(${JSON.stringify(source)});`, eval: true };
+  }
+  const bundled = path.join(__dirname, "nfrun-writer.js");
+  if (!fs.existsSync(bundled)) throw new Error(`the .nfrun writer thread script is missing: ${bundled}`);
+  return { file: bundled, eval: false };
+}
+
+class WriterThread {
+  private static shared: WriterThread | null = null;
+  private readonly port: MessagePort;
+  private readonly worker: Worker;
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private nextId = 1;
+  readonly runs = new Map<number, WriterHandle>();
+
+  private constructor() {
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    const script = workerScript();
+    const worker = new Worker(script.file, { eval: script.eval, workerData: { port: channel.port2, signal: this.signal }, transferList: [channel.port2] });
+    worker.unref();
+    this.port.unref();
+    worker.on("error", (e) => this.fail(`the .nfrun writer thread failed: ${e.message}`));
+    worker.on("exit", (code) => this.fail(`the .nfrun writer thread exited (${code})`));
+    this.worker = worker;
+  }
+
+  static get(): WriterThread {
+    return (WriterThread.shared ??= new WriterThread());
+  }
+
+  /** A new run's handle; the worker opens (or creates) `file` for it. */
+  open(file: string, sqlJs: SqlJsOptions | undefined): WriterHandle {
+    const id = this.nextId++;
+    const h = new WriterHandle(this, id, file);
+    this.runs.set(id, h);
+    this.post({ kind: "open", writer: id, path: file, ...(sqlJs ? { sqlJs } : {}) }, []);
+    return h;
+  }
+
+  post(c: WriterCommand, transfer: ArrayBuffer[]): void {
+    this.worker.postMessage(c, transfer);
+  }
+
+  /** Reads every reply that arrived and hands it to its run. */
+  drain(): void {
+    for (;;) {
+      const m = receiveMessageOnPort(this.port);
+      if (!m) return;
+      const r = m.message as WriterReply;
+      this.runs.get(r.writer)?.receive(r);
+    }
+  }
+
+  /** Signal value; replies posted after reading it wake `waitAfter`. */
+  seen(): number {
+    return Atomics.load(this.signal, 0);
+  }
+
+  /** Blocks the calling thread until the worker posts a reply after `seen` (or a second passes). */
+  waitAfter(seen: number): void {
+    Atomics.wait(this.signal, 0, seen, 1000);
+  }
+
+  /** The same, without blocking the event loop. */
+  async waitAfterAsync(seen: number): Promise<void> {
+    const w = Atomics.waitAsync(this.signal, 0, seen, 1000);
+    if (w.async) await w.value;
+  }
+
+  /** The worker died: every run still open fails with this message (events reach us only when the loop runs). */
+  private fail(message: string): void {
+    for (const h of this.runs.values()) h.receive({ kind: "error", writer: 0, errorKind: "io", message });
+    if (WriterThread.shared === this) WriterThread.shared = null;
+  }
+}
+
+/** One run's connection to the writer thread: posts commands, recycles buffers, surfaces checkpoints and errors. */
+export class WriterHandle implements ChunkSink {
+  private readonly free = { samples: [] as ArrayBuffer[], commits: [] as ArrayBuffer[] };
+  private readonly allocated = { samples: 0, commits: 0 };
+  private opened = false;
+  private error: NfrunError | null = null;
+  private finished: { info: CheckpointInfo | null } | null = null;
+  private readonly checkpoints: CheckpointInfo[] = [];
+
+  constructor(
+    private readonly thread: WriterThread,
+    readonly id: number,
+    readonly path: string,
+  ) {}
+
+  static open(file: string, sqlJs?: SqlJsOptions): WriterHandle {
+    return WriterThread.get().open(file, sqlJs);
+  }
+
+  receive(r: WriterReply): void {
+    if (r.kind === "opened") this.opened = true;
+    else if (r.kind === "buffer") this.free[r.of].push(r.buffer);
+    else if (r.kind === "checkpoint") this.checkpoints.push(r.info);
+    else if (r.kind === "finished") this.finished = { info: r.info };
+    else this.error ??= new NfrunError(r.errorKind, r.message);
+  }
+
+  /** Waits (without blocking the event loop) until the worker has opened the file; rejects with its error. */
+  async ready(): Promise<void> {
+    for (;;) {
+      const seen = this.thread.seen();
+      this.thread.drain();
+      this.throwIfFailed();
+      if (this.opened) return;
+      await this.thread.waitAfterAsync(seen);
+    }
+  }
+
+  /** Reads replies; returns the checkpoints written since the last call. Throws the writer's error, if any. */
+  poll(): CheckpointInfo[] {
+    this.thread.drain();
+    this.throwIfFailed();
+    return this.checkpoints.splice(0);
+  }
+
+  private throwIfFailed(): void {
+    if (this.error) {
+      this.thread.runs.delete(this.id);
+      throw this.error;
+    }
+  }
+
+  /** Blocks until `done()` holds, reading replies; throws the writer's error. */
+  private block(done: () => boolean): void {
+    for (;;) {
+      const seen = this.thread.seen();
+      this.thread.drain();
+      this.throwIfFailed();
+      if (done()) return;
+      this.thread.waitAfter(seen);
+    }
+  }
+
+  buffer(kind: "samples" | "commits", bytes: number): ArrayBuffer {
+    const free = this.free[kind];
+    if (free.length === 0 && this.allocated[kind] < MAX_BUFFERS[kind]) {
+      this.allocated[kind]++;
+      return new ArrayBuffer(bytes);
+    }
+    // All buffers are with the writer: wait for one to come back (the writer is behind).
+    this.block(() => free.length > 0);
+    return free.pop()!;
+  }
+
+  send(c: WriterCommand, transfer: ArrayBuffer[]): void {
+    this.thread.post(c, transfer);
+  }
+
+  /** Posts the final command and blocks until the writer has written and closed the file. */
+  finish(c: Extract<WriterCommand, { kind: "finish" }>): CheckpointInfo | null {
+    this.send(c, []);
+    try {
+      this.block(() => this.finished !== null);
+    } finally {
+      this.thread.runs.delete(this.id);
+    }
+    return this.finished!.info;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The writer thread (a worker_thread, one per process, started by writer-thread.ts): applies each
+ * run's commands to its RunWriter in order, hands chunk buffers back for reuse, and reports
+ * checkpoints and errors on the reply port, bumping the shared signal so a training thread that
+ * blocks (Atomics.wait) or polls sees them without running its event loop.
+ */
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { NfrunError } from "./errors";
+import { RunWriter } from "./run-writer";
+import { loadSqlJs } from "./sqljs";
+import type { WriterCommand, WriterReply } from "./writer-protocol";
+
+const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
+const writers = new Map<number, RunWriter>();
+/** Runs whose writer failed: their later commands are dropped (the error was reported once). */
+const failed = new Set<number>();
+
+function reply(r: WriterReply, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(r, transfer);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+
+async function handle(c: WriterCommand): Promise<void> {
+  const id = c.writer;
+  try {
+    if (c.kind === "open") {
+      writers.set(id, RunWriter.open(await loadSqlJs(c.sqlJs), c.path));
+      reply({ kind: "opened", writer: id });
+      return;
+    }
+    if (failed.has(id)) {
+      if (c.kind === "finish") failed.delete(id);
+      return;
+    }
+    const w = writers.get(id);
+    if (!w) throw new Error(`writer ${id} is not open`);
+    const info = w.apply(c);
+    if (c.kind === "samples" || c.kind === "commits") reply({ kind: "buffer", writer: id, of: c.kind, buffer: c.buffer }, [c.buffer]);
+    else if (c.kind === "checkpoint") reply({ kind: "checkpoint", writer: id, info: info! });
+    else if (c.kind === "finish") {
+      writers.delete(id);
+      reply({ kind: "finished", writer: id, info });
+    }
+  } catch (e) {
+    const w = writers.get(id);
+    writers.delete(id);
+    if (c.kind !== "finish") failed.add(id);
+    try {
+      if (w && c.kind !== "finish") w.finish("interrupted", null);
+    } catch {
+      /* the database is being dropped after an error already reported */
+    }
+    reply({ kind: "error", writer: id, errorKind: e instanceof NfrunError ? e.kind : "io", message: (e as Error)?.message ?? String(e) });
+  }
+}
+
+let queue: Promise<void> = Promise.resolve();
+parentPort!.on("message", (c: WriterCommand) => {
+  queue = queue.then(() => handle(c));
+});
