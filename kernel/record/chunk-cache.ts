@@ -44,16 +44,16 @@ export class ChunkCache {
     const reader = this.reader;
     const R = reader.context(runId).R;
     return reader
-      .query("SELECT first_position, count, sample, loss, z, a, blame FROM sample_chunks WHERE run_id = ? AND epoch = ? ORDER BY first_position", [runId, epoch])
+      .query("SELECT first_position, count, sample, loss, a, blame FROM sample_chunks WHERE run_id = ? AND epoch = ? ORDER BY first_position", [runId, epoch])
       .map((c) => {
         const count = Number(c[1]);
-        const chunk = { first: Number(c[0]), count, sample: blobI32(c[2])!, loss: blobF64(c[3])!, z: blobF64(c[4])!, a: blobF64(c[5])!, blame: blobF64(c[6])! };
+        const chunk = { first: Number(c[0]), count, sample: blobI32(c[2])!, loss: blobF64(c[3])!, a: blobF64(c[4])!, blame: blobF64(c[5])! };
         if (
           !chunk.sample ||
           chunk.sample.length !== count ||
           !chunk.loss ||
           chunk.loss.length !== count ||
-          [chunk.z, chunk.a, chunk.blame].some((b) => !b || b.length !== count * R)
+          [chunk.a, chunk.blame].some((b) => !b || b.length !== count * R)
         ) {
           throw reader.bad(`run ${runId}: sample chunk at epoch ${epoch}, position ${Number(c[0])} has the wrong size`);
         }
@@ -87,6 +87,6 @@ export class ChunkCache {
 
 function sizeOf(chunks: readonly Chunk[]): number {
   let n = 0;
-  for (const c of chunks) n += c.sample.byteLength + c.loss.byteLength + c.z.byteLength + c.a.byteLength + c.blame.byteLength;
+  for (const c of chunks) n += c.sample.byteLength + c.loss.byteLength + c.a.byteLength + c.blame.byteLength;
   return n;
 }

@@ -7,6 +7,7 @@ export type NfrunErrorKind =
   | "too-large" // larger than this reader accepts
   | "foreign" // an SQLite database, but not a NeuroForge run file (other application id)
   | "newer-version" // written by a newer NeuroForge with a schema this reader does not know
+  | "older-version" // an older schema: readable, but the recorder does not append runs to it
   | "missing-table" // a required table is missing
   | "corrupt" // SQLite refused to read it (damaged pages, bad values)
   | "no-such-run" // the run id is not in the file

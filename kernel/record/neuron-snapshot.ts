@@ -34,7 +34,9 @@ export function neuronSnapshot(r: NfrunReader, runId: string, layer: number, neu
     inputs.push({ weight: k, input, value: w[k]!, product });
   }
   sum = sum + w[l.inputs]!;
-  const z = chunk.z[i * R + c]!;
+  // z is not stored (schema 2): the engine computes it in this order, so the sum is z bit-exactly
+  // (verify checks a = f(z) with the engine's own forward pass).
+  const z = sum;
   const a = chunk.a[i * R + c]!;
   const blame = chunk.blame[i * R + c]!;
   const fPrime = l.activation.name === "softmax" ? null : l.activation.derivative(z, a);

@@ -165,7 +165,6 @@ export interface Chunk {
   readonly count: number;
   readonly sample: Int32Array;
   readonly loss: Float64Array;
-  readonly z: Float64Array;
   readonly a: Float64Array;
   readonly blame: Float64Array;
 }

@@ -18,8 +18,8 @@ const MAX_BLOCK_COMMITS = 1024;
 /** Per-commit rows per multi-row INSERT (run-writer.ts). */
 export const ROWS_PER_INSERT = 64;
 
-/** Bytes stored per recorded sample: sample index (i32), loss, and z, a, blame per recorded neuron. */
-export const sampleBytes = (R: number) => 12 + 24 * R;
+/** Bytes stored per recorded sample: sample index (i32), loss, and a, blame per recorded neuron. */
+export const sampleBytes = (R: number) => 12 + 16 * R;
 
 /** Where the writer gets buffers from and sends filled ones to (writer-thread.ts). */
 export interface ChunkSink {
@@ -33,18 +33,16 @@ const align8 = (n: number) => Math.ceil(n / 8) * 8;
 /** The arrays of one sample chunk inside its ArrayBuffer (sample-major, see docs/nfrun-format.md). */
 export function sampleViews(buffer: ArrayBuffer, cap: number, R: number) {
   const loss = align8(4 * cap);
-  const z = loss + 8 * cap;
-  const a = z + 8 * cap * R;
+  const a = loss + 8 * cap;
   const blame = a + 8 * cap * R;
   return {
     sample: new Int32Array(buffer, 0, cap),
     loss: new Float64Array(buffer, loss, cap),
-    z: new Float64Array(buffer, z, cap * R),
     a: new Float64Array(buffer, a, cap * R),
     blame: new Float64Array(buffer, blame, cap * R),
   };
 }
-export const sampleChunkBytes = (cap: number, R: number) => align8(4 * cap) + 8 * cap * (1 + 3 * R);
+export const sampleChunkBytes = (cap: number, R: number) => align8(4 * cap) + 8 * cap * (1 + 2 * R);
 
 /** The arrays of one commit buffer: per-commit rows (ints: t, epoch, batch, count; reals: loss, lr_scale, ‖g‖, ‖step‖), adjustments [commit][weight]. */
 export function commitViews(buffer: ArrayBuffer, rowCap: number, blockCap: number, W: number) {
@@ -84,8 +82,8 @@ export class SampleChunkBuffer {
     return this.n === this.cap;
   }
 
-  /** Copies one sample's values (model.z / model.a of the forward pass, the blame step's δ). */
-  add(position: number, sample: number, lossValue: number, z: readonly Float64Array[], a: readonly Float64Array[], blame: readonly Float64Array[]): void {
+  /** Copies one sample's values (model.a of the forward pass, the blame step's δ). */
+  add(position: number, sample: number, lossValue: number, a: readonly Float64Array[], blame: readonly Float64Array[]): void {
     const n = this.n++;
     if (n === 0) this.first = position;
     const v = this.views;
@@ -97,17 +95,14 @@ export class SampleChunkBuffer {
       const lc = layerCols[li]!;
       const at = base + lc.start;
       if (lc.full) {
-        v.z.set(z[li]!, at);
         v.a.set(a[li]!, at);
         v.blame.set(blame[li]!, at);
       } else {
         const idx = lc.neurons;
-        const zl = z[li]!;
         const al = a[li]!;
         const dl = blame[li]!;
         for (let c = 0; c < idx.length; c++) {
           const j = idx[c]!;
-          v.z[at + c] = zl[j]!;
           v.a[at + c] = al[j]!;
           v.blame[at + c] = dl[j]!;
         }

@@ -154,7 +154,7 @@ export class RunRecorder implements TrainingObserver {
     if (!this.recording) return;
     const buf = this.samples!;
     if (buf.full) buf.flush(this.writer.id, this.epoch);
-    buf.add(e.position, e.sample, e.loss, this.model.z, this.model.a, e.trainer.blame.blame);
+    buf.add(e.position, e.sample, e.loss, this.model.a, e.trainer.blame.blame);
   }
 
   onCommit(e: CommitEvent): void {

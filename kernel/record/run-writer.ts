@@ -4,7 +4,7 @@ import { f64Blob, i32Blob } from "./blob";
 import { NfrunError } from "./errors";
 import { commitViews, ROWS_PER_INSERT, sampleViews } from "./recorder-buffers";
 import { initSchema, insertRunMetadata } from "./run-start";
-import { OPTIONAL_TABLES } from "./schema";
+import { OPTIONAL_TABLES, SCHEMA_VERSION } from "./schema";
 import { checkHeader, checkTables } from "./validate";
 import { createWorkingDb, loadWorkingDb, writeFileAtomic } from "./working-db";
 import type { CheckpointInfo, RecordStatus, RunMeta, RunProgress, WriterCommand } from "./writer-protocol";
@@ -45,6 +45,10 @@ export class RunWriter {
       return new RunWriter(db, path);
     }
     checkHeader(existing, path);
+    const version = new DataView(existing.buffer, existing.byteOffset, existing.byteLength).getUint32(60);
+    if (version !== SCHEMA_VERSION) {
+      throw new NfrunError("older-version", `written with .nfrun schema version ${version}; record into a new file (this NeuroForge writes version ${SCHEMA_VERSION})`, path);
+    }
     const db = loadWorkingDb(SQL, existing, path).db;
     try {
       checkTables(db, path);
@@ -99,8 +103,8 @@ export class RunWriter {
     const R = m.neurons.length;
     const v = sampleViews(c.buffer, m.sampleCap, R);
     const n = c.n;
-    this.sampleStmt ??= this.db.prepare("INSERT INTO sample_chunks (run_id, epoch, first_position, count, sample, loss, z, a, blame) VALUES (?,?,?,?,?,?,?,?,?)");
-    this.sampleStmt.run([m.runId, c.epoch, c.first, n, i32Blob(v.sample, n), f64Blob(v.loss, n), f64Blob(v.z, n * R), f64Blob(v.a, n * R), f64Blob(v.blame, n * R)]);
+    this.sampleStmt ??= this.db.prepare("INSERT INTO sample_chunks (run_id, epoch, first_position, count, sample, loss, a, blame) VALUES (?,?,?,?,?,?,?,?)");
+    this.sampleStmt.run([m.runId, c.epoch, c.first, n, i32Blob(v.sample, n), f64Blob(v.loss, n), f64Blob(v.a, n * R), f64Blob(v.blame, n * R)]);
   }
 
   /** The per-commit rows (multi-row INSERTs) and one adjustment block per recorded neuron, weight-major. */

@@ -1,5 +1,5 @@
 /**
- * The .nfrun schema, version 1 (documented in docs/nfrun-format.md; keep the two in step).
+ * The .nfrun schema, version 2 (documented in docs/nfrun-format.md; keep the two in step).
  * Bulk numbers are little-endian float64 (int32 for sample indices) in BLOBs; metadata are rows.
  * Views decode the blobs in plain SQL (no extension functions) so the sqlite3 CLI, Python's sqlite3
  * and sql.js all see per-weight rows.
@@ -7,8 +7,11 @@
 
 /** PRAGMA application_id: "NFR1". */
 export const APPLICATION_ID = 0x4e465231;
-/** PRAGMA user_version. */
-export const SCHEMA_VERSION = 1;
+/**
+ * PRAGMA user_version. Version 2 dropped `sample_chunks.z` (derivable: Σ inputs × weights + bias);
+ * readers still read version 1 files (they ignore its z column), the recorder does not append to them.
+ */
+export const SCHEMA_VERSION = 2;
 
 export const REQUIRED_TABLES = [
   "nf_meta",
@@ -89,7 +92,7 @@ CREATE TABLE IF NOT EXISTS recorded_epochs (
   run_id TEXT NOT NULL, epoch INTEGER NOT NULL, PRIMARY KEY (run_id, epoch));
 CREATE TABLE IF NOT EXISTS sample_chunks (
   run_id TEXT NOT NULL, epoch INTEGER NOT NULL, first_position INTEGER NOT NULL, count INTEGER NOT NULL,
-  sample BLOB NOT NULL, loss BLOB NOT NULL, z BLOB NOT NULL, a BLOB NOT NULL, blame BLOB NOT NULL,
+  sample BLOB NOT NULL, loss BLOB NOT NULL, a BLOB NOT NULL, blame BLOB NOT NULL,
   PRIMARY KEY (run_id, epoch, first_position));
 CREATE TABLE IF NOT EXISTS commits (
   run_id TEXT NOT NULL, t INTEGER NOT NULL, epoch INTEGER NOT NULL, batch INTEGER NOT NULL,
@@ -157,7 +160,6 @@ DROP VIEW IF EXISTS v_sample_neuron;
 CREATE VIEW v_sample_neuron AS
 SELECT c.run_id, c.epoch, c.first_position + p.i AS position,
        ${i32Sql("c.sample", "p.i")} AS sample, n.layer, n.neuron,
-       ${f64Sql("c.z", "p.i * (SELECT count(*) FROM recorded_neurons q WHERE q.run_id = c.run_id) + n.col")} AS z,
        ${f64Sql("c.a", "p.i * (SELECT count(*) FROM recorded_neurons q WHERE q.run_id = c.run_id) + n.col")} AS a,
        ${f64Sql("c.blame", "p.i * (SELECT count(*) FROM recorded_neurons q WHERE q.run_id = c.run_id) + n.col")} AS blame
 FROM sample_chunks c JOIN nf_index p ON p.i < c.count JOIN recorded_neurons n ON n.run_id = c.run_id;

@@ -75,8 +75,8 @@ export async function verifyFile(path: string, options: { sqlJs?: SqlJsOptions }
 
 /**
  * Replays every recorded run with the engine's own code and compares bit-exactly, in order:
- * per sample z, a = f(z), loss and blame (recomputed from the weights before the commit and the
- * stored sample); per commit the count, the batch loss, Σ recorded leverages = the blame bank, the
+ * per sample a = f(z), loss and blame (recomputed from the weights before the commit and the
+ * stored sample; z itself is not stored); per commit the count, the batch loss, Σ recorded leverages = the blame bank, the
  * strategy's adjustment from the replayed state = the recorded adjustment, the norms; at every
  * snapshot the weights (before − adjustment chain: each commit's after is the next commit's before)
  * and the optimizer state. Stops at the first mismatch.
@@ -267,8 +267,6 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
           for (let j = 0; j < l.units; j++) {
             const c = cols[j]!;
             if (c < 0) continue;
-            const z = chunk.z[i * R + c]!;
-            if (!sameBits(model.z[l.layer]![j]!, z)) fail("z (forward pass)", model.z[l.layer]![j]!, z, { ...pw, layer: l.layer, neuron: j });
             const a = chunk.a[i * R + c]!;
             if (!sameBits(model.a[l.layer]![j]!, a)) fail("a = f(z)", model.a[l.layer]![j]!, a, { ...pw, layer: l.layer, neuron: j });
           }

@@ -85,10 +85,16 @@ class WriterThread {
     Atomics.wait(this.signal, 0, seen, 1000);
   }
 
-  /** The same, without blocking the event loop. */
+  /** The same, without blocking the event loop (kept alive meanwhile: the worker is unref'd). */
   async waitAfterAsync(seen: number): Promise<void> {
     const w = Atomics.waitAsync(this.signal, 0, seen, 1000);
-    if (w.async) await w.value;
+    if (!w.async) return;
+    this.worker.ref();
+    try {
+      await w.value;
+    } finally {
+      this.worker.unref();
+    }
   }
 
   /** The worker died: every run still open fails with this message (events reach us only when the loop runs). */
@@ -143,11 +149,9 @@ export class WriterHandle implements ChunkSink {
     return this.checkpoints.splice(0);
   }
 
+  /** The writer's error sticks: every later call (finish included) throws it again. */
   private throwIfFailed(): void {
-    if (this.error) {
-      this.thread.runs.delete(this.id);
-      throw this.error;
-    }
+    if (this.error) throw this.error;
   }
 
   /** Blocks until `done()` holds, reading replies; throws the writer's error. */

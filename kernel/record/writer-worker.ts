@@ -29,6 +29,7 @@ async function handle(c: WriterCommand): Promise<void> {
       reply({ kind: "opened", writer: id });
       return;
     }
+    // A failed run's commands are dropped: its training thread already has the error (it is sticky there).
     if (failed.has(id)) {
       if (c.kind === "finish") failed.delete(id);
       return;

@@ -112,7 +112,7 @@ test("verify catches a changed commit count", async () => {
   assert.deepEqual([m.t, m.expected, m.found], [4, 8, 7]);
 });
 
-test("verify catches a changed snapshot weight (the before/after chain) and a changed z", async () => {
+test("verify catches a changed snapshot weight (the before/after chain) and a changed a", async () => {
   const good = path.join(dir, "good5.nfrun");
   const runId = await recordRun(good);
   const bad = path.join(dir, "bad-chain.nfrun");
@@ -125,14 +125,14 @@ test("verify catches a changed snapshot weight (the before/after chain) and a ch
   const m = (await verifyFile(bad)).mismatch!;
   assert.match(m.what, /after ≠ next before/);
   assert.deepEqual([m.t, m.layer, m.neuron, m.weight], [final, 1, 0, 1]);
-  const bad2 = path.join(dir, "bad-z.nfrun");
+  const bad2 = path.join(dir, "bad-a.nfrun");
   await tamper(good, bad2, (db) => {
-    const z = new Float64Array(Uint8Array.from(db.exec("SELECT z FROM sample_chunks WHERE run_id = ? AND epoch = 2", [runId])[0]!.values[0]![0] as Uint8Array).buffer);
-    z[0] = -z[0]!;
-    db.run("UPDATE sample_chunks SET z = ? WHERE run_id = ? AND epoch = 2", [new Uint8Array(z.buffer), runId]);
+    const a = new Float64Array(Uint8Array.from(db.exec("SELECT a FROM sample_chunks WHERE run_id = ? AND epoch = 2", [runId])[0]!.values[0]![0] as Uint8Array).buffer);
+    a[0] = -a[0]!;
+    db.run("UPDATE sample_chunks SET a = ? WHERE run_id = ? AND epoch = 2", [new Uint8Array(a.buffer), runId]);
   });
   const m2 = (await verifyFile(bad2)).mismatch!;
-  assert.equal(m2.what, "z (forward pass)");
+  assert.equal(m2.what, "a = f(z)");
   assert.deepEqual([m2.epoch, m2.position, m2.layer, m2.neuron], [2, 0, 0, 0]);
   // A file that cannot be read at all: exit code 2 with a plain message.
   const empty = path.join(dir, "empty.nfrun");

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { datasetFromRows, Model, Trainer, type Dataset } from "../../kernel/engine";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
-import { canonicalJson, configHash, NfrunError, NfrunReader, RunRecorder, verifyFile, type RecordingPolicy, type WeightTrace } from "../../kernel/record";
+import { canonicalJson, configHash, NfrunError, NfrunReader, RunRecorder, SCHEMA_VERSION, verifyFile, type RecordingPolicy, type WeightTrace } from "../../kernel/record";
 import { blobF64 } from "../../kernel/record/blob";
 import { f64Sql } from "../../kernel/record/schema";
 import { loadSqlJs } from "../../kernel/record/sqljs";
@@ -65,6 +65,25 @@ function handBackprop(w: Float64Array, x: readonly number[], y: number) {
   return { a1, d1, d2, loss: (yHat - y) ** 2 };
 }
 
+/** Weights before every commit t (and after the last, at key 16), from an independent re-run of recordToy's training without a recorder. */
+function weightsBeforeEachCommit(data: Dataset): Map<number, Float64Array> {
+  const before = new Map<number, Float64Array>();
+  const twin = toyModel();
+  const twinTrainer = new Trainer({
+    model: twin,
+    loss: "mse",
+    strategy: getStrategy("adam"),
+    hyperparameters: { lr: 0.05 },
+    batchSize: 5,
+    shuffle: true,
+    seed: 7,
+    observers: [{ onSample: (e) => { if (e.slot === 0) before.set(e.trainer.t + 1, Float64Array.from(e.trainer.model.params)); } }],
+  });
+  twinTrainer.fit(data, 3);
+  before.set(twinTrainer.t + 1, Float64Array.from(twin.params));
+  return before;
+}
+
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≉ ${b}`);
 
 test("round trip: weightTrace leverages, bank, avg, audit columns and the before/after chain", async () => {
@@ -79,21 +98,8 @@ test("round trip: weightTrace leverages, bank, avg, audit columns and the before
   assert.deepEqual(info.strategy.auditColumns, ["g+λθ", "m", "v", "v_max", "m̂", "v̂", "√v̂+ε", "m̂/(√v̂+ε)"]);
   assert.equal(reader.config(runId).hashMatches, true);
 
-  // Weights before every commit, from an independent re-run without a recorder.
-  const before = new Map<number, Float64Array>();
-  const twin = toyModel();
-  const twinTrainer = new Trainer({
-    model: twin,
-    loss: "mse",
-    strategy: getStrategy("adam"),
-    hyperparameters: { lr: 0.05 },
-    batchSize: 5,
-    shuffle: true,
-    seed: 7,
-    observers: [{ onSample: (e) => { if (e.slot === 0) before.set(e.trainer.t + 1, Float64Array.from(e.trainer.model.params)); } }],
-  });
-  twinTrainer.fit(data, 3);
-  assert.deepEqual(Array.from(twin.params), Array.from(model.params));
+  const before = weightsBeforeEachCommit(data);
+  assert.deepEqual(Array.from(before.get(16)!), Array.from(model.params));
 
   const weights: [number, number, number][] = [[0, 0, 0], [0, 2, 1], [0, 1, 2], [1, 0, 0], [1, 0, 3]];
   for (const t of [1, 5, 8, 15]) {
@@ -174,7 +180,7 @@ test("round trip: weightTrace leverages, bank, avg, audit columns and the before
 
 test("neuronSnapshot: products sum to z, blame sources × f′(z) = blame, backprop rows", async () => {
   const file = tmp();
-  const { runId } = await recordToy(file);
+  const { runId, data } = await recordToy(file);
   const reader = await NfrunReader.open(file);
   for (const [epoch, sample] of [[0, 0], [1, 3], [2, 22]] as const) {
     for (const neuron of [0, 1, 2]) {
@@ -187,8 +193,10 @@ test("neuronSnapshot: products sum to z, blame sources × f′(z) = blame, backp
         sum += p.product;
       }
       assert.equal(s.forward.sum, sum + s.forward.bias);
-      assert.equal(s.forward.sum, s.forward.z);
+      // z is derived (not stored): the stored a is tanh of it bit-exactly, and it matches a hand forward pass.
       assert.equal(s.forward.a, Math.tanh(s.forward.z));
+      const w = s.forward.inputs.map((p) => p.value);
+      close(s.forward.z, data.inputs[sample * 2]! * w[0]! + data.inputs[sample * 2 + 1]! * w[1]! + s.forward.bias);
       assert.equal(s.fPrime, 1 - s.forward.a * s.forward.a);
       assert.equal(s.sources!.length, 1);
       assert.equal(s.sourcesSum! * s.fPrime!, s.blame);
@@ -204,7 +212,7 @@ test("neuronSnapshot: products sum to z, blame sources × f′(z) = blame, backp
     assert.equal(out.kind, "neuron-snapshot");
     if (out.kind === "neuron-snapshot") {
       assert.equal(out.sources, null);
-      assert.equal(out.forward.sum, out.forward.z);
+      close(out.forward.a, 1 / (1 + Math.exp(-out.forward.z)));
     }
   }
   reader.close();
@@ -232,7 +240,7 @@ test("several runs in one file, each verifiable; config hash is canonical", asyn
 
 test("SQL views decode float64 blobs exactly (pure SQL, no extension functions)", async () => {
   const file = tmp();
-  const { runId } = await recordToy(file);
+  const { runId, data } = await recordToy(file);
   const reader = await NfrunReader.open(file);
   // Special values through the decode expression.
   const specials = [0, 1, -1, 0.1, -2.5e-300, 5e-324, -5e-324, 2.2250738585072014e-308, 2.225073858507201e-308, 1.7976931348623157e308,
@@ -244,14 +252,13 @@ test("SQL views decode float64 blobs exactly (pure SQL, no extension functions)"
     else assert.equal(rows[i], v, `special value ${v}`);
   });
   // v_sample_neuron against the reader's decoded chunks, every row.
-  const viewRows = reader.query("SELECT epoch, position, sample, layer, neuron, z, a, blame FROM v_sample_neuron WHERE run_id = ? ORDER BY epoch, position, layer, neuron", [runId]);
+  const viewRows = reader.query("SELECT epoch, position, sample, layer, neuron, a, blame FROM v_sample_neuron WHERE run_id = ? ORDER BY epoch, position, layer, neuron", [runId]);
   assert.equal(viewRows.length, 3 * 23 * 4);
   const ctx = reader.context(runId);
-  for (const [epoch, position, sample, layer, neuron, z, a, blame] of viewRows) {
+  for (const [epoch, position, sample, layer, neuron, a, blame] of viewRows) {
     const at = reader.samplAt(runId, Number(epoch), Number(position))!;
     const c = ctx.col[Number(layer)]![Number(neuron)]!;
     assert.equal(Number(sample), at.chunk.sample[at.i]);
-    assert.equal(z, at.chunk.z[at.i * ctx.R + c]);
     assert.equal(a, at.chunk.a[at.i * ctx.R + c]);
     assert.equal(blame, at.chunk.blame[at.i * ctx.R + c]);
   }
@@ -265,6 +272,24 @@ test("SQL views decode float64 blobs exactly (pure SQL, no extension functions)"
     assert.deepEqual(lev, tr.rows.map((r) => [r.sample, r.input, r.blame, r.leverage]));
     const cw = reader.query("SELECT count, adjustment FROM v_commit_weight WHERE run_id = ? AND t = ? AND layer = 1 AND neuron = 0 AND weight = 1", [runId, t]);
     assert.deepEqual(cw, [[tr.commit.count, tr.commit.adjustment]]);
+  }
+  // v_leverage, every row of every commit, against an independent forward/backward pass with the
+  // weights before that commit (from a re-run without a recorder).
+  const before = weightsBeforeEachCommit(data);
+  const levRows = reader.query(
+    `SELECT l.sample, l.layer, l.neuron, l.weight, l.input, l.blame, l.leverage, c.t FROM v_leverage l
+     JOIN commits c ON c.run_id = l.run_id AND c.epoch = l.epoch AND c.batch = l.batch WHERE l.run_id = ?`,
+    [runId],
+  );
+  assert.equal(levRows.length, 3 * 23 * 13);
+  for (const [sample, layer, neuron, weight, input, blame, leverage, t] of levRows.map((r) => r.map(Number))) {
+    const x = [data.inputs[sample! * 2]!, data.inputs[sample! * 2 + 1]!];
+    const hand = handBackprop(before.get(t!)!, x, data.targets[sample!]!);
+    const handInput = layer === 0 ? (weight === 2 ? 1 : x[weight!]!) : weight === 3 ? 1 : hand.a1[weight!]!;
+    const handBlame = layer === 0 ? hand.d1[neuron!]! : hand.d2;
+    close(input!, handInput);
+    close(blame!, handBlame);
+    close(leverage!, handInput * handBlame);
   }
   const snap = reader.query("SELECT value FROM v_snapshot_weight WHERE run_id = ? AND t = 0 AND layer = 0 AND neuron = 2 AND weight = 1", [runId]);
   const w0 = blobF64(reader.query("SELECT weights FROM snapshots WHERE run_id = ? AND t = 0", [runId])[0]![0])!;
@@ -295,7 +320,7 @@ print(json.dumps({"app": app, "ver": ver, "rows": rows, "blames": blames}))
 `;
   const out = JSON.parse(execFileSync("python3", ["-c", script, file, runId, String(tr.epoch), String(tr.batch)], { encoding: "utf8" }));
   assert.equal(out.app, 0x4e465231);
-  assert.equal(out.ver, 1);
+  assert.equal(out.ver, SCHEMA_VERSION);
   assert.deepEqual(out.rows, tr.rows.map((r) => [r.sample, r.input, r.blame, r.leverage]));
   const first = tr.rows[0]!.position;
   assert.deepEqual(out.blames.slice(first, first + tr.rows.length), tr.rows.map((r) => r.blame));
@@ -315,7 +340,7 @@ test("sqlite3 CLI (when installed — CI machines may lack it; then this test is
   const file = tmp();
   const { runId } = await recordToy(file);
   const out = execFileSync("sqlite3", [file, "PRAGMA application_id; PRAGMA user_version; SELECT count(*) FROM v_commit_weight WHERE run_id = '" + runId + "';"], { encoding: "utf8" });
-  assert.deepEqual(out.trim().split("\n"), [String(0x4e465231), "1", String(15 * 13)]);
+  assert.deepEqual(out.trim().split("\n"), [String(0x4e465231), String(SCHEMA_VERSION), String(15 * 13)]);
 });
 
 test("untrusted files: every bad input is an NfrunError with a plain message", async () => {
@@ -338,7 +363,7 @@ test("untrusted files: every bad input is an NfrunError with a plain message", a
   plain.run("CREATE TABLE t (x)");
   cases.push(["plain SQLite file", plain.export(), "foreign"]);
   const newer = Uint8Array.from(bytes);
-  new DataView(newer.buffer).setUint32(60, 2);
+  new DataView(newer.buffer).setUint32(60, SCHEMA_VERSION + 1);
   cases.push(["newer schema version", newer, "newer-version"]);
   const db = new SQL.Database(bytes);
   db.run("DROP TABLE events");

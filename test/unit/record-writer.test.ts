@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { datasetFromRows, Model, Trainer, type Dataset } from "../../kernel/engine";
+import { getStrategy } from "../../kernel/engine/optimizers/registry";
+import { NfrunError, NfrunReader, RunRecorder, SCHEMA_VERSION, verifyFile, type WeightTrace } from "../../kernel/record";
+import { loadSqlJs } from "../../kernel/record/sqljs";
+
+/** The writer thread (kernel/record/writer-thread.ts) and schema version 2 (no stored z). */
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nfrun-writer-"));
+
+function data(): Dataset {
+  const xs: number[][] = [];
+  const ys: number[][] = [];
+  for (let i = 0; i < 40; i++) xs.push([Math.sin(i), Math.cos(i * 1.3)]), ys.push([Math.sin(i) * Math.cos(i * 1.3)]);
+  return datasetFromRows("wave", xs, ys);
+}
+
+function trainer(observers: RunRecorder[]): Trainer {
+  const model = new Model({ inputs: 2, layers: [{ units: 4, activation: "tanh" }, { units: 1, activation: "linear" }] });
+  model.initialize({ name: "xavier_uniform" }, 3);
+  return new Trainer({ model, loss: "mse", strategy: getStrategy("adam"), hyperparameters: { lr: 0.01 }, batchSize: 4, shuffle: true, seed: 3, observers });
+}
+
+test("each checkpoint the writer thread reports holds exactly the commits recorded before it was asked for", async () => {
+  const file = path.join(dir, "checkpoints.nfrun");
+  const d = data();
+  const seen: { t: number; commits: number; trace: number; status: string; fitting: boolean }[] = [];
+  let fitting = true;
+  const SQL = await loadSqlJs();
+  const rec = await RunRecorder.create(file, {
+    data: d,
+    checkpointSeconds: 3600,
+    checkpointEpochs: 1,
+    // Called on the training thread once the writer has renamed the checkpoint into place; the next
+    // checkpoint is asked for at the next epoch end, so the file on disk is this one or a later one.
+    onCheckpoint: (info) => {
+      const db = new SQL.Database(fs.readFileSync(file));
+      const [commits, status] = db.exec("SELECT commits, status FROM runs")[0]!.values[0]!;
+      const trace = Number(db.exec("SELECT count(*) FROM commits")[0]!.values[0]![0]);
+      db.close();
+      seen.push({ t: info.t, commits: Number(commits), trace, status: String(status), fitting });
+    },
+  });
+  const tr = trainer([rec]);
+  const result = tr.fit(d, 200);
+  fitting = false;
+  assert.equal(rec.finish(result), "completed");
+  const during = seen.filter((s) => s.fitting);
+  assert.ok(during.length > 0, "no checkpoint reached the training thread during the fit");
+  for (const s of during) {
+    assert.equal(s.t % 10, 0, "checkpoints are asked for at epoch ends (10 commits per epoch)");
+    assert.ok(s.commits >= s.t && s.commits % 10 === 0, JSON.stringify(s));
+    assert.equal(s.trace, s.commits);
+    assert.equal(s.status, "interrupted");
+  }
+  assert.deepEqual(seen.at(-1), { t: 2000, commits: 2000, trace: 2000, status: "completed", fitting: false });
+  assert.equal((await verifyFile(file)).mismatch, null);
+});
+
+test("a writer-thread failure reaches the training thread as an NfrunError, and finish repeats it", async () => {
+  const file = path.join(dir, "no-such-dir", "run.nfrun");
+  const d = data();
+  const rec = await RunRecorder.create(file, { data: d, checkpointSeconds: 0 });
+  const tr = trainer([rec]);
+  // The first checkpoint cannot be written; the error surfaces at a later commit (the writer works in parallel).
+  assert.throws(() => tr.fit(d, 500), (e: unknown) => e instanceof NfrunError && e.kind === "io" && /no-such-dir/.test(e.message));
+  assert.throws(() => rec.finish("interrupted"), (e: unknown) => e instanceof NfrunError && e.kind === "io");
+  assert.equal(fs.existsSync(file), false);
+});
+
+test("schema version 1 files (with a stored z) stay readable; the recorder does not append to them", async () => {
+  const file = path.join(dir, "v2.nfrun");
+  const d = data();
+  const rec = await RunRecorder.create(file, { data: d, checkpointSeconds: 3600 });
+  rec.finish(trainer([rec]).fit(d, 2));
+  // A version 1 file: the same tables plus sample_chunks.z, user_version 1.
+  const SQL = await loadSqlJs();
+  const db = new SQL.Database(fs.readFileSync(file));
+  assert.equal(db.exec("PRAGMA user_version")[0]!.values[0]![0], SCHEMA_VERSION);
+  db.run("ALTER TABLE sample_chunks ADD COLUMN z BLOB; UPDATE sample_chunks SET z = a; PRAGMA user_version = 1;");
+  const v1 = path.join(dir, "v1.nfrun");
+  fs.writeFileSync(v1, db.export());
+  db.close();
+  const r2 = await NfrunReader.open(file);
+  const r1 = await NfrunReader.open(v1);
+  const id = r2.runIds()[0]!;
+  assert.deepEqual(r1.weightTrace(id, 1, 0, 2, 15) as WeightTrace, r2.weightTrace(id, 1, 0, 2, 15) as WeightTrace);
+  r1.close();
+  r2.close();
+  assert.equal((await verifyFile(v1)).mismatch, null);
+  await assert.rejects(RunRecorder.create(v1, { data: d }), (e: unknown) => e instanceof NfrunError && e.kind === "older-version");
+});
