@@ -91,20 +91,27 @@ export class SampleChunkBuffer {
     v.loss[n] = lossValue;
     const base = n * this.R;
     const layerCols = this.layerCols;
+    const va = v.a;
+    const vb = v.blame;
     for (let li = 0; li < layerCols.length; li++) {
       const lc = layerCols[li]!;
       const at = base + lc.start;
       if (lc.full) {
-        v.a.set(a[li]!, at);
-        v.blame.set(blame[li]!, at);
+        // A plain loop: most layers are small, where TypedArray#set costs more than the copy.
+        const al = a[li]!;
+        const dl = blame[li]!;
+        for (let j = 0; j < al.length; j++) {
+          va[at + j] = al[j]!;
+          vb[at + j] = dl[j]!;
+        }
       } else {
         const idx = lc.neurons;
         const al = a[li]!;
         const dl = blame[li]!;
         for (let c = 0; c < idx.length; c++) {
           const j = idx[c]!;
-          v.a[at + c] = al[j]!;
-          v.blame[at + c] = dl[j]!;
+          va[at + c] = al[j]!;
+          vb[at + c] = dl[j]!;
         }
       }
     }
@@ -135,6 +142,7 @@ export class CommitBuffer {
   constructor(
     model: Model,
     private readonly sink: ChunkSink,
+    private readonly writer: number,
   ) {
     this.W = model.weightCount;
     this.blockCap = Math.max(1, Math.min(MAX_BLOCK_COMMITS, Math.floor(BLOCK_BYTES / (8 * this.W))));
@@ -145,6 +153,8 @@ export class CommitBuffer {
 
   /** Buffers one commit's row; with `adjustments`, also its adjustments (a recorded epoch). Returns true when a flush is due. */
   add(e: CommitEvent, adjustments: Float64Array | null): boolean {
+    // A block holds consecutive commits: a gap (unrecorded epochs in between) starts a new one.
+    if (adjustments && this.blockN > 0 && e.t !== this.blockFirstT + this.blockN) this.flush();
     const r = this.rows++;
     const { ints, reals, adj } = this.views;
     ints[4 * r] = e.t;
@@ -164,10 +174,10 @@ export class CommitBuffer {
   }
 
   /** Hands the buffered commit rows and adjustments to the writer and continues in another buffer. */
-  flush(writer: number): void {
+  flush(): void {
     if (this.rows === 0 && this.blockN === 0) return;
     const buffer = this.views.ints.buffer as ArrayBuffer;
-    this.sink.send({ kind: "commits", writer, rows: this.rows, blockN: this.blockN, firstT: this.blockFirstT, buffer }, [buffer]);
+    this.sink.send({ kind: "commits", writer: this.writer, rows: this.rows, blockN: this.blockN, firstT: this.blockFirstT, buffer }, [buffer]);
     this.views = commitViews(this.sink.buffer("commits", this.bytes), this.rowCap, this.blockCap, this.W);
     this.rows = 0;
     this.blockN = 0;

@@ -124,7 +124,7 @@ export class RunRecorder implements TrainingObserver {
     this.neurons = recordedNeurons(this.policy, model);
     const R = this.neurons.length;
     this.samples = new SampleChunkBuffer(R, model, this.neurons, data.count, this.writer);
-    this.commits = new CommitBuffer(model, this.writer);
+    this.commits = new CommitBuffer(model, this.writer, this.writer.id);
     this.snapshotCommits = Math.max(1, this.options.snapshotCommits ?? defaultSnapshotCommits(trainer, R));
     this.nextCheckpoint = performance.now() + this.checkpointMs;
     const meta = runMeta({
@@ -160,7 +160,7 @@ export class RunRecorder implements TrainingObserver {
   onCommit(e: CommitEvent): void {
     if (!this.started) this.start(e.trainer);
     if (e.epoch !== this.epoch) this.startEpoch(e.epoch);
-    if (this.commits!.add(e, this.recording && e.record ? e.record.adjustment : null)) this.commits!.flush(this.writer.id);
+    if (this.commits!.add(e, this.recording && e.record ? e.record.adjustment : null)) this.commits!.flush();
     if (!Number.isFinite(e.gradNorm) || !Number.isFinite(e.stepNorm)) this.nonfinite = true;
     if (this.recording && e.t - this.lastSnapshotT >= this.snapshotCommits) {
       // Observers see a commit before Lookahead's sync (trainer.commit): a snapshot is the state after
@@ -175,7 +175,6 @@ export class RunRecorder implements TrainingObserver {
   }
 
   onEpoch(e: EpochEvent): void {
-    this.flush();
     this.epochsDone++;
     this.finalLoss = e.loss;
     if (this.checkpointEpochs > 0 && this.epochsDone % this.checkpointEpochs === 0) this.checkpoint();
@@ -193,7 +192,8 @@ export class RunRecorder implements TrainingObserver {
   }
 
   private startEpoch(epoch: number): void {
-    this.flush();
+    // A sample chunk holds one epoch; commit buffers span epochs (they flush when full or at a checkpoint).
+    if (this.started) this.samples!.flush(this.writer.id, this.epoch);
     this.epoch = epoch;
     this.recording = recordsEpoch(this.policy, epoch, this.options.epochs);
     const t = this.trainer.t;
@@ -208,11 +208,10 @@ export class RunRecorder implements TrainingObserver {
   private flush(): void {
     if (!this.started) return;
     this.samples!.flush(this.writer.id, this.epoch);
-    this.commits!.flush(this.writer.id);
+    this.commits!.flush();
   }
 
   private snapshot(t: number, epoch: number): void {
-    this.flush();
     const state = this.trainer.state;
     const concat = (arrays: Float64Array[]) => {
       const out = new Float64Array(arrays.reduce((s, a) => s + a.length, 0));
@@ -303,6 +302,7 @@ export class RunRecorder implements TrainingObserver {
     const status: RecordStatus =
       engineStatus === "diverged" || engineStatus === "failed" || this.nonfinite ? "failed" : engineStatus === "interrupted" ? "interrupted" : "completed";
     if (this.started) {
+      this.flush();
       this.snapshot(this.trainer.t, Math.max(0, this.epoch));
       this.event("end", `run ${status} after ${this.trainer.t} commits`, { status });
     }

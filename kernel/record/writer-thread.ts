@@ -57,12 +57,12 @@ class WriterThread {
     const id = this.nextId++;
     const h = new WriterHandle(this, id, file);
     this.runs.set(id, h);
-    this.post({ kind: "open", writer: id, path: file, ...(sqlJs ? { sqlJs } : {}) }, []);
+    this.post([{ kind: "open", writer: id, path: file, ...(sqlJs ? { sqlJs } : {}) }], []);
     return h;
   }
 
-  post(c: WriterCommand, transfer: ArrayBuffer[]): void {
-    this.worker.postMessage(c, transfer);
+  post(commands: WriterCommand[], transfer: ArrayBuffer[]): void {
+    this.worker.postMessage(commands, transfer);
   }
 
   /** Reads every reply that arrived and hands it to its run. */
@@ -176,9 +176,21 @@ export class WriterHandle implements ChunkSink {
     return free.pop()!;
   }
 
+  /**
+   * Queues a command. Snapshots, events and epoch marks wait for the next chunk, checkpoint or finish
+   * and travel with it in one message (a postMessage costs tens of µs; a run has hundreds of snapshots).
+   */
   send(c: WriterCommand, transfer: ArrayBuffer[]): void {
-    this.thread.post(c, transfer);
+    this.queued.push(c);
+    for (const b of transfer) this.queuedTransfer.push(b);
+    if (c.kind === "snapshot" || c.kind === "event" || c.kind === "epoch") return;
+    this.thread.post(this.queued, this.queuedTransfer);
+    this.queued = [];
+    this.queuedTransfer = [];
   }
+
+  private queued: WriterCommand[] = [];
+  private queuedTransfer: ArrayBuffer[] = [];
 
   /** Posts the final command and blocks until the writer has written and closed the file. */
   finish(c: Extract<WriterCommand, { kind: "finish" }>): CheckpointInfo | null {

@@ -57,6 +57,6 @@ async function handle(c: WriterCommand): Promise<void> {
 }
 
 let queue: Promise<void> = Promise.resolve();
-parentPort!.on("message", (c: WriterCommand) => {
-  queue = queue.then(() => handle(c));
+parentPort!.on("message", (commands: WriterCommand[]) => {
+  for (const c of commands) queue = queue.then(() => handle(c));
 });
