@@ -235,8 +235,8 @@ export class RunRecorder implements TrainingObserver {
       globalJson: JSON.stringify(Object.entries(state.global).map(([k, v]) => [k, floatText(v)])),
       slow: la ? la.slow.slice() : null,
     };
-    const arrays = [c.weights, c.rates, c.state, c.neuronState, ...(c.slow ? [c.slow] : [])];
-    this.writer.send(c, arrays.map((a) => a.buffer as ArrayBuffer));
+    // Copied by postMessage, not transferred: many small (or empty) buffers in a transfer list cost more.
+    this.writer.send(c, []);
     this.lastSnapshotT = t;
     this.pendingSnapshot = null;
   }
