@@ -5,7 +5,7 @@
  * Reports samples/s without and with recording (fit alone, and fit + final write), bytes per sample
  * (and the naive one-row-per-sample-per-weight size for comparison), file open time and weightTrace
  * latency p50/p95 over random weights and commits. Each configuration runs `rounds` times, alternating
- * plain/recorded, and the medians are shown.
+ * plain/recorded, and the medians are shown (and the first recorded run alone: it starts the writer thread).
  *
  * `npm run bench -- record [--rounds=3] [--queries=300] [--only=a|b] [--verify=0]`, or
  * standalone `npx tsx bench/record.ts …`.
@@ -169,10 +169,11 @@ async function measure(w: Workload, rounds: number, queries: number, dir: string
     `  samples/s without recording      ${fmt(median(plain)).padStart(12)}`,
     `  samples/s recording, fit only    ${fmt(median(fitRec)).padStart(12)}   (${fmt((100 * median(fitRec)) / median(plain))}% of plain)`,
     `  samples/s recording, fit + write ${fmt(median(totalRec)).padStart(12)}   (${fmt(100 * keep)}% of plain; target ≥ 50%: ${keep >= 0.5 ? "met" : "NOT MET"})`,
+    `  first recorded run of the process ${fmt(totalRec[0]!).padStart(11)}   (${fmt((100 * totalRec[0]!) / plain[0]!)}% of round 1's plain run; it starts the writer thread)`,
     `  file size                        ${fmt(bytes / 1e6, 1).padStart(12)} MB   ${fmt(bytes / samples)} bytes/sample   (naive rows ≈ ${fmt(naive / samples)} bytes/sample; ${fmt((100 * bytes) / naive, 2)}%)`,
     `  file open (read + checks + run)  ${fmt(median(opens), 1).padStart(12)} ms`,
-    `  final write (median)             create ${fmt(median(phases.map((p) => p.create)), 1)} ms, fit ${fmt(median(phases.map((p) => p.fit)))} ms, finish ${fmt(median(phases.map((p) => p.finish)))} ms = ` +
-      `export ${fmt(median(phases.map((p) => p.export)))} ms + write ${fmt(median(phases.map((p) => p.write)))} ms + fsync ${fmt(median(phases.map((p) => p.fsync)))} ms`,
+    `  final write (median)             create ${fmt(median(phases.map((p) => p.create)), 1)} ms, fit ${fmt(median(phases.map((p) => p.fit)))} ms, finish ${fmt(median(phases.map((p) => p.finish)))} ms ` +
+      `(the writer thread's backlog, then export ${fmt(median(phases.map((p) => p.export)))} ms + write ${fmt(median(phases.map((p) => p.write)))} ms + fsync ${fmt(median(phases.map((p) => p.fsync)))} ms)`,
     `  weightTrace cold (1st query after open) ${fmt(cold, 1)} ms; warm (${lat.length} random) p50 ${fmt(quantile(lat, 0.5), 2)} ms, p95 ${fmt(p95, 2)} ms, max ${fmt(Math.max(...lat), 1)} ms` +
       (w.latencyTarget ? `   (target p95 ≤ ${w.latencyTarget} ms: ${p95 <= w.latencyTarget ? "met" : "NOT MET"})` : ""),
     verify ? `  verify (full replay)             ${fmt(verifySeconds, 2).padStart(12)} s` : "  verify skipped (--verify=0)",

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import type { Database, SqlJsStatic, Statement } from "sql.js";
 import { f64Blob, i32Blob } from "./blob";
 import { NfrunError } from "./errors";
+import type { ExportBuffer } from "./export-buffer";
 import { commitViews, ROWS_PER_INSERT, sampleViews } from "./recorder-buffers";
 import { initSchema, insertRunMetadata } from "./run-start";
 import { OPTIONAL_TABLES, SCHEMA_VERSION } from "./schema";
@@ -29,10 +30,11 @@ export class RunWriter {
   private constructor(
     private readonly db: Database,
     readonly path: string,
+    private readonly exporter: ExportBuffer,
   ) {}
 
   /** Opens (or creates) `path` for recording a new run. An existing file must be a valid .nfrun. */
-  static open(SQL: SqlJsStatic, path: string): RunWriter {
+  static open(SQL: SqlJsStatic, path: string, exporter: ExportBuffer): RunWriter {
     let existing: Uint8Array | null = null;
     try {
       existing = fs.readFileSync(path);
@@ -42,7 +44,7 @@ export class RunWriter {
     if (!existing) {
       const db = createWorkingDb(SQL).db;
       initSchema(db);
-      return new RunWriter(db, path);
+      return new RunWriter(db, path, exporter);
     }
     checkHeader(existing, path);
     const version = new DataView(existing.buffer, existing.byteOffset, existing.byteLength).getUint32(60);
@@ -57,7 +59,7 @@ export class RunWriter {
       db.close();
       throw e;
     }
-    return new RunWriter(db, path);
+    return new RunWriter(db, path, exporter);
   }
 
   apply(c: WriterCommand): CheckpointInfo | null {
@@ -182,7 +184,7 @@ export class RunWriter {
     );
     this.db.run("COMMIT");
     const t1 = performance.now();
-    const bytes = this.db.export();
+    const bytes = this.exporter.export(this.db);
     const t2 = performance.now();
     const w = writeFileAtomic(this.path, bytes);
     this.db.run("BEGIN");

@@ -6,12 +6,15 @@
  */
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { NfrunError } from "./errors";
+import { ExportBuffer } from "./export-buffer";
 import { RunWriter } from "./run-writer";
 import { loadSqlJs } from "./sqljs";
 import type { WriterCommand, WriterReply } from "./writer-protocol";
 
 const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
 const writers = new Map<number, RunWriter>();
+/** One export buffer for the process's runs (they take turns: commands are applied one at a time). */
+const exporter = new ExportBuffer();
 /** Runs whose writer failed: their later commands are dropped (the error was reported once). */
 const failed = new Set<number>();
 
@@ -25,7 +28,7 @@ async function handle(c: WriterCommand): Promise<void> {
   const id = c.writer;
   try {
     if (c.kind === "open") {
-      writers.set(id, RunWriter.open(await loadSqlJs(c.sqlJs), c.path));
+      writers.set(id, RunWriter.open(await loadSqlJs(c.sqlJs), c.path, exporter));
       reply({ kind: "opened", writer: id });
       return;
     }
