@@ -14,7 +14,7 @@ import type { CheckpointInfo, CheckpointTimings, RecordStatus, RunProgress } fro
 import { WriterHandle } from "./writer-thread";
 
 export { ENGINE_VERSION } from "./run-start";
-export { writeFileAtomic } from "./working-db";
+export { writeFileAtomic } from "./spare-file";
 export { floatText, parseFloatText } from "./float-text";
 
 export type { CheckpointTimings, RecordStatus } from "./writer-protocol";

@@ -7,7 +7,8 @@ import { commitViews, ROWS_PER_INSERT, sampleViews } from "./recorder-buffers";
 import { initSchema, insertRunMetadata } from "./run-start";
 import { OPTIONAL_TABLES, SCHEMA_VERSION } from "./schema";
 import { checkHeader, checkTables } from "./validate";
-import { createWorkingDb, loadWorkingDb, writeFileAtomic } from "./working-db";
+import { SpareFile } from "./spare-file";
+import { createWorkingDb, loadWorkingDb } from "./working-db";
 import type { CheckpointInfo, RecordStatus, RunMeta, RunProgress, WriterCommand } from "./writer-protocol";
 
 type Command<K extends WriterCommand["kind"]> = Extract<WriterCommand, { kind: K }>;
@@ -26,12 +27,16 @@ export class RunWriter {
   private blockStmt: Statement | null = null;
   private adjT: Float64Array = new Float64Array(0);
   private params: (string | number)[] = [];
+  private readonly spare: SpareFile;
+  private closed = false;
 
   private constructor(
     private readonly db: Database,
     readonly path: string,
     private readonly exporter: ExportBuffer,
-  ) {}
+  ) {
+    this.spare = new SpareFile(path);
+  }
 
   /** Opens (or creates) `path` for recording a new run. An existing file must be a valid .nfrun. */
   static open(SQL: SqlJsStatic, path: string, exporter: ExportBuffer): RunWriter {
@@ -186,10 +191,20 @@ export class RunWriter {
     const t1 = performance.now();
     const bytes = this.exporter.export(this.db);
     const t2 = performance.now();
-    const w = writeFileAtomic(this.path, bytes);
+    const w = this.spare.commit(bytes);
     this.db.run("BEGIN");
     const timings = { flushMs: t1 - t0, exportMs: t2 - t1, ...w, totalMs: performance.now() - t0 };
     return { t: p.t, epoch: p.epoch, bytes: bytes.byteLength, timings };
+  }
+
+  /**
+   * Idle-time work: extends the next checkpoint's temporary file by one step toward the database's
+   * size plus an eighth (it grows until then). True while there is more to do.
+   */
+  prepare(): boolean {
+    if (this.closed || !this.meta) return false;
+    const [count, size] = this.db.exec("PRAGMA page_count; PRAGMA page_size").map((r) => Number(r.values[0]![0]));
+    return this.spare.grow(Math.ceil(count! * 1.125) * size!);
   }
 
   /** The final checkpoint (none when the run never started), then the database is closed. */
@@ -200,6 +215,8 @@ export class RunWriter {
       this.db.run("COMMIT");
       return info;
     } finally {
+      this.closed = true;
+      this.spare.discard();
       for (const s of [this.sampleStmt, this.manyStmt, this.oneStmt, this.blockStmt]) s?.free();
       this.db.close();
     }

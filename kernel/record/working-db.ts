@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import type { Database, SqlJsStatic, Statement } from "sql.js";
 import { NfrunError } from "./errors";
 
@@ -144,31 +143,4 @@ export function loadWorkingDb(SQL: SqlJsStatic, bytes: Uint8Array, path: string)
   src.close();
   work.db.run(WORKING_PRAGMAS);
   return work;
-}
-
-/** Milliseconds spent in each phase of an atomic write. */
-export interface WriteTimings {
-  writeMs: number;
-  fsyncMs: number;
-  renameMs: number;
-}
-
-/** Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename over the target. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): WriteTimings {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const t0 = performance.now();
-  let t1 = t0;
-  let t2 = t0;
-  const fd = fs.openSync(tmp, "w");
-  try {
-    let off = 0;
-    while (off < bytes.byteLength) off += fs.writeSync(fd, bytes, off, bytes.byteLength - off);
-    t1 = performance.now();
-    fs.fsyncSync(fd);
-    t2 = performance.now();
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, path);
-  return { writeMs: t1 - t0, fsyncMs: t2 - t1, renameMs: performance.now() - t2 };
 }

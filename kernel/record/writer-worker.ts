@@ -59,7 +59,31 @@ async function handle(c: WriterCommand): Promise<void> {
   }
 }
 
+/**
+ * Between messages, the writer extends the runs' next temporary files (RunWriter.prepare), one step
+ * per turn of the event loop, so a message that arrives meanwhile waits for at most one step.
+ */
+let idleScheduled = false;
+function idle(): void {
+  idleScheduled = false;
+  let more = false;
+  for (const w of writers.values()) {
+    try {
+      more = w.prepare() || more;
+    } catch {
+      // Only a head start: the checkpoint itself reports a file system error.
+    }
+  }
+  if (more) scheduleIdle();
+}
+function scheduleIdle(): void {
+  if (idleScheduled) return;
+  idleScheduled = true;
+  setImmediate(idle);
+}
+
 let queue: Promise<void> = Promise.resolve();
 parentPort!.on("message", (commands: WriterCommand[]) => {
   for (const c of commands) queue = queue.then(() => handle(c));
+  queue = queue.then(scheduleIdle);
 });
