@@ -16,6 +16,7 @@ import type { CheckpointInfo, WriterCommand, WriterReply } from "./writer-protoc
 
 /** Chunk buffers in flight per run and kind before the training thread waits for the writer. */
 const MAX_BUFFERS = { samples: 8, commits: 3 } as const;
+const NONE: readonly CheckpointInfo[] = Object.freeze([]);
 /** Chunk bytes queued before a batch is posted (see WriterHandle.send). */
 const POST_BYTES = 1 << 20;
 
@@ -66,6 +67,15 @@ class WriterThread {
   post(commands: WriterCommand[], transfer: ArrayBuffer[]): void {
     this.worker.postMessage(commands, transfer);
   }
+
+  /** `drain`, only if the worker has replied since the last look (an atomic load: cheap enough per commit). */
+  drainIfSignalled(): void {
+    const s = Atomics.load(this.signal, 0);
+    if (s === this.drained) return;
+    this.drained = s;
+    this.drain();
+  }
+  private drained = 0;
 
   /** Reads every reply that arrived and hands it to its run. */
   drain(): void {
@@ -145,10 +155,10 @@ export class WriterHandle implements ChunkSink {
   }
 
   /** Reads replies; returns the checkpoints written since the last call. Throws the writer's error, if any. */
-  poll(): CheckpointInfo[] {
-    this.thread.drain();
+  poll(): readonly CheckpointInfo[] {
+    this.thread.drainIfSignalled();
     this.throwIfFailed();
-    return this.checkpoints.splice(0);
+    return this.checkpoints.length === 0 ? NONE : this.checkpoints.splice(0);
   }
 
   /** The writer's error sticks: every later call (finish included) throws it again. */
