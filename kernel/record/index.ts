@@ -20,3 +20,4 @@ export { canonicalJson, configHash } from "./config-hash";
 export { type RecordingPolicy } from "./policy";
 export { APPLICATION_ID, SCHEMA_VERSION } from "./schema";
 export { loadSqlJs, type SqlJsOptions } from "./sqljs";
+export { startWriterThread } from "./writer-thread";

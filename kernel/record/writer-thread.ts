@@ -116,6 +116,14 @@ class WriterThread {
   }
 }
 
+/**
+ * Starts the process's writer thread now (it loads sql.js), so the first recording does not wait for
+ * it: a long-lived process that will record (the notebook kernel) calls this at startup.
+ */
+export function startWriterThread(): void {
+  WriterThread.get();
+}
+
 /** One run's connection to the writer thread: posts commands, recycles buffers, surfaces checkpoints and errors. */
 export class WriterHandle implements ChunkSink {
   private readonly free = { samples: [] as ArrayBuffer[], commits: [] as ArrayBuffer[] };

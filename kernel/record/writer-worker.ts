@@ -12,6 +12,8 @@ import { loadSqlJs } from "./sqljs";
 import type { WriterCommand, WriterReply } from "./writer-protocol";
 
 const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
+// Compile sql.js's WebAssembly while nothing is recorded yet (an error surfaces at the first open).
+loadSqlJs().catch(() => undefined);
 const writers = new Map<number, RunWriter>();
 /** One export buffer for the process's runs (they take turns: commands are applied one at a time). */
 const exporter = new ExportBuffer();

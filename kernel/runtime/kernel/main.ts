@@ -11,6 +11,7 @@ import type { Dataset } from "../../engine/datasets/dataset";
 import type { TrainingObserver } from "../../engine/observer";
 import type { FitResult, Trainer } from "../../engine/trainer";
 import { RunRecorder } from "../../record/recorder";
+import { startWriterThread } from "../../record/writer-thread";
 import { mimeBundleOf } from "../display/index";
 import { progressBundle, type ProgressState } from "../display/progress";
 import * as api from "./api";
@@ -33,6 +34,8 @@ function log(text: string): void {
 }
 
 export function startKernel(): void {
+  // Cells that record a run should not wait for the .nfrun writer thread to start (docs/nfrun-format.md).
+  startWriterThread();
   const state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * 4));
   const worker = new Worker(path.join(__dirname, "kernel-control.js"), { workerData: { state } });
   const send = (m: KernelMessage): void => worker.postMessage(m);
