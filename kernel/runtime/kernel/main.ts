@@ -35,7 +35,11 @@ function log(text: string): void {
 
 export function startKernel(): void {
   // Cells that record a run should not wait for the .nfrun writer thread to start (docs/nfrun-format.md).
-  startWriterThread();
+  try {
+    startWriterThread();
+  } catch (error) {
+    log(`the .nfrun writer thread did not start (recording will report it): ${String(error)}`);
+  }
   const state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * 4));
   const worker = new Worker(path.join(__dirname, "kernel-control.js"), { workerData: { state } });
   const send = (m: KernelMessage): void => worker.postMessage(m);
