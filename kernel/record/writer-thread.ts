@@ -17,6 +17,8 @@ import type { CheckpointInfo, WriterCommand, WriterReply } from "./writer-protoc
 /** Chunk buffers in flight per run and kind before the training thread waits for the writer. */
 const MAX_BUFFERS = { samples: 8, commits: 3 } as const;
 const NONE: readonly CheckpointInfo[] = Object.freeze([]);
+/** How long a writer thread may take to load its script before waiting for it is given up. */
+const STARTUP_MS = 30_000;
 /** Chunk bytes queued before a batch is posted (see WriterHandle.send). */
 const POST_BYTES = 1 << 20;
 
@@ -35,7 +37,9 @@ class WriterThread {
   private static shared: WriterThread | null = null;
   private readonly port: MessagePort;
   private readonly worker: Worker;
-  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  /** [0]: replies posted (the worker bumps it after each); [1]: 1 once the worker's script has loaded. */
+  private readonly signal = new Int32Array(new SharedArrayBuffer(8));
+  private readonly startedAt = performance.now();
   private nextId = 1;
   readonly runs = new Map<number, WriterHandle>();
 
@@ -92,9 +96,16 @@ class WriterThread {
     return Atomics.load(this.signal, 0);
   }
 
-  /** Blocks the calling thread until the worker posts a reply after `seen` (or a second passes). */
+  /**
+   * Blocks the calling thread until the worker posts a reply after `seen` (or a second passes). A
+   * worker whose script never loaded cannot say so (its 'error' event needs this thread's event loop),
+   * hence the started flag: after STARTUP_MS without it, waiting is hopeless.
+   */
   waitAfter(seen: number): void {
     Atomics.wait(this.signal, 0, seen, 1000);
+    if (Atomics.load(this.signal, 1) === 0 && performance.now() - this.startedAt > STARTUP_MS) {
+      this.fail(`the .nfrun writer thread did not start within ${STARTUP_MS / 1000} s`);
+    }
   }
 
   /** The same, without blocking the event loop (kept alive meanwhile: the worker is unref'd). */

@@ -12,6 +12,7 @@ import { loadSqlJs } from "./sqljs";
 import type { WriterCommand, WriterReply } from "./writer-protocol";
 
 const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
+Atomics.store(signal, 1, 1); // the script loaded (writer-thread.ts gives up waiting on a worker that never does)
 // Compile sql.js's WebAssembly while nothing is recorded yet (an error surfaces at the first open).
 loadSqlJs().catch(() => undefined);
 const writers = new Map<number, RunWriter>();
