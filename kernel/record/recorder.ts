@@ -43,7 +43,7 @@ export interface RecorderOptions {
    */
   readonly snapshotCommits?: number;
   readonly sqlJs?: SqlJsOptions;
-  /** Called after each checkpoint reached the disk. */
+  /** Called on the training thread once it learns a checkpoint reached the disk (at a later commit, or in `finish`). */
   readonly onCheckpoint?: (info: CheckpointInfo) => void;
 }
 
