@@ -94,3 +94,20 @@ test("schema version 1 files (with a stored z) stay readable; the recorder does 
   assert.equal((await verifyFile(v1)).mismatch, null);
   await assert.rejects(RunRecorder.create(v1, { data: d }), (e: unknown) => e instanceof NfrunError && e.kind === "older-version");
 });
+
+test("two runs recorded at once in one process (one writer thread) each give a file that verifies", async () => {
+  const d = data();
+  const files = [path.join(dir, "twin-a.nfrun"), path.join(dir, "twin-b.nfrun")];
+  const recs = await Promise.all(files.map((f) => RunRecorder.create(f, { data: d, checkpointSeconds: 0.01 })));
+  const trainers = recs.map((r) => trainer([r]));
+  // Interleaved epochs: the writer thread receives both runs' chunks and checkpoints mixed.
+  for (let e = 0; e < 30; e++) for (const t of trainers) t.trainEpoch(d);
+  recs.forEach((r) => r.finish("completed"));
+  for (const [i, f] of files.entries()) {
+    const reader = await NfrunReader.open(f);
+    assert.deepEqual(reader.runIds(), [recs[i]!.runId]);
+    assert.equal(reader.run(recs[i]!.runId).commits, 300);
+    reader.close();
+    assert.equal((await verifyFile(f)).mismatch, null);
+  }
+});
