@@ -8,6 +8,7 @@ declare function acquireVsCodeApi(): { postMessage(m: EditorToHost): void };
 const vscode = acquireVsCodeApi();
 const root = document.getElementById("root")!;
 window.addEventListener("message", (e: MessageEvent<HostToEditor>) => {
+  if (e.data.type === "answer") return;
   renderMessage(e.data, root, (el, run) => vegaChart(el, lossSpec(run.lossCurve.t, run.lossCurve.loss)));
 });
 vscode.postMessage({ type: "ready" });

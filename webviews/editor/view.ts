@@ -4,7 +4,7 @@
  */
 import { append, h, style } from "../shared/dom";
 import { fmt } from "../shared/format";
-import type { HostToEditor, RunSummary } from "../shared/messages";
+import type { RunFileMessage, RunSummary } from "../shared/messages";
 import { THEME_CSS } from "../shared/theme";
 
 const CSS = `
@@ -22,7 +22,7 @@ const CSS = `
 /** Draws a loss curve into an element (vega-embed in the webview; tests pass their own or none). */
 export type ChartFn = (element: HTMLElement, run: RunSummary) => void | Promise<void>;
 
-export function renderMessage(msg: HostToEditor, root: HTMLElement, chart?: ChartFn): void {
+export function renderMessage(msg: RunFileMessage, root: HTMLElement, chart?: ChartFn): void {
   root.replaceChildren(style(THEME_CSS + CSS));
   root.classList.add("nf", "nf-editor");
   if (msg.type === "error") {

@@ -1,4 +1,8 @@
-/** Messages between the extension host and the .nfrun editor webview (plain JSON data only). */
+/**
+ * Messages between the extension host and the .nfrun editor webview (plain JSON data only). Besides
+ * these, the webview asks run queries (./queries.ts) and the host answers them.
+ */
+import type { QueryAnswer, QueryRequest } from "./queries";
 
 export interface RunSummary {
   readonly runId: string;
@@ -26,8 +30,11 @@ export interface RunSummary {
   readonly events: readonly { readonly kind: string; readonly message: string; readonly t: number | null }[];
 }
 
-export type HostToEditor =
+/** What the editor shows of a file: its runs, or why it cannot be read. */
+export type RunFileMessage =
   | { readonly type: "run-file"; readonly file: string; readonly bytes: number; readonly runs: readonly RunSummary[] }
   | { readonly type: "error"; readonly file: string; readonly kind: string; readonly message: string };
 
-export type EditorToHost = { readonly type: "ready" };
+export type HostToEditor = RunFileMessage | QueryAnswer;
+
+export type EditorToHost = { readonly type: "ready" } | QueryRequest;
