@@ -27,7 +27,8 @@ export function checkQuery(q: unknown): RunQuery {
   const r = q as Record<string, unknown> | null;
   if (!r || typeof r !== "object" || typeof r.kind !== "string" || !Object.hasOwn(FIELDS, r.kind)) throw new BadQuery(`unknown query ${JSON.stringify((r as { kind?: unknown } | null)?.kind ?? null)}`);
   if (typeof r.runId !== "string") throw new BadQuery(`${r.kind}: runId must be a string`);
-  for (const f of FIELDS[r.kind as RunQuery["kind"]]) {
+  const optional = r.kind === "weightsAfter" && r.drawn !== undefined ? ["drawn"] : [];
+  for (const f of [...FIELDS[r.kind as RunQuery["kind"]], ...optional]) {
     const v = r[f];
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new BadQuery(`${r.kind}: ${f} must be a non-negative integer (got ${JSON.stringify(v ?? null)})`);
   }
@@ -41,7 +42,7 @@ export function answerQuery(reader: NfrunReader, q: RunQuery): QueryResult {
     case "neuronSnapshot":
       return reader.neuronSnapshot(q.runId, q.layer, q.neuron, q.epoch, q.sample);
     case "weightsAfter":
-      return networkAfter(reader, q.runId, q.t);
+      return networkAfter(reader, q.runId, q.t, q.drawn);
     case "timeline":
       return timeline(reader, q.runId);
     case "batch":
@@ -55,20 +56,33 @@ function hasCommit(reader: NfrunReader, runId: string, t: number): boolean {
   return reader.trace(runId).t.includes(t);
 }
 
-/** Every weight after commit t, in the engine's flat order; a neuron the file cannot replay is null. */
-function networkAfter(reader: NfrunReader, runId: string, t: number): WeightsAfter {
+/**
+ * The weights after commit t, in the engine's flat order; null where the file cannot replay them or
+ * the view does not draw them (`drawn`). A whole neuron replays each of its weights from the nearest
+ * snapshot, so for a neuron with more inputs than are drawn only the drawn weights are replayed, each
+ * through its weightTrace (whose `after` is that weight after commit t).
+ */
+function networkAfter(reader: NfrunReader, runId: string, t: number, drawn = Infinity): WeightsAfter {
   if (t !== 0 && !hasCommit(reader, runId, t)) throw new BadQuery(`weightsAfter: run ${runId} has no commit t=${t}`);
   const ctx = reader.context(runId);
   const weights: (number | null)[] = [];
-  ctx.info.layers.forEach((l) => {
+  const push = (v: number | null | undefined) => weights.push(v !== null && v !== undefined && Number.isFinite(v) ? v : null);
+  for (const l of ctx.info.layers) {
+    const isDrawn = (w: number) => w < drawn || w === l.inputs;
     for (let j = 0; j < l.units; j++) {
-      const after = reader.weightsAfter(ctx, t, l.layer, j);
-      for (let w = 0; w <= l.inputs; w++) {
-        const v = after ? after[w]! : NaN;
-        weights.push(Number.isFinite(v) ? v : null);
+      if (j >= drawn) {
+        for (let w = 0; w <= l.inputs; w++) push(null);
+      } else if (t === 0 || drawn >= l.inputs) {
+        const after = reader.weightsAfter(ctx, t, l.layer, j);
+        for (let w = 0; w <= l.inputs; w++) push(isDrawn(w) ? after?.[w] : null);
+      } else {
+        for (let w = 0; w <= l.inputs; w++) {
+          const tr = isDrawn(w) ? reader.weightTrace(runId, l.layer, j, w, t) : null;
+          push(tr?.kind === "weight-trace" ? tr.commit.after : null);
+        }
       }
     }
-  });
+  }
   return { kind: "weights-after", runId, t, weights };
 }
 

@@ -28,11 +28,16 @@ export interface NeuronSnapshotQuery {
   readonly sample: number;
 }
 
-/** Every weight of the network after commit t (t = 0: before the first commit). */
+/**
+ * The weights of the network after commit t (t = 0: before the first commit). With `drawn` = n, only
+ * those a view of at most n neurons per column draws: of the first n neurons of each layer, the weights
+ * from its first n inputs and its bias (the others are null), which keeps large layers cheap to replay.
+ */
 export interface WeightsAfterQuery {
   readonly kind: "weightsAfter";
   readonly runId: string;
   readonly t: number;
+  readonly drawn?: number;
 }
 
 /** The playback timeline of a run: its commits and events. */
