@@ -5,11 +5,13 @@
  * high contrast) and as wide as |weight| relative to the largest. Every weight and neuron is focusable
  * with an aria-label carrying its value. Hover, click, or Enter on a focused weight opens its popup;
  * Escape (or ×) closes it. When the payload carries a recording, the popup is the audit table of that
- * weight at the shown commit (renderers/audit) and a scrubber steps through the embedded commits.
- * All data goes into text nodes and attributes.
+ * weight at the shown commit (renderers/audit) and a scrubber steps through the embedded commits. A trace
+ * the payload does not embed is asked of `source` (renderer messaging, the .nfrun editor's host) when
+ * there is one. All data goes into text nodes and attributes.
  */
 import type { EmbeddedCommit, EmbeddedTrace, NetworkRecording } from "../../../kernel/runtime/display/network";
-import type { WeightTrace } from "../../../kernel/record/reader-types";
+import type { NotRecorded, WeightTrace } from "../../../kernel/record/reader-types";
+import type { RunSource } from "../../shared/run-source";
 import { renderAudit } from "../audit/render";
 import { append, h, s, style } from "../../shared/dom";
 import { fmt } from "../../shared/format";
@@ -105,8 +107,11 @@ const COL_W = 170;
 const ROW_H = 46;
 const R = 13;
 
-/** Renders the network into `element` (replacing its content). Returns the root element. */
-export function renderNetwork(payload: unknown, element: HTMLElement): HTMLElement {
+/**
+ * Renders the network into `element` (replacing its content). Returns the root element. `source`
+ * answers what the payload does not embed (traces beyond the budget); embedded data is used first.
+ */
+export function renderNetwork(payload: unknown, element: HTMLElement, source?: RunSource): HTMLElement {
   element.replaceChildren();
   const root = h("div", { class: "nf nf-network" });
   element.append(style(THEME_CSS + CSS), root);
@@ -266,20 +271,40 @@ export function renderNetwork(payload: unknown, element: HTMLElement): HTMLEleme
     append(popup, header(nameOf(w)), h("div", { class: "value" }, `value ${c ? `after commit t=${c.t}` : "now"}: `, h("span", { class: "num", "data-value": v === null ? "" : String(v), title: v === null ? "" : String(v) }, v === null ? "unknown" : fmt(v))));
     if (!rec || !c) {
       append(popup, h("div", { class: "muted no-recording" }, "No recording is attached to this output: display networkTrace(reader, runId) of a recorded run to see how each weight was adjusted."));
-    } else if (!c.traces) {
-      append(popup, h("div", { class: "muted traces-omitted" }, `Traces are not embedded: ${String(rec.tracesOmitted ?? "")}`));
-    } else {
+    } else if (c.traces) {
       const tr: EmbeddedTrace | undefined = c.traces[w.flat];
-      if (!tr || tr.kind !== "weight-trace") {
-        append(popup, h("div", { class: "muted not-recorded" }, `Not recorded: ${tr && "reason" in tr ? String(tr.reason) : "no trace for this weight"}`));
-      } else {
-        const audit = h("div", { class: "audit" });
-        renderAudit({ ...tr, runId: rec.runId, strategy: rec.strategy } satisfies WeightTrace, audit);
-        append(popup, audit);
-      }
+      showTrace(tr && tr.kind === "weight-trace" ? { ...tr, runId: rec.runId, strategy: rec.strategy } : (tr ?? { kind: "not-recorded", reason: "no trace for this weight" }));
+    } else if (source) {
+      const wanted = { w, t: c.t };
+      const loading = h("div", { class: "muted loading", "aria-live": "polite" }, `Reading the trace of t=${c.t} from the run file…`);
+      append(popup, loading);
+      source.weightTrace({ runId: rec.runId, layer: w.layer, neuron: w.neuron, weight: w.weight, t: c.t }).then(
+        (tr) => {
+          // The popup may have moved on (another weight, another commit) while the query ran.
+          if (openRef !== wanted.w || commit()?.t !== wanted.t) return;
+          loading.remove();
+          showTrace(tr);
+        },
+        (e: unknown) => {
+          if (openRef !== wanted.w || commit()?.t !== wanted.t) return;
+          loading.remove();
+          append(popup, h("div", { class: "error query-failed", role: "alert" }, `Cannot read the trace: ${e instanceof Error ? e.message : String(e)}`));
+        },
+      );
+    } else {
+      append(popup, h("div", { class: "muted traces-omitted" }, `Traces are not embedded: ${String(rec.tracesOmitted ?? "")}`));
     }
     place(w.mid);
     popup.hidden = false;
+  }
+  function showTrace(tr: WeightTrace | NotRecorded): void {
+    if (tr.kind !== "weight-trace") {
+      append(popup, h("div", { class: "muted not-recorded" }, `Not recorded: ${String(tr.reason)}`));
+      return;
+    }
+    const audit = h("div", { class: "audit" });
+    renderAudit(tr, audit);
+    append(popup, audit);
   }
   function openNeuron(n: NeuronRef): void {
     if (openRef && openRef !== n) openRef.el.classList.remove("active");
