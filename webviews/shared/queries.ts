@@ -5,28 +5,15 @@
  * Large runs are read lazily this way: a webview asks only for what it shows.
  */
 import type { NeuronSnapshot, NotRecorded, WeightTrace } from "../../kernel/record/reader-types";
+import type { NeuronSnapshotQuery, WeightTraceQuery } from "./run-source";
 
 export type { NeuronSnapshot, NotRecorded, WeightTrace };
 
-/** One weight at commit t (the reader's weightTrace). */
-export interface WeightTraceQuery {
-  readonly kind: "weightTrace";
-  readonly runId: string;
-  readonly layer: number;
-  readonly neuron: number;
-  readonly weight: number;
-  readonly t: number;
-}
+/** One weight at commit t (the reader's weightTrace): RunSource's query, tagged. */
+export type WeightTraceRequest = { readonly kind: "weightTrace" } & WeightTraceQuery;
 
-/** One neuron for one sample (dataset index) of one epoch (the reader's neuronSnapshot). */
-export interface NeuronSnapshotQuery {
-  readonly kind: "neuronSnapshot";
-  readonly runId: string;
-  readonly layer: number;
-  readonly neuron: number;
-  readonly epoch: number;
-  readonly sample: number;
-}
+/** One neuron for one sample (dataset index) of one epoch (the reader's neuronSnapshot): RunSource's query, tagged. */
+export type NeuronSnapshotRequest = { readonly kind: "neuronSnapshot" } & NeuronSnapshotQuery;
 
 /**
  * The weights of the network after commit t (t = 0: before the first commit). With `drawn` = n, only
@@ -61,7 +48,7 @@ export interface SampleQuery {
   readonly sample: number;
 }
 
-export type RunQuery = WeightTraceQuery | NeuronSnapshotQuery | WeightsAfterQuery | TimelineQuery | BatchQuery | SampleQuery;
+export type RunQuery = WeightTraceRequest | NeuronSnapshotRequest | WeightsAfterQuery | TimelineQuery | BatchQuery | SampleQuery;
 
 /** Weights after commit t in the engine's flat order (per neuron its incoming weights, then its bias); null: unknown. */
 export interface WeightsAfter {

@@ -5,6 +5,7 @@
  * messages to `receive`.
  */
 import { isQueryAnswer, type QueryError, type QueryRequest, type QueryResults, type RunQuery } from "./queries";
+import type { RunSource } from "./run-source";
 
 export class QueryFailed extends Error {
   constructor(readonly error: QueryError) {
@@ -43,4 +44,12 @@ export class QueryClient {
     for (const p of this.pending.values()) p.reject(new QueryFailed({ kind: "cancelled", message: reason }));
     this.pending.clear();
   }
+}
+
+/** A RunSource (what views such as the network popup ask for) answered through a QueryClient. */
+export function runSourceOf(client: QueryClient): RunSource {
+  return {
+    weightTrace: (q) => client.ask({ ...q, kind: "weightTrace" }),
+    neuronSnapshot: (q) => client.ask({ ...q, kind: "neuronSnapshot" }),
+  };
 }
