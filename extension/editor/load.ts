@@ -33,14 +33,17 @@ export function summarize(reader: NfrunReader, runId: string): RunSummary {
     architecture: [String(info.inputs), ...info.layers.map((l) => `${l.units} ${l.activation}`)].join(" → "),
     loss: info.loss,
     batchSize: info.batchSize,
-    strategy: { name: info.strategy.name, formula: info.strategy.formula },
+    inputs: info.inputs,
+    layers: info.layers.map((l) => ({ units: l.units, activation: l.activation })),
+    weightCount: info.weightCount,
+    strategy: { id: info.strategy.id, name: info.strategy.name, formula: info.strategy.formula, auditColumns: [...info.strategy.auditColumns] },
     hyperparameters: info.hyperparameters,
     epochsDone: info.epochsDone,
     commits: info.commits,
     samplesSeen: info.samplesSeen,
     finalLoss: info.finalLoss,
     lossCurve: { t: idx.map((i) => trace.t[i]!), loss: idx.map((i) => (Number.isFinite(trace.loss[i]!) ? trace.loss[i]! : null)) },
-    events: reader.events(runId).map((e) => ({ kind: e.kind, message: e.message, t: e.t })),
+    events: reader.events(runId).map((e) => ({ seq: e.seq, kind: e.kind, message: e.message, t: e.t, epoch: e.epoch, position: e.position })),
   };
 }
 

@@ -97,8 +97,8 @@ function timeline(reader: NfrunReader, runId: string): PlaybackTimeline {
     epoch: Array.from(tr.epoch),
     batch: Array.from(tr.batch),
     count: Array.from(tr.count),
+    loss: Array.from(tr.loss, (v) => (Number.isFinite(v) ? v : null)),
     recordedEpochs: [...info.recordedEpochs],
-    events: reader.events(runId).map((e) => ({ seq: e.seq, kind: e.kind, message: e.message, t: e.t, epoch: e.epoch, position: e.position })),
   };
 }
 

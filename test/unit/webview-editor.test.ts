@@ -70,9 +70,11 @@ test("webview: runs, status, hash, final loss and the loss chart are what a pers
   const msg = await loadRunFile(file);
   const root = document.createElement("div");
   let charted = 0;
-  renderMessage(msg, root, (el, run) => {
-    charted++;
-    el.setAttribute("data-points", String(run.lossCurve.t.length));
+  renderMessage(msg, root, {
+    chart: (el, run) => {
+      charted++;
+      el.setAttribute("data-points", String(run.lossCurve.t.length));
+    },
   });
   if (msg.type !== "run-file") throw new Error("expected a run file");
   const run = msg.runs[0]!;
@@ -89,7 +91,7 @@ test("webview: runs, status, hash, final loss and the loss chart are what a pers
 
 test("webview: a changed config shows the hash warning; markup in data stays text", () => {
   const root = document.createElement("div");
-  const base = { runId: "<b>r</b>", status: "interrupted", createdAt: "2026-01-01", seconds: 1, engineVersion: "x", seed: null, configHash: "abc", hashMatches: false, configJson: "{}", architecture: "1 → 1 linear", loss: "mse", batchSize: 1, strategy: { name: "<img src=x>", formula: "θ ← θ − η·g" }, hyperparameters: { lr: 0.1 }, epochsDone: 0, commits: 0, samplesSeen: 0, finalLoss: null, lossCurve: { t: [], loss: [] }, events: [{ kind: "interrupted", message: "<script>x</script>", t: 3 }] };
+  const base = { runId: "<b>r</b>", status: "interrupted", createdAt: "2026-01-01", seconds: 1, engineVersion: "x", seed: null, configHash: "abc", hashMatches: false, configJson: "{}", architecture: "1 → 1 linear", loss: "mse", batchSize: 1, inputs: 1, layers: [{ units: 1, activation: "linear" }], weightCount: 2, strategy: { id: "sgd", name: "<img src=x>", formula: "θ ← θ − η·g", auditColumns: [] }, hyperparameters: { lr: 0.1 }, epochsDone: 0, commits: 0, samplesSeen: 0, finalLoss: null, lossCurve: { t: [], loss: [] }, events: [{ seq: 1, kind: "interrupted", message: "<script>x</script>", t: 3, epoch: 0, position: null }] };
   renderMessage({ type: "run-file", file: "a.nfrun", bytes: 2048, runs: [base] }, root);
   assert.equal(root.querySelector("img"), null);
   assert.equal(root.querySelector("script"), null);
@@ -97,7 +99,8 @@ test("webview: a changed config shows the hash warning; markup in data stays tex
   assert.equal(root.querySelector("h3")!.textContent, "Run <b>r</b>");
   assert.equal(root.querySelector(".hash")!.textContent, "abc  ⚠ does not match the stored config");
   assert.ok(root.querySelector(".hash")!.classList.contains("error"));
-  assert.equal(root.querySelector("li")!.textContent, "t=3 interrupted: <script>x</script>");
+  assert.equal(root.querySelector("li")!.textContent, "t=3 · epoch 0 interrupted: <script>x</script>");
+  assert.equal(root.querySelector("option")!.textContent, "<b>r</b> · interrupted · <img src=x> · 0 epochs, 0 commits · final loss –");
 });
 
 test("bad files: the error panel shows the reader's plain message", async () => {
@@ -115,7 +118,7 @@ test("bad files: the error panel shows the reader's plain message", async () => 
     assert.match(msg.message, re);
     assert.ok(msg.message.startsWith(`${name}: `), msg.message);
     const root = document.createElement("div");
-    renderMessage(msg, root, () => assert.fail("no chart for a bad file"));
+    renderMessage(msg, root, { chart: () => assert.fail("no chart for a bad file") });
     const panel = root.querySelector('.error-panel[role="alert"]')!;
     assert.equal(panel.querySelector("h2")!.textContent, "This file cannot be shown");
     assert.equal(panel.querySelector(".message")!.textContent, msg.message);

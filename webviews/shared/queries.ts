@@ -27,7 +27,7 @@ export interface WeightsAfterQuery {
   readonly drawn?: number;
 }
 
-/** The playback timeline of a run: its commits and events. */
+/** The playback timeline of a run: its commits. */
 export interface TimelineQuery {
   readonly kind: "timeline";
   readonly runId: string;
@@ -58,7 +58,7 @@ export interface WeightsAfter {
   readonly weights: readonly (number | null)[];
 }
 
-/** A run's commits as parallel arrays (index k = the k-th commit) and its events. */
+/** A run's commits as parallel arrays (index k = the k-th commit). */
 export interface PlaybackTimeline {
   readonly kind: "timeline";
   readonly runId: string;
@@ -68,11 +68,13 @@ export interface PlaybackTimeline {
   readonly batch: readonly number[];
   /** Samples in the batch of each commit. */
   readonly count: readonly number[];
+  /** Mean loss of each commit's batch (null: not finite). */
+  readonly loss: readonly (number | null)[];
   /** Epochs whose samples and adjustments are in the file. */
   readonly recordedEpochs: readonly number[];
-  readonly events: readonly TimelineEvent[];
 }
 
+/** One entry of a run's event log (reader.events without its free-form data). */
 export interface TimelineEvent {
   readonly seq: number;
   readonly kind: string;
