@@ -60,11 +60,14 @@ function hasCommit(reader: NfrunReader, runId: string, t: number): boolean {
  * The weights after commit t, in the engine's flat order; null where the file cannot replay them or
  * the view does not draw them (`drawn`). A whole neuron replays each of its weights from the nearest
  * snapshot, so for a neuron with more inputs than are drawn only the drawn weights are replayed, each
- * through its weightTrace (whose `after` is that weight after commit t).
+ * through its weightTrace (whose `after` is that weight after commit t). Before the first commit and
+ * after the last one there is a snapshot (docs/nfrun-format.md), so nothing is replayed there.
  */
 function networkAfter(reader: NfrunReader, runId: string, t: number, drawn = Infinity): WeightsAfter {
   if (t !== 0 && !hasCommit(reader, runId, t)) throw new BadQuery(`weightsAfter: run ${runId} has no commit t=${t}`);
   const ctx = reader.context(runId);
+  const ts = reader.trace(runId).t;
+  const atSnapshot = t === 0 || t === ts[ts.length - 1];
   const weights: (number | null)[] = [];
   const push = (v: number | null | undefined) => weights.push(v !== null && v !== undefined && Number.isFinite(v) ? v : null);
   for (const l of ctx.info.layers) {
@@ -72,7 +75,7 @@ function networkAfter(reader: NfrunReader, runId: string, t: number, drawn = Inf
     for (let j = 0; j < l.units; j++) {
       if (j >= drawn) {
         for (let w = 0; w <= l.inputs; w++) push(null);
-      } else if (t === 0 || drawn >= l.inputs) {
+      } else if (atSnapshot || drawn >= l.inputs) {
         const after = reader.weightsAfter(ctx, t, l.layer, j);
         for (let w = 0; w <= l.inputs; w++) push(isDrawn(w) ? after?.[w] : null);
       } else {

@@ -85,6 +85,16 @@ test("weightsAfter: every weight after commit t equals the engine's weights afte
   }
 });
 
+test("weightsAfter with drawn = 1: only the first neuron of each layer, its first input and bias (replayed per weight), the rest null", async () => {
+  for (const t of [0, 4, 9]) {
+    const r = result(await ask({ kind: "weightsAfter", runId: first.runId, t, drawn: 1 })) as { weights: (number | null)[] };
+    const params = first.params.get(t)!;
+    // Flat order: layer 0 neurons 0-2 × (2 inputs + bias), then layer 1 neuron 0 × (3 inputs + bias).
+    const drawnIndex = new Set([0, 2, 9, 12]);
+    assert.deepEqual(r.weights, Array.from(params, (v, i) => (drawnIndex.has(i) ? v : null)), `t=${t}`);
+  }
+});
+
 test("timeline: the commits (t, epoch, batch, count, batch loss) of the run", async () => {
   const r = result(await ask({ kind: "timeline", runId: first.runId })) as { t: number[]; epoch: number[]; batch: number[]; count: number[]; loss: number[]; batchSize: number; recordedEpochs: number[] };
   assert.deepEqual(
