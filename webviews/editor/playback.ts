@@ -22,22 +22,19 @@ export interface Ask {
 export interface Playback {
   readonly root: HTMLElement;
   readonly tape: Tape;
-  position(): Position;
   /** Moves to p and resolves once its network and sample panel are drawn. */
   goTo(p: Position): Promise<void>;
-  /** Resolves once the current position is fully drawn. */
-  settled(): Promise<void>;
-  play(): void;
-  pause(): void;
+  /** Stops playing and drops answers still on their way. */
   dispose(): void;
 }
 
 const GRANULARITIES: readonly Granularity[] = ["epoch", "batch", "sample"];
 const CACHED_COMMITS = 32;
+/** Time between steps while playing (the next step also waits until the view is drawn). */
+const STEP_MS = 500;
 
-export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host: Ask, source: RunSource, options: { intervalMs?: number } = {}): Playback {
+export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host: Ask, source: RunSource): Playback {
   const tape = new Tape(timeline);
-  const interval = options.intervalMs ?? 500;
   const c = timeline;
   let pos = tape.end();
   let by: Granularity = "batch";
@@ -204,7 +201,7 @@ export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host
     playButton.textContent = "⏸ pause";
     void (async () => {
       while (playing) {
-        await new Promise((r) => setTimeout(r, interval));
+        await new Promise((r) => setTimeout(r, STEP_MS));
         await drawn;
         if (!playing || !step(1)) break;
       }
@@ -220,7 +217,7 @@ export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host
   }
 
   void goTo(pos);
-  return { root, tape, position: () => pos, goTo, settled: () => drawn, play, pause, dispose: () => ((playing = false), token++) };
+  return { root, tape, goTo, dispose: () => ((playing = false), token++) };
 }
 
 /** The network renderer's payload for the weights after one commit (one embedded commit, traces asked of the source). */

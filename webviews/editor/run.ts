@@ -17,9 +17,6 @@ export interface RunViewDeps {
   readonly chart?: ChartFn;
   readonly host?: Ask;
   readonly source?: RunSource;
-  readonly intervalMs?: number;
-  /** Called with the playback once it is shown (tests, the e2e harness's hooks). */
-  readonly onPlayback?: (p: Playback) => void;
 }
 
 /** The run's section; `dispose` stops its playback. */
@@ -76,12 +73,11 @@ export function renderRun(run: RunSummary, deps: RunViewDeps): { readonly sectio
       host.ask({ kind: "timeline", runId: run.runId }).then(
         (timeline) => {
           if (disposed) return;
-          playback = renderPlayback(run, timeline, host, source, deps.intervalMs === undefined ? {} : { intervalMs: deps.intervalMs });
+          playback = renderPlayback(run, timeline, host, source);
           playbackEl.replaceChildren(playback.root);
           const placed = renderEvents(run.events, timeline, select);
           events.replaceWith(placed);
           events = placed;
-          deps.onPlayback?.(playback);
         },
         (e: unknown) => {
           if (!disposed) playbackEl.replaceChildren(h("div", { class: "error query-error", role: "alert" }, `Cannot read the run's timeline: ${e instanceof Error ? e.message : String(e)}`));

@@ -10,8 +10,6 @@ import { THEME_CSS } from "../shared/theme";
 import { EDITOR_CSS } from "./style";
 import { renderRun, type RunViewDeps } from "./run";
 
-export type { ChartFn, RunViewDeps } from "./run";
-
 /** The shown run's view per root, so a re-render (the file changed) stops its playback. */
 const shown = new WeakMap<HTMLElement, { dispose(): void }>();
 
