@@ -240,7 +240,7 @@ test("hostile strings stay text; payloads that are not networks show a message; 
   assert.ok(big.recording.commits.every((c) => c.traces === null));
   const bel = await render(big);
   key(weightEls(bel)[0]!, "Enter");
-  assert.match(bel.querySelector(".popup .traces-omitted")!.textContent!, /^Traces are not embedded: 13 weights × \d+ commits > 2000/);
+  assert.equal(bel.querySelector(".popup .traces-omitted")!.textContent!, `Traces are not embedded in this output; with the NeuroForge extension in VS Code they are read from ${path.resolve(reader.path!)} (13 weights × ${many.length} commits > 2000).`);
   assert.throws(() => mimeBundleOf(networkTrace(reader, runId, 99)), /has no commit t=99/);
 });
 
