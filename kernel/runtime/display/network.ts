@@ -15,7 +15,10 @@ export type EmbeddedSnapshot = Omit<NeuronSnapshot, "runId"> | NotRecorded;
 /** An epoch summary as embedded in a network payload. */
 export type EmbeddedEpochSummary = Omit<EpochSummary, "runId"> | NotRecorded;
 
-/** One embedded commit of a recorded run: every weight after commit t and, for small networks, its trace. */
+/**
+ * One embedded commit of a recorded run: every weight after commit t and, for small networks, its trace.
+ * The optional fields are absent in payloads saved before they existed and in views that ask a RunSource.
+ */
 export interface EmbeddedCommit {
   readonly t: number;
   readonly epoch: number;
@@ -25,22 +28,22 @@ export interface EmbeddedCommit {
   /** The same order: weightTrace(runId, layer, neuron, weight, t) for each weight; null when not embedded. */
   readonly traces: readonly EmbeddedTrace[] | null;
   /** Dataset indices of the samples of this commit's batch, in order (empty when not recorded). */
-  readonly samples: readonly number[];
+  readonly samples?: readonly number[];
   /** Per neuron (layer by layer, the engine's order), its snapshot for each sample of the batch; null when not embedded. */
-  readonly neurons: readonly (readonly EmbeddedSnapshot[])[] | null;
+  readonly neurons?: readonly (readonly EmbeddedSnapshot[])[] | null;
 }
 
 /** What application/vnd.neuroforge.network+json carries besides the layers when made from a recorded run. */
 export interface NetworkRecording {
   readonly runId: string;
   /** The .nfrun file as the kernel opened it (absolute), so a host can answer what is not embedded; null: not a file. */
-  readonly file: string | null;
+  readonly file?: string | null;
   readonly strategy: StrategyInfo;
   readonly commits: readonly EmbeddedCommit[];
   /** Why traces are not embedded (too many weights × commits), or null. */
   readonly tracesOmitted: string | null;
   /** Per epoch of an embedded commit, each weight's epoch summary (weight order as `weights`); null when not embedded. */
-  readonly epochSummaries: Readonly<Record<string, readonly EmbeddedEpochSummary[]>> | null;
+  readonly epochSummaries?: Readonly<Record<string, readonly EmbeddedEpochSummary[]>> | null;
 }
 
 /** The network: custom JSON (layers + weights), an SVG diagram and a text summary. */

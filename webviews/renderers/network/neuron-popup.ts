@@ -26,8 +26,12 @@ export interface NeuronPopupInput {
 }
 
 export function neuronPopupBody(p: NeuronPopupInput): HTMLElement {
-  const samples: readonly number[] = Array.isArray(p.commit.samples) ? p.commit.samples : []; // payloads saved before samples were embedded have none
+  const samples: readonly number[] = p.commit.samples ?? [];
   const body = h("div", { class: "neuron-popup" });
+  if (!p.commit.samples) {
+    append(body, h("div", { class: "muted snapshots-omitted" }, `This view does not carry the samples of commit t=${p.commit.t}'s batch.`));
+    return body;
+  }
   if (samples.length === 0) {
     append(body, h("div", { class: "muted not-recorded" }, `Not recorded: the samples of commit t=${p.commit.t}'s batch are not in the file`));
     return body;
