@@ -318,3 +318,20 @@ test("lazy: a payload without snapshots or summaries asks a RunSource over the r
   assert.match(sp.querySelector(".traces-omitted")!.textContent!, /^Traces are not embedded in this output; with the NeuroForge extension in VS Code they are read from /);
   assert.equal(saved.querySelectorAll("line.weight").length, 13, "the embedded network still renders");
 });
+
+test("markup in a neuron snapshot, an audit's snapshots and an epoch summary stays text", async () => {
+  const hostile = `<img src=x onerror="globalThis.pwned=1">`;
+  const t = 5;
+  const [sample] = batchOf(t);
+  const snap = JSON.parse(JSON.stringify(reader.neuronSnapshot(runId, 0, 0, 1, sample!)));
+  snap.forward.activation = hostile;
+  const el = await renderOutput(activateNeuron, MIME.neuron, snap);
+  assert.ok(el.querySelector(".head")!.textContent!.includes(hostile));
+  const audit = JSON.parse(JSON.stringify(mimeBundleOf(weightAudit(reader, runId, 0, 0, 0, t))[MIME.audit]));
+  audit.neurons[0].forward.activation = hostile;
+  audit.epochSummary = { kind: "not-recorded", reason: hostile };
+  const ael = await renderOutput(activateAudit, MIME.audit, audit);
+  assert.equal(ael.querySelector(".epoch .not-recorded")!.textContent, `Epoch summary: not recorded (${hostile})`);
+  for (const root of [el, ael]) assert.equal(root.querySelector("img, script"), null);
+  assert.equal((globalThis as { pwned?: number }).pwned, undefined);
+});
