@@ -335,3 +335,36 @@ test("markup in a neuron snapshot, an audit's snapshots and an epoch summary sta
   for (const root of [el, ael]) assert.equal(root.querySelector("img, script"), null);
   assert.equal((globalThis as { pwned?: number }).pwned, undefined);
 });
+
+test("a run recorded with a policy: popups say what was not recorded, in the reader's words", async () => {
+  const model = new Model({ inputs: 2, layers: [{ units: 3, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
+  model.initialize({ name: "xavier_uniform" }, 5);
+  const file = path.join(dir, "policy.nfrun");
+  const rec = await RunRecorder.create(file, { data, seed: 5, epochs: 3, policy: { epochs: { first: 1, last: true }, layers: [1] }, checkpointSeconds: 3600 });
+  const trainer = new Trainer({ model, loss: "mse", strategy: getStrategy("adam"), hyperparameters: { lr: 0.05 }, batchSize: 4, shuffle: true, seed: 5, observers: [rec] });
+  rec.finish(trainer.fit(data, 3));
+  const r = await NfrunReader.open(file);
+  try {
+    const id = r.runIds()[0]!;
+    assert.equal(mimeBundleOf(weightAudit(r, id, 0, 0, 0, 2))["text/plain"], "not recorded: neuron [layer 0, neuron 0] was not recorded (recording policy)");
+    const el = await renderOutput(activateNetwork, MIME.network, JSON.parse(JSON.stringify(mimeBundleOf(networkTrace(r, id, [2, 5]))[MIME.network])));
+    const popup = el.querySelector<HTMLElement>(".popup")!;
+    const scrubber = el.querySelector<HTMLInputElement>("input.scrubber")!;
+    scrubber.value = "0";
+    scrubber.dispatchEvent(new dom.window.Event("input", { bubbles: true }));
+    key(el.querySelector('line.weight[data-layer="0"][data-neuron="0"][data-weight="0"]')!, "Enter");
+    assert.equal(popup.querySelector(".not-recorded")!.textContent, "Not recorded: neuron [layer 0, neuron 0] was not recorded (recording policy)");
+    key(el.querySelector('circle.neuron[data-column="2"][data-index="0"]')!, "Enter");
+    assert.ok(popup.querySelector(".origin"), "the output neuron (recorded) at t=2 shows its snapshot");
+    key(el.querySelector('line.weight[data-layer="1"][data-neuron="0"][data-weight="0"]')!, "Enter");
+    assert.match(popup.querySelector(".epoch-summary h4")!.textContent!, /^Epoch 0 summary/);
+    scrubber.value = "1";
+    scrubber.dispatchEvent(new dom.window.Event("input", { bubbles: true }));
+    key(el.querySelector('circle.neuron[data-column="2"][data-index="0"]')!, "Enter");
+    assert.equal(popup.querySelector(".not-recorded")!.textContent, "Not recorded: the samples of commit t=5's batch are not in the file");
+    key(el.querySelector('line.weight[data-layer="1"][data-neuron="0"][data-weight="0"]')!, "Enter");
+    assert.equal(popup.querySelector(".not-recorded")!.textContent, "Not recorded: epoch 1 was not recorded (recording policy)");
+  } finally {
+    r.close();
+  }
+});
