@@ -19,6 +19,7 @@ import { mimeBundleOf } from "../../kernel/runtime/display/index";
 import { MIME } from "../../kernel/runtime/display/mime";
 import { networkTrace } from "../../kernel/runtime/display/network";
 import { activate as activateAudit } from "../../webviews/renderers/audit/index";
+import { ASK_ALL_UP_TO, renderAudit } from "../../webviews/renderers/audit/render";
 import { activate as activateNetwork } from "../../webviews/renderers/network/index";
 import { activate as activateNeuron } from "../../webviews/renderers/neuron/index";
 import { renderNetwork } from "../../webviews/renderers/network/render";
@@ -306,7 +307,8 @@ test("lazy: a payload without snapshots or summaries asks a RunSource over the r
   key(line, "Enter");
   await tick();
   await tick();
-  assert.deepEqual(log, [`weightTrace 0/2/1 t=${t}`, ...samples.map((s) => `neuronSnapshot 0/2 e1 s${s}`)]);
+  // The shown (last) sample first, then the rest of this small batch.
+  assert.deepEqual(log, [`weightTrace 0/2/1 t=${t}`, ...[samples[samples.length - 1]!, ...samples.slice(0, -1)].map((s) => `neuronSnapshot 0/2 e1 s${s}`)]);
   nums(popup, ".forward td.z").forEach((z, i) => close(z, byHand(t, samples[i]!).z0[2]!, `z of sample ${samples[i]}`));
   close(num(popup.querySelector(".sources > :not([hidden]) td.blame")), byHand(t, samples[samples.length - 1]!).blame0[2]!, "blame");
   // No host (a saved notebook elsewhere): the renderer shows what is embedded and says plainly what it cannot.
@@ -364,6 +366,42 @@ test("a run recorded with a policy: popups say what was not recorded, in the rea
     assert.equal(popup.querySelector(".not-recorded")!.textContent, "Not recorded: the samples of commit t=5's batch are not in the file");
     key(el.querySelector('line.weight[data-layer="1"][data-neuron="0"][data-weight="0"]')!, "Enter");
     assert.equal(popup.querySelector(".not-recorded")!.textContent, "Not recorded: epoch 1 was not recorded (recording policy)");
+  } finally {
+    r.close();
+  }
+});
+
+test("lazy audit of a batch larger than ASK_ALL_UP_TO: the shown sample's snapshot is asked first, the others when the stepper reaches them", async () => {
+  const model = new Model({ inputs: 2, layers: [{ units: 3, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
+  model.initialize({ name: "xavier_uniform" }, 9);
+  const file = path.join(dir, "batch12.nfrun");
+  const rec = await RunRecorder.create(file, { data, seed: 9, epochs: 1, policy: {}, checkpointSeconds: 3600 });
+  const trainer = new Trainer({ model, loss: "mse", strategy: getStrategy("sgd"), hyperparameters: { lr: 0.1 }, batchSize: 12, shuffle: true, seed: 9, observers: [rec] });
+  rec.finish(trainer.fit(data, 1));
+  const r = await NfrunReader.open(file);
+  try {
+    const id = r.runIds()[0]!;
+    const trace = r.weightTrace(id, 0, 1, 0, 1) as WeightTrace;
+    assert.ok(trace.rows.length > ASK_ALL_UP_TO);
+    const asked: number[] = [];
+    const source: RunSource = {
+      weightTrace: () => Promise.reject(new Error("unused")),
+      neuronSnapshot: (q) => (asked.push(q.sample), Promise.resolve(JSON.parse(JSON.stringify(r.neuronSnapshot(q.runId, q.layer, q.neuron, q.epoch, q.sample))))),
+    };
+    const el = document.createElement("div");
+    document.body.append(el);
+    renderAudit(JSON.parse(JSON.stringify(trace)), el, source);
+    const samples = trace.rows.map((row) => row.sample);
+    assert.deepEqual(asked, [samples[samples.length - 1]]);
+    await tick();
+    const z = (i: number) => el.querySelectorAll(".forward td.z")[i]!.getAttribute("data-value");
+    assert.equal(z(samples.length - 2), "", "not asked yet");
+    el.querySelector<HTMLButtonElement>("button.prev")!.click();
+    assert.deepEqual(asked, [samples[samples.length - 1], samples[samples.length - 2]]);
+    await tick();
+    const snap = r.neuronSnapshot(id, 0, 1, 0, samples[samples.length - 2]!) as NeuronSnapshot;
+    assert.equal(Number(z(samples.length - 2)), snap.forward.z);
+    assert.equal(Number(el.querySelector(".sources > :not([hidden])")!.getAttribute("data-sample")), samples[samples.length - 2]);
   } finally {
     r.close();
   }

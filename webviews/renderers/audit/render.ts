@@ -51,6 +51,9 @@ export function isWeightTrace(x: unknown): x is AuditView {
   return !!t && t.kind === "weight-trace" && Array.isArray(t.rows) && typeof t.commit === "object" && t.commit !== null && typeof t.strategy === "object";
 }
 
+/** Batches up to this size have every sample's snapshot asked at once when they come from a RunSource. */
+export const ASK_ALL_UP_TO = 8;
+
 const snapshotOf = (x: Snapshot | NotRecorded | undefined): Snapshot | null => (x && x.kind === "neuron-snapshot" ? x : null);
 
 /**
@@ -147,6 +150,8 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
   const epoch = h("div", { class: "epoch" });
   append(root, h("div", { class: "panels" }, forward, update, commit, standard), h("div", { class: "formula" }, tr.strategy.formula), sources, epoch);
 
+  /** Asks the source for sample i's snapshot (set when there is a source and the payload has none). */
+  let ask = (_i: number): void => {};
   function showNeuron(i: number, n: Snapshot | NotRecorded): void {
     const s = snapshotOf(n);
     if (s) {
@@ -166,7 +171,13 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
 
   if (tr.neurons && tr.neurons.length === tr.rows.length) tr.neurons.forEach((n, i) => showNeuron(i, n));
   else if (source) {
-    tr.rows.forEach((r, i) => {
+    // A snapshot can cost the host hundreds of ms on a wide layer: ask for the sample shown, and for
+    // the others of a small batch; the rest when the stepper reaches them.
+    const asked = new Set<number>();
+    ask = (i: number) => {
+      if (asked.has(i)) return;
+      asked.add(i);
+      const r = tr.rows[i]!;
       sourcePanels[i]!.textContent = `Reading the neuron's snapshot for sample ${r.sample}…`;
       source.neuronSnapshot({ runId: tr.runId, layer: tr.layer, neuron: tr.neuron, epoch: tr.epoch, sample: r.sample }).then(
         (n: NeuronSnapshot | NotRecorded) => showNeuron(i, n),
@@ -177,7 +188,9 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
           sourcePanels[i] = panel;
         },
       );
-    });
+    };
+    ask(current);
+    if (tr.rows.length <= ASK_ALL_UP_TO) tr.rows.forEach((_, i) => ask(i));
   } else {
     sourcePanels.forEach((p) => (p.textContent = `Σ, activation and blame sources: ${unavailable ?? "not in this output (display weightAudit(reader, runId, layer, neuron, weight, t) to include them)"}`));
   }
@@ -197,6 +210,7 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
       u.setAttribute("aria-selected", String(batched && k === i));
     });
     sourcePanels.forEach((p, k) => (p.hidden = k !== i));
+    ask(i);
     if (batched) {
       const r = tr.rows[i]!;
       label.textContent = `sample ${i + 1} of ${tr.rows.length} (dataset #${r.sample}): bank ${fmt(r.cumulative)} pending; the commit is the same for every sample of this batch`;
