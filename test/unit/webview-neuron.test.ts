@@ -15,6 +15,7 @@ import type { Dataset } from "../../kernel/engine/datasets/dataset";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder, type NeuronSnapshot, type WeightTrace } from "../../kernel/record";
 import { weightAudit } from "../../kernel/runtime/display/audit";
+import { epochSummary } from "../../kernel/runtime/display/epoch-summary";
 import { mimeBundleOf } from "../../kernel/runtime/display/index";
 import { MIME } from "../../kernel/runtime/display/mime";
 import { networkTrace } from "../../kernel/runtime/display/network";
@@ -23,6 +24,7 @@ import { ASK_ALL_UP_TO, renderAudit } from "../../webviews/renderers/audit/rende
 import { activate as activateNetwork } from "../../webviews/renderers/network/index";
 import { activate as activateNeuron } from "../../webviews/renderers/neuron/index";
 import { renderNetwork } from "../../webviews/renderers/network/render";
+import { fmt } from "../../webviews/shared/format";
 import type { RunSource } from "../../webviews/shared/run-source";
 import { renderOutput } from "./support/render-output";
 import { toyDataset } from "./support/toy-data";
@@ -198,7 +200,11 @@ test("audit table (weightAudit): Σ + bias = z and a per sample, blame sources f
   assert.deepEqual(Array.from(el.querySelectorAll("tr.top-sample"), (r) => Number(r.getAttribute("data-sample"))), top.map((r) => r.sample));
   nums(el, "tr.top-sample td.contribution").forEach((c, i) => assert.equal(c, top[i]!.c));
   nums(el, "tr.top-sample td.share").forEach((s, i) => close(s, (Math.abs(top[i]!.c) / absSum) * 100, "share"));
-  // A plain weight trace (no snapshots, no host) says where to get the rest.
+  // The epoch summary as a cell's value: a text line with the same totals.
+  const es = String(mimeBundleOf(epochSummary(reader, runId, layer, neuron, weight, 1))["text/plain"]);
+  assert.ok(es.startsWith(`layer ${layer}, neuron ${neuron}, weight ${weight} over epoch 1: 3 commits, 12 samples, `), es);
+  assert.ok(es.split("\n")[0]!.endsWith(`Σ Adj ${fmt(adj[0]! + adj[1]! + adj[2]!)}`), es);
+    // A plain weight trace (no snapshots, no host) says where to get the rest.
   const plain = await renderOutput(activateAudit, MIME.audit, JSON.parse(JSON.stringify(reader.weightTrace(runId, layer, neuron, weight, t))));
   assert.match(plain.querySelector(".sources > :not([hidden])")!.textContent!, /^Σ, activation and blame sources: not in this output \(display weightAudit\(/);
   assert.equal(plain.querySelector(".epoch-summary"), null);

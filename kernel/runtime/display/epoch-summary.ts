@@ -1,5 +1,7 @@
 import type { NfrunReader } from "../../record/reader";
 import type { NotRecorded } from "../../record/reader-types";
+import { fmt } from "./escape";
+import type { MimeBundle } from "./mime";
 
 /** One commit of the epoch, for one weight. */
 export interface EpochCommit {
@@ -82,4 +84,16 @@ export function epochSummary(reader: NfrunReader, runId: string, layer: number, 
     top,
     samples: all.length,
   };
+}
+
+/** An epoch summary as a cell's value: plain text (the audit table shows it richly inside weightAudit). */
+export function epochSummaryBundle(e: EpochSummary): MimeBundle {
+  const lines = [
+    `layer ${e.layer}, neuron ${e.neuron}, weight ${e.weight} over epoch ${e.epoch}: ${e.commits.length} commits, ${e.samples} samples, ${fmt(e.start)} → ${fmt(e.end)}, Σ Adj ${fmt(e.adjustmentSum)}`,
+    "       t  batch  count         avg         adj       after",
+    ...e.commits.map((c) => [c.t, c.batch, c.count, fmt(c.avg), fmt(c.adjustment), fmt(c.after)].map((v, i) => String(v).padStart(i < 3 ? (i === 0 ? 8 : 6) : 11)).join(" ")),
+    "  largest contributions to the commits' Avg (leverage / count):",
+    ...e.top.map((s) => `    sample ${s.sample} at t=${s.t}: ${fmt(s.contribution)} (${fmt((100 * Math.abs(s.contribution)) / (e.contributionAbsSum || 1))} %)`),
+  ];
+  return { "text/plain": lines.join("\n") };
 }
