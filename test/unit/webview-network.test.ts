@@ -19,6 +19,8 @@ import { MAX_EMBEDDED_TRACES, networkTrace } from "../../kernel/runtime/display/
 import { renderNetwork } from "../../webviews/renderers/network/render";
 import { fmt } from "../../webviews/shared/format";
 import type { RunSource } from "../../webviews/shared/run-source";
+import { activate } from "../../webviews/renderers/network/index";
+import { renderOutput } from "./support/render-output";
 import { toyDataset } from "./support/toy-data";
 
 const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>", { pretendToBeVisual: true });
@@ -51,16 +53,7 @@ function payloadOf(value: unknown): unknown {
   return JSON.parse(JSON.stringify(mimeBundleOf(value)[MIME.network]));
 }
 
-async function render(payload: unknown): Promise<HTMLElement> {
-  const { activate } = await import("../../webviews/renderers/network/index");
-  const ctx = { postMessage: undefined, onDidReceiveMessage: undefined, setState() {}, getState: () => undefined, workspace: { isTrusted: true }, settings: {} };
-  const renderer = (await activate(ctx as never))!;
-  const element = document.createElement("div");
-  document.body.append(element);
-  const item = { id: "out-1", mime: MIME.network, metadata: {}, json: () => payload, text: () => JSON.stringify(payload), data: () => new TextEncoder().encode(JSON.stringify(payload)), blob: () => { throw new Error("unused"); } };
-  await renderer.renderOutputItem(item as never, element, new AbortController().signal);
-  return element;
-}
+const render = (payload: unknown) => renderOutput(activate, MIME.network, payload);
 
 const key = (el: Element, k: string) => el.dispatchEvent(new dom.window.KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
 const weightEls = (el: Element) => Array.from(el.querySelectorAll<SVGLineElement>("line.weight"));
@@ -240,7 +233,7 @@ test("hostile strings stay text; payloads that are not networks show a message; 
   assert.ok(big.recording.commits.every((c) => c.traces === null));
   const bel = await render(big);
   key(weightEls(bel)[0]!, "Enter");
-  assert.match(bel.querySelector(".popup .traces-omitted")!.textContent!, /^Traces are not embedded: 13 weights × \d+ commits > 2000/);
+  assert.equal(bel.querySelector(".popup .traces-omitted")!.textContent!, `Traces are not embedded in this output; with the NeuroForge extension in VS Code they are read from ${path.resolve(reader.path!)} (13 weights × ${many.length} commits > 2000).`);
   assert.throws(() => mimeBundleOf(networkTrace(reader, runId, 99)), /has no commit t=99/);
 });
 

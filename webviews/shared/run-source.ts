@@ -5,6 +5,7 @@
  * Answers are the reader's own types (data only).
  */
 import type { NeuronSnapshot, NotRecorded, WeightTrace } from "../../kernel/record/reader-types";
+import type { EpochSummary } from "../../kernel/runtime/display/epoch-summary";
 
 export interface WeightTraceQuery {
   readonly runId: string;
@@ -24,7 +25,17 @@ export interface NeuronSnapshotQuery {
   readonly sample: number;
 }
 
+export interface EpochSummaryQuery {
+  readonly runId: string;
+  readonly layer: number;
+  readonly neuron: number;
+  readonly weight: number;
+  readonly epoch: number;
+}
+
 export interface RunSource {
   weightTrace(q: WeightTraceQuery): Promise<WeightTrace | NotRecorded>;
   neuronSnapshot(q: NeuronSnapshotQuery): Promise<NeuronSnapshot | NotRecorded>;
+  /** One weight over one epoch (optional: a source without it leaves the audit table's epoch summary out). */
+  epochSummary?(q: EpochSummaryQuery): Promise<EpochSummary | NotRecorded>;
 }
