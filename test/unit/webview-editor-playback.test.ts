@@ -254,7 +254,7 @@ test("play/pause advances by the chosen granularity (sample, then epoch) and sto
   }
 });
 
-test("hovering a weight opens its audit popup, read lazily from the file: the numbers are reader.weightTrace's", async () => {
+test("hovering a weight opens its audit popup, read lazily from the file: the numbers are reader.weightTrace's; a neuron's popup is reader.neuronSnapshot's", async () => {
   const ed = await openEditor();
   try {
     const runId = runs[0]!.id;
@@ -286,6 +286,18 @@ test("hovering a weight opens its audit popup, read lazily from the file: the nu
     assert.equal(v(popup.querySelector("td.after")), v(popup.querySelector("td.before")) - v(popup.querySelector("td.adj")), "After = Before − Adj");
     assert.equal(v(popup.querySelector("td.after")), trace.commit.after);
     assert.equal(v(popup.querySelector("td.after")), Number(line.getAttribute("data-value")), "After is the weight drawn");
+    // A neuron's popup steps through the drawn commit's batch; it opens on its last sample, asked lazily.
+    const neuron = ed.doc.querySelector('.playback circle.neuron[data-column="2"][data-index="0"]')!;
+    neuron.dispatchEvent(new ed.doc.defaultView!.MouseEvent("mouseenter"));
+    for (let i = 0; i < 300 && !popup.querySelector("td.z"); i++) await new Promise((r) => setTimeout(r, 10));
+    const last = trace.rows[trace.rows.length - 1]!.sample;
+    const snap = reader.neuronSnapshot(runId, 1, 0, trace.epoch, last);
+    assert.equal(snap.kind, "neuron-snapshot");
+    if (snap.kind === "neuron-snapshot") {
+      assert.equal(snap.t, 8);
+      assert.equal(v(popup.querySelector("td.z")), snap.forward.z);
+      assert.equal(v(popup.querySelector("td.a")), snap.forward.a);
+    }
   } finally {
     ed.close();
   }

@@ -150,10 +150,12 @@ export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host
   }
 
   async function drawNetwork(shown: number, p: Position, fresh: () => boolean): Promise<void> {
-    const w = await weightsAfter(shown);
+    // The drawn commit's batch too: a neuron popup steps through its samples (snapshots asked of the source).
+    const [w, batch] = await Promise.all([weightsAfter(shown), shown > 0 ? batchOf(shown) : null]);
     if (!fresh()) return;
     const k = tape.isCommitted(p) ? p.k : p.k - 1; // the commit drawn (−1: none yet)
-    renderNetwork(networkPayload(run, w, k < 0 ? null : { epoch: c.epoch[k]!, batch: c.batch[k]! }), net, source);
+    const at = k < 0 ? null : { epoch: c.epoch[k]!, batch: c.batch[k]!, samples: batch?.kind === "batch" ? batch.samples.map((s) => s.sample) : [] };
+    renderNetwork(networkPayload(run, w, at), net, source);
   }
 
   async function drawSample(p: Position, fresh: () => boolean): Promise<void> {
@@ -221,7 +223,7 @@ export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host
 }
 
 /** The network renderer's payload for the weights after one commit (one embedded commit, traces asked of the source). */
-function networkPayload(run: RunSummary, w: WeightsAfter, at: { epoch: number; batch: number } | null): NetworkPayload {
+function networkPayload(run: RunSummary, w: WeightsAfter, at: { epoch: number; batch: number; samples: readonly number[] } | null): NetworkPayload {
   let offset = 0;
   let inputs = run.inputs;
   const layers = run.layers.map((l) => {
@@ -237,7 +239,7 @@ function networkPayload(run: RunSummary, w: WeightsAfter, at: { epoch: number; b
     recording: {
       runId: run.runId,
       strategy: run.strategy,
-      commits: [{ t: w.t, epoch: at?.epoch ?? 0, batch: at?.batch ?? 0, weights: w.weights, traces: null }],
+      commits: [at ? { t: w.t, ...at, weights: w.weights, traces: null } : { t: 0, epoch: 0, batch: 0, weights: w.weights, traces: null }],
       tracesOmitted: null,
     },
   };
