@@ -47,12 +47,12 @@ export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host
     b.addEventListener("click", onClick);
     return b;
   };
-  const toStart = button("go to start", "⏮", () => void goTo(tape.start()));
+  const toStart = button("go to start", "|◀", () => void goTo(tape.start()));
   const back = button("step back", "◀", () => step(-1));
   const playButton = button("play", "▶ play", () => (playing ? pause() : play()));
   playButton.setAttribute("aria-pressed", "false");
-  const forward = button("step forward", "▶|", () => step(1));
-  const toEnd = button("go to end", "⏭", () => void goTo(tape.end()));
+  const forward = button("step forward", "▶", () => step(1));
+  const toEnd = button("go to end", "▶|", () => void goTo(tape.end()));
   const radios = h("span", { role: "radiogroup", "aria-label": "step by", class: "granularity" });
   for (const g of GRANULARITIES) {
     const input = h("input", { type: "radio", name: `nf-step-${run.runId}`, value: g, "aria-label": `step by ${g}`, checked: g === by });
@@ -200,7 +200,7 @@ export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host
     playing = true;
     playButton.setAttribute("aria-pressed", "true");
     playButton.setAttribute("aria-label", "pause");
-    playButton.textContent = "⏸ pause";
+    playButton.textContent = "‖ pause";
     void (async () => {
       while (playing) {
         await new Promise((r) => setTimeout(r, STEP_MS));

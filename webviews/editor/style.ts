@@ -23,6 +23,7 @@ export const EDITOR_CSS = `
 .nf-editor .event-strip .kind-nonfinite, .nf-editor .event-strip .kind-interrupted { background: var(--vscode-charts-red, #e51400); }
 .nf-editor ol.events { max-height: 160px; overflow: auto; padding-left: 20px; margin: 4px 0; }
 .nf-editor button.event { background: none; color: var(--vscode-textLink-foreground, #006ab1); padding: 0; text-align: left; }
-.nf-editor button.event .t { font-family: var(--vscode-editor-font-family, monospace); }
+.nf-editor button.event .t { font-family: var(--vscode-editor-font-family, monospace); font-size: inherit; }
+.nf-editor .vcr button { min-width: 28px; }
 .nf-editor .playback:focus { outline: 1px solid var(--vscode-focusBorder, #0078d4); }
 `;
