@@ -99,6 +99,8 @@ async function openEditor() {
       }
       assert.fail(`playback did not settle at (${k}, ${slot}); it is at (${ed.playback()?.getAttribute("data-k")}, ${ed.playback()?.getAttribute("data-slot")}) ${ed.playback()?.getAttribute("aria-busy")} ${doc.querySelector(".query-error")?.textContent ?? ""}`);
     },
+    /** The host sends the file again (as when the file changes on disk). */
+    resend: async () => deliver(await runFileMessage(files, file, "runs.nfrun")),
     click: (el: Element) => el.dispatchEvent(new page.window.MouseEvent("click", { bubbles: true })),
     key: (el: Element, key: string) => el.dispatchEvent(new page.window.KeyboardEvent("keydown", { key, bubbles: true })),
     close: () => {
@@ -153,6 +155,17 @@ test("opens on the newest run's last commit; stepping back/forward by batch draw
     await ed.settled(5, tr.count[5]!);
     ed.key(ed.playback()!, "End");
     await ed.settled(8, tr.count[8]!);
+    // The file is sent again (a recording's checkpoint): the run and the place stay.
+    await ed.resend();
+    for (let i = 0; i < 200 && ed.doc.contains(p); i++) await new Promise((r) => setTimeout(r, 10));
+    p = await ed.settled(8, tr.count[8]!);
+    assert.equal(ed.byLabel<HTMLSelectElement>("run").value, runs[0]!.id);
+    ed.click(ed.byLabel("step back"));
+    await ed.settled(7, tr.count[7]!);
+    await ed.resend();
+    for (let i = 0; i < 200 && ed.doc.contains(p); i++) await new Promise((r) => setTimeout(r, 10));
+    p = await ed.settled(7, tr.count[7]!);
+    assertWeightsAfter(ed, runs[0]!.id, 8);
     ed.click(ed.byLabel("go to start"));
     p = await ed.settled(0, 0);
     assert.equal(p.getAttribute("data-shown-t"), "0");

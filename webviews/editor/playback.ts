@@ -22,6 +22,7 @@ export interface Ask {
 export interface Playback {
   readonly root: HTMLElement;
   readonly tape: Tape;
+  position(): Position;
   /** Moves to p and resolves once its network and sample panel are drawn. */
   goTo(p: Position): Promise<void>;
   /** Stops playing and drops answers still on their way. */
@@ -33,10 +34,11 @@ const CACHED_COMMITS = 32;
 /** Time between steps while playing (the next step also waits until the view is drawn). */
 const STEP_MS = 500;
 
-export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host: Ask, source: RunSource): Playback {
+/** The playback of a run, at `start` when given and still on the tape (a re-sent file keeps its place), else at the end. */
+export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host: Ask, source: RunSource, start?: Position): Playback {
   const tape = new Tape(timeline);
   const c = timeline;
-  let pos = tape.end();
+  let pos = start && start.k < tape.commitCount && start.slot <= c.count[start.k]! ? start : tape.end();
   let by: Granularity = "batch";
   let playing = false;
   let token = 0;
@@ -219,7 +221,7 @@ export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host
   }
 
   void goTo(pos);
-  return { root, tape, goTo, dispose: () => ((playing = false), token++) };
+  return { root, tape, position: () => pos, goTo, dispose: () => ((playing = false), token++) };
 }
 
 /** The network renderer's payload for the weights after one commit (one embedded commit, traces asked of the source). */

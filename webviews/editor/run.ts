@@ -8,6 +8,7 @@ import type { RunSummary } from "../shared/messages";
 import type { RunSource } from "../shared/run-source";
 import { renderEvents } from "./events";
 import { renderPlayback, type Ask, type Playback } from "./playback";
+import type { Position } from "./position";
 
 /** Draws a loss curve into an element (vega-embed in the webview; tests pass their own or none). */
 export type ChartFn = (element: HTMLElement, run: RunSummary) => void | Promise<void>;
@@ -19,8 +20,15 @@ export interface RunViewDeps {
   readonly source?: RunSource;
 }
 
-/** The run's section; `dispose` stops its playback. */
-export function renderRun(run: RunSummary, deps: RunViewDeps): { readonly section: HTMLElement; dispose(): void } {
+/** A run's view: its section, where its playback is (null before it is shown), and `dispose` to stop it. */
+export interface RunView {
+  readonly section: HTMLElement;
+  position(): Position | null;
+  dispose(): void;
+}
+
+/** The run's section; the playback starts at `start` (the place before the file changed) when given. */
+export function renderRun(run: RunSummary, deps: RunViewDeps, start?: Position): RunView {
   const chartEl = h("div", { class: "chart", role: "img", "aria-label": `loss per commit of run ${run.runId}` });
   const hyper = Object.entries(run.hyperparameters)
     .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
@@ -73,7 +81,7 @@ export function renderRun(run: RunSummary, deps: RunViewDeps): { readonly sectio
       host.ask({ kind: "timeline", runId: run.runId }).then(
         (timeline) => {
           if (disposed) return;
-          playback = renderPlayback(run, timeline, host, source);
+          playback = renderPlayback(run, timeline, host, source, start);
           playbackEl.replaceChildren(playback.root);
           const placed = renderEvents(run.events, timeline, select);
           events.replaceWith(placed);
@@ -87,6 +95,7 @@ export function renderRun(run: RunSummary, deps: RunViewDeps): { readonly sectio
   }
   return {
     section,
+    position: () => playback?.position() ?? start ?? null,
     dispose() {
       disposed = true;
       playback?.dispose();

@@ -8,13 +8,14 @@ import { fmt } from "../shared/format";
 import type { RunFileMessage } from "../shared/messages";
 import { THEME_CSS } from "../shared/theme";
 import { EDITOR_CSS } from "./style";
-import { renderRun, type RunViewDeps } from "./run";
+import { renderRun, type RunView, type RunViewDeps } from "./run";
 
-/** The shown run's view per root, so a re-render (the file changed) stops its playback. */
-const shown = new WeakMap<HTMLElement, { dispose(): void }>();
+/** The shown run's view per root, so a re-render (the file changed) stops its playback and keeps its place. */
+const shown = new WeakMap<HTMLElement, { readonly runId: string; readonly view: RunView }>();
 
 export function renderMessage(msg: RunFileMessage, root: HTMLElement, deps: RunViewDeps = {}): void {
-  shown.get(root)?.dispose();
+  let before = shown.get(root);
+  before?.view.dispose();
   shown.delete(root);
   const previous = root.getAttribute("data-selected-run");
   root.replaceChildren(style(THEME_CSS + EDITOR_CSS));
@@ -45,12 +46,15 @@ export function renderMessage(msg: RunFileMessage, root: HTMLElement, deps: RunV
   const slot = h("div", { class: "run-slot" });
   append(root, h("label", { class: "picker" }, "run ", picker), slot);
   const show = (runId: string) => {
-    shown.get(root)?.dispose();
+    shown.get(root)?.view.dispose();
     const run = msg.runs.find((r) => r.runId === runId) ?? msg.runs[msg.runs.length - 1]!;
     picker.value = run.runId;
     root.setAttribute("data-selected-run", run.runId);
-    const view = renderRun(run, deps);
-    shown.set(root, view);
+    // The same run re-sent (a recording's checkpoint): the playback stays where it was.
+    const place = before && before.runId === run.runId ? before.view.position() : null;
+    before = undefined; // only the first run shown after a re-send keeps its place
+    const view = renderRun(run, deps, place ?? undefined);
+    shown.set(root, { runId: run.runId, view });
     slot.replaceChildren(view.section);
   };
   picker.addEventListener("change", () => show(picker.value));
