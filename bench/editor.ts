@@ -7,7 +7,7 @@
  *     each round on a fresh cache; beside it, in the same rounds, a plain read of the file's bytes;
  *   - hover queries on the open file: weightTrace and neuronSnapshot at random weights/neurons and
  *     commits/samples, p50/p95 (neuronSnapshot also per layer: a 784-input neuron replays 785 weights);
- *   - a playback step: weightsAfter (drawn weights) at a random commit, and batch + sample for a sample step.
+ *   - a playback step: weightsAfter (drawn weights) + batch at a random commit, and batch + sample for a sample step.
  *
  * `npm run bench -- editor [--rounds=5] [--queries=200] [--file=path.nfrun] [--keep=1]`
  * (`--file` measures an existing run file instead of recording one; `--keep=1` keeps the recorded file).
@@ -144,7 +144,11 @@ export const editorBenchmark: Benchmark = {
         const nsLayer = q % info.layers.length;
         const nl = info.layers[nsLayer]!;
         lat.neuronSnapshot[nsLayer]!.push((await timedMs(() => ask(service, file, { kind: "neuronSnapshot", runId, layer: nsLayer, neuron: rnd(nl.units), ...sampleStep.value }))).ms);
-        if (q % 10 === 0) lat.step.push((await timedMs(() => ask(service, file, { kind: "weightsAfter", runId, t: tl.t[rnd(K)]!, drawn: MAX_DRAWN }))).ms);
+        if (q % 10 === 0) {
+          // What the playback asks for the commit it draws: its weights and its batch (for neuron popups).
+          const t2 = tl.t[rnd(K)]!;
+          lat.step.push((await timedMs(() => Promise.all([ask(service, file, { kind: "weightsAfter", runId, t: t2, drawn: MAX_DRAWN }), ask(service, file, { kind: "batch", runId, t: t2 })]))).ms);
+        }
       }
       files.dispose();
       const row = (label: string, v: number[], target?: number) => [label, String(v.length), ms(quantile(v, 0.5)), ms(quantile(v, 0.95)), ms(Math.max(...v)), target === undefined ? "" : quantile(v, 0.95) <= target ? `≤ ${target}: met` : `≤ ${target}: NOT MET`];
@@ -158,7 +162,7 @@ export const editorBenchmark: Benchmark = {
               row("neuronSnapshot (all layers)", allSnapshots, HOVER_TARGET_MS),
               ...lat.neuronSnapshot.map((v, i) => row(`  neuronSnapshot layer ${i} (${info.layers[i]!.inputs} inputs)`, v)),
               row("sample step: batch + sample", lat.sampleStep),
-              row(`commit step: weightsAfter (drawn ${MAX_DRAWN})`, lat.step),
+              row(`commit step: weightsAfter (drawn ${MAX_DRAWN}) + batch`, lat.step),
             ],
           ),
       );
