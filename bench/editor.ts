@@ -23,7 +23,7 @@ import { getStrategy } from "../kernel/engine/optimizers/registry";
 import { RunRecorder } from "../kernel/record";
 import { MAX_DRAWN } from "../webviews/renderers/network/render";
 import type { PlaybackTimeline, QueryAnswer, RunQuery } from "../webviews/shared/queries";
-import { intOption, median, table, type Benchmark, type BenchOptions } from "./lib/harness";
+import { intOption, median, quantile, table, type Benchmark, type BenchOptions } from "./lib/harness";
 import { mnistLike } from "./record";
 
 const FIRST_VIEW_TARGET_MS = 3000;
@@ -38,7 +38,6 @@ async function recordBigRun(file: string): Promise<void> {
   rec.finish(trainer.fit(data, 2));
 }
 
-const quantile = (v: readonly number[], q: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))]!;
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
 /** One answer, serialized as postMessage would carry it; throws on an error answer. */
