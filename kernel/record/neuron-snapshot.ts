@@ -68,12 +68,13 @@ export function neuronSnapshot(r: NfrunReader, runId: string, layer: number, neu
   // Backprop rows: this sample's leverage and the bank of the batch up to and including it.
   const backprop: NeuronSnapshot["backprop"][number][] = [];
   const first = batch * ctx.info.batchSize;
+  const batchSamples = Array.from({ length: slot + 1 }, (_, s2) => r.samplAt(runId, epoch, first + s2)!);
   for (let k = 0; k <= l.inputs; k++) {
     let cumulative = 0;
     let leverage = 0;
     let input = 0;
     for (let s2 = 0; s2 <= slot; s2++) {
-      const at2 = r.samplAt(runId, epoch, first + s2)!;
+      const at2 = batchSamples[s2]!;
       const x = inputOf(ctx, layer, k, at2.chunk, at2.i);
       const lv = x * at2.chunk.blame[at2.i * R + c]!;
       cumulative += lv;

@@ -7,20 +7,33 @@ import { findCommit, notRecorded } from "./reader-util";
 
 /** Recorded adjustments of one weight for commits tFrom … tTo (inclusive); null where missing. */
 export function adjustments(r: NfrunReader, runId: string, layer: number, neuron: number, weight: number, tFrom: number, tTo: number): (number | null)[] {
-  const out: (number | null)[] = new Array(Math.max(0, tTo - tFrom + 1)).fill(null);
+  return neuronAdjustments(r, runId, layer, neuron, weight, weight, tFrom, tTo)[0]!;
+}
+
+/**
+ * Recorded adjustments of weights wFrom … wTo of one neuron for commits tFrom … tTo: [w − wFrom][t − tFrom],
+ * null where missing. One query per neuron (a block stores its weights one after another), so a wide
+ * neuron does not cost a query per weight.
+ */
+export function neuronAdjustments(r: NfrunReader, runId: string, layer: number, neuron: number, wFrom: number, wTo: number, tFrom: number, tTo: number): (number | null)[][] {
+  const n = wTo - wFrom + 1;
+  const out = Array.from({ length: n }, () => new Array<number | null>(Math.max(0, tTo - tFrom + 1)).fill(null));
   if (tTo < tFrom) return out;
   const rows = r.query(
-    `SELECT first_t, commits, substr(adjustment, 8 * ? * commits + 1, 8 * commits) FROM adjustment_blocks
+    `SELECT first_t, commits, substr(adjustment, 8 * ? * commits + 1, 8 * ? * commits) FROM adjustment_blocks
      WHERE run_id = ? AND layer = ? AND neuron = ? AND first_t <= ? AND first_t + commits > ? ORDER BY first_t`,
-    [weight, runId, layer, neuron, tTo, tFrom],
+    [wFrom, n, runId, layer, neuron, tTo, tFrom],
   );
   for (const [f, c, b] of rows) {
     const first = Number(f);
+    const commits = Number(c);
     const values = blobF64(b);
-    if (!values || values.length !== Number(c)) throw r.bad(`run ${runId}: adjustment block [${layer}, ${neuron}] at t=${first} has the wrong size`);
-    for (let k = 0; k < values.length; k++) {
-      const t = first + k;
-      if (t >= tFrom && t <= tTo) out[t - tFrom] = values[k]!;
+    if (!values || values.length !== n * commits) throw r.bad(`run ${runId}: adjustment block [${layer}, ${neuron}] at t=${first} has the wrong size`);
+    for (let w = 0; w < n; w++) {
+      for (let k = 0; k < commits; k++) {
+        const t = first + k;
+        if (t >= tFrom && t <= tTo) out[w]![t - tFrom] = values[w * commits + k]!;
+      }
     }
   }
   return out;
@@ -212,8 +225,7 @@ export function weightsAfter(r: NfrunReader, ctx: RunContext, t: number, layer: 
   const theta = Float64Array.from(snap.weights);
   if (t > snap.t) {
     if (!ctx.weightsRecorded[layer]![neuron]) return null;
-    const adj: (number | null)[][] = [];
-    for (let w = 0; w <= l.inputs; w++) adj.push(adjustments(r, ctx.info.runId, layer, neuron, w, snap.t + 1, t));
+    const adj = neuronAdjustments(r, ctx.info.runId, layer, neuron, 0, l.inputs, snap.t + 1, t);
     if (adj.some((a) => a.some((v) => v === null))) return null;
     if (ctx.mechanisms.lookahead && !ctx.replay) throw r.bad(`run ${ctx.info.runId}: its stored mechanisms do not fit its model (${ctx.replayError})`);
     // after = before − adjustment, then Lookahead's sync where one happened (./mechanisms).
