@@ -1,6 +1,6 @@
 /**
- * The .nfrun editor on a ~200 MB run: records 784-64-10 (ReLU, softmax, CCE) on 5000 seeded random
- * samples × 2 epochs, batch 32, Adam, fully (about 200 MB), then measures through the host's run query
+ * The .nfrun editor on a ~200 MB run: records 784-64-10 (ReLU, softmax, CCE) on 5400 seeded random
+ * samples × 2 epochs, batch 32, Adam, fully (about 203 MB with schema 2), then measures through the host's run query
  * service (extension/runs/) what the editor asks, each answer serialized as postMessage would:
  *   - first view: bytes → reader (RunFiles.open: read + checks + SQLite), the run summaries message,
  *     the playback timeline and the network after the last commit (weightsAfter, drawn weights only),
@@ -30,7 +30,7 @@ const FIRST_VIEW_TARGET_MS = 3000;
 const HOVER_TARGET_MS = 100;
 
 async function recordBigRun(file: string): Promise<void> {
-  const data = mnistLike(5000, 42);
+  const data = mnistLike(5400, 42);
   const model = new Model({ inputs: 784, layers: [{ units: 64, activation: "relu" }, { units: 10, activation: "softmax" }] });
   model.initialize({ name: "xavier_uniform" }, 1);
   const rec = await RunRecorder.create(file, { data, epochs: 2, seed: 1 });
