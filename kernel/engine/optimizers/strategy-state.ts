@@ -219,6 +219,11 @@ export class StrategyState {
     s.adjustment = record ? record.adjustment : this.adjustment;
     s.audit = record ? record.audit : null;
     s.outsized = false;
+    const scaled = g !== avg;
+    const rated = rate !== lr;
+    const prepass = bank !== null || scaled || rated || record !== null;
+    let g2 = 0;
+    let a2 = 0;
     const groupOf = this.groupOf;
     const groupH = this.groupH;
     for (let from = 0, n = this.weightCount; from < n; ) {
@@ -233,28 +238,45 @@ export class StrategyState {
         }
         s.h = groupH[group]!;
       }
-      if (bank) for (let i = from; i < to; i++) avg[i] = bank[i]! / count;
-      if (g !== avg) {
-        // `adjust` checks g; avg is checked here (see adjust).
+      if (prepass) {
+        // One pass for whatever the chunk needs before the step: avg, g, the rates, the record's copies.
         for (let i = from; i < to; i++) {
-          const v = avg[i]!;
-          g[i] = v * gradScale;
-          if (!(v * v < 1e280)) s.outsized = true;
-        }
-      }
-      if (rate !== lr) for (let i = from; i < to; i++) rate[i] = lr[i]! * lrScale;
-      if (record) {
-        for (let i = from; i < to; i++) {
-          record.avg[i] = avg[i]!;
-          record.before[i] = params[i]!;
+          const v = bank ? bank[i]! / count : avg[i]!;
+          if (bank) avg[i] = v;
+          if (scaled) {
+            g[i] = v * gradScale;
+            // `adjust` checks g; avg is checked here (see StepScope).
+            if (!(v * v < 1e280)) s.outsized = true;
+          }
+          if (rated) rate[i] = lr[i]! * lrScale;
+          if (record) {
+            record.avg[i] = v;
+            record.before[i] = params[i]!;
+          }
         }
       }
       step(s, from, to);
+      if (record) {
+        // Somebody records, so the norms will be read: sum them while the chunk is in the cache.
+        const adjustment = s.adjustment;
+        for (let i = from; i < to; i++) {
+          const v = avg[i]!;
+          const a = adjustment[i]!;
+          g2 += v * v;
+          a2 += a * a;
+        }
+      }
       from = to;
     }
     s.h = this.h;
-    this.lastAvg = avg;
-    this.lastAdjustment = s.adjustment;
     this.outsized = s.outsized;
+    if (record) {
+      this.norms = { grad: Math.sqrt(g2), step: Math.sqrt(a2) };
+      this.lastAvg = null;
+      this.lastAdjustment = null;
+    } else {
+      this.lastAvg = avg;
+      this.lastAdjustment = s.adjustment;
+    }
   }
 }
