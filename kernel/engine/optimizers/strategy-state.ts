@@ -221,7 +221,7 @@ export class StrategyState {
     s.outsized = false;
     const scaled = g !== avg;
     const rated = rate !== lr;
-    const prepass = bank !== null || scaled || rated || record !== null;
+    const copies = scaled || rated || record !== null;
     let g2 = 0;
     let a2 = 0;
     const groupOf = this.groupOf;
@@ -238,11 +238,11 @@ export class StrategyState {
         }
         s.h = groupH[group]!;
       }
-      if (prepass) {
-        // One pass for whatever the chunk needs before the step: avg, g, the rates, the record's copies.
+      if (bank) for (let i = from; i < to; i++) avg[i] = bank[i]! / count;
+      if (copies) {
+        // One pass for whatever else the chunk needs before the step: g, the rates, the record's copies.
         for (let i = from; i < to; i++) {
-          const v = bank ? bank[i]! / count : avg[i]!;
-          if (bank) avg[i] = v;
+          const v = avg[i]!;
           if (scaled) {
             g[i] = v * gradScale;
             // `adjust` checks g; avg is checked here (see StepScope).
