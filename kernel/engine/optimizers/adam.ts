@@ -94,7 +94,7 @@ export const adam = defineStrategy<AdamHyper, AdamWeightState, never, AdamGlobal
     const { g: grad, theta, lr, audit } = s;
     const weightDecay = s.h.weight_decay;
     for (let i = from; i < to; i++) {
-      const g = coupledDecay(grad[i]!, theta[i]!, weightDecay);
+      const g = coupledDecay(grad, theta, i, weightDecay);
       const o = i * 8;
       if (audit) audit[o] = g;
       s.adjust(i, lr[i]! * adamMoments(s, i, g, audit, o + 1));

@@ -27,7 +27,7 @@ export const magdetox = defineStrategy({
     const { g: grad, theta, lr, audit } = s;
     const weightDecay = s.h.weight_decay;
     for (let i = from; i < to; i++) {
-      const g = coupledDecay(grad[i]!, theta[i]!, weightDecay);
+      const g = coupledDecay(grad, theta, i, weightDecay);
       const sign = Math.sign(g);
       const alpha = lr[i]!;
       s.adjust(i, alpha * sign);

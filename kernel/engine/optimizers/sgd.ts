@@ -30,7 +30,7 @@ export function sgdStep(s: StepState<SgdHyper, "momentum_buffer", never, never>,
   // PyTorch starts the buffer at the first gradient (no dampening on the first step).
   const first = s.t === 1;
   for (let i = from; i < to; i++) {
-    const g = coupledDecay(grad[i]!, theta[i]!, weight_decay);
+    const g = coupledDecay(grad, theta, i, weight_decay);
     let direction = g;
     let b = 0;
     if (momentum !== 0) {

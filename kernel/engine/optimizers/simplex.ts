@@ -52,7 +52,7 @@ export const simplex = defineStrategy({
     const { g: grad, theta, lr, audit } = s;
     const { rate: rates, prev_grad: prevGrad } = s.w;
     for (let i = from; i < to; i++) {
-      const g = coupledDecay(grad[i]!, theta[i]!, weight_decay);
+      const g = coupledDecay(grad, theta, i, weight_decay);
       const previous = prevGrad[i]!;
       let rate = rates[i]!;
       if (rate === 0) rate = lr[i]!; // this weight's first step
