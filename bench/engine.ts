@@ -125,7 +125,7 @@ async function run(options: BenchOptions): Promise<void> {
     { label: "engine / hand loop, batch 32", ratio: ratio("engine", "hand", 32), atLeast: 0.85 },
     { label: "engine / hand loop, batch 1", ratio: ratio("engine", "hand", 1), atLeast: 0.85 },
   ];
-  console.log("\nratios of wall-clock throughput (median of per-round ratios; hand loop = the 4-row blocked one),");
+  console.log("\nratios of wall-clock throughput (median of per-round ratios; hand loop = the one blocked as the engine),");
   console.log("with the same ratio of CPU-time throughput in brackets");
   const cpuRatios = [ratio("engine", "tfjs-wasm", 32, "cpuRate"), ratio("engine", "tfjs-wasm", 1, "cpuRate"), ratio("engine", "hand", 32, "cpuRate"), ratio("engine", "hand", 1, "cpuRate")];
   targets.forEach((t, i) => console.log(`  ${targetLine(t).padEnd(70)} (cpu ${fmtRatio(cpuRatios[i]!)})`));

@@ -46,15 +46,16 @@ export const activations: Readonly<Record<ActivationName, Activation>> = {
 
 export const activationNames = Object.keys(activations) as ActivationName[];
 
-/** Numerically stable softmax of z[0..n) into a[0..n). */
-export function softmaxInto(z: Float64Array, a: Float64Array, n: number): void {
+/** Numerically stable softmax of z[o..o+n) into a[o..o+n). */
+export function softmaxInto(z: Float64Array, a: Float64Array, n: number, o = 0): void {
+  const end = o + n;
   let max = -Infinity;
-  for (let i = 0; i < n; i++) if (z[i]! > max) max = z[i]!;
+  for (let i = o; i < end; i++) if (z[i]! > max) max = z[i]!;
   let sum = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = o; i < end; i++) {
     const e = Math.exp(z[i]! - max);
     a[i] = e;
     sum += e;
   }
-  for (let i = 0; i < n; i++) a[i] = a[i]! / sum;
+  for (let i = o; i < end; i++) a[i] = a[i]! / sum;
 }

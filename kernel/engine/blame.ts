@@ -1,3 +1,4 @@
+import { foldLeverage } from "./leverage";
 import type { Loss } from "./losses";
 import type { Model } from "./model";
 
@@ -7,7 +8,8 @@ import type { Model } from "./model";
  * blame δ = dLoss/dz per neuron. Output: δ = dLoss/dŷ · f′(z) (softmax: its Jacobian; softmax with
  * cross-entropy: ŷ − y directly, which is exact and avoids dividing by ŷ). Hidden neuron j of layer l:
  * δ_j = f′(z_j) · Σ_k W_{l+1}[k][j] · δ_{l+1,k} — the terms of that sum are its *blame sources*.
- * Leverage = input × blame is added to the blame bank, the bias getting δ (its input is 1).
+ * Leverage = input × blame is added to the blame bank, the bias getting δ (its input is 1): after every
+ * sample (`run`), or for a whole batch at once at the commit (`judge` per sample, then `foldLeverage`).
  */
 export class BlameStep {
   /** Per layer: δ of every neuron for the last judged sample. */
@@ -27,6 +29,16 @@ export class BlameStep {
 
   /** Judges the last prediction against `y[yOffset…]`, computes every blame, banks the leverage; returns the loss. */
   run(y: ArrayLike<number>, yOffset: number, target: Float64Array, bank: Float64Array): number {
+    const loss = this.judge(y, yOffset, target);
+    const model = this.model;
+    for (let li = 0; li < model.layers.length; li++) {
+      foldLeverage(model.layers[li]!, model.layerInput(li), this.blame[li]!, 1, bank, bank, 1);
+    }
+    return loss;
+  }
+
+  /** Judges the last prediction against `y[yOffset…]` and computes every blame (banks nothing); returns the loss. */
+  judge(y: ArrayLike<number>, yOffset: number, target: Float64Array): number {
     const model = this.model;
     const layers = model.layers;
     const out = model.outputLayer;
@@ -55,19 +67,16 @@ export class BlameStep {
     }
 
     const params = model.params;
-    for (let li = layers.length - 1; li >= 0; li--) {
+    for (let li = layers.length - 1; li > 0; li--) {
       const l = layers[li]!;
       const d = this.blame[li]!;
-      const x = model.layerInput(li);
       const inputs = l.inputs;
       const stride = inputs + 1;
-      const hasUpstream = li > 0;
       const sums = this.sums[li]!;
-      if (hasUpstream) sums.fill(0);
-      // Per neuron j: bank[w_jk] += x_k·δ_j, bank[bias_j] += δ_j, and the blame sources summed in neuron
-      // order, sums_k = ((0 + w_0k·δ_0) + w_1k·δ_1) + …. Four neurons are handled per pass over k: every
-      // bank entry gets the same single addition and every sums_k the same additions in the same order
-      // as one neuron at a time (bit-identical), with a quarter of the loop overhead and loads of x/sums.
+      sums.fill(0);
+      // The blame sources summed in neuron order, sums_k = ((0 + w_0k·δ_0) + w_1k·δ_1) + …. Four neurons
+      // per pass over k: every sums_k gets the same additions in the same order as one neuron at a time
+      // (bit-identical), with a quarter of the loop overhead and loads of sums.
       const units = l.units;
       let j = 0;
       let base = l.offset;
@@ -80,37 +89,20 @@ export class BlameStep {
         const d2 = d[j + 2]!;
         const d3 = d[j + 3]!;
         for (let k = 0; k < inputs; k++) {
-          const xk = x[k]!;
-          bank[base + k] += xk * d0;
-          bank[base1 + k] += xk * d1;
-          bank[base2 + k] += xk * d2;
-          bank[base3 + k] += xk * d3;
-        }
-        bank[base + inputs] += d0;
-        bank[base1 + inputs] += d1;
-        bank[base2 + inputs] += d2;
-        bank[base3 + inputs] += d3;
-        if (hasUpstream) {
-          for (let k = 0; k < inputs; k++) {
-            // Left to right: (((sums_k + w_jk·δ_j) + w_j+1,k·δ_j+1) + …), the one-neuron-at-a-time order.
-            sums[k] = sums[k]! + params[base + k]! * d0 + params[base1 + k]! * d1 + params[base2 + k]! * d2 + params[base3 + k]! * d3;
-          }
+          // Left to right: (((sums_k + w_jk·δ_j) + w_j+1,k·δ_j+1) + …), the one-neuron-at-a-time order.
+          sums[k] = sums[k]! + params[base + k]! * d0 + params[base1 + k]! * d1 + params[base2 + k]! * d2 + params[base3 + k]! * d3;
         }
       }
       for (; j < units; j++, base += stride) {
         const dj = d[j]!;
-        for (let k = 0; k < inputs; k++) bank[base + k] += x[k]! * dj;
-        bank[base + inputs] += dj;
-        if (hasUpstream) for (let k = 0; k < inputs; k++) sums[k] += params[base + k]! * dj;
+        for (let k = 0; k < inputs; k++) sums[k] += params[base + k]! * dj;
       }
-      if (hasUpstream) {
-        const prev = layers[li - 1]!;
-        const dPrev = this.blame[li - 1]!;
-        const zPrev = model.z[li - 1]!;
-        const aPrev = model.a[li - 1]!;
-        const df = prev.activation.derivative;
-        for (let k = 0; k < inputs; k++) dPrev[k] = sums[k]! * df(zPrev[k]!, aPrev[k]!);
-      }
+      const prev = layers[li - 1]!;
+      const dPrev = this.blame[li - 1]!;
+      const zPrev = model.z[li - 1]!;
+      const aPrev = model.a[li - 1]!;
+      const df = prev.activation.derivative;
+      for (let k = 0; k < inputs; k++) dPrev[k] = sums[k]! * df(zPrev[k]!, aPrev[k]!);
     }
     return lossValue;
   }

@@ -116,53 +116,106 @@ export class Model {
   predict(x: ArrayLike<number>, xOffset = 0): Float64Array {
     const input = this.input;
     for (let k = 0; k < input.length; k++) input[k] = x[xOffset + k]!;
-    const params = this.params;
     let prev: Float64Array = input;
     for (let li = 0; li < this.layers.length; li++) {
-      const l = this.layers[li]!;
-      const z = this.z[li]!;
-      const a = this.a[li]!;
-      const n = l.inputs;
-      const stride = n + 1;
-      const units = l.units;
-      // z_j = (((0 + x_0·w_j0) + x_1·w_j1) + …) + bias_j, summed in input order. Four neurons are summed
-      // side by side: each sum still adds the same terms in the same order (bit-identical), but the four
-      // independent addition chains overlap in the CPU instead of waiting on one another.
-      let j = 0;
-      let base = l.offset;
-      for (; j + 4 <= units; j += 4, base += 4 * stride) {
-        const base1 = base + stride;
-        const base2 = base1 + stride;
-        const base3 = base2 + stride;
+      this.forward(li, prev, this.z[li]!, this.a[li]!, 1);
+      prev = this.a[li]!;
+    }
+    return this.a[this.layers.length - 1]!;
+  }
+
+  /**
+   * Layer `layer` for `rows` samples at once: x holds their inputs (rows × inputs, row-major), z and a
+   * receive their pre-activations and activations (rows × units). Every z is
+   * (((0 + x_0·w_j0) + x_1·w_j1) + …) + bias_j, summed in input order whatever the blocking, so a
+   * sample gets the same bits alone or in a batch. Four neurons × two samples are summed side by side:
+   * eight independent addition chains overlap in the CPU, and each weight is loaded once per two samples.
+   */
+  forward(layer: number, x: Float64Array, z: Float64Array, a: Float64Array, rows: number): void {
+    const l = this.layers[layer]!;
+    const params = this.params;
+    const n = l.inputs;
+    const stride = n + 1;
+    const units = l.units;
+    let j = 0;
+    let base = l.offset;
+    for (; j + 4 <= units; j += 4, base += 4 * stride) {
+      const base1 = base + stride;
+      const base2 = base1 + stride;
+      const base3 = base2 + stride;
+      let r = 0;
+      for (; r + 2 <= rows; r += 2) {
+        const x0 = r * n;
+        const x1 = x0 + n;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let t0 = 0;
+        let t1 = 0;
+        let t2 = 0;
+        let t3 = 0;
+        for (let k = 0; k < n; k++) {
+          const xa = x[x0 + k]!;
+          const xb = x[x1 + k]!;
+          const w0 = params[base + k]!;
+          const w1 = params[base1 + k]!;
+          const w2 = params[base2 + k]!;
+          const w3 = params[base3 + k]!;
+          s0 += xa * w0;
+          s1 += xa * w1;
+          s2 += xa * w2;
+          s3 += xa * w3;
+          t0 += xb * w0;
+          t1 += xb * w1;
+          t2 += xb * w2;
+          t3 += xb * w3;
+        }
+        const z0 = r * units + j;
+        const z1 = z0 + units;
+        z[z0] = s0 + params[base + n]!;
+        z[z0 + 1] = s1 + params[base1 + n]!;
+        z[z0 + 2] = s2 + params[base2 + n]!;
+        z[z0 + 3] = s3 + params[base3 + n]!;
+        z[z1] = t0 + params[base + n]!;
+        z[z1 + 1] = t1 + params[base1 + n]!;
+        z[z1 + 2] = t2 + params[base2 + n]!;
+        z[z1 + 3] = t3 + params[base3 + n]!;
+      }
+      for (; r < rows; r++) {
+        const x0 = r * n;
         let s0 = 0;
         let s1 = 0;
         let s2 = 0;
         let s3 = 0;
         for (let k = 0; k < n; k++) {
-          const xk = prev[k]!;
+          const xk = x[x0 + k]!;
           s0 += xk * params[base + k]!;
           s1 += xk * params[base1 + k]!;
           s2 += xk * params[base2 + k]!;
           s3 += xk * params[base3 + k]!;
         }
-        z[j] = s0 + params[base + n]!;
-        z[j + 1] = s1 + params[base1 + n]!;
-        z[j + 2] = s2 + params[base2 + n]!;
-        z[j + 3] = s3 + params[base3 + n]!;
+        const z0 = r * units + j;
+        z[z0] = s0 + params[base + n]!;
+        z[z0 + 1] = s1 + params[base1 + n]!;
+        z[z0 + 2] = s2 + params[base2 + n]!;
+        z[z0 + 3] = s3 + params[base3 + n]!;
       }
-      for (; j < units; j++, base += stride) {
-        let s = 0;
-        for (let k = 0; k < n; k++) s += prev[k]! * params[base + k]!;
-        z[j] = s + params[base + n]!;
-      }
-      if (l.activation.name === "softmax") softmaxInto(z, a, l.units);
-      else {
-        const f = l.activation.apply;
-        for (let j = 0; j < l.units; j++) a[j] = f(z[j]!);
-      }
-      prev = a;
     }
-    return this.a[this.layers.length - 1]!;
+    for (; j < units; j++, base += stride) {
+      for (let r = 0; r < rows; r++) {
+        const x0 = r * n;
+        let s = 0;
+        for (let k = 0; k < n; k++) s += x[x0 + k]! * params[base + k]!;
+        z[r * units + j] = s + params[base + n]!;
+      }
+    }
+    if (l.activation.name === "softmax") {
+      for (let r = 0; r < rows; r++) softmaxInto(z, a, units, r * units);
+    } else {
+      const f = l.activation.apply;
+      for (let i = 0, end = rows * units; i < end; i++) a[i] = f(z[i]!);
+    }
   }
 
   /** Inputs of layer `layer` for the last predicted sample (the network input or the previous layer's a). */

@@ -71,6 +71,15 @@ export interface TrainingNotice {
 export interface TrainingObserver {
   /** Ask the commit loop to keep every per-weight intermediate value (costs memory writes). */
   readonly wantsCommitDetail?: boolean;
+  /**
+   * Whether onSample or onCommit reads `trainer.bank` (the blame bank, "Pending"). Default: yes, when the
+   * observer has either. When no observer reads it, the trainer takes its deferred path: it predicts a
+   * block of samples at once and folds their leverage into the bank (or straight into the average) at the
+   * commit — the same bits, several times faster — so the bank is not filled sample by sample. z, a,
+   * blames and losses are still those of each sample at onSample. Such an observer must not change the
+   * parameters during a batch (the block is predicted ahead).
+   */
+  readonly readsBank?: boolean;
   onSample?(e: SampleEvent): void;
   onCommit?(e: CommitEvent): void;
   onEpoch?(e: EpochEvent): void;

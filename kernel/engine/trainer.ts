@@ -1,6 +1,7 @@
 import { BlameStep } from "./blame";
 import { clipScale, globalGradNorm } from "./clipping";
 import type { Dataset } from "./datasets/dataset";
+import { DEFERRED_BLOCK, DeferredBatch } from "./deferred-batch";
 import { Lookahead, type LookaheadOptions } from "./lookahead";
 import { losses, type Loss, type LossName } from "./losses";
 import { Rng } from "./math/rng";
@@ -82,6 +83,8 @@ export class Trainer {
   epoch = 0;
   private readonly observers: TrainingObserver[];
   private readonly record: CommitRecord | null;
+  /** The deferred path (see DeferredBatch), taken when no observer reads the bank during a batch. */
+  private readonly deferred: DeferredBatch | null;
   private readonly rng: Rng;
   private order: Int32Array = new Int32Array(0);
   private stopRequested = false;
@@ -129,6 +132,9 @@ export class Trainer {
     this.observers = [...(options.observers ?? [])];
     this.record = this.observers.some((o) => o.wantsCommitDetail)
       ? allocateCommitRecord(model.weightCount, strategy.audit.length)
+      : null;
+    this.deferred = this.observers.every((o) => o.readsBank === false || (!o.onSample && !o.onCommit))
+      ? new DeferredBatch(model, this.blame, Math.min(DEFERRED_BLOCK, this.batchSize))
       : null;
     this.rng = new Rng((options.seed ?? 0) ^ 0x5eed);
   }
@@ -193,6 +199,9 @@ export class Trainer {
     const batchSize = this.batchSize;
     const bank = this.bank;
     bank.fill(0);
+    const deferred = this.deferred;
+    // Deferred path: samples of the current block judged but not yet folded into the bank.
+    let unfolded = 0;
     let epochLoss = 0;
     let batchLoss = 0;
     let count = 0;
@@ -201,12 +210,27 @@ export class Trainer {
     for (let position = 0; position < n; position++) {
       if (this.stopRequested) {
         this.stopRequested = false;
+        if (deferred) deferred.fold(unfolded, bank, bank, 1);
         return { status: "interrupted", loss: epochLoss / Math.max(1, position) };
       }
       const sample = this.order[position]!;
-      model.predict(data.inputs, sample * data.inputSize);
-      const loss = this.blame.run(data.targets, sample * data.targetSize, this.target, bank);
+      let loss: number;
+      if (deferred) {
+        if (unfolded === deferred.rows) {
+          // The block is used up: bank it (it belongs to a batch larger than one block) and predict the next.
+          if (unfolded > 0) deferred.fold(unfolded, bank, bank, 1);
+          deferred.predict(data, this.order, position, Math.min(deferred.capacity, batchSize - count, n - position));
+          unfolded = 0;
+        }
+        deferred.recall(unfolded);
+        loss = this.blame.judge(data.targets, sample * data.targetSize, this.target);
+        deferred.keep(unfolded++);
+      } else {
+        model.predict(data.inputs, sample * data.inputSize);
+        loss = this.blame.run(data.targets, sample * data.targetSize, this.target, bank);
+      }
       if (!Number.isFinite(loss)) {
+        if (deferred) deferred.fold(unfolded, bank, bank, 1);
         this.notify({ kind: "nonfinite", epoch, position, message: `loss is ${loss} at epoch ${epoch}, sample ${sample}` });
         return { status: "diverged", loss };
       }
@@ -217,7 +241,11 @@ export class Trainer {
         for (const o of observers) o.onSample?.({ trainer: this, epoch, position, sample, batch, slot, loss });
       }
       if (count === batchSize || position === n - 1) {
-        if (!this.commit(epoch, batch, count, batchLoss / count)) return { status: "diverged", loss: epochLoss / (position + 1) };
+        // Deferred: the last block goes straight into avg = (bank + Σ leverage) / count.
+        if (deferred) deferred.fold(unfolded, bank, this.state.avg, count);
+        const banked = !deferred || count > unfolded;
+        unfolded = 0;
+        if (!this.commit(epoch, batch, count, batchLoss / count, !deferred, banked)) return { status: "diverged", loss: epochLoss / (position + 1) };
         commits++;
         batch++;
         count = 0;
@@ -235,9 +263,10 @@ export class Trainer {
 
   /**
    * Adjust: avg = bank / count (clipped by the global norm when asked), the strategy steps every
-   * weight, then Lookahead may sync; returns false when the step went non-finite.
+   * weight, then Lookahead may sync; returns false when the step went non-finite. `fromBank` false: the
+   * deferred path has already put avg in `state.avg`; `banked` false: the bank was not touched (all zero).
    */
-  private commit(epoch: number, batch: number, count: number, loss: number): boolean {
+  private commit(epoch: number, batch: number, count: number, loss: number, fromBank: boolean, banked: boolean): boolean {
     const state = this.state;
     const params = this.model.params;
     const t = state.t + 1;
@@ -245,12 +274,14 @@ export class Trainer {
     let clipNorm = NaN;
     let scale = 1;
     if (this.clipGradNorm > 0) {
-      clipNorm = globalGradNorm(this.bank, count);
+      // avg / 1 = avg: the same sum of the same squares in the same order.
+      clipNorm = fromBank ? globalGradNorm(this.bank, count) : globalGradNorm(state.avg, 1);
       scale = clipScale(clipNorm, this.clipGradNorm);
     }
     this.lookahead?.beforeCommit(params, t);
-    state.commit(params, this.bank, count, this.learningRates, lrScale, this.record, scale);
-    const finite = Number.isFinite(state.gradNorm) && Number.isFinite(state.stepNorm);
+    if (fromBank) state.commit(params, this.bank, count, this.learningRates, lrScale, this.record, scale);
+    else state.commitAverage(params, this.learningRates, lrScale, this.record, scale);
+    const finite = state.normsFinite;
     if (this.observers.length > 0) {
       const e = {
         trainer: this,
@@ -269,7 +300,7 @@ export class Trainer {
       for (const o of this.observers) o.onCommit?.(e);
     }
     // Emptied only after observers saw the batch total.
-    this.bank.fill(0);
+    if (banked) this.bank.fill(0);
     if (!finite) {
       this.notify({
         kind: "nonfinite",

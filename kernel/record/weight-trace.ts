@@ -1,4 +1,4 @@
-import type { HyperValue, StepState } from "../engine/optimizers/strategy";
+import { StepScope } from "../engine/optimizers/strategy";
 import { blobF64 } from "./blob";
 import { NfrunError } from "./errors";
 import type { NfrunReader } from "./reader";
@@ -112,13 +112,12 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
   if (adj.some((a) => a.some((v) => v === null))) return notRecorded(`adjustments between t=${snap.t + 1} and t=${t} are not all recorded`);
   const strategy = ctx.strategy;
   const auditCols = ctx.info.strategy.auditColumns;
-  const out = new Float64Array(Math.max(1, auditCols.length));
   const len = hi - lo + 1;
+  const width = auditCols.length;
   const theta = Float64Array.from(snap.weights);
   const h = ctx.info.hyperparameters;
-  const s: StepState<Record<string, HyperValue>, string, string, string> = {
-    g: 0, theta: 0, lr: 0, i: 0, neuron: 0, t: 0, h, w: snap.w, n: snap.n, global: snap.global,
-  };
+  // The strategy's step over a range of one replayed weight (local indices; the snapshot holds one neuron).
+  const s = new StepScope(new Float64Array(len), theta, new Float64Array(len), new Float64Array(len * width), new Float64Array(len), h, snap.w, snap.n, snap.global, new Int32Array(len));
   const target = weight - (lo - base);
   // Lookahead over the replayed weights, from the snapshot's slow weights (./mechanisms).
   const la = replay.lookahead(len, snap.slow);
@@ -146,7 +145,7 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
         }
       }
     }
-    (s as { t: number }).t = tt;
+    s.t = tt;
     strategy?.prepare?.({ h, t: tt, global: snap.global });
     // Clipping: the strategy sees avg × scale, scale from ‖avg‖ = the commit's grad_norm.
     const clip = replay.clip(ctx.trace.gradNorm[k]!);
@@ -158,17 +157,15 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
       const g = banks[j]! / count;
       const lr = snap.rates[j]! * lrScale;
       const hj = replay.hyperparametersOf(lo + j);
-      (s as { h: Readonly<Record<string, HyperValue>> }).h = hj;
-      s.g = g * gradScale;
-      s.theta = before;
-      s.lr = lr;
-      s.i = j;
-      s.neuron = 0;
-      const recomputed = strategy ? strategy.step(s, out, 0) : null;
+      s.h = hj;
+      s.g[j] = g * gradScale;
+      s.lr[j] = lr;
+      strategy?.step(s, j, j + 1);
+      const recomputed = strategy ? s.adjustment[j]! : null;
       const adjustment = adj[j]![tt - snap.t - 1]!;
       theta[j] = before - adjustment;
       if (tt === t && j === target) {
-        const values = strategy ? Array.from(out.subarray(0, auditCols.length)) : null;
+        const values = strategy ? Array.from(s.audit!.subarray(j * width, (j + 1) * width)) : null;
         detail = {
           batchTotal: banks[j]!,
           count,
@@ -184,7 +181,7 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
         };
       }
     }
-    (s as { h: Readonly<Record<string, HyperValue>> }).h = h;
+    s.h = h;
     const slowBefore = la ? la.slow[target]! : NaN;
     const fast = theta[target]!;
     const synced = la ? la.afterCommit(theta, tt) : false;

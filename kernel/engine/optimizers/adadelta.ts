@@ -22,23 +22,29 @@ export const adadelta = defineStrategy({
   state: { perWeight: ["square_avg", "acc_delta"] },
   // u_prev is the previous commit's u; adj = LR × Δ
   audit: ["g+λθ", "v", "√(v+ε)", "√(u_prev+ε)", "Δ", "u"],
-  step(s, out, o) {
+  step(s, from, to) {
     const { rho, eps, weight_decay } = s.h;
-    const i = s.i;
-    const g = coupledDecay(s.g, s.theta, weight_decay);
-    const v = s.w.square_avg[i]! * rho + (1 - rho) * (g * g);
-    s.w.square_avg[i] = v;
-    const std = Math.sqrt(v + eps);
-    const rmsDelta = Math.sqrt(s.w.acc_delta[i]! + eps);
-    const delta = (rmsDelta / std) * g;
-    const u = s.w.acc_delta[i]! * rho + (1 - rho) * (delta * delta);
-    s.w.acc_delta[i] = u;
-    out[o] = g;
-    out[o + 1] = v;
-    out[o + 2] = std;
-    out[o + 3] = rmsDelta;
-    out[o + 4] = delta;
-    out[o + 5] = u;
-    return s.lr * delta;
+    const { g: grad, theta, lr, audit } = s;
+    const { square_avg: squareAvg, acc_delta: accDelta } = s.w;
+    for (let i = from; i < to; i++) {
+      const g = coupledDecay(grad, theta, i, weight_decay);
+      const v = squareAvg[i]! * rho + (1 - rho) * (g * g);
+      squareAvg[i] = v;
+      const std = Math.sqrt(v + eps);
+      const rmsDelta = Math.sqrt(accDelta[i]! + eps);
+      const delta = (rmsDelta / std) * g;
+      const u = accDelta[i]! * rho + (1 - rho) * (delta * delta);
+      accDelta[i] = u;
+      s.adjust(i, lr[i]! * delta);
+      if (audit) {
+        const o = i * 6;
+        audit[o] = g;
+        audit[o + 1] = v;
+        audit[o + 2] = std;
+        audit[o + 3] = rmsDelta;
+        audit[o + 4] = delta;
+        audit[o + 5] = u;
+      }
+    }
   },
 });

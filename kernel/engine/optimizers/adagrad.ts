@@ -31,19 +31,27 @@ export const adagrad = defineStrategy({
   prepare({ h, t, global }) {
     global.lr_divisor = 1 + (t - 1) * h.lr_decay;
   },
-  step(s, out, o) {
-    const i = s.i;
-    const g = coupledDecay(s.g, s.theta, s.h.weight_decay);
-    const sum = s.w.sum[i]! + g * g;
-    s.w.sum[i] = sum;
-    const std = Math.sqrt(sum) + s.h.eps;
-    const scaled = g / std;
-    const clr = s.lr / s.global.lr_divisor;
-    out[o] = g;
-    out[o + 1] = sum;
-    out[o + 2] = std;
-    out[o + 3] = scaled;
-    out[o + 4] = clr;
-    return clr * scaled;
+  step(s, from, to) {
+    const { g: grad, theta, lr, audit } = s;
+    const { weight_decay: weightDecay, eps } = s.h;
+    const sums = s.w.sum;
+    const divisor = s.global.lr_divisor;
+    for (let i = from; i < to; i++) {
+      const g = coupledDecay(grad, theta, i, weightDecay);
+      const sum = sums[i]! + g * g;
+      sums[i] = sum;
+      const std = Math.sqrt(sum) + eps;
+      const scaled = g / std;
+      const clr = lr[i]! / divisor;
+      s.adjust(i, clr * scaled);
+      if (audit) {
+        const o = i * 5;
+        audit[o] = g;
+        audit[o + 1] = sum;
+        audit[o + 2] = std;
+        audit[o + 3] = scaled;
+        audit[o + 4] = clr;
+      }
+    }
   },
 });

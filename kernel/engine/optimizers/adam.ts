@@ -39,15 +39,15 @@ export function prepareAdam(scope: CommitScope<AdamHyper, AdamGlobal>): void {
 }
 
 /**
- * The Adam moment update and normalised direction shared by Adam and AdamW (torch 1.13
+ * The Adam moment update and normalised direction of weight i, shared by Adam and AdamW (torch 1.13
  * `_single_tensor_adam` / `_single_tensor_adamw` after their weight-decay lines): updates m, v (and
- * v_max), writes the seven ADAM_MOMENT_AUDIT columns at out[o…o+6] and returns m̂/(√v̂+ε), so that
- * the Adam part of the adjustment is γ · m̂/(√v̂+ε). As in PyTorch, √v̂ = √v / √(1−β₂ᵗ); with
- * amsgrad, v_max = max(v_max, v) replaces v there (v_max column = v when amsgrad is off).
+ * v_max), writes the seven ADAM_MOMENT_AUDIT columns at audit[o…o+6] (when recording) and returns
+ * m̂/(√v̂+ε), so that the Adam part of the adjustment is γ · m̂/(√v̂+ε). As in PyTorch,
+ * √v̂ = √v / √(1−β₂ᵗ); with amsgrad, v_max = max(v_max, v) replaces v there (v_max column = v when
+ * amsgrad is off).
  */
-export function adamMoments(s: AdamStepState, g: number, out: Float64Array, o: number): number {
+export function adamMoments(s: AdamStepState, i: number, g: number, audit: Float64Array | null, o: number): number {
   const { beta1, beta2, eps, amsgrad } = s.h;
-  const i = s.i;
   const w = s.w;
   const m = w.exp_avg[i]! * beta1 + (1 - beta1) * g;
   const v = w.exp_avg_sq[i]! * beta2 + (1 - beta2) * (g * g);
@@ -63,13 +63,15 @@ export function adamMoments(s: AdamStepState, g: number, out: Float64Array, o: n
   const mHat = m / s.global.bias_correction1;
   const denom = Math.sqrt(vUsed) / bc2Sqrt + eps;
   const direction = mHat / denom;
-  out[o] = m;
-  out[o + 1] = v;
-  out[o + 2] = vUsed;
-  out[o + 3] = mHat;
-  out[o + 4] = vUsed / (bc2Sqrt * bc2Sqrt);
-  out[o + 5] = denom;
-  out[o + 6] = direction;
+  if (audit) {
+    audit[o] = m;
+    audit[o + 1] = v;
+    audit[o + 2] = vUsed;
+    audit[o + 3] = mHat;
+    audit[o + 4] = vUsed / (bc2Sqrt * bc2Sqrt);
+    audit[o + 5] = denom;
+    audit[o + 6] = direction;
+  }
   return direction;
 }
 
@@ -88,9 +90,14 @@ export const adam = defineStrategy<AdamHyper, AdamWeightState, never, AdamGlobal
   audit: ["g+λθ", ...ADAM_MOMENT_AUDIT],
   validate: validateBetas,
   prepare: prepareAdam,
-  step(s, out, o) {
-    const g = coupledDecay(s.g, s.theta, s.h.weight_decay);
-    out[o] = g;
-    return s.lr * adamMoments(s, g, out, o + 1);
+  step(s, from, to) {
+    const { g: grad, theta, lr, audit } = s;
+    const weightDecay = s.h.weight_decay;
+    for (let i = from; i < to; i++) {
+      const g = coupledDecay(grad, theta, i, weightDecay);
+      const o = i * 8;
+      if (audit) audit[o] = g;
+      s.adjust(i, lr[i]! * adamMoments(s, i, g, audit, o + 1));
+    }
   },
 });

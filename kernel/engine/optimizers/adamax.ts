@@ -31,25 +31,32 @@ export const adamax = defineStrategy({
   prepare({ h, t, global }) {
     global.bias_correction1 = 1 - h.beta1 ** t;
   },
-  step(s, out, o) {
+  step(s, from, to) {
     const { beta1, beta2, eps, weight_decay } = s.h;
-    const i = s.i;
-    const g = coupledDecay(s.g, s.theta, weight_decay);
-    const m = s.w.exp_avg[i]! * beta1 + (1 - beta1) * g;
-    s.w.exp_avg[i] = m;
-    const decayed = s.w.exp_inf[i]! * beta2;
-    const magnitude = Math.abs(g) + eps;
-    const u = decayed > magnitude ? decayed : magnitude;
-    s.w.exp_inf[i] = u;
-    const mHat = m / s.global.bias_correction1;
-    const direction = mHat / u;
-    out[o] = g;
-    out[o + 1] = m;
-    out[o + 2] = decayed;
-    out[o + 3] = magnitude;
-    out[o + 4] = u;
-    out[o + 5] = mHat;
-    out[o + 6] = direction;
-    return s.lr * direction;
+    const { g: grad, theta, lr, audit } = s;
+    const { exp_avg: expAvg, exp_inf: expInf } = s.w;
+    const bc1 = s.global.bias_correction1;
+    for (let i = from; i < to; i++) {
+      const g = coupledDecay(grad, theta, i, weight_decay);
+      const m = expAvg[i]! * beta1 + (1 - beta1) * g;
+      expAvg[i] = m;
+      const decayed = expInf[i]! * beta2;
+      const magnitude = Math.abs(g) + eps;
+      const u = decayed > magnitude ? decayed : magnitude;
+      expInf[i] = u;
+      const mHat = m / bc1;
+      const direction = mHat / u;
+      s.adjust(i, lr[i]! * direction);
+      if (audit) {
+        const o = i * 7;
+        audit[o] = g;
+        audit[o + 1] = m;
+        audit[o + 2] = decayed;
+        audit[o + 3] = magnitude;
+        audit[o + 4] = u;
+        audit[o + 5] = mHat;
+        audit[o + 6] = direction;
+      }
+    }
   },
 });

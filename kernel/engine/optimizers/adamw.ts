@@ -21,9 +21,15 @@ export const adamw = defineStrategy<AdamHyper, AdamWeightState, never, AdamGloba
   audit: ["γλθ", ...ADAM_MOMENT_AUDIT],
   validate: validateBetas,
   prepare: prepareAdam,
-  step(s, out, o) {
-    const decay = s.lr * s.h.weight_decay * s.theta;
-    out[o] = decay;
-    return decay + s.lr * adamMoments(s, s.g, out, o + 1);
+  step(s, from, to) {
+    const { g: grad, theta, lr, audit } = s;
+    const weightDecay = s.h.weight_decay;
+    for (let i = from; i < to; i++) {
+      const rate = lr[i]!;
+      const decay = rate * weightDecay * theta[i]!;
+      const o = i * 8;
+      if (audit) audit[o] = decay;
+      s.adjust(i, decay + rate * adamMoments(s, i, grad[i]!, audit, o + 1));
+    }
   },
 });

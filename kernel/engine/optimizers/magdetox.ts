@@ -23,12 +23,20 @@ export const magdetox = defineStrategy({
   },
   // adj = Fixed Base α × sign(g)
   audit: ["g+λθ", "sign(g)", "Fixed Base α"],
-  step(s, out, o) {
-    const g = coupledDecay(s.g, s.theta, s.h.weight_decay);
-    const sign = Math.sign(g);
-    out[o] = g;
-    out[o + 1] = sign;
-    out[o + 2] = s.lr;
-    return s.lr * sign;
+  step(s, from, to) {
+    const { g: grad, theta, lr, audit } = s;
+    const weightDecay = s.h.weight_decay;
+    for (let i = from; i < to; i++) {
+      const g = coupledDecay(grad, theta, i, weightDecay);
+      const sign = Math.sign(g);
+      const alpha = lr[i]!;
+      s.adjust(i, alpha * sign);
+      if (audit) {
+        const o = i * 3;
+        audit[o] = g;
+        audit[o + 1] = sign;
+        audit[o + 2] = alpha;
+      }
+    }
   },
 });

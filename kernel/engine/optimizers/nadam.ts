@@ -43,30 +43,36 @@ export const nadam = defineStrategy({
     global.coef_m = muNext / (1 - muProduct * muNext);
     global.bias_correction2 = 1 - h.beta2 ** t;
   },
-  step(s, out, o) {
+  step(s, from, to) {
     const { beta1, beta2, eps, weight_decay } = s.h;
-    const i = s.i;
-    const global = s.global;
-    const g = coupledDecay(s.g, s.theta, weight_decay);
-    const m = s.w.exp_avg[i]! * beta1 + (1 - beta1) * g;
-    const v = s.w.exp_avg_sq[i]! * beta2 + (1 - beta2) * (g * g);
-    s.w.exp_avg[i] = m;
-    s.w.exp_avg_sq[i] = v;
-    const mTerm = global.coef_m * m;
-    const gTerm = global.coef_g * g;
-    const mHat = mTerm + gTerm;
-    const vHat = v / global.bias_correction2;
-    const denom = Math.sqrt(vHat) + eps;
-    const direction = mHat / denom;
-    out[o] = g;
-    out[o + 1] = m;
-    out[o + 2] = v;
-    out[o + 3] = mTerm;
-    out[o + 4] = gTerm;
-    out[o + 5] = mHat;
-    out[o + 6] = vHat;
-    out[o + 7] = denom;
-    out[o + 8] = direction;
-    return s.lr * direction;
+    const { g: grad, theta, lr, audit, global } = s;
+    const { exp_avg: expAvg, exp_avg_sq: expAvgSq } = s.w;
+    const { coef_m: coefM, coef_g: coefG, bias_correction2: bc2 } = global;
+    for (let i = from; i < to; i++) {
+      const g = coupledDecay(grad, theta, i, weight_decay);
+      const m = expAvg[i]! * beta1 + (1 - beta1) * g;
+      const v = expAvgSq[i]! * beta2 + (1 - beta2) * (g * g);
+      expAvg[i] = m;
+      expAvgSq[i] = v;
+      const mTerm = coefM * m;
+      const gTerm = coefG * g;
+      const mHat = mTerm + gTerm;
+      const vHat = v / bc2;
+      const denom = Math.sqrt(vHat) + eps;
+      const direction = mHat / denom;
+      s.adjust(i, lr[i]! * direction);
+      if (audit) {
+        const o = i * 9;
+        audit[o] = g;
+        audit[o + 1] = m;
+        audit[o + 2] = v;
+        audit[o + 3] = mTerm;
+        audit[o + 4] = gTerm;
+        audit[o + 5] = mHat;
+        audit[o + 6] = vHat;
+        audit[o + 7] = denom;
+        audit[o + 8] = direction;
+      }
+    }
   },
 });

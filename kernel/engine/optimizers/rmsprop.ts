@@ -24,36 +24,42 @@ export const rmsprop = defineStrategy({
   state: { perWeight: ["square_avg", "grad_avg", "momentum_buffer"] },
   // ḡ is 0 and ṽ = v when not centered; b is 0 when μ = 0. adj = LR × direction.
   audit: ["g+λθ", "v", "ḡ", "ṽ", "√ṽ+ε", "g/(√ṽ+ε)", "b", "direction"],
-  step(s, out, o) {
+  step(s, from, to) {
     const { alpha, eps, weight_decay, momentum, centered } = s.h;
-    const i = s.i;
-    const g = coupledDecay(s.g, s.theta, weight_decay);
-    const v = s.w.square_avg[i]! * alpha + (1 - alpha) * (g * g);
-    s.w.square_avg[i] = v;
-    let gAvg = 0;
-    let vTilde = v;
-    if (centered) {
-      gAvg = s.w.grad_avg[i]! * alpha + (1 - alpha) * g;
-      s.w.grad_avg[i] = gAvg;
-      vTilde = v - gAvg * gAvg;
+    const { g: grad, theta, lr, audit } = s;
+    const { square_avg: squareAvg, grad_avg: gradAvg, momentum_buffer: buf } = s.w;
+    for (let i = from; i < to; i++) {
+      const g = coupledDecay(grad, theta, i, weight_decay);
+      const v = squareAvg[i]! * alpha + (1 - alpha) * (g * g);
+      squareAvg[i] = v;
+      let gAvg = 0;
+      let vTilde = v;
+      if (centered) {
+        gAvg = gradAvg[i]! * alpha + (1 - alpha) * g;
+        gradAvg[i] = gAvg;
+        vTilde = v - gAvg * gAvg;
+      }
+      const denom = Math.sqrt(vTilde) + eps;
+      const scaled = g / denom;
+      let b = 0;
+      let direction = scaled;
+      if (momentum > 0) {
+        b = buf[i]! * momentum + scaled;
+        buf[i] = b;
+        direction = b;
+      }
+      s.adjust(i, lr[i]! * direction);
+      if (audit) {
+        const o = i * 8;
+        audit[o] = g;
+        audit[o + 1] = v;
+        audit[o + 2] = gAvg;
+        audit[o + 3] = vTilde;
+        audit[o + 4] = denom;
+        audit[o + 5] = scaled;
+        audit[o + 6] = b;
+        audit[o + 7] = direction;
+      }
     }
-    const denom = Math.sqrt(vTilde) + eps;
-    const scaled = g / denom;
-    let b = 0;
-    let direction = scaled;
-    if (momentum > 0) {
-      b = s.w.momentum_buffer[i]! * momentum + scaled;
-      s.w.momentum_buffer[i] = b;
-      direction = b;
-    }
-    out[o] = g;
-    out[o + 1] = v;
-    out[o + 2] = gAvg;
-    out[o + 3] = vTilde;
-    out[o + 4] = denom;
-    out[o + 5] = scaled;
-    out[o + 6] = b;
-    out[o + 7] = direction;
-    return s.lr * direction;
   },
 });

@@ -23,22 +23,29 @@ export function validateSgd(h: Readonly<SgdHyper>): string | null {
  * The SGD step shared by `sgd` and `momentum` (torch 1.13 `_single_tensor_sgd`).
  * Audit: g+λθ, b (momentum buffer, 0 when μ = 0), direction; adjustment = γ · direction.
  */
-export function sgdStep(s: StepState<SgdHyper, "momentum_buffer", never, never>, out: Float64Array, o: number): number {
+export function sgdStep(s: StepState<SgdHyper, "momentum_buffer", never, never>, from: number, to: number): void {
   const { momentum, dampening, weight_decay, nesterov } = s.h;
-  const g = coupledDecay(s.g, s.theta, weight_decay);
-  let direction = g;
-  let b = 0;
-  if (momentum !== 0) {
-    const buf = s.w.momentum_buffer;
-    // PyTorch starts the buffer at the first gradient (no dampening on the first step).
-    b = s.t === 1 ? g : momentum * buf[s.i]! + (1 - dampening) * g;
-    buf[s.i] = b;
-    direction = nesterov ? g + momentum * b : b;
+  const { g: grad, theta, lr, audit } = s;
+  const buf = s.w.momentum_buffer;
+  // PyTorch starts the buffer at the first gradient (no dampening on the first step).
+  const first = s.t === 1;
+  for (let i = from; i < to; i++) {
+    const g = coupledDecay(grad, theta, i, weight_decay);
+    let direction = g;
+    let b = 0;
+    if (momentum !== 0) {
+      b = first ? g : momentum * buf[i]! + (1 - dampening) * g;
+      buf[i] = b;
+      direction = nesterov ? g + momentum * b : b;
+    }
+    s.adjust(i, lr[i]! * direction);
+    if (audit) {
+      const o = i * 3;
+      audit[o] = g;
+      audit[o + 1] = b;
+      audit[o + 2] = direction;
+    }
   }
-  out[o] = g;
-  out[o + 1] = b;
-  out[o + 2] = direction;
-  return s.lr * direction;
 }
 
 /** torch.optim.SGD (1.13): momentum, dampening, Nesterov, coupled weight decay. */

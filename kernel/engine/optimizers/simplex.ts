@@ -47,24 +47,30 @@ export const simplex = defineStrategy({
     }
     return null;
   },
-  step(s, out, o) {
+  step(s, from, to) {
     const { increase, decrease, min_lr, max_lr, weight_decay } = s.h;
-    const i = s.i;
-    const g = coupledDecay(s.g, s.theta, weight_decay);
-    const previous = s.w.prev_grad[i]!;
-    let rate = s.w.rate[i]!;
-    if (rate === 0) rate = s.lr; // this weight's first step
-    const agreement = g > 0 ? (previous > 0 ? 1 : previous < 0 ? -1 : 0) : g < 0 ? (previous < 0 ? 1 : previous > 0 ? -1 : 0) : 0;
-    const factor = agreement > 0 ? increase : agreement < 0 ? decrease : 1;
-    rate *= factor;
-    rate = rate < min_lr ? min_lr : rate > max_lr ? max_lr : rate;
-    s.w.rate[i] = rate;
-    s.w.prev_grad[i] = g;
-    out[o] = g;
-    out[o + 1] = previous;
-    out[o + 2] = agreement;
-    out[o + 3] = factor;
-    out[o + 4] = rate;
-    return rate * g;
+    const { g: grad, theta, lr, audit } = s;
+    const { rate: rates, prev_grad: prevGrad } = s.w;
+    for (let i = from; i < to; i++) {
+      const g = coupledDecay(grad, theta, i, weight_decay);
+      const previous = prevGrad[i]!;
+      let rate = rates[i]!;
+      if (rate === 0) rate = lr[i]!; // this weight's first step
+      const agreement = g > 0 ? (previous > 0 ? 1 : previous < 0 ? -1 : 0) : g < 0 ? (previous < 0 ? 1 : previous > 0 ? -1 : 0) : 0;
+      const factor = agreement > 0 ? increase : agreement < 0 ? decrease : 1;
+      rate *= factor;
+      rate = rate < min_lr ? min_lr : rate > max_lr ? max_lr : rate;
+      rates[i] = rate;
+      prevGrad[i] = g;
+      s.adjust(i, rate * g);
+      if (audit) {
+        const o = i * 5;
+        audit[o] = g;
+        audit[o + 1] = previous;
+        audit[o + 2] = agreement;
+        audit[o + 3] = factor;
+        audit[o + 4] = rate;
+      }
+    }
   },
 });

@@ -1,4 +1,11 @@
-import type { HyperValue, StepState, Strategy } from "./strategy";
+import { StepScope, type HyperValue, type Strategy } from "./strategy";
+
+/**
+ * Weights per `step` call: the values the framework's passes (avg from the bank, scaled copies, the
+ * record) write for one chunk are still in the L1 cache when the strategy reads them; one call per chunk
+ * costs nothing next to the chunk's work.
+ */
+const CHUNK = 512;
 
 /** Where the framework writes a commit's per-weight details when somebody is listening. */
 export interface CommitRecord {
@@ -27,12 +34,25 @@ export function allocateCommitRecord(weightCount: number, auditCount: number): C
  */
 export class StrategyState {
   t = 0;
-  /** ‖avg‖₂ over all weights at the last commit. */
-  gradNorm = 0;
-  /** ‖adjustment‖₂ over all weights at the last commit. */
-  stepNorm = 0;
-  private readonly s: StepState<Record<string, HyperValue>, string, string, string>;
-  private readonly scratch: Float64Array;
+  /** The last commit's avg and adjustment arrays, for its norms (summed when first read). */
+  private lastAvg: Float64Array | null = null;
+  private lastAdjustment: Float64Array | null = null;
+  private norms = { grad: 0, step: 0 };
+  /** Whether the last commit had an avg or adjustment so large (or non-finite) that a norm may not be finite. */
+  private outsized = false;
+  private readonly s: StepScope;
+  /**
+   * The batch-average gradient of the commit being made, avg = bank / count: `commit` fills it from the
+   * bank; the trainer's deferred path folds a batch's leverage straight into it and calls `commitAverage`.
+   */
+  readonly avg: Float64Array;
+  /**
+   * The step's other per-weight inputs and output when nobody records: g = avg × the clipping scale (avg
+   * itself when the scale is 1), rate = lr × schedule (lr itself when the factor is 1).
+   */
+  private readonly g: Float64Array;
+  private readonly rate: Float64Array;
+  private readonly adjustment: Float64Array;
   /** Parameter groups: groupOf[i] indexes groupH (null: every weight uses `h`). */
   private groupOf: Uint8Array | null = null;
   private groupH: readonly Readonly<Record<string, HyperValue>>[] = [];
@@ -51,9 +71,50 @@ export class StrategyState {
     for (const name of strategy.state?.perWeight ?? []) w[name] = new Float64Array(weightCount);
     for (const name of strategy.state?.perNeuron ?? []) n[name] = new Float64Array(neuronCount);
     for (const name of strategy.state?.global ?? []) global[name] = 0;
-    this.s = { g: 0, theta: 0, lr: 0, i: 0, neuron: 0, t: 0, h, w, n, global };
-    this.scratch = new Float64Array(Math.max(1, strategy.audit.length));
+    this.avg = new Float64Array(weightCount);
+    this.g = new Float64Array(weightCount);
+    this.rate = new Float64Array(weightCount);
+    this.adjustment = new Float64Array(weightCount);
+    this.s = new StepScope(this.g, this.g, this.rate, null, this.adjustment, h, w, n, global, neuronOfWeight);
     this.reset();
+  }
+
+  /** ‖avg‖₂ over all weights at the last commit (summed in weight order). */
+  get gradNorm(): number {
+    this.sumNorms();
+    return this.norms.grad;
+  }
+
+  /** ‖adjustment‖₂ over all weights at the last commit (summed in weight order). */
+  get stepNorm(): number {
+    this.sumNorms();
+    return this.norms.step;
+  }
+
+  /**
+   * Whether both norms of the last commit are finite — the divergence guard. Decided without summing
+   * when every avg and adjustment was below 1e140 (their squares then add up to far less than the largest
+   * float64), so the per-weight loop carries no addition chain when nobody reads the norms.
+   */
+  get normsFinite(): boolean {
+    return !this.outsized || (Number.isFinite(this.gradNorm) && Number.isFinite(this.stepNorm));
+  }
+
+  private sumNorms(): void {
+    const avg = this.lastAvg;
+    const adjustment = this.lastAdjustment;
+    if (!avg || !adjustment) return;
+    let g2 = 0;
+    let a2 = 0;
+    for (let i = 0, n = this.weightCount; i < n; i++) {
+      const v = avg[i]!;
+      const a = adjustment[i]!;
+      g2 += v * v;
+      a2 += a * a;
+    }
+    this.norms = { grad: Math.sqrt(g2), step: Math.sqrt(a2) };
+    this.lastAvg = null;
+    this.lastAdjustment = null;
   }
 
   get auditColumns(): readonly string[] {
@@ -104,7 +165,7 @@ export class StrategyState {
   }
 
   /**
-   * One commit. For every weight i: g = bank[i] / count, adjustment = step(…),
+   * One commit. For every weight i: avg = bank[i] / count, the strategy's step computes the adjustment,
    * params[i] = before − adjustment. `lrScale` is the schedule's factor on the per-weight rates.
    * `gradScale` (global-norm clipping) multiplies the gradient the strategy sees: g = avg × gradScale,
    * while `record.avg` and `gradNorm` stay bank / count. When `record` is given every intermediate
@@ -119,42 +180,103 @@ export class StrategyState {
     record: CommitRecord | null,
     gradScale = 1,
   ): void {
+    this.stepAll(params, bank, count, lr, lrScale, record, gradScale);
+  }
+
+  /** `commit` with `avg` already filled (bank / count) by the caller. */
+  commitAverage(params: Float64Array, lr: Float64Array, lrScale: number, record: CommitRecord | null, gradScale = 1): void {
+    this.stepAll(params, null, 1, lr, lrScale, record, gradScale);
+  }
+
+  /**
+   * The strategy steps a chunk of weights per call (a run of one parameter group at most), after the
+   * framework's passes over the same chunk that are needed: avg from the bank (unless given), g and the
+   * rates when a scale is not 1, the record's copies. The step applies each adjustment itself (`adjust`),
+   * in the same loop as its math.
+   */
+  private stepAll(
+    params: Float64Array,
+    bank: Float64Array | null,
+    count: number,
+    lr: Float64Array,
+    lrScale: number,
+    record: CommitRecord | null,
+    gradScale: number,
+  ): void {
     const strategy = this.strategy;
     const step = strategy.step;
     const s = this.s;
     const t = ++this.t;
-    (s as { t: number }).t = t;
+    s.t = t;
     strategy.prepare?.({ h: this.h, t, global: s.global });
-    const width = strategy.audit.length;
-    const out = record ? record.audit : this.scratch;
-    const neuronOf = this.neuronOfWeight;
-    const groupOf = this.groupOf;
-    const groupH = this.groupH;
+    const avg = this.avg;
+    // × 1 changes no bit, so the copies are skipped when the scale or the factor is 1.
+    const g = gradScale === 1 ? avg : this.g;
+    const rate = record ? record.lr : lrScale === 1 ? lr : this.rate;
+    s.g = g;
+    s.theta = params;
+    s.lr = rate;
+    s.adjustment = record ? record.adjustment : this.adjustment;
+    s.audit = record ? record.audit : null;
+    s.outsized = false;
+    const scaled = g !== avg;
+    const rated = rate !== lr;
+    const copies = scaled || rated || record !== null;
     let g2 = 0;
     let a2 = 0;
-    for (let i = 0, n = this.weightCount; i < n; i++) {
-      const avg = bank[i]! / count;
-      const before = params[i]!;
-      const rate = lr[i]! * lrScale;
-      if (groupOf) (s as { h: Readonly<Record<string, HyperValue>> }).h = groupH[groupOf[i]!]!;
-      s.g = avg * gradScale;
-      s.theta = before;
-      s.lr = rate;
-      s.i = i;
-      s.neuron = neuronOf[i]!;
-      const adjustment = step(s, out, record ? i * width : 0);
-      params[i] = before - adjustment;
-      g2 += avg * avg;
-      a2 += adjustment * adjustment;
-      if (record) {
-        record.avg[i] = avg;
-        record.lr[i] = rate;
-        record.adjustment[i] = adjustment;
-        record.before[i] = before;
+    const groupOf = this.groupOf;
+    const groupH = this.groupH;
+    for (let from = 0, n = this.weightCount; from < n; ) {
+      let to = Math.min(n, from + CHUNK);
+      if (groupOf) {
+        const group = groupOf[from]!;
+        for (let i = from + 1; i < to; i++) {
+          if (groupOf[i] !== group) {
+            to = i;
+            break;
+          }
+        }
+        s.h = groupH[group]!;
       }
+      if (bank) for (let i = from; i < to; i++) avg[i] = bank[i]! / count;
+      if (copies) {
+        // One pass for whatever else the chunk needs before the step: g, the rates, the record's copies.
+        for (let i = from; i < to; i++) {
+          const v = avg[i]!;
+          if (scaled) {
+            g[i] = v * gradScale;
+            // `adjust` checks g; avg is checked here (see StepScope).
+            if (!(v * v < 1e280)) s.outsized = true;
+          }
+          if (rated) rate[i] = lr[i]! * lrScale;
+          if (record) {
+            record.avg[i] = v;
+            record.before[i] = params[i]!;
+          }
+        }
+      }
+      step(s, from, to);
+      if (record) {
+        // Somebody records, so the norms will be read: sum them while the chunk is in the cache.
+        const adjustment = s.adjustment;
+        for (let i = from; i < to; i++) {
+          const v = avg[i]!;
+          const a = adjustment[i]!;
+          g2 += v * v;
+          a2 += a * a;
+        }
+      }
+      from = to;
     }
-    if (groupOf) (s as { h: Readonly<Record<string, HyperValue>> }).h = this.h;
-    this.gradNorm = Math.sqrt(g2);
-    this.stepNorm = Math.sqrt(a2);
+    s.h = this.h;
+    this.outsized = s.outsized;
+    if (record) {
+      this.norms = { grad: Math.sqrt(g2), step: Math.sqrt(a2) };
+      this.lastAvg = null;
+      this.lastAdjustment = null;
+    } else {
+      this.lastAvg = avg;
+      this.lastAdjustment = s.adjustment;
+    }
   }
 }

@@ -33,20 +33,25 @@ export interface CommitScope<H, G extends string> {
 }
 
 /**
- * The state the step function sees for one weight. One object is reused for every weight of a
- * commit (no allocation per weight); only `g`, `theta`, `lr`, `i` and `neuron` change between calls.
+ * What the step function sees at one commit. Per-weight inputs are arrays indexed by the flat weight
+ * index (the same index as the per-weight state arrays), so one call steps a range of weights: the
+ * framework steps the whole model in a few calls, and replay steps a range of one. Only `h` (per
+ * parameter group) changes between the calls of one commit.
  */
 export interface StepState<H, W extends string, N extends string, G extends string> {
-  /** Batch-average gradient of this weight: the blame bank divided by the count ("Avg"). */
-  g: number;
-  /** The weight's value before this commit. */
-  theta: number;
-  /** This weight's learning rate at this commit (per-weight rate × schedule). */
-  lr: number;
-  /** Flat index of the weight (into the per-weight state arrays). */
-  i: number;
-  /** Flat index of the neuron that owns the weight (into the per-neuron state arrays). */
-  neuron: number;
+  /** Batch-average gradient per weight: the blame bank divided by the count ("Avg"). */
+  readonly g: Float64Array;
+  /** The weights; weight i holds its value before this commit until `s.adjust(i, …)`. */
+  readonly theta: Float64Array;
+  /** Each weight's learning rate at this commit (per-weight rate × schedule). */
+  readonly lr: Float64Array;
+  /**
+   * Output: `audit.length` values per weight, weight-major (weight i's start at i × audit.length);
+   * null when nobody records the commit — then the step writes no audit values.
+   */
+  readonly audit: Float64Array | null;
+  /** neuronOf[i]: index into the per-neuron state arrays of the neuron that owns weight i. */
+  readonly neuronOf: Int32Array;
   readonly t: number;
   readonly h: Readonly<H>;
   /** Per-weight state arrays, zeroed (or `initial`) at run start. */
@@ -54,6 +59,45 @@ export interface StepState<H, W extends string, N extends string, G extends stri
   /** Per-neuron state arrays. */
   readonly n: Record<N, Float64Array>;
   readonly global: Record<G, number>;
+  /**
+   * The framework's end of one weight's step, called by `step` once per weight with its adjustment:
+   * after = before − adjustment.
+   */
+  adjust(i: number, adjustment: number): void;
+}
+
+type AnyStepState = StepState<Record<string, HyperValue>, string, string, string>;
+
+/**
+ * The StepState the framework builds (the trainer's commit, and replay): it sets the arrays, t and h
+ * between calls. `adjust` keeps every adjustment (the commit record, ‖adjustment‖) and flags a g or an
+ * adjustment of 1e140 or more, or non-finite (NaN fails the test too): below that no sum of their squares
+ * can overflow, so the divergence guard need not sum the norms. A method, so that V8 inlines it into
+ * every strategy's loop (an imported function is a getter call per weight under tsx's CommonJS output).
+ */
+export class StepScope implements AnyStepState {
+  outsized = false;
+  constructor(
+    public g: Float64Array,
+    public theta: Float64Array,
+    public lr: Float64Array,
+    public audit: Float64Array | null,
+    public adjustment: Float64Array,
+    public h: Readonly<Record<string, HyperValue>>,
+    readonly w: Record<string, Float64Array>,
+    readonly n: Record<string, Float64Array>,
+    readonly global: Record<string, number>,
+    readonly neuronOf: Int32Array,
+    public t = 0,
+  ) {}
+
+  adjust(i: number, adjustment: number): void {
+    const theta = this.theta;
+    theta[i] = theta[i]! - adjustment;
+    this.adjustment[i] = adjustment;
+    const g = this.g[i]!;
+    if (!(adjustment * adjustment + g * g < 1e280)) this.outsized = true;
+  }
 }
 
 export interface StrategyDeclaration<
@@ -78,17 +122,19 @@ export interface StrategyDeclaration<
     /** Initial values (default 0) for named state, which may depend on hyperparameters. */
     readonly initial?: (h: Readonly<H>) => Partial<Record<W | N | G, number>>;
   };
-  /** Names of the values `step` writes to `out`, in order. Every number between Avg and Adj. */
+  /** Names of the values `step` writes to `audit` for each weight, in order. Every number between Avg and Adj. */
   readonly audit: readonly string[];
   /** Checks combinations of hyperparameters; returns an error message naming the field, or null. */
   readonly validate?: (h: Readonly<H>) => string | null;
   /** Once per commit, before the per-weight loop: update global state, precompute shared factors. */
   readonly prepare?: (scope: CommitScope<H, G>) => void;
   /**
-   * One weight, one commit: return the adjustment (after = before − adjustment) and write exactly
-   * `audit.length` values to `out[o] … out[o + audit.length − 1]`.
+   * Weights `from` … `to − 1`, one commit: for each weight i, compute its adjustment, write exactly
+   * `audit.length` values from `s.audit[i × audit.length]` on when `s.audit` is not null, and call
+   * `s.adjust(i, adjustment)`. The one implementation of the strategy's math: the framework calls it
+   * for long ranges, recording and replay for a range of one.
    */
-  readonly step: (s: StepState<H, W, N, G>, out: Float64Array, o: number) => number;
+  readonly step: (s: StepState<H, W, N, G>, from: number, to: number) => void;
 }
 
 /** A strategy with its type parameters erased, as stored in the registry and used by the framework. */
@@ -104,7 +150,10 @@ export function defineStrategy<
   return declaration as unknown as Strategy;
 }
 
-/** Coupled (L2) weight decay, as PyTorch applies it before every optimizer but AdamW: g + λθ. */
-export function coupledDecay(g: number, theta: number, weightDecay: number): number {
-  return weightDecay === 0 ? g : g + weightDecay * theta;
+/**
+ * Coupled (L2) weight decay of weight i, as PyTorch applies it before every optimizer but AdamW:
+ * g + λθ. θ is read only when λ ≠ 0 (an unconditional load of it costs ~15 % of a plain SGD commit).
+ */
+export function coupledDecay(g: Float64Array, theta: Float64Array, i: number, weightDecay: number): number {
+  return weightDecay === 0 ? g[i]! : g[i]! + weightDecay * theta[i]!;
 }

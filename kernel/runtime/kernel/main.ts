@@ -84,6 +84,8 @@ export function startKernel(): void {
     trainerObserver(): TrainingObserver {
       let n = 0;
       return {
+        // Reads no bank and changes no parameter: the trainer may take its deferred (fast) path.
+        readsBank: false,
         onSample(e) {
           if ((++n & 15) === 0 || n === 1) {
             activeTrainers.add(e.trainer);
