@@ -59,6 +59,8 @@ const CHECKPOINT_SPACING = 9;
  */
 export class RunRecorder implements TrainingObserver {
   readonly wantsCommitDetail = true;
+  /** It copies each sample's a and blames and each commit's adjustments, never the bank: the trainer may defer leverage. */
+  readonly readsBank = false;
   readonly runId: string = randomUUID();
   private readonly policy: RecordingPolicy;
   private readonly checkpointMs: number;
