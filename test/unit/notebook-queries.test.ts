@@ -126,6 +126,24 @@ test("a weight's and a neuron's popup get their data from the host through rende
     reader.close();
   }
   assert.deepEqual([...new Set(hostMs.map((h) => h.kind))].sort(), ["epochSummary", "neuronSnapshot", "weightTrace"]);
+  // Hover then click on the same weight (as a mouse does): one query, one audit table, pinned.
+  key(el.querySelector(".popup button.close")!, "Escape");
+  const before = hostMs.length;
+  const other = el.querySelector('line.weight[data-layer="0"][data-neuron="2"][data-weight="1"]')!;
+  other.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  other.dispatchEvent(new dom.window.MouseEvent("click"));
+  await until("the audit table", () => !!popup.querySelector(".nf-audit td.after"));
+  await until("the snapshots", () => hostMs.length >= before + 5);
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(popup.querySelectorAll(".nf-audit").length, 1);
+  assert.equal(hostMs.slice(before).filter((h) => h.kind === "weightTrace").length, 1);
+  // A weight's answer that arrives after a neuron's popup replaced it stays out of it.
+  key(other, "Escape");
+  other.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  el.querySelector('circle.neuron[data-column="2"][data-index="0"]')!.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  await until("the neuron's snapshot", () => !!popup.querySelector(".snapshot-head"));
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(popup.querySelector(".nf-audit"), null);
 });
 
 test("a bad file answers with the reader's typed message; a changed file is re-opened; refusals say why", async () => {
