@@ -8,9 +8,10 @@ import { engineBenchmark } from "./engine";
 import { recordBenchmark } from "./record";
 import { kernelBenchmark } from "./kernel";
 import { editorBenchmark } from "./editor";
+import { popupBenchmark } from "./popup";
 import { machineLine, type Benchmark } from "./lib/harness";
 
-const registry: readonly Benchmark[] = [engineBenchmark, recordBenchmark, kernelBenchmark, editorBenchmark];
+const registry: readonly Benchmark[] = [engineBenchmark, recordBenchmark, kernelBenchmark, editorBenchmark, popupBenchmark];
 
 async function main(argv: readonly string[]): Promise<number> {
   const names: string[] = [];

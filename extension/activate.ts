@@ -1,12 +1,14 @@
 /**
  * The NeuroForge VS Code extension (extension host side): the notebook controller, its status bar item,
- * output channel and commands, and the read-only .nfrun editor. Renderers and the editor's UI are
+ * output channel and commands, the read-only .nfrun editor, and the answers to notebook renderers'
+ * run queries (extension/runs/notebook-messaging.ts). Renderers and the editor's UI are
  * browser bundles built from webviews/ (docs/extension.md).
  */
 import * as vscode from "vscode";
 import { NeuroForgeController } from "./controller/controller";
 import { statusText } from "./controller/outputs";
 import { NfrunEditorProvider } from "./editor/provider";
+import { registerNotebookRunQueries } from "./runs/notebook-messaging";
 
 export function activate(context: vscode.ExtensionContext): { controller: NeuroForgeController } {
   const log = vscode.window.createOutputChannel("NeuroForge Kernel", { log: true });
@@ -46,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): { controller: NeuroF
     }),
     vscode.commands.registerCommand("neuroforge.showKernelLog", () => log.show(true)),
     NfrunEditorProvider.register(context),
+    registerNotebookRunQueries(context),
   );
   return { controller };
 }

@@ -1,9 +1,11 @@
 /**
  * Answers one run query (webviews/shared/queries.ts) from an open reader, through the reader's public
- * API only (run, trace, events, weightTrace, neuronSnapshot, weightsAfter). A query whose fields are
- * not what its kind needs is refused with BadQuery before the reader sees it.
+ * API only (run, trace, events, weightTrace, neuronSnapshot, weightsAfter; the epoch summary is the
+ * notebook display's, built from weightTrace). A query whose fields are not what its kind needs is
+ * refused with BadQuery before the reader sees it.
  */
 import type { NfrunReader } from "../../kernel/record";
+import { epochSummary } from "../../kernel/runtime/display/epoch-summary";
 import type { BatchSamples, NotRecorded, PlaybackTimeline, QueryResult, RunQuery, SampleDetail, WeightsAfter } from "../../webviews/shared/queries";
 
 export class BadQuery extends Error {
@@ -16,6 +18,7 @@ export class BadQuery extends Error {
 const FIELDS: Record<RunQuery["kind"], readonly string[]> = {
   weightTrace: ["layer", "neuron", "weight", "t"],
   neuronSnapshot: ["layer", "neuron", "epoch", "sample"],
+  epochSummary: ["layer", "neuron", "weight", "epoch"],
   weightsAfter: ["t"],
   timeline: [],
   batch: ["t"],
@@ -41,6 +44,8 @@ export function answerQuery(reader: NfrunReader, q: RunQuery): QueryResult {
       return reader.weightTrace(q.runId, q.layer, q.neuron, q.weight, q.t);
     case "neuronSnapshot":
       return reader.neuronSnapshot(q.runId, q.layer, q.neuron, q.epoch, q.sample);
+    case "epochSummary":
+      return epochSummary(reader, q.runId, q.layer, q.neuron, q.weight, q.epoch);
     case "weightsAfter":
       return networkAfter(reader, q.runId, q.t, q.drawn);
     case "timeline":

@@ -46,6 +46,7 @@ if (!fs.existsSync(path.join(root, "dist/kernel.js"))) execFileSync(process.exec
 execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experiments/xor.yaml", "--record", path.join(ws, "x.nfrun")], { cwd: root, stdio: "ignore" });
 const good = fs.readFileSync(path.join(ws, "x.nfrun"));
 fs.writeFileSync(path.join(ws, "corrupt.nfrun"), good.subarray(0, Math.floor(good.length / 3)));
+execFileSync(process.execPath, ["--import", "tsx", "test/e2e/lazy-network-notebook.ts", path.join(ws, "x.nfrun"), path.join(ws, "lazy-network.ipynb")], { cwd: root, stdio: "inherit" });
 const SQL = await initSqlJs();
 const db = new SQL.Database(good);
 const [expected] = db.exec("SELECT run_id, status, config_hash FROM runs")[0].values.map(([runId, status, configHash]) => ({ runId, status, configHash }));
@@ -235,6 +236,40 @@ try {
     if (detail !== "corrupt.nfrun · reason: truncated") throw new Error(`error panel detail: "${detail}"`);
     log(`    error panel: "${message}" (${detail})`);
     await page.screenshot({ path: path.join(outDir, "nfrun-error.png") });
+  });
+
+  await step("UI: a notebook network output asks the host for what it does not embed (renderer messaging)", async () => {
+    await openFile("lazy-network.ipynb");
+    await page.locator(".tab.active", { hasText: "lazy-network.ipynb" }).waitFor({ timeout: 30_000 });
+    // Outputs render in the notebook's webview: find the frame that holds the network.
+    let out = null;
+    const end = Date.now() + 60_000;
+    while (!out && Date.now() < end) {
+      for (const f of page.frames()) if ((await f.locator(".nf-network line.weight").count().catch(() => 0)) > 0) out = f;
+      if (!out) await new Promise((r) => setTimeout(r, 250));
+    }
+    if (!out) throw new Error("no network output rendered");
+    const weights = await out.locator(".nf-network line.weight").count();
+    if (weights !== 17) throw new Error(`${weights} weights drawn, expected 17`);
+    const line = out.locator('.nf-network line.weight[data-layer="1"][data-neuron="0"][data-weight="0"]');
+    await line.click(); // opens and pins the popup (hovering on the way to it would switch it)
+    const after = out.locator(".nf-network .popup .nf-audit td.after");
+    await after.waitFor({ timeout: 20_000 });
+    const drawn = Number(await line.getAttribute("data-value"));
+    const shown = Number(await after.getAttribute("data-value"));
+    if (shown !== drawn) throw new Error(`the audit's After ${shown} is not the drawn weight ${drawn}`);
+    await out.locator(".nf-network .popup .sources > :not([hidden]) .origin").waitFor({ timeout: 20_000 });
+    // Below the notebook's visible area (the webview does not scroll the notebook): by keyboard.
+    await out.locator(".nf-network .popup button.read-epoch").focus();
+    await page.keyboard.press("Enter");
+    await out.locator(".nf-network .popup .epoch-summary .adj-sum").waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: path.join(outDir, "notebook-network-weight.png") });
+    await out.locator(".nf-network .popup button.close").click();
+    await out.locator('.nf-network circle.neuron[data-column="1"][data-index="1"]').hover();
+    await out.locator(".nf-network .popup .snapshot-head").waitFor({ timeout: 20_000 });
+    await out.locator(".nf-network .popup .blame-sources tr.source").first().waitFor({ timeout: 20_000 });
+    log(`    popup: ${(await out.locator(".nf-network .popup .snapshot-head").innerText()).trim()}`);
+    await page.screenshot({ path: path.join(outDir, "notebook-network-neuron.png") });
   });
   await context.close();
 } finally {

@@ -42,7 +42,11 @@ test("cancelAll rejects pending queries; runSourceOf tags RunSource queries with
       { runId: "r", layer: 0, neuron: 1, epoch: 0, sample: 7, kind: "neuronSnapshot" },
     ],
   );
-  client.cancelAll("the file changed");
+  // A notebook renderer's source names the run file in each query; epochSummary is tagged too.
+  const e = runSourceOf(client, "/runs/x.nfrun").epochSummary!({ runId: "r", layer: 0, neuron: 1, weight: 2, epoch: 3 });
+  assert.deepEqual(sent[2]!.query, { runId: "r", layer: 0, neuron: 1, weight: 2, epoch: 3, file: "/runs/x.nfrun", kind: "epochSummary" });
+    client.cancelAll("the file changed");
   await assert.rejects(w, (e: unknown) => e instanceof QueryFailed && e.error.kind === "cancelled");
   await assert.rejects(n, /the file changed/);
+  await assert.rejects(e, /the file changed/);
 });

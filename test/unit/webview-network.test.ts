@@ -111,6 +111,17 @@ test("a model without a recording: one focusable line per weight (biases include
   lines[0]!.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
   assert.ok(!popup.hidden);
   assert.equal(num(popup.querySelector(".value .num")), num(lines[0]!));
+  // Hovering switches the popup; a click pins it (moving over other weights leaves it) until Escape.
+  lines[1]!.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  assert.equal(num(popup.querySelector(".value .num")), num(lines[1]!));
+  lines[2]!.dispatchEvent(new dom.window.MouseEvent("click"));
+  assert.ok(popup.classList.contains("pinned"));
+  lines[3]!.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  assert.equal(num(popup.querySelector(".value .num")), num(lines[2]!), "pinned: hovering another weight keeps the popup");
+  key(lines[2]!, "Escape");
+  assert.ok(popup.hidden && !popup.classList.contains("pinned"));
+  lines[3]!.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  assert.equal(num(popup.querySelector(".value .num")), num(lines[3]!));
   // A neuron's popup lists its incoming weights and bias.
   key(neurons[5]!, "Enter");
   assert.deepEqual(Array.from(popup.querySelectorAll("td.num"), (td) => Number(td.getAttribute("data-value"))), [0, 1, 2, 3].map((k) => model.params[model.weightIndex(1, 0, k)]!));

@@ -5,15 +5,19 @@
  * Large runs are read lazily this way: a webview asks only for what it shows.
  */
 import type { NeuronSnapshot, NotRecorded, WeightTrace } from "../../kernel/record/reader-types";
-import type { NeuronSnapshotQuery, WeightTraceQuery } from "./run-source";
+import type { EpochSummary } from "../../kernel/runtime/display/epoch-summary";
+import type { EpochSummaryQuery, NeuronSnapshotQuery, WeightTraceQuery } from "./run-source";
 
-export type { NeuronSnapshot, NotRecorded, WeightTrace };
+export type { EpochSummary, NeuronSnapshot, NotRecorded, WeightTrace };
 
 /** One weight at commit t (the reader's weightTrace): RunSource's query, tagged. */
 export type WeightTraceRequest = { readonly kind: "weightTrace" } & WeightTraceQuery;
 
 /** One neuron for one sample (dataset index) of one epoch (the reader's neuronSnapshot): RunSource's query, tagged. */
 export type NeuronSnapshotRequest = { readonly kind: "neuronSnapshot" } & NeuronSnapshotQuery;
+
+/** One weight over one epoch (kernel/runtime/display/epoch-summary.ts: every commit's trace): RunSource's optional query, tagged. */
+export type EpochSummaryRequest = { readonly kind: "epochSummary" } & EpochSummaryQuery;
 
 /**
  * The weights of the network after commit t (t = 0: before the first commit). With `drawn` = n, only
@@ -48,7 +52,7 @@ export interface SampleQuery {
   readonly sample: number;
 }
 
-export type RunQuery = WeightTraceRequest | NeuronSnapshotRequest | WeightsAfterQuery | TimelineQuery | BatchQuery | SampleQuery;
+export type RunQuery = WeightTraceRequest | NeuronSnapshotRequest | EpochSummaryRequest | WeightsAfterQuery | TimelineQuery | BatchQuery | SampleQuery;
 
 /** Weights after commit t in the engine's flat order (per neuron its incoming weights, then its bias); null: unknown. */
 export interface WeightsAfter {
@@ -111,6 +115,7 @@ export interface SampleDetail {
 export interface QueryResults {
   readonly weightTrace: WeightTrace | NotRecorded;
   readonly neuronSnapshot: NeuronSnapshot | NotRecorded;
+  readonly epochSummary: EpochSummary | NotRecorded;
   readonly weightsAfter: WeightsAfter;
   readonly timeline: PlaybackTimeline;
   readonly batch: BatchSamples | NotRecorded;

@@ -46,10 +46,15 @@ export class QueryClient {
   }
 }
 
-/** A RunSource (what views such as the network popup ask for) answered through a QueryClient. */
-export function runSourceOf(client: QueryClient): RunSource {
+/**
+ * A RunSource (what views such as the network popup ask for) answered through a QueryClient. `file`:
+ * the run file each query names (notebook renderers: one messaging channel serves every output).
+ */
+export function runSourceOf(client: QueryClient, file?: string): RunSource {
+  const where = file === undefined ? {} : { file };
   return {
-    weightTrace: (q) => client.ask({ ...q, kind: "weightTrace" }),
-    neuronSnapshot: (q) => client.ask({ ...q, kind: "neuronSnapshot" }),
+    weightTrace: (q) => client.ask({ ...q, ...where, kind: "weightTrace" }),
+    neuronSnapshot: (q) => client.ask({ ...q, ...where, kind: "neuronSnapshot" }),
+    epochSummary: (q) => client.ask({ ...q, ...where, kind: "epochSummary" }),
   };
 }

@@ -196,8 +196,15 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
   }
   if (tr.epochSummary) showEpoch(tr.epochSummary);
   else if (source?.epochSummary) {
-    epoch.append(h("div", { class: "muted" }, `Reading the epoch ${tr.epoch} summary…`));
-    source.epochSummary({ runId: tr.runId, layer: tr.layer, neuron: tr.neuron, weight: tr.weight, epoch: tr.epoch }).then(showEpoch, (e: unknown) => epoch.replaceChildren(failure("the epoch summary", e)));
+    // It traces every commit of the epoch (up to a second or more on a large run, and the host answers
+    // one query at a time): read on request, so hovering stays quick.
+    const summarize = source.epochSummary.bind(source);
+    const read = h("button", { type: "button", class: "read-epoch" }, `Epoch ${tr.epoch} summary`);
+    read.addEventListener("click", () => {
+      epoch.replaceChildren(h("div", { class: "muted loading" }, `Reading the epoch ${tr.epoch} summary (every commit of the epoch)…`));
+      summarize({ runId: tr.runId, layer: tr.layer, neuron: tr.neuron, weight: tr.weight, epoch: tr.epoch }).then(showEpoch, (e: unknown) => epoch.replaceChildren(failure("the epoch summary", e)));
+    });
+    epoch.append(read, h("span", { class: "muted" }, " reads every commit of this epoch from the run file"));
   }
 
   function select(i: number, focus = false): void {

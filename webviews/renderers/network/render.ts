@@ -3,8 +3,8 @@
  * Columns of neurons (inputs, then each layer) with a bias unit "1" above every column that feeds a layer;
  * one SVG line per weight (biases included), coloured by sign (VS Code chart colours; dashed negatives in
  * high contrast) and as wide as |weight| relative to the largest. Every weight and neuron is focusable
- * with an aria-label carrying its value. Hover, click, or Enter on a focused weight opens its popup;
- * Escape (or ×) closes it; arrow keys walk the graph (./keyboard). When the payload carries a recording,
+ * with an aria-label carrying its value. Hover opens a weight's or neuron's popup; click or Enter opens
+ * and pins it (further hovering leaves it); Escape (or ×) closes it; arrow keys walk the graph (./keyboard). When the payload carries a recording,
  * a weight's popup is its audit table at the shown commit (renderers/audit), a neuron's popup the neuron
  * for each sample of that commit's batch (./neuron-popup), and a scrubber steps through the embedded
  * commits. What the payload does not embed is asked of `source` (renderer messaging, the .nfrun
@@ -59,7 +59,6 @@ interface WeightRef {
   readonly flat: number;
   readonly isBias: boolean;
   readonly el: SVGLineElement;
-  readonly mid: readonly [number, number];
 }
 
 interface NeuronRef {
@@ -67,7 +66,6 @@ interface NeuronRef {
   readonly column: number;
   readonly index: number;
   readonly el: SVGCircleElement;
-  readonly at: readonly [number, number];
 }
 
 const COL_W = 170;
@@ -128,7 +126,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
         const y2 = y(j, li + 1);
         const el = s("line", { class: "weight", x1, y1, x2, y2, tabindex: 0, role: "button", "aria-haspopup": "dialog", "data-layer": li, "data-neuron": j, "data-weight": k });
         edges.append(el);
-        weights.push({ layer: li, neuron: j, weight: k, flat: offsets[li]! + j * (inputs + 1) + k, isBias, el, mid: [(x1 + x2) / 2, (y1 + y2) / 2] });
+        weights.push({ layer: li, neuron: j, weight: k, flat: offsets[li]! + j * (inputs + 1) + k, isBias, el });
       }
     }
   });
@@ -139,7 +137,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     for (let i = 0; i < drawn[c]!; i++) {
       const el = s("circle", { class: c === 0 ? "neuron input" : "neuron", cx: x(c), cy: y(i, c), r: R, tabindex: 0, role: "button", "aria-haspopup": "dialog", "data-column": c, "data-index": i });
       nodes.append(el);
-      neurons.push({ column: c, index: i, el, at: [x(c), y(i, c)] });
+      neurons.push({ column: c, index: i, el });
     }
     const label = c === 0 ? `${n} input${n === 1 ? "" : "s"}` : `${n} ${String(p.layers[c - 1]!.activation)}`;
     nodes.append(s("text", { x: x(c), y: H - 8, "text-anchor": "middle" }, label + (n > drawn[c]! ? ` (first ${drawn[c]})` : "")));
@@ -207,17 +205,20 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     }
   }
 
-  // The popup: one weight's details (or one neuron's weights).
+  // The popup: one weight's details (or one neuron's weights). Hovering opens and switches it; a
+  // click or Enter pins it (moving the mouse to it over other weights keeps it) until Escape or ×.
   let openRef: WeightRef | NeuronRef | null = null;
-  function place(at: readonly [number, number]): void {
-    popup.style.left = `${Math.round(Math.min(at[0] + 8, Math.max(0, W - 240)))}px`;
-    popup.style.top = `${Math.round(at[1] + 14)}px`;
-  }
+  let pinned = false;
+  /** Counts popup contents built: an answer is shown only in the content that asked for it. */
+  let opened = 0;
   /** Closes the popup; the focus returns to its weight/neuron when it was inside the popup. */
   function close(): void {
     const was = openRef;
     const inside = popup.contains(document.activeElement);
     openRef = null;
+    opened++;
+    pinned = false;
+    popup.classList.remove("pinned");
     popup.hidden = true;
     popup.replaceChildren();
     ring.setAttribute("visibility", "hidden");
@@ -230,6 +231,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     return h("div", { class: "title" }, x, title);
   }
   function openWeight(w: WeightRef): void {
+    opened++;
     if (openRef && openRef !== w) openRef.el.classList.remove("active");
     openRef = w;
     w.el.classList.add("active");
@@ -247,18 +249,18 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
       const tr: EmbeddedTrace | undefined = c.traces[w.flat];
       showTrace(w, tr && tr.kind === "weight-trace" ? { ...tr, runId: rec.runId, strategy: rec.strategy } : (tr ?? { kind: "not-recorded", reason: "no trace for this weight" }));
     } else if (source) {
-      const wanted = { w, t: c.t };
+      const wanted = opened;
       const loading = h("div", { class: "muted loading", "aria-live": "polite" }, `Reading the trace of t=${c.t} from the run file…`);
       append(popup, loading);
       source.weightTrace({ runId: rec.runId, layer: w.layer, neuron: w.neuron, weight: w.weight, t: c.t }).then(
         (tr) => {
-          // The popup may have moved on (another weight, another commit) while the query ran.
-          if (openRef !== wanted.w || commit()?.t !== wanted.t) return;
+          // The popup may have moved on (another weight, another commit, re-opened) while the query ran.
+          if (opened !== wanted) return;
           loading.remove();
           showTrace(w, tr);
         },
         (e: unknown) => {
-          if (openRef !== wanted.w || commit()?.t !== wanted.t) return;
+          if (opened !== wanted) return;
           loading.remove();
           append(popup, h("div", { class: "error query-failed", role: "alert" }, `Cannot read the trace: ${e instanceof Error ? e.message : String(e)}`));
         },
@@ -266,7 +268,6 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     } else {
       append(popup, h("div", { class: "muted traces-omitted" }, `Traces are ${unavailable} (${String(rec.tracesOmitted ?? "")}).`));
     }
-    place(w.mid);
     popup.hidden = false;
   }
   /** The weight's audit table, with its neuron's embedded snapshots and epoch summary when the payload has them. */
@@ -283,6 +284,8 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     append(popup, audit);
   }
   function openNeuron(n: NeuronRef): void {
+    opened++;
+    const built = opened;
     if (openRef && openRef !== n) openRef.el.classList.remove("active");
     openRef = n;
     n.el.classList.add("active");
@@ -307,7 +310,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
             embedded: c.neurons?.[neuronOffsets[layer]! + n.index] ?? null,
             source,
             unavailable,
-            stillOpen: () => openRef === n && commit() === c,
+            stillOpen: () => opened === built,
           }),
         ),
       );
@@ -320,7 +323,6 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
       }
       append(popup, h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, n.column === 0 ? "outgoing" : "incoming"), h("th", {}, "value"))), body));
     }
-    place(n.at);
     popup.hidden = false;
   }
   /** Arrow keys move the focus along the graph; an open popup follows the focus. */
@@ -335,23 +337,29 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     }
   }
 
+  const pin = () => {
+    pinned = true;
+    popup.classList.add("pinned");
+  };
   for (const w of weights) {
-    w.el.addEventListener("mouseenter", () => openWeight(w));
-    w.el.addEventListener("click", () => openWeight(w));
+    w.el.addEventListener("mouseenter", () => pinned || openWeight(w));
+    w.el.addEventListener("click", () => (pin(), openRef === w || openWeight(w)));
     w.el.addEventListener("keydown", (e) => {
       if (e.key.startsWith("Arrow")) return navigate(e, w);
       if (e.key !== "Enter" && e.key !== " ") return;
       e.preventDefault();
+      pin();
       openWeight(w);
     });
   }
   for (const n of neurons) {
-    n.el.addEventListener("mouseenter", () => openNeuron(n));
-    n.el.addEventListener("click", () => openNeuron(n));
+    n.el.addEventListener("mouseenter", () => pinned || openNeuron(n));
+    n.el.addEventListener("click", () => (pin(), openRef === n || openNeuron(n)));
     n.el.addEventListener("keydown", (e) => {
       if (e.key.startsWith("Arrow")) return navigate(e, n);
       if (e.key !== "Enter" && e.key !== " ") return;
       e.preventDefault();
+      pin();
       openNeuron(n);
     });
   }

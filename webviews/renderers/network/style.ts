@@ -1,9 +1,10 @@
 /**
- * The network view's stylesheet: VS Code chart colours by sign, focus rings, the popup; high contrast and
- * forced colours draw negatives dashed so the sign never depends on colour alone.
+ * The network view's stylesheet: VS Code chart colours by sign, focus rings, the popup (in the flow below
+ * the diagram: a notebook output grows with its content but clips what is positioned outside it); high
+ * contrast and forced colours draw negatives dashed so the sign never depends on colour alone.
  */
 export const NETWORK_CSS = `
-.nf-network .stage { position: relative; display: inline-block; }
+.nf-network .stage { display: block; }
 .nf-network svg { display: block; overflow: visible; }
 .nf-network .weight { stroke-opacity: 0.8; cursor: pointer; }
 .nf-network .weight.pos { stroke: var(--vscode-charts-red, #d9534f); }
@@ -21,14 +22,16 @@ export const NETWORK_CSS = `
 .nf-network .swatch.pos { border-color: var(--vscode-charts-red, #d9534f); }
 .nf-network .swatch.neg { border-color: var(--vscode-charts-blue, #428bca); }
 .nf-network .scrub { display: flex; gap: 8px; align-items: center; margin: 4px 0; }
-.nf-network .popup { position: absolute; z-index: 10; min-width: 220px; width: max-content; max-width: min(960px, 94vw); padding: 6px 8px;
+.nf-network .popup { margin-top: 4px; width: fit-content; max-width: 100%; box-sizing: border-box; padding: 6px 8px;
   background: var(--vscode-editorHoverWidget-background, var(--vscode-editorWidget-background, #f3f3f3));
   color: var(--vscode-editorHoverWidget-foreground, inherit);
   border: 1px solid var(--vscode-editorHoverWidget-border, var(--vscode-widget-border, #8886)); box-shadow: 0 2px 8px var(--vscode-widget-shadow, #0004); }
 .nf-network .popup[hidden] { display: none; }
+.nf-network .popup.pinned { border-color: var(--vscode-focusBorder, #0078d4); }
 .nf-network .popup .close { float: right; margin-left: 8px; }
 .nf-network .popup .title { font-weight: 600; margin-bottom: 4px; }
 .nf-network .popup .panels { flex-wrap: wrap; }
+.nf-network .popup .stepper { display: flex; gap: 6px; align-items: center; margin: 4px 0; }
 body.vscode-high-contrast .nf-network .weight, body.vscode-high-contrast-light .nf-network .weight { stroke-opacity: 1; }
 body.vscode-high-contrast .nf-network .weight.neg, body.vscode-high-contrast-light .nf-network .weight.neg { stroke-dasharray: 5 3; }
 body.vscode-high-contrast .nf-network .swatch.neg, body.vscode-high-contrast-light .nf-network .swatch.neg { border-top-style: dashed; }
