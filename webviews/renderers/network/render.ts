@@ -304,7 +304,10 @@ export function renderNetwork(payload: unknown, element: HTMLElement): HTMLEleme
     w.el.addEventListener("click", () => openWeight(w));
     w.el.addEventListener("keydown", (e) => {
       if (e.key !== "Enter" && e.key !== " ") return;
+      // Handled here: VS Code forwards keys that reach the webview's window to the workbench (Enter would
+      // also put the notebook's selected cell into edit mode and take the focus away).
       e.preventDefault();
+      e.stopPropagation();
       openWeight(w);
     });
   }
@@ -313,6 +316,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement): HTMLEleme
     n.el.addEventListener("keydown", (e) => {
       if (e.key !== "Enter" && e.key !== " ") return;
       e.preventDefault();
+      e.stopPropagation();
       openNeuron(n);
     });
   }
