@@ -87,11 +87,33 @@ export async function runNetworkNotebook(page, ws) {
   return { page, out, runId, db: openNfrun(path.join(ws, FILE)) };
 }
 
+/** The popup's box lies inside every clipping ancestor (the output grows to hold it); polls while VS Code resizes the output. */
+async function checkPopupNotClipped(out) {
+  let clipped = "";
+  for (let i = 0; i < 30; i++) {
+    clipped = await out.locator(".nf-network .popup").evaluate((popup) => {
+      const p = popup.getBoundingClientRect();
+      for (let el = popup.parentElement; el && el !== document.body; el = el.parentElement) {
+        const st = getComputedStyle(el);
+        if (st.overflow === "visible" && st.overflowY === "visible") continue;
+        const r = el.getBoundingClientRect();
+        if (p.bottom > r.bottom + 1 || p.top < r.top - 1) return `popup ${Math.round(p.top)}–${Math.round(p.bottom)} clipped by ${el.tagName}.${el.className} ${Math.round(r.top)}–${Math.round(r.bottom)}`;
+      }
+      return "";
+    });
+    if (!clipped) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(clipped);
+}
+
 export async function checkHover({ page, out, runId, db }) {
   await scrollNotebookTo(page, out.locator(".nf-network svg"));
   const target = [1, 0, 0]; // the output neuron's weight from hidden neuron 0 (its inputs are never 0)
   await hoverMiddle(page, weightLine(out, ...target));
   await checkPopup(out, db, runId, target, COMMITS[1]);
+  await checkPopupNotClipped(out);
+  await scrollNotebookTo(page, out.locator(".nf-network .popup"));
   await screenshot(page, "network-hover");
 }
 

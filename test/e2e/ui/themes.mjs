@@ -4,7 +4,7 @@
 import { check, screenshot } from "../harness.mjs";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pickColorTheme } from "../workbench.mjs";
+import { hoverMiddle, pickColorTheme, scrollNotebookTo } from "../workbench.mjs";
 
 // [kind, label in the theme picker, the setting's value (VS Code 1.139's theme ids), the webview body's class]
 const THEMES = [
@@ -16,6 +16,12 @@ const THEMES = [
 const FALLBACK_POSITIVE = "rgb(217, 83, 79)";
 
 export async function checkThemes({ page, out }, dataDir) {
+  // The popup of a weight near the top (hidden neuron 0's bias), so the screenshots show it whole.
+  await scrollNotebookTo(page, out.locator(".nf-network svg"));
+  await hoverMiddle(page, out.locator('.nf-network line.weight[data-layer="0"][data-neuron="0"][data-weight="2"]'));
+  const popup = out.locator(".nf-network .popup");
+  await popup.waitFor({ state: "visible", timeout: 10_000 });
+  await scrollNotebookTo(page, popup).catch(() => {}); // for the picture only: the notebook may end sooner
   const seen = {};
   for (const [kind, label, theme, bodyClass] of THEMES) {
     await pickColorTheme(page, label);
@@ -33,7 +39,7 @@ export async function checkThemes({ page, out }, dataDir) {
     });
     const settings = JSON.parse(fs.readFileSync(path.join(dataDir, "User/settings.json"), "utf8"));
     check(settings["workbench.colorTheme"] === theme, `user setting workbench.colorTheme = ${settings["workbench.colorTheme"]}, picked ${label}`);
-    check(!(await out.locator(".nf-network .popup").isHidden()), `the popup stays open in ${kind}`);
+    check(await popup.isVisible(), `the popup stays open in ${kind}`);
     await screenshot(page, `theme-${kind}`);
   }
   const { light, dark } = seen;

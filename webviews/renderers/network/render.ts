@@ -242,10 +242,18 @@ export function renderNetwork(payload: unknown, element: HTMLElement): HTMLEleme
     const inside = popup.contains(document.activeElement);
     openRef = null;
     popup.hidden = true;
+    fitStage();
     popup.replaceChildren();
     ring.setAttribute("visibility", "hidden");
     was?.el.classList.remove("active");
     if (was && inside) was.el.focus();
+  }
+  /**
+   * A notebook output is as tall as its content and clips the rest: the stage grows to hold the popup
+   * (absolutely placed, so it adds no height of its own), or a popup near the bottom would be cut off.
+   */
+  function fitStage(): void {
+    stage.style.minHeight = popup.hidden ? "" : `${popup.offsetTop + popup.offsetHeight}px`;
   }
   function header(title: string): HTMLElement {
     const x = h("button", { type: "button", class: "close", "aria-label": "close" }, "×");
@@ -280,6 +288,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement): HTMLEleme
     }
     place(w.mid);
     popup.hidden = false;
+    fitStage();
   }
   function openNeuron(n: NeuronRef): void {
     if (openRef && openRef !== n) openRef.el.classList.remove("active");
@@ -297,6 +306,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement): HTMLEleme
     append(popup, header(neuronName(n)), h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, n.column === 0 ? "outgoing" : "incoming"), h("th", {}, "value"))), body));
     place(n.at);
     popup.hidden = false;
+    fitStage();
   }
 
   for (const w of weights) {
