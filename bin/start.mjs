@@ -83,7 +83,9 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
 }
 const logFile = path.join(dataDir, "code-server.log");
 const log = fs.createWriteStream(logFile);
-const server = await startCodeServer({ dataDir, port, folder: samples, log }).catch((e) => {
+// Workspace trust off: this server exists to open the repository's own samples, and in Restricted Mode
+// (VS Code's default for a new folder) notebook cells do not run until the newcomer finds "Trust".
+const server = await startCodeServer({ dataDir, port, folder: samples, log, extraArgs: ["--disable-workspace-trust"] }).catch((e) => {
   console.error(`neuroforge start: ${e.message}\n(log: ${logFile})`);
   process.exit(1);
 });

@@ -57,3 +57,11 @@ export function weightAtCommit(db, runId, layer, neuron, weight, t) {
   const adjustment = adjustments[adjustments.length - 1].adjustment;
   return { ...commit, samples, batchTotal: bank, avg: bank / commit.count, adjustment, before: value, after: value - adjustment };
 }
+
+/** The weight's value after commit t (t = 0: the initial weights, the snapshot at t = 0). */
+export function valueAfter(db, runId, layer, neuron, weight, t) {
+  if (t > 0) return weightAtCommit(db, runId, layer, neuron, weight, t).after;
+  const [snap] = rows(db, `SELECT value FROM v_snapshot_weight WHERE run_id = ? AND t = 0 AND layer = ? AND neuron = ? AND weight = ?`, [runId, layer, neuron, weight]);
+  if (!snap) throw new Error(`run ${runId} has no snapshot at t=0`);
+  return snap.value;
+}

@@ -60,9 +60,8 @@ try {
 
   // ---- npm start, and every UI test on the server it started -----------------------------------------
   const dataDir = path.join(work, "start-data");
-  // A person would answer the trust prompt and close the chat panel; the tests set that up front.
+  // Screen space for the outputs: no chat panel, no welcome page (what a person would close first).
   setUserSettings(dataDir, {
-    "security.workspace.trust.enabled": false,
     "workbench.secondarySideBar.defaultVisibility": "hidden",
     "chat.disableAIFeatures": true,
     "workbench.startupEditor": "none",

@@ -1,4 +1,4 @@
-// What a newcomer sees at the URL `npm start` printed: the samples folder in the explorer, NeuroForge's
+// What a newcomer sees at the URL `npm start` printed: the samples folder in the explorer (trusted), NeuroForge's
 // commands in the palette (the .vsix is installed), and the sample notebook's saved outputs drawn by our
 // renderers with our controller as the notebook's kernel (the extension is active).
 import { check, screenshot } from "../harness.mjs";
@@ -10,6 +10,8 @@ export async function checkStartPage(page, url) {
   const rows = await page.locator(".explorer-folders-view .monaco-list-row").allInnerTexts();
   check(/samples/i.test(folder), `explorer header "${folder}" names the samples folder`);
   for (const name of ["config", "data", "experiments", "notebooks"]) check(rows.some((r) => r.trim() === name), `explorer rows ${JSON.stringify(rows)} include ${name}`);
+  // Cells run at once: the folder is not in Restricted Mode (untrusted), VS Code's default for a new folder.
+  check((await page.locator(".statusbar").getByText("Restricted Mode").count()) === 0, "the status bar says Restricted Mode");
   await screenshot(page, "start-explorer");
 
   // Contributed commands reach the palette once the extension host has scanned the extensions.
