@@ -121,7 +121,9 @@ export async function checkKeyboard({ page, out, runId, db }) {
   const line = weightLine(out, 1, 0, 0);
   const popup = out.locator(".nf-network .popup");
   await scrollNotebookTo(page, out.locator(".nf-network svg"));
-  const focused = () => out.locator(":focus").evaluate((el) => `${el.getAttribute("data-layer")},${el.getAttribute("data-neuron")},${el.getAttribute("data-weight")}`);
+  // The output document's focused element (none when the workbench took the focus).
+  const active = (attrs) => out.locator("body").evaluate((_, names) => names.map((n) => document.activeElement?.getAttribute(n) ?? null).join(","), attrs);
+  const focused = () => active(["data-layer", "data-neuron", "data-weight"]);
   await line.focus();
   await page.keyboard.press("Escape");
   await popup.waitFor({ state: "hidden", timeout: 5_000 });
@@ -131,6 +133,14 @@ export async function checkKeyboard({ page, out, runId, db }) {
   check((await focused()) === "1,0,1", `Tab moves to the next weight (focused: ${await focused()})`);
   await page.keyboard.press("Enter");
   await checkPopup(out, db, runId, [1, 0, 1], COMMITS[1]);
+  // The audit table's sample stepper: ArrowUp on the last sample row selects and focuses the first.
+  const rows = out.locator(".nf-network .popup tr.sample-row");
+  await rows.last().focus();
+  await page.keyboard.press("ArrowUp");
+  const focusedRow = await active(["data-index"]);
+  check(focusedRow === "0", `ArrowUp focuses sample row 0 (focused: ${focusedRow})`);
+  const current = await out.locator(".nf-network .popup .current-label").innerText();
+  check(/^sample 1 of 2 /.test(current), `stepper label after ArrowUp: "${current}"`);
   await screenshot(page, "network-keyboard");
   await page.keyboard.press("Escape");
   await popup.waitFor({ state: "hidden", timeout: 5_000 });

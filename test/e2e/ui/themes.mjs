@@ -37,8 +37,10 @@ export async function checkThemes({ page, out }, dataDir) {
         popupBackground: style(".popup").backgroundColor,
       };
     });
-    const settings = JSON.parse(fs.readFileSync(path.join(dataDir, "User/settings.json"), "utf8"));
-    check(settings["workbench.colorTheme"] === theme, `user setting workbench.colorTheme = ${settings["workbench.colorTheme"]}, picked ${label}`);
+    // The picker applies the theme first and writes the setting after.
+    const setting = () => JSON.parse(fs.readFileSync(path.join(dataDir, "User/settings.json"), "utf8"))["workbench.colorTheme"];
+    for (let i = 0; i < 50 && setting() !== theme; i++) await page.waitForTimeout(100);
+    check(setting() === theme, `user setting workbench.colorTheme = ${setting()}, picked ${label}`);
     check(await popup.isVisible(), `the popup stays open in ${kind}`);
     await screenshot(page, `theme-${kind}`);
   }
