@@ -14,21 +14,23 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { freePort, installExtension, isInstalled, root, startCodeServer } from "./code-server.mjs";
 
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const option = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-const known = new Set(["--code-server", "--data-dir"]);
-const unknown = argv.filter((a, i) => a.startsWith("--") && !known.has(a) && argv[i - 1] !== "--data-dir");
-if (unknown.length || (flag("--data-dir") && !option("--data-dir"))) {
-  console.error("usage: node bin/start.mjs [--code-server] [--data-dir DIR]");
-  process.exit(2);
+// Arguments: --code-server, --data-dir DIR; anything else is a usage error.
+const args = { codeServer: false, dataDir: undefined };
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  if (a === "--code-server") args.codeServer = true;
+  else if (a === "--data-dir" && process.argv[i + 1]) args.dataDir = process.argv[++i];
+  else {
+    console.error("usage: node bin/start.mjs [--code-server] [--data-dir DIR]");
+    process.exit(2);
+  }
 }
 
 const samples = path.join(root, "samples");
 const vsix = path.join(root, "neuroforge.vsix");
 const state = path.join(root, ".neuroforge");
 const say = (msg) => console.log(`neuroforge start: ${msg}`);
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+const run = (cmd, argv) => execFileSync(cmd, argv, { cwd: root, stdio: "inherit" });
 
 /** sha256 over what the .vsix is made of that a build or an edit can change. */
 function packageInputsHash() {
@@ -61,7 +63,7 @@ const hasCode = () => spawnSync("sh", ["-c", "command -v code"], { stdio: "ignor
 
 buildAndPackage();
 
-if (!flag("--code-server") && hasCode()) {
+if (!args.codeServer && hasCode()) {
   say("`code` is on the PATH: installing the extension into VS Code and opening samples/");
   run("code", ["--install-extension", vsix, "--force"]);
   run("code", [samples]);
@@ -72,8 +74,8 @@ if (!flag("--code-server") && hasCode()) {
 if (!isInstalled()) say("`code` is not on the PATH: installing code-server into .tools/ (once; about 3 min)");
 run("bash", [path.join(root, "bin/code-server-setup.sh")]);
 
-const dataDir = path.resolve(option("--data-dir") ?? path.join(state, "code-server"));
-say(`installing the extension into ${path.relative(root, dataDir) || dataDir}`);
+const dataDir = path.resolve(args.dataDir ?? path.join(state, "code-server"));
+say(`installing the extension into ${dataDir.startsWith(root + path.sep) ? path.relative(root, dataDir) : dataDir}`);
 installExtension(dataDir, vsix);
 
 const port = process.env.PORT ? Number(process.env.PORT) : await freePort();
