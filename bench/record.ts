@@ -32,7 +32,7 @@ interface Workload {
   readonly latencyTarget?: number;
 }
 
-function mnistLike(count: number, seed: number): Dataset {
+export function mnistLike(count: number, seed: number): Dataset {
   let s = seed >>> 0;
   const rnd = () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -7,9 +7,10 @@
 import { engineBenchmark } from "./engine";
 import { recordBenchmark } from "./record";
 import { kernelBenchmark } from "./kernel";
+import { editorBenchmark } from "./editor";
 import { machineLine, type Benchmark } from "./lib/harness";
 
-const registry: readonly Benchmark[] = [engineBenchmark, recordBenchmark, kernelBenchmark];
+const registry: readonly Benchmark[] = [engineBenchmark, recordBenchmark, kernelBenchmark, editorBenchmark];
 
 async function main(argv: readonly string[]): Promise<number> {
   const names: string[] = [];

@@ -28,6 +28,12 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** The q-quantile (0 … 1) of `values`: the element at ⌊q·n⌋ of the sorted values (the largest for q = 1). */
+export function quantile(values: readonly number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
 /** Wall-clock seconds of `fn` (awaited). */
 export async function seconds(fn: () => unknown): Promise<number> {
   return (await timed(fn)).wall;

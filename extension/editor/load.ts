@@ -2,8 +2,10 @@
  * Reads a .nfrun file with the kernel/record reader into the plain data the editor webview shows
  * (no `vscode` import: unit-tested in plain Node).
  */
-import { NfrunError, NfrunReader, type SqlJsOptions } from "../../kernel/record";
-import type { HostToEditor, RunSummary } from "../../webviews/shared/messages";
+import type { NfrunReader } from "../../kernel/record";
+import type { RunFileMessage, RunSummary } from "../../webviews/shared/messages";
+import type { RunFiles } from "../runs/run-files";
+import { queryError } from "../runs/service";
 
 const MAX_POINTS = 400;
 
@@ -31,28 +33,29 @@ export function summarize(reader: NfrunReader, runId: string): RunSummary {
     architecture: [String(info.inputs), ...info.layers.map((l) => `${l.units} ${l.activation}`)].join(" → "),
     loss: info.loss,
     batchSize: info.batchSize,
-    strategy: { name: info.strategy.name, formula: info.strategy.formula },
+    inputs: info.inputs,
+    layers: info.layers.map((l) => ({ units: l.units, activation: l.activation })),
+    weightCount: info.weightCount,
+    strategy: { id: info.strategy.id, name: info.strategy.name, formula: info.strategy.formula, auditColumns: [...info.strategy.auditColumns] },
     hyperparameters: info.hyperparameters,
     epochsDone: info.epochsDone,
     commits: info.commits,
     samplesSeen: info.samplesSeen,
     finalLoss: info.finalLoss,
     lossCurve: { t: idx.map((i) => trace.t[i]!), loss: idx.map((i) => (Number.isFinite(trace.loss[i]!) ? trace.loss[i]! : null)) },
-    events: reader.events(runId).map((e) => ({ kind: e.kind, message: e.message, t: e.t })),
+    events: reader.events(runId).map((e) => ({ seq: e.seq, kind: e.kind, message: e.message, t: e.t, epoch: e.epoch, position: e.position })),
   };
 }
 
-/** The message for the webview: every run of the file, or the reader's error in plain words. */
-export async function loadRunFile(file: string, bytes: Uint8Array, sqlJs?: SqlJsOptions): Promise<HostToEditor> {
-  let reader: NfrunReader | null = null;
+/**
+ * The first message for the webview: every run of the file (summaries only; the network, batches and
+ * traces are queried lazily through the run query service), or the reader's error in plain words.
+ */
+export async function runFileMessage(files: RunFiles, file: string, label = file): Promise<RunFileMessage> {
   try {
-    reader = await NfrunReader.fromBytes(bytes, { path: file, ...(sqlJs ? { sqlJs } : {}) });
-    const r = reader;
-    return { type: "run-file", file, bytes: bytes.byteLength, runs: r.runIds().map((id) => summarize(r, id)) };
+    const { reader, bytes } = await files.open(file);
+    return { type: "run-file", file: label, bytes, runs: reader.runIds().map((id) => summarize(reader, id)) };
   } catch (e) {
-    if (e instanceof NfrunError) return { type: "error", file, kind: e.kind, message: e.message };
-    return { type: "error", file, kind: "unexpected", message: e instanceof Error ? e.message : String(e) };
-  } finally {
-    reader?.close();
+    return { type: "error", file: label, ...queryError(e) };
   }
 }

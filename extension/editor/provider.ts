@@ -1,12 +1,16 @@
 /**
- * The read-only .nfrun editor. The extension host reads the file with the kernel/record reader
- * (load.ts) and posts plain data to the webview (webviews/editor/), which runs under a strict CSP.
+ * The read-only .nfrun editor. The extension host opens the file with the kernel/record reader (cached
+ * per file by the run query service, extension/runs/), posts the run summaries (load.ts) and answers
+ * the webview's queries (network after a commit, batches, weight traces, …); the webview
+ * (webviews/editor/) runs under a strict CSP.
  */
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import type { EditorToHost } from "../../webviews/shared/messages";
+import { RunFiles, type FileAccess } from "../runs/run-files";
+import { RunQueryService } from "../runs/service";
 import { editorHtml } from "./html";
-import { loadRunFile } from "./load";
+import { runFileMessage } from "./load";
 
 export const NFRUN_VIEW_TYPE = "neuroforge.nfrun";
 
@@ -15,15 +19,35 @@ class RunDocument implements vscode.CustomDocument {
   dispose(): void {}
 }
 
+/** The run files cache reads through workspace.fs (keys are URI strings). */
+const workspaceFiles: FileAccess = {
+  stat: async (key) => {
+    const st = await vscode.workspace.fs.stat(vscode.Uri.parse(key));
+    return { mtimeMs: st.mtime, size: st.size };
+  },
+  read: (key) => Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.parse(key))),
+  label: (key) => vscode.workspace.asRelativePath(vscode.Uri.parse(key)),
+};
+
 export class NfrunEditorProvider implements vscode.CustomReadonlyEditorProvider<RunDocument> {
   static register(context: vscode.ExtensionContext): vscode.Disposable {
-    return vscode.window.registerCustomEditorProvider(NFRUN_VIEW_TYPE, new NfrunEditorProvider(context), {
-      webviewOptions: { retainContextWhenHidden: false },
-      supportsMultipleEditorsPerDocument: true,
-    });
+    const provider = new NfrunEditorProvider(context);
+    return vscode.Disposable.from(
+      vscode.window.registerCustomEditorProvider(NFRUN_VIEW_TYPE, provider, {
+        webviewOptions: { retainContextWhenHidden: false },
+        supportsMultipleEditorsPerDocument: true,
+      }),
+      { dispose: () => provider.service.files.dispose() },
+    );
   }
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  readonly service: RunQueryService;
+  /** Open editors per file: a file's reader (the whole database in memory) is dropped with its last editor. */
+  private readonly panels = new Map<string, number>();
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.service = new RunQueryService(new RunFiles(workspaceFiles, { wasmPath: context.asAbsolutePath("node_modules/sql.js/dist/sql-wasm.wasm") }));
+  }
 
   openCustomDocument(uri: vscode.Uri): RunDocument {
     return new RunDocument(uri);
@@ -34,22 +58,23 @@ export class NfrunEditorProvider implements vscode.CustomReadonlyEditorProvider<
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
     const nonce = randomBytes(16).toString("base64");
     panel.webview.html = editorHtml(panel.webview, panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "editor.js")), nonce);
-    const send = async () => {
-      const file = vscode.workspace.asRelativePath(document.uri);
-      let bytes: Uint8Array;
-      try {
-        bytes = await vscode.workspace.fs.readFile(document.uri);
-      } catch (e) {
-        return panel.webview.postMessage({ type: "error", file, kind: "io", message: `${file}: cannot read the file (${(e as Error).message})` });
-      }
-      const wasmPath = this.context.asAbsolutePath("node_modules/sql.js/dist/sql-wasm.wasm");
-      return panel.webview.postMessage(await loadRunFile(file, bytes, { wasmPath }));
-    };
+    const key = document.uri.toString();
+    const send = async () => panel.webview.postMessage(await runFileMessage(this.service.files, key, vscode.workspace.asRelativePath(document.uri)));
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(document.uri, ".."), document.uri.path.split("/").pop()!));
-    panel.onDidDispose(() => watcher.dispose());
+    this.panels.set(key, (this.panels.get(key) ?? 0) + 1);
+    panel.onDidDispose(() => {
+      watcher.dispose();
+      const left = (this.panels.get(key) ?? 1) - 1;
+      if (left > 0) this.panels.set(key, left);
+      else {
+        this.panels.delete(key);
+        this.service.files.forget(key);
+      }
+    });
     watcher.onDidChange(() => void send());
-    panel.webview.onDidReceiveMessage((m: EditorToHost) => {
+    panel.webview.onDidReceiveMessage(async (m: EditorToHost) => {
       if (m.type === "ready") void send();
+      else if (m.type === "query") void panel.webview.postMessage(await this.service.answer(key, m));
     });
   }
 }

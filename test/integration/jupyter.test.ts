@@ -110,6 +110,18 @@ describe("Jupyter kernel (nbconvert --execute)", { skip: hasNbconvert ? false : 
       assert.ok(plot.data![mime], `plot carries ${mime}`);
     }
     assert.equal((plot.data!["application/vnd.vegalite.v5+json"] as { $schema: string }).$schema, "https://vega.github.io/schema/vega-lite/v5.json");
+    // 7. weightAudit of a hidden weight: the neuron per sample of the batch and the weight's epoch summary
+    const full = result(code[6]!)!.data!["application/vnd.neuroforge.audit+json"] as { kind: string; layer: number; neurons: { kind: string }[]; epochSummary: { kind: string; commits: unknown[] } };
+    assert.equal(full.kind, "weight-trace");
+    assert.equal(full.layer, 0);
+    assert.deepEqual(full.neurons.map((n) => n.kind), ["neuron-snapshot", "neuron-snapshot"]);
+    assert.equal(full.epochSummary.kind, "epoch-summary");
+    assert.equal(full.epochSummary.commits.length, 2, "two commits per epoch");
+    // 8. networkTrace at t=10 and at the last commit: weights, traces, neuron snapshots and the run file's path embedded
+    const net = result(code[7]!)!.data!["application/vnd.neuroforge.network+json"] as { recording: { file: string; commits: { t: number; traces: unknown[]; neurons: unknown[][] }[] } };
+    assert.deepEqual(net.recording.commits.map((c) => c.t), [10, 3000]);
+    assert.ok(net.recording.commits.every((c) => c.traces.length === 17 && c.neurons.length === 5));
+    assert.ok(path.isAbsolute(net.recording.file) && net.recording.file.endsWith(".nfrun"));
   });
 
   it("uninstalls the kernelspec", () => {

@@ -14,6 +14,8 @@ import { NfrunReader, RunRecorder, type WeightTrace } from "../../kernel/record"
 import { auditBundle } from "../../kernel/runtime/display/audit";
 import { MIME } from "../../kernel/runtime/display/mime";
 import { fmt } from "../../webviews/shared/format";
+import { activate } from "../../webviews/renderers/audit/index";
+import { renderOutput } from "./support/render-output";
 import { toyDataset } from "./support/toy-data";
 
 const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>");
@@ -52,16 +54,7 @@ function payloadOf(trace: WeightTrace): unknown {
   return JSON.parse(JSON.stringify(bundle[MIME.audit]));
 }
 
-async function render(payload: unknown): Promise<HTMLElement> {
-  const { activate } = await import("../../webviews/renderers/audit/index");
-  const ctx = { postMessage: undefined, onDidReceiveMessage: undefined, setState() {}, getState: () => undefined, workspace: { isTrusted: true }, settings: {} };
-  const renderer = (await activate(ctx as never))!;
-  const element = document.createElement("div");
-  document.body.append(element);
-  const item = { id: "out-1", mime: MIME.audit, metadata: {}, json: () => payload, text: () => JSON.stringify(payload), data: () => new TextEncoder().encode(JSON.stringify(payload)), blob: () => { throw new Error("unused"); } };
-  await renderer.renderOutputItem(item as never, element, new AbortController().signal);
-  return element;
-}
+const render = (payload: unknown) => renderOutput(activate, MIME.audit, payload);
 
 const texts = (root: Element, sel: string) => Array.from(root.querySelectorAll(sel), (e) => e.textContent ?? "");
 const values = (root: Element, sel: string) => Array.from(root.querySelectorAll(sel), (e) => Number(e.getAttribute("data-value")));

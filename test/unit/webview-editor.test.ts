@@ -11,13 +11,14 @@ import * as path from "node:path";
 import { after, before, test } from "node:test";
 import * as esbuild from "esbuild";
 import { JSDOM, VirtualConsole } from "jsdom";
-import { loadRunFile } from "../../extension/editor/load";
+import { runFileMessage } from "../../extension/editor/load";
+import { nodeFileAccess, RunFiles } from "../../extension/runs/run-files";
 import { datasetFromRows, Model, Trainer } from "../../kernel/engine";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder } from "../../kernel/record";
 import { renderMessage } from "../../webviews/editor/view";
 import { fmt } from "../../webviews/shared/format";
-import type { HostToEditor } from "../../webviews/shared/messages";
+import type { RunFileMessage } from "../../webviews/shared/messages";
 
 const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>");
 Object.assign(globalThis, { document: dom.window.document, window: dom.window, HTMLElement: dom.window.HTMLElement, Node: dom.window.Node });
@@ -25,6 +26,9 @@ Object.assign(globalThis, { document: dom.window.document, window: dom.window, H
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-webview-editor-"));
 const file = path.join(dir, "run.nfrun");
 let runId = "";
+const files = new RunFiles({ ...nodeFileAccess, label: (f) => path.basename(f) });
+/** What the host sends for a file on disk (read through the run files cache, as the editor does). */
+const loadRunFile = (f: string) => runFileMessage(files, f, path.basename(f));
 
 before(async () => {
   const xs = Array.from({ length: 8 }, (_, i) => [Math.sin(i), Math.cos(i * 2)]);
@@ -37,10 +41,13 @@ before(async () => {
   rec.finish(trainer.fit(data, 4));
   runId = rec.runId;
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  files.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 test("host: a recorded file becomes one plain message with every run (JSON-clean)", async () => {
-  const msg = await loadRunFile("run.nfrun", fs.readFileSync(file));
+  const msg = await loadRunFile(file);
   assert.equal(msg.type, "run-file");
   if (msg.type !== "run-file") return;
   assert.deepEqual(JSON.parse(JSON.stringify(msg)), msg, "only plain data crosses to the webview");
@@ -60,12 +67,14 @@ test("host: a recorded file becomes one plain message with every run (JSON-clean
 });
 
 test("webview: runs, status, hash, final loss and the loss chart are what a person sees", async () => {
-  const msg = await loadRunFile("run.nfrun", fs.readFileSync(file));
+  const msg = await loadRunFile(file);
   const root = document.createElement("div");
   let charted = 0;
-  renderMessage(msg, root, (el, run) => {
-    charted++;
-    el.setAttribute("data-points", String(run.lossCurve.t.length));
+  renderMessage(msg, root, {
+    chart: (el, run) => {
+      charted++;
+      el.setAttribute("data-points", String(run.lossCurve.t.length));
+    },
   });
   if (msg.type !== "run-file") throw new Error("expected a run file");
   const run = msg.runs[0]!;
@@ -82,7 +91,7 @@ test("webview: runs, status, hash, final loss and the loss chart are what a pers
 
 test("webview: a changed config shows the hash warning; markup in data stays text", () => {
   const root = document.createElement("div");
-  const base = { runId: "<b>r</b>", status: "interrupted", createdAt: "2026-01-01", seconds: 1, engineVersion: "x", seed: null, configHash: "abc", hashMatches: false, configJson: "{}", architecture: "1 → 1 linear", loss: "mse", batchSize: 1, strategy: { name: "<img src=x>", formula: "θ ← θ − η·g" }, hyperparameters: { lr: 0.1 }, epochsDone: 0, commits: 0, samplesSeen: 0, finalLoss: null, lossCurve: { t: [], loss: [] }, events: [{ kind: "interrupted", message: "<script>x</script>", t: 3 }] };
+  const base = { runId: "<b>r</b>", status: "interrupted", createdAt: "2026-01-01", seconds: 1, engineVersion: "x", seed: null, configHash: "abc", hashMatches: false, configJson: "{}", architecture: "1 → 1 linear", loss: "mse", batchSize: 1, inputs: 1, layers: [{ units: 1, activation: "linear" }], weightCount: 2, strategy: { id: "sgd", name: "<img src=x>", formula: "θ ← θ − η·g", auditColumns: [] }, hyperparameters: { lr: 0.1 }, epochsDone: 0, commits: 0, samplesSeen: 0, finalLoss: null, lossCurve: { t: [], loss: [] }, events: [{ seq: 1, kind: "interrupted", message: "<script>x</script>", t: 3, epoch: 0, position: null }] };
   renderMessage({ type: "run-file", file: "a.nfrun", bytes: 2048, runs: [base] }, root);
   assert.equal(root.querySelector("img"), null);
   assert.equal(root.querySelector("script"), null);
@@ -90,7 +99,8 @@ test("webview: a changed config shows the hash warning; markup in data stays tex
   assert.equal(root.querySelector("h3")!.textContent, "Run <b>r</b>");
   assert.equal(root.querySelector(".hash")!.textContent, "abc  ⚠ does not match the stored config");
   assert.ok(root.querySelector(".hash")!.classList.contains("error"));
-  assert.equal(root.querySelector("li")!.textContent, "t=3 interrupted: <script>x</script>");
+  assert.equal(root.querySelector("li")!.textContent, "t=3 · epoch 0 interrupted: <script>x</script>");
+  assert.equal(root.querySelector("option")!.textContent, "<b>r</b> · interrupted · <img src=x> · 0 epochs, 0 commits · final loss –");
 });
 
 test("bad files: the error panel shows the reader's plain message", async () => {
@@ -100,14 +110,15 @@ test("bad files: the error panel shows the reader's plain message", async () => 
     ["cut.nfrun", fs.readFileSync(file).subarray(0, 1500), "truncated", /./],
   ];
   for (const [name, bytes, kind, re] of cases) {
-    const msg: HostToEditor = await loadRunFile(name, bytes);
+    fs.writeFileSync(path.join(dir, name), bytes);
+    const msg: RunFileMessage = await loadRunFile(path.join(dir, name));
     assert.equal(msg.type, "error", name);
     if (msg.type !== "error") continue;
     assert.equal(msg.kind, kind, `${name}: ${msg.message}`);
     assert.match(msg.message, re);
     assert.ok(msg.message.startsWith(`${name}: `), msg.message);
     const root = document.createElement("div");
-    renderMessage(msg, root, () => assert.fail("no chart for a bad file"));
+    renderMessage(msg, root, { chart: () => assert.fail("no chart for a bad file") });
     const panel = root.querySelector('.error-panel[role="alert"]')!;
     assert.equal(panel.querySelector("h2")!.textContent, "This file cannot be shown");
     assert.equal(panel.querySelector(".message")!.textContent, msg.message);
@@ -133,7 +144,7 @@ test("the real webview bundle, with eval and new Function forbidden: says ready,
     F.prototype.constructor = trap; globalThis.Function = trap; globalThis.eval = () => { throw new Error("eval is forbidden by the CSP"); }; })()`);
   run(built.outputFiles[0]!.text);
   assert.deepEqual(JSON.parse(JSON.stringify(posted)), [{ type: "ready" }]); // (objects of the page realm)
-  const msg = await loadRunFile("run.nfrun", fs.readFileSync(file));
+  const msg = await loadRunFile(file);
   w.dispatchEvent(new page.window.MessageEvent("message", { data: msg }));
   const doc = page.window.document;
   for (let i = 0; i < 200 && !doc.querySelector(".chart svg, .chart .error"); i++) await new Promise((r) => setTimeout(r, 10));

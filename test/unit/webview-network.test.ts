@@ -16,7 +16,11 @@ import { NfrunReader, RunRecorder, type WeightTrace } from "../../kernel/record"
 import { mimeBundleOf } from "../../kernel/runtime/display/index";
 import { MIME } from "../../kernel/runtime/display/mime";
 import { MAX_EMBEDDED_TRACES, networkTrace } from "../../kernel/runtime/display/network";
+import { renderNetwork } from "../../webviews/renderers/network/render";
 import { fmt } from "../../webviews/shared/format";
+import type { RunSource } from "../../webviews/shared/run-source";
+import { activate } from "../../webviews/renderers/network/index";
+import { renderOutput } from "./support/render-output";
 import { toyDataset } from "./support/toy-data";
 
 const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>", { pretendToBeVisual: true });
@@ -49,16 +53,7 @@ function payloadOf(value: unknown): unknown {
   return JSON.parse(JSON.stringify(mimeBundleOf(value)[MIME.network]));
 }
 
-async function render(payload: unknown): Promise<HTMLElement> {
-  const { activate } = await import("../../webviews/renderers/network/index");
-  const ctx = { postMessage: undefined, onDidReceiveMessage: undefined, setState() {}, getState: () => undefined, workspace: { isTrusted: true }, settings: {} };
-  const renderer = (await activate(ctx as never))!;
-  const element = document.createElement("div");
-  document.body.append(element);
-  const item = { id: "out-1", mime: MIME.network, metadata: {}, json: () => payload, text: () => JSON.stringify(payload), data: () => new TextEncoder().encode(JSON.stringify(payload)), blob: () => { throw new Error("unused"); } };
-  await renderer.renderOutputItem(item as never, element, new AbortController().signal);
-  return element;
-}
+const render = (payload: unknown) => renderOutput(activate, MIME.network, payload);
 
 const key = (el: Element, k: string) => el.dispatchEvent(new dom.window.KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
 const weightEls = (el: Element) => Array.from(el.querySelectorAll<SVGLineElement>("line.weight"));
@@ -238,6 +233,45 @@ test("hostile strings stay text; payloads that are not networks show a message; 
   assert.ok(big.recording.commits.every((c) => c.traces === null));
   const bel = await render(big);
   key(weightEls(bel)[0]!, "Enter");
-  assert.match(bel.querySelector(".popup .traces-omitted")!.textContent!, /^Traces are not embedded: 13 weights × \d+ commits > 2000/);
+  assert.equal(bel.querySelector(".popup .traces-omitted")!.textContent!, `Traces are not embedded in this output; with the NeuroForge extension in VS Code they are read from ${path.resolve(reader.path!)} (13 weights × ${many.length} commits > 2000).`);
   assert.throws(() => mimeBundleOf(networkTrace(reader, runId, 99)), /has no commit t=99/);
+});
+
+/** A RunSource over a real reader, as the extension host or the .nfrun editor answers (async, data through JSON). */
+function readerSource(r: NfrunReader, log: string[] = []): RunSource {
+  const json = <T>(x: T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(JSON.parse(JSON.stringify(x)) as T), 1));
+  return {
+    weightTrace: (q) => (log.push(`weightTrace ${q.layer} ${q.neuron} ${q.weight} t=${q.t}`), json(r.weightTrace(q.runId, q.layer, q.neuron, q.weight, q.t))),
+    neuronSnapshot: (q) => (log.push(`neuronSnapshot ${q.layer} ${q.neuron} ${q.epoch} ${q.sample}`), json(r.neuronSnapshot(q.runId, q.layer, q.neuron, q.epoch, q.sample))),
+  };
+}
+
+test("traces beyond the budget come from a RunSource (a real reader): the popup asks for the shown commit's trace and shows its audit", async () => {
+  const many = Array.from({ length: Math.ceil(MAX_EMBEDDED_TRACES / 13) + 1 }, (_, i) => (i % 6) + 1);
+  const log: string[] = [];
+  const el = document.createElement("div");
+  document.body.append(el);
+  renderNetwork(payloadOf(networkTrace(reader, runId, many)), el, readerSource(reader, log));
+  const popup = popupOf(el);
+  const line = weightEls(el).find((l) => l.getAttribute("data-layer") === "0" && l.getAttribute("data-neuron") === "2" && l.getAttribute("data-weight") === "1")!;
+  key(line, "Enter");
+  const t = many[many.length - 1]!;
+  assert.deepEqual(log, [`weightTrace 0 2 1 t=${t}`]);
+  assert.match(popup.querySelector(".loading")!.textContent!, new RegExp(`^Reading the trace of t=${t} `));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(popup.querySelector(".loading"), null);
+  const trace = reader.weightTrace(runId, 0, 2, 1, t) as WeightTrace;
+  assert.match(popup.querySelector(".head")!.textContent!, new RegExp(`^layer 0, neuron 2, weight 1 · commit t=${t} `));
+  const v = (sel: string) => num(popup.querySelector(sel));
+  assert.equal(v("td.before"), trace.commit.before);
+  assert.equal(v("td.after"), v("td.before") - v("td.adj"));
+  assert.equal(v("td.after"), num(line), "After is the weight drawn");
+  // A slow answer for a popup that has moved on is dropped: the popup shows the weight now open.
+  const other = weightEls(el)[0]!;
+  key(line, "Escape");
+  key(line, "Enter");
+  key(other, "Enter");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(popup.querySelectorAll(".nf-audit").length, 1);
+  assert.match(popup.querySelector(".head")!.textContent!, new RegExp(`^layer ${other.getAttribute("data-layer")}, neuron ${other.getAttribute("data-neuron")}, weight ${other.getAttribute("data-weight")} `));
 });

@@ -1,4 +1,9 @@
-/** Messages between the extension host and the .nfrun editor webview (plain JSON data only). */
+/**
+ * Messages between the extension host and the .nfrun editor webview (plain JSON data only). Besides
+ * these, the webview asks run queries (./queries.ts) and the host answers them.
+ */
+import type { StrategyInfo } from "../../kernel/record/reader-types";
+import type { QueryAnswer, QueryRequest, TimelineEvent } from "./queries";
 
 export interface RunSummary {
   readonly runId: string;
@@ -13,9 +18,13 @@ export interface RunSummary {
   /** The experiment config, pretty-printed JSON. */
   readonly configJson: string;
   readonly architecture: string;
+  /** The model, for drawing it: inputs, then per layer its units and activation. */
+  readonly inputs: number;
+  readonly layers: readonly { readonly units: number; readonly activation: string }[];
+  readonly weightCount: number;
   readonly loss: string;
   readonly batchSize: number;
-  readonly strategy: { readonly name: string; readonly formula: string };
+  readonly strategy: StrategyInfo;
   readonly hyperparameters: Readonly<Record<string, unknown>>;
   readonly epochsDone: number;
   readonly commits: number;
@@ -23,11 +32,14 @@ export interface RunSummary {
   readonly finalLoss: number | null;
   /** Loss per commit (at most 400 evenly spaced points). */
   readonly lossCurve: { readonly t: readonly number[]; readonly loss: readonly (number | null)[] };
-  readonly events: readonly { readonly kind: string; readonly message: string; readonly t: number | null }[];
+  readonly events: readonly TimelineEvent[];
 }
 
-export type HostToEditor =
+/** What the editor shows of a file: its runs, or why it cannot be read. */
+export type RunFileMessage =
   | { readonly type: "run-file"; readonly file: string; readonly bytes: number; readonly runs: readonly RunSummary[] }
   | { readonly type: "error"; readonly file: string; readonly kind: string; readonly message: string };
 
-export type EditorToHost = { readonly type: "ready" };
+export type HostToEditor = RunFileMessage | QueryAnswer;
+
+export type EditorToHost = { readonly type: "ready" } | QueryRequest;

@@ -2,6 +2,7 @@
 import { Model } from "../../engine/model";
 import type { NeuronSnapshot, WeightTrace } from "../../record/reader-types";
 import { auditBundle } from "./audit";
+import { epochSummaryBundle, type EpochSummary } from "./epoch-summary";
 import { isDisplayable, plainText, toMimeBundle, type MimeBundle } from "./mime";
 import { networkBundle } from "./network";
 import { neuronBundle } from "./neuron";
@@ -24,6 +25,7 @@ export function mimeBundleOf(value: unknown): MimeBundle {
     const kind = (value as { kind?: unknown }).kind;
     if (kind === "weight-trace") return auditBundle(value as WeightTrace);
     if (kind === "neuron-snapshot") return neuronBundle(value as NeuronSnapshot);
+    if (kind === "epoch-summary") return epochSummaryBundle(value as EpochSummary);
     if (kind === "not-recorded") return { "text/plain": `not recorded: ${(value as { reason: string }).reason}` };
     if (isRunInfo(value)) return runBundle(value);
     if (isTraceSeries(value)) {

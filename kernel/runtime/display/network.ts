@@ -1,13 +1,24 @@
 import { Model } from "../../engine/model";
 import type { NfrunReader } from "../../record/reader";
-import type { NotRecorded, StrategyInfo, WeightTrace } from "../../record/reader-types";
+import * as path from "node:path";
+import type { NeuronSnapshot, NotRecorded, StrategyInfo, WeightTrace } from "../../record/reader-types";
+import { epochSummary, type EpochSummary } from "./epoch-summary";
 import { escapeHtml } from "./escape";
 import { MIME, toMimeBundle, type Displayable, type MimeBundle } from "./mime";
 
 /** A weight trace as embedded in a network payload: runId and strategy are stored once, in `recording`. */
 export type EmbeddedTrace = Omit<WeightTrace, "runId" | "strategy"> | NotRecorded;
 
-/** One embedded commit of a recorded run: every weight after commit t and, for small networks, its trace. */
+/** A neuron snapshot as embedded in a network payload (runId stored once, in `recording`). */
+export type EmbeddedSnapshot = Omit<NeuronSnapshot, "runId"> | NotRecorded;
+
+/** An epoch summary as embedded in a network payload. */
+export type EmbeddedEpochSummary = Omit<EpochSummary, "runId"> | NotRecorded;
+
+/**
+ * One embedded commit of a recorded run: every weight after commit t and, for small networks, its trace.
+ * The optional fields are absent in payloads saved before they existed and in views that ask a RunSource.
+ */
 export interface EmbeddedCommit {
   readonly t: number;
   readonly epoch: number;
@@ -16,15 +27,23 @@ export interface EmbeddedCommit {
   readonly weights: readonly (number | null)[];
   /** The same order: weightTrace(runId, layer, neuron, weight, t) for each weight; null when not embedded. */
   readonly traces: readonly EmbeddedTrace[] | null;
+  /** Dataset indices of the samples of this commit's batch, in order (empty when not recorded). */
+  readonly samples?: readonly number[];
+  /** Per neuron (layer by layer, the engine's order), its snapshot for each sample of the batch; null when not embedded. */
+  readonly neurons?: readonly (readonly EmbeddedSnapshot[])[] | null;
 }
 
 /** What application/vnd.neuroforge.network+json carries besides the layers when made from a recorded run. */
 export interface NetworkRecording {
   readonly runId: string;
+  /** The .nfrun file as the kernel opened it (absolute), so a host can answer what is not embedded; null: not a file. */
+  readonly file?: string | null;
   readonly strategy: StrategyInfo;
   readonly commits: readonly EmbeddedCommit[];
   /** Why traces are not embedded (too many weights × commits), or null. */
   readonly tracesOmitted: string | null;
+  /** Per epoch of an embedded commit, each weight's epoch summary (weight order as `weights`); null when not embedded. */
+  readonly epochSummaries?: Readonly<Record<string, readonly EmbeddedEpochSummary[]>> | null;
 }
 
 /** The network: custom JSON (layers + weights), an SVG diagram and a text summary. */
@@ -52,6 +71,9 @@ export function networkBundle(model: Model, recording?: NetworkRecording): MimeB
 /** Traces are embedded when weights × commits stays at or below this (a saved notebook stays small). */
 export const MAX_EMBEDDED_TRACES = 2000;
 
+/** Neuron snapshots are embedded when neurons × batch size × commits stays at or below this. */
+export const MAX_EMBEDDED_SNAPSHOTS = 400;
+
 /**
  * A recorded run's network at one or more commits (default: the last): the weights after each commit
  * and, for small networks, every weight's trace at that commit (reader.weightTrace), so the network
@@ -75,10 +97,23 @@ export class NetworkTrace implements Displayable {
       if (!ctx.commitIndex.has(t)) throw new RangeError(`networkTrace: run ${this.runId} has no commit t=${t} (commits 1 … ${lastT})`);
     }
     const embed = model.weightCount * ts.length <= MAX_EMBEDDED_TRACES;
+    const snapshots = ctx.info.neuronCount * ctx.info.batchSize * ts.length <= MAX_EMBEDDED_SNAPSHOTS;
+    const epochs = [...new Set(ts.map((t) => ctx.trace.epoch[ctx.commitIndex.get(t)!]!))];
+    const commitsIn = (e: number) => ctx.trace.epoch.filter((v) => v === e).length;
+    const summaries = embed && model.weightCount * epochs.reduce((n, e) => n + commitsIn(e), 0) <= MAX_EMBEDDED_TRACES;
     const commits: EmbeddedCommit[] = ts.map((t) => {
       const k = ctx.commitIndex.get(t)!;
+      const epoch = ctx.trace.epoch[k]!;
+      const first = ctx.trace.batch[k]! * ctx.info.batchSize;
+      const samples: number[] = [];
+      for (let slot = 0; slot < ctx.trace.count[k]!; slot++) {
+        const at = this.reader.samplAt(this.runId, epoch, first + slot);
+        if (!at) break;
+        samples.push(at.chunk.sample[at.i]!);
+      }
       const weights: (number | null)[] = [];
       const traces: EmbeddedTrace[] = [];
+      const neurons: EmbeddedSnapshot[][] = [];
       model.layers.forEach((l, li) => {
         for (let j = 0; j < l.units; j++) {
           const after = this.reader.weightsAfter(ctx, t, li, j);
@@ -94,19 +129,39 @@ export class NetworkTrace implements Displayable {
             }
             weights.push(value !== null && Number.isFinite(value) ? value : null);
           }
+          if (snapshots) neurons.push(samples.map((sample) => withoutRunId(this.reader.neuronSnapshot(this.runId, li, j, epoch, sample))));
         }
       });
-      return { t, epoch: ctx.trace.epoch[k]!, batch: ctx.trace.batch[k]!, weights, traces: embed ? traces : null };
+      return { t, epoch, batch: ctx.trace.batch[k]!, weights, traces: embed ? traces : null, samples, neurons: snapshots ? neurons : null };
     });
     const shown = commits[commits.length - 1]!;
     shown.weights.forEach((v, i) => (model.params[i] = v ?? NaN));
+    const epochSummaries: Record<string, EmbeddedEpochSummary[]> = {};
+    if (summaries) {
+      for (const e of epochs) {
+        const list: EmbeddedEpochSummary[] = [];
+        model.layers.forEach((l, li) => {
+          for (let j = 0; j < l.units; j++) for (let w = 0; w <= l.inputs; w++) list.push(withoutRunId(epochSummary(this.reader, this.runId, li, j, w, e)));
+        });
+        epochSummaries[String(e)] = list;
+      }
+    }
     return networkBundle(model, {
       runId: this.runId,
+      file: this.reader.path === undefined ? null : path.resolve(this.reader.path),
       strategy: info.strategy,
       commits,
-      tracesOmitted: embed ? null : `${model.weightCount} weights × ${ts.length} commits > ${MAX_EMBEDDED_TRACES}: use reader.weightTrace(runId, layer, neuron, weight, t)`,
+      tracesOmitted: embed ? null : `${model.weightCount} weights × ${ts.length} commits > ${MAX_EMBEDDED_TRACES}`,
+      epochSummaries: summaries ? epochSummaries : null,
     });
   }
+}
+
+/** Drops the runId a payload stores once. */
+function withoutRunId<T extends { readonly runId: string; readonly kind: string }>(x: T | NotRecorded): Omit<T, "runId"> | NotRecorded {
+  if (x.kind === "not-recorded") return x as NotRecorded;
+  const { runId: _r, ...rest } = x as T;
+  return rest;
 }
 
 /** The network of a recorded run after commit `at` (default the last; an array embeds several commits). */

@@ -3,3 +3,5 @@ export { MIME, toMimeBundle, type MimeBundle, type Displayable } from "./mime";
 export { escapeHtml } from "./escape";
 export { SignalsPlot, lossPlot, signalsPlot, type SignalsPlotSpec } from "./plot";
 export { NetworkTrace, networkTrace } from "./network";
+export { WeightAudit, weightAudit, type AuditPayload } from "./audit";
+export { epochSummary, type EpochSummary } from "./epoch-summary";

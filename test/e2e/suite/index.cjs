@@ -79,12 +79,12 @@ const tests = [
     "every cell succeeds, in order, with the expected outputs and MIME types",
     async () => {
       const cells = codeCells(state.nb);
-      assert.equal(cells.length, 6);
+      assert.equal(cells.length, 8);
       cells.forEach((c, i) => {
         assert.equal(c.executionSummary.success, true, `cell ${i + 1} succeeded: ${JSON.stringify(mimes(c))}`);
         assert.equal(c.executionSummary.executionOrder, i + 1, `cell ${i + 1} execution order`);
       });
-      const [model, train, predict, displayed, audit, loss] = cells;
+      const [model, train, predict, displayed, audit, loss, fullAudit, network] = cells;
       assert.deepEqual(mimes(model), [["application/vnd.neuroforge.network+json", "image/svg+xml", "text/plain"]]);
       // The training cell: its result, after a progress display only when fit ran for more than 400 ms
       // (docs/kernel.md), which depends on the machine's speed.
@@ -103,6 +103,8 @@ const tests = [
       assert.deepEqual(mimes(loss), [["application/vnd.neuroforge.signals+json", "application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]]);
       const spec = JSON.parse(text(loss.outputs[0].items[1]));
       assert.match(String(spec.$schema), /vega-lite/);
+      assert.deepEqual(mimes(fullAudit), [["application/vnd.neuroforge.audit+json", "text/html", "text/plain"]]);
+      assert.deepEqual(mimes(network), [["application/vnd.neuroforge.network+json", "image/svg+xml", "text/plain"]]);
     },
   ],
   [

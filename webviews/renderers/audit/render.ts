@@ -1,51 +1,70 @@
 /**
- * The audit table of one weight at one commit (payload: the reader's WeightTrace, MIME
- * application/vnd.neuroforge.audit+json). Layout, left to right (seed 000 §5/§8, seed 001):
- *   forward pass (Input × Weight = Product) │ update per sample (Input × Blame = Leverage, Cum., bar)
- *   │ commit per batch (BatchTot / Count = Avg, the strategy's audit columns) │ LR, Adj, Before, After.
+ * The audit table of one weight at one commit (payload: the reader's WeightTrace, optionally with the
+ * neuron's snapshot per sample and the epoch summary: kernel/runtime/display/audit.ts AuditPayload;
+ * MIME application/vnd.neuroforge.audit+json). Layout, left to right (seed 000 §5/§8, seed 001):
+ *   forward pass (Input × Weight = Product, Σ + bias = z, activation(z) = a) │ update per sample
+ *   (Input × Blame = Leverage, Cum., bar) │ commit per batch (BatchTot / Count = Avg, the strategy's
+ *   audit columns) │ LR, Adj, Before, After; below: the blame sources of the current sample, then the
+ *   weight's epoch summary.
  * With a batch of more than one sample the per-sample rows are the blame bank ("Pending", one colour)
  * and the commit panel ("Committed", another colour) is the same for every sample of the batch. A
- * sample stepper (buttons, arrow keys) moves the current sample; only classes change, so the layout
- * never shifts. All data goes into text nodes.
+ * sample stepper (buttons, arrow keys) moves the current sample; only classes and `hidden` change, so
+ * the layout never shifts. What the payload lacks is asked of `source` when there is one. Text only.
  */
-import type { WeightTrace } from "../../../kernel/record/reader-types";
+import type { NeuronSnapshot, NotRecorded, WeightTrace } from "../../../kernel/record/reader-types";
+import { BAR_CSS, bar } from "../../shared/bar";
+import { num, th } from "../../shared/cells";
 import { append, h, style } from "../../shared/dom";
 import { fmt } from "../../shared/format";
+import type { RunSource } from "../../shared/run-source";
 import { THEME_CSS } from "../../shared/theme";
+import { blameSourcesPanel, type Snapshot } from "../neuron/blame-sources";
+import { NEURON_CSS } from "../neuron/render";
+import { epochSummaryPanel, type Summary } from "./epoch-summary";
+
+/** What the audit table shows: a weight trace, and what it can add about the neuron and the epoch. */
+export interface AuditView extends WeightTrace {
+  readonly neurons?: readonly (Snapshot | NotRecorded)[];
+  readonly epochSummary?: Summary | NotRecorded;
+  readonly output?: boolean;
+}
 
 const CSS = `
 .nf-audit .head { font-weight: 600; margin-bottom: 4px; }
 .nf-audit .panels { display: flex; gap: 12px; align-items: flex-start; flex-wrap: nowrap; overflow-x: auto; }
-.nf-audit section { border-top: 3px solid var(--vscode-panel-border, #8884); padding-top: 2px; }
+.nf-audit section { border-top: 3px solid var(--vscode-panel-border, #8884); padding-top: 2px; margin-top: 4px; }
 .nf-audit section > h4 { margin: 0 0 2px 0; font-size: 0.9em; }
 .nf-audit .badge { display: inline-block; padding: 0 6px; border-radius: 8px; font-size: 0.85em; margin-left: 4px; }
 .nf-audit .pending { border-top-color: var(--vscode-charts-orange, #d18616); }
 .nf-audit .pending .badge { background: var(--vscode-charts-orange, #d18616); color: var(--vscode-editor-background, #fff); }
 .nf-audit .committed { border-top-color: var(--vscode-charts-green, #388a34); }
 .nf-audit .committed .badge { background: var(--vscode-charts-green, #388a34); color: var(--vscode-editor-background, #fff); }
+.nf-audit .epoch-summary { border-top-color: var(--vscode-charts-purple, #8a56c2); }
 .nf-audit tr.current td { background: var(--vscode-list-activeSelectionBackground, #0078d433); color: var(--vscode-list-activeSelectionForeground, inherit); }
 .nf-audit tr.later td { opacity: 0.45; }
-.nf-audit .bar { display: inline-block; width: 60px; height: 8px; position: relative; background: var(--vscode-editorWidget-background, #8882); vertical-align: middle; }
-.nf-audit .bar > span { position: absolute; top: 0; height: 8px; }
-.nf-audit .bar > span.pos { left: 50%; background: var(--vscode-charts-red, #d9534f); }
-.nf-audit .bar > span.neg { right: 50%; background: var(--vscode-charts-blue, #428bca); }
 .nf-audit .formula { margin-top: 4px; font-family: var(--vscode-editor-font-family, monospace); }
 .nf-audit .stepper { margin: 4px 0; display: flex; gap: 6px; align-items: center; }
 `;
 
-export function isWeightTrace(x: unknown): x is WeightTrace {
+export function isWeightTrace(x: unknown): x is AuditView {
   const t = x as Partial<WeightTrace> | null;
   return !!t && t.kind === "weight-trace" && Array.isArray(t.rows) && typeof t.commit === "object" && t.commit !== null && typeof t.strategy === "object";
 }
 
-const num = (x: number | null | undefined, extra: Record<string, string> = {}) => h("td", { class: "num", title: x === null || x === undefined ? "" : String(x), "data-value": x === null || x === undefined ? "" : String(x), ...extra }, fmt(x));
-const th = (s: string, title?: string) => h("th", title ? { title } : {}, s);
+/** Batches up to this size have every sample's snapshot asked at once when they come from a RunSource. */
+export const ASK_ALL_UP_TO = 8;
 
-/** Renders the audit table into `element` (replacing its content). Returns the root element. */
-export function renderAudit(payload: unknown, element: HTMLElement): HTMLElement {
+const snapshotOf = (x: Snapshot | NotRecorded | undefined): Snapshot | null => (x && x.kind === "neuron-snapshot" ? x : null);
+
+/**
+ * Renders the audit table into `element` (replacing its content). Returns the root element.
+ * `source` answers the neuron snapshots and epoch summary the payload does not carry; `unavailable`
+ * says why they are missing when there is no source.
+ */
+export function renderAudit(payload: unknown, element: HTMLElement, source?: RunSource, unavailable?: string): HTMLElement {
   element.replaceChildren();
   const root = h("div", { class: "nf nf-audit" });
-  element.append(style(THEME_CSS + CSS), root);
+  element.append(style(THEME_CSS + BAR_CSS + NEURON_CSS + CSS), root);
   if (!isWeightTrace(payload)) {
     append(root, h("div", { class: "error", role: "alert" }, "NeuroForge: this output is not a weight trace (application/vnd.neuroforge.audit+json)."));
     return root;
@@ -65,18 +84,22 @@ export function renderAudit(payload: unknown, element: HTMLElement): HTMLElement
   const next = h("button", { type: "button", class: "next", "aria-label": "next sample" }, "▶");
   if (batched) append(root, h("div", { class: "stepper" }, prev, next, label));
 
-  // Forward pass of this weight: Input × Weight (before the commit) = Product.
+  // Forward pass: Input × Weight (before the commit) = Product for this weight; Σ + bias = z and a for its neuron.
   const fwdBody = h("tbody");
   // Update, per sample: Input × Blame = Leverage, Cum., contribution bar.
   const updBody = h("tbody");
   const maxLev = Math.max(1e-300, ...tr.rows.map((r) => Math.abs(r.leverage)));
   const rowEls: [HTMLTableRowElement, HTMLTableRowElement][] = [];
+  const zCells: HTMLTableCellElement[] = [];
+  const aCells: HTMLTableCellElement[] = [];
   tr.rows.forEach((r, i) => {
-    const f = h("tr", { "data-sample": r.sample }, num(r.input), num(c.before), num(r.input * c.before));
-    const fill = h("span", { class: r.leverage >= 0 ? "pos" : "neg" });
-    fill.style.width = `${Math.round((Math.abs(r.leverage) / maxLev) * 30)}px`; // CSSOM, allowed under a strict CSP
-    const bar = h("span", { class: "bar", title: `contribution ${fmt((r.leverage / (c.batchTotal || 1)) * 100)} % of the batch total`, role: "img", "aria-label": `leverage ${fmt(r.leverage)}` }, fill);
-    const u = h("tr", { class: "sample-row", tabindex: 0, "data-sample": r.sample, "data-index": i }, h("td", { class: "num" }, String(r.sample)), num(r.input), num(r.blame), num(r.leverage, { class: "num leverage" }), num(r.cumulative, { class: "num cum" }), h("td", {}, bar));
+    const z = num(null, { class: "num z" });
+    const a = num(null, { class: "num a" });
+    zCells.push(z);
+    aCells.push(a);
+    const f = h("tr", { "data-sample": r.sample }, num(r.input), num(c.before), num(r.input * c.before, { class: "num product" }), z, a);
+    const contribution = bar(r.leverage, maxLev, { title: `contribution ${fmt((r.leverage / (c.batchTotal || 1)) * 100)} % of the batch total`, "aria-label": `leverage ${fmt(r.leverage)}` });
+    const u = h("tr", { class: "sample-row", tabindex: 0, "data-sample": r.sample, "data-index": i }, h("td", { class: "num" }, String(r.sample)), num(r.input), num(r.blame), num(r.leverage, { class: "num leverage" }), num(r.cumulative, { class: "num cum" }), h("td", {}, contribution));
     u.addEventListener("click", () => select(i));
     u.addEventListener("keydown", (e) => {
       if (e.key === "ArrowDown" || e.key === "ArrowRight") select(Math.min(tr.rows.length - 1, current + 1), true);
@@ -89,7 +112,13 @@ export function renderAudit(payload: unknown, element: HTMLElement): HTMLElement
     updBody.append(u);
     rowEls.push([f, u]);
   });
-  const forward = h("section", { class: "forward" }, h("h4", {}, "Forward pass"), h("table", {}, h("thead", {}, h("tr", {}, th("Input"), th("× Weight", "the weight before this commit"), th("= Product"))), fwdBody));
+  const activation = h("span", { class: "activation" }, "f");
+  const forward = h(
+    "section",
+    { class: "forward" },
+    h("h4", {}, "Forward pass"),
+    h("table", {}, h("thead", {}, h("tr", {}, th("Input"), th("× Weight", "the weight before this commit"), th("= Product"), th("Σ + bias = z", "the neuron's weighted sum of all its inputs plus its bias"), h("th", {}, activation, "(z) = a"))), fwdBody),
+  );
   const update = h(
     "section",
     { class: `update ${batched ? "pending" : "committed"}` },
@@ -115,7 +144,62 @@ export function renderAudit(payload: unknown, element: HTMLElement): HTMLElement
     h("div", { class: "muted check" }, `Before − Adj = ${fmt(c.before)} − ${fmt(c.adjustment)} = ${fmt(c.before - c.adjustment)}`),
     c.recomputedAdjustment !== null && c.recomputedAdjustment !== c.adjustment ? h("div", { class: "error" }, `recomputed Adj ${fmt(c.recomputedAdjustment)} differs from the recorded ${fmt(c.adjustment)}`) : null,
   );
-  append(root, h("div", { class: "panels" }, forward, update, commit, standard), h("div", { class: "formula" }, tr.strategy.formula));
+  // Below: the blame sources of each sample (only the current one visible) and the epoch summary.
+  const sources = h("div", { class: "sources" });
+  const sourcePanels: HTMLElement[] = tr.rows.map((r) => h("div", { class: "muted sources-pending", "data-sample": r.sample }));
+  sources.append(...sourcePanels);
+  const epoch = h("div", { class: "epoch" });
+  append(root, h("div", { class: "panels" }, forward, update, commit, standard), h("div", { class: "formula" }, tr.strategy.formula), sources, epoch);
+
+  /** Asks the source for sample i's snapshot (set when there is a source and the payload has none). */
+  let ask = (_i: number): void => {};
+  function showNeuron(i: number, n: Snapshot | NotRecorded): void {
+    const s = snapshotOf(n);
+    if (s) {
+      zCells[i]!.replaceWith((zCells[i] = num(s.forward.z, { class: "num z" })));
+      aCells[i]!.replaceWith((aCells[i] = num(s.forward.a, { class: "num a" })));
+      activation.textContent = s.forward.activation;
+    }
+    const panel = s ? blameSourcesPanel(s, tr.output ?? null) : h("div", { class: "muted not-recorded" }, `Blame sources of sample ${tr.rows[i]!.sample}: not recorded (${(n as NotRecorded).reason})`);
+    panel.hidden = i !== current;
+    sourcePanels[i]!.replaceWith(panel);
+    sourcePanels[i] = panel;
+  }
+  function showEpoch(e: Summary | NotRecorded): void {
+    epoch.replaceChildren(e.kind === "epoch-summary" ? epochSummaryPanel(e, tr.t) : h("div", { class: "muted not-recorded" }, `Epoch summary: not recorded (${e.reason})`));
+  }
+  const failure = (what: string, e: unknown) => h("div", { class: "error query-failed", role: "alert" }, `Cannot read ${what}: ${e instanceof Error ? e.message : String(e)}`);
+
+  if (tr.neurons && tr.neurons.length === tr.rows.length) tr.neurons.forEach((n, i) => showNeuron(i, n));
+  else if (source) {
+    // A snapshot can cost the host hundreds of ms on a wide layer: ask for the sample shown, and for
+    // the others of a small batch; the rest when the stepper reaches them.
+    const asked = new Set<number>();
+    ask = (i: number) => {
+      if (asked.has(i)) return;
+      asked.add(i);
+      const r = tr.rows[i]!;
+      sourcePanels[i]!.textContent = `Reading the neuron's snapshot for sample ${r.sample}…`;
+      source.neuronSnapshot({ runId: tr.runId, layer: tr.layer, neuron: tr.neuron, epoch: tr.epoch, sample: r.sample }).then(
+        (n: NeuronSnapshot | NotRecorded) => showNeuron(i, n),
+        (e: unknown) => {
+          const panel = failure(`the neuron's snapshot for sample ${r.sample}`, e);
+          panel.hidden = i !== current;
+          sourcePanels[i]!.replaceWith(panel);
+          sourcePanels[i] = panel;
+        },
+      );
+    };
+    ask(current);
+    if (tr.rows.length <= ASK_ALL_UP_TO) tr.rows.forEach((_, i) => ask(i));
+  } else {
+    sourcePanels.forEach((p) => (p.textContent = `Σ, activation and blame sources: ${unavailable ?? "not in this output (display weightAudit(reader, runId, layer, neuron, weight, t) to include them)"}`));
+  }
+  if (tr.epochSummary) showEpoch(tr.epochSummary);
+  else if (source?.epochSummary) {
+    epoch.append(h("div", { class: "muted" }, `Reading the epoch ${tr.epoch} summary…`));
+    source.epochSummary({ runId: tr.runId, layer: tr.layer, neuron: tr.neuron, weight: tr.weight, epoch: tr.epoch }).then(showEpoch, (e: unknown) => epoch.replaceChildren(failure("the epoch summary", e)));
+  }
 
   function select(i: number, focus = false): void {
     current = i;
@@ -126,6 +210,8 @@ export function renderAudit(payload: unknown, element: HTMLElement): HTMLElement
       }
       u.setAttribute("aria-selected", String(batched && k === i));
     });
+    sourcePanels.forEach((p, k) => (p.hidden = k !== i));
+    ask(i);
     if (batched) {
       const r = tr.rows[i]!;
       label.textContent = `sample ${i + 1} of ${tr.rows.length} (dataset #${r.sample}): bank ${fmt(r.cumulative)} pending; the commit is the same for every sample of this batch`;

@@ -4,13 +4,20 @@
  * one SVG line per weight (biases included), coloured by sign (VS Code chart colours; dashed negatives in
  * high contrast) and as wide as |weight| relative to the largest. Every weight and neuron is focusable
  * with an aria-label carrying its value. Hover, click, or Enter on a focused weight opens its popup;
- * Escape (or ×) closes it. When the payload carries a recording, the popup is the audit table of that
- * weight at the shown commit (renderers/audit) and a scrubber steps through the embedded commits.
- * All data goes into text nodes and attributes.
+ * Escape (or ×) closes it; arrow keys walk the graph (./keyboard). When the payload carries a recording,
+ * a weight's popup is its audit table at the shown commit (renderers/audit), a neuron's popup the neuron
+ * for each sample of that commit's batch (./neuron-popup), and a scrubber steps through the embedded
+ * commits. What the payload does not embed is asked of `source` (renderer messaging, the .nfrun
+ * editor's host) when there is one. All data goes into text nodes and attributes.
  */
 import type { EmbeddedCommit, EmbeddedTrace, NetworkRecording } from "../../../kernel/runtime/display/network";
-import type { WeightTrace } from "../../../kernel/record/reader-types";
+import type { NotRecorded, WeightTrace } from "../../../kernel/record/reader-types";
+import type { RunSource } from "../../shared/run-source";
 import { renderAudit } from "../audit/render";
+import { NEURON_CSS } from "../neuron/render";
+import { arrowTarget } from "./keyboard";
+import { neuronPopupBody } from "./neuron-popup";
+import { NETWORK_CSS } from "./style";
 import { append, h, s, style } from "../../shared/dom";
 import { fmt } from "../../shared/format";
 import { THEME_CSS } from "../../shared/theme";
@@ -25,44 +32,6 @@ export interface NetworkPayload {
 /** Neurons drawn per column at most (larger layers show their first ones; the note says so). */
 export const MAX_DRAWN = 16;
 
-const CSS = `
-.nf-network .stage { position: relative; display: inline-block; }
-.nf-network svg { display: block; overflow: visible; }
-.nf-network .weight { stroke-opacity: 0.8; cursor: pointer; }
-.nf-network .weight.pos { stroke: var(--vscode-charts-red, #d9534f); }
-.nf-network .weight.neg { stroke: var(--vscode-charts-blue, #428bca); }
-.nf-network .weight.zero, .nf-network .weight.unknown { stroke: var(--vscode-descriptionForeground, #888); }
-.nf-network .weight.unknown { stroke-dasharray: 2 3; }
-.nf-network .weight:focus, .nf-network .weight.active { stroke-opacity: 1; outline: none; }
-.nf-network .ring { stroke: var(--vscode-focusBorder, #0078d4); stroke-opacity: 0.9; fill: none; pointer-events: none; }
-.nf-network .neuron { fill: var(--vscode-editor-background, #fff); stroke: var(--vscode-editor-foreground, #333); stroke-width: 1.5; cursor: pointer; }
-.nf-network .neuron:focus, .nf-network .neuron.active { stroke: var(--vscode-focusBorder, #0078d4); stroke-width: 3; outline: none; }
-.nf-network .bias-node { fill: var(--vscode-editorWidget-background, #eee); stroke: var(--vscode-descriptionForeground, #888); }
-.nf-network svg text { fill: var(--vscode-editor-foreground, #333); font-size: 11px; font-family: var(--vscode-font-family, sans-serif); }
-.nf-network .legend { display: flex; gap: 12px; align-items: center; margin: 2px 0 4px 0; }
-.nf-network .swatch { display: inline-block; width: 18px; height: 0; border-top: 3px solid; vertical-align: middle; margin-right: 3px; }
-.nf-network .swatch.pos { border-color: var(--vscode-charts-red, #d9534f); }
-.nf-network .swatch.neg { border-color: var(--vscode-charts-blue, #428bca); }
-.nf-network .scrub { display: flex; gap: 8px; align-items: center; margin: 4px 0; }
-.nf-network .popup { position: absolute; z-index: 10; min-width: 220px; max-width: 720px; padding: 6px 8px;
-  background: var(--vscode-editorHoverWidget-background, var(--vscode-editorWidget-background, #f3f3f3));
-  color: var(--vscode-editorHoverWidget-foreground, inherit);
-  border: 1px solid var(--vscode-editorHoverWidget-border, var(--vscode-widget-border, #8886)); box-shadow: 0 2px 8px var(--vscode-widget-shadow, #0004); }
-.nf-network .popup[hidden] { display: none; }
-.nf-network .popup .close { float: right; margin-left: 8px; }
-.nf-network .popup .title { font-weight: 600; margin-bottom: 4px; }
-body.vscode-high-contrast .nf-network .weight, body.vscode-high-contrast-light .nf-network .weight { stroke-opacity: 1; }
-body.vscode-high-contrast .nf-network .weight.neg, body.vscode-high-contrast-light .nf-network .weight.neg { stroke-dasharray: 5 3; }
-body.vscode-high-contrast .nf-network .swatch.neg, body.vscode-high-contrast-light .nf-network .swatch.neg { border-top-style: dashed; }
-body.vscode-high-contrast .nf-network .popup, body.vscode-high-contrast-light .nf-network .popup { border-color: var(--vscode-contrastBorder, currentColor); }
-body.vscode-high-contrast .nf-network .neuron, body.vscode-high-contrast-light .nf-network .neuron { stroke: var(--vscode-contrastBorder, currentColor); }
-@media (forced-colors: active) {
-  .nf-network .weight.pos { stroke: CanvasText; }
-  .nf-network .weight.neg { stroke: CanvasText; stroke-dasharray: 5 3; }
-  .nf-network .neuron { stroke: CanvasText; fill: Canvas; }
-  .nf-network .ring, .nf-network .neuron:focus { stroke: Highlight; }
-}
-`;
 
 export function isNetworkPayload(x: unknown): x is NetworkPayload {
   const p = x as Partial<NetworkPayload> | null;
@@ -105,11 +74,14 @@ const COL_W = 170;
 const ROW_H = 46;
 const R = 13;
 
-/** Renders the network into `element` (replacing its content). Returns the root element. */
-export function renderNetwork(payload: unknown, element: HTMLElement): HTMLElement {
+/**
+ * Renders the network into `element` (replacing its content). Returns the root element. `source`
+ * answers what the payload does not embed (traces beyond the budget); embedded data is used first.
+ */
+export function renderNetwork(payload: unknown, element: HTMLElement, source?: RunSource): HTMLElement {
   element.replaceChildren();
   const root = h("div", { class: "nf nf-network" });
-  element.append(style(THEME_CSS + CSS), root);
+  element.append(style(THEME_CSS + NEURON_CSS + NETWORK_CSS), root);
   if (!isNetworkPayload(payload)) {
     append(root, h("div", { class: "error", role: "alert" }, "NeuroForge: this output is not a network (application/vnd.neuroforge.network+json)."));
     return root;
@@ -125,10 +97,14 @@ export function renderNetwork(payload: unknown, element: HTMLElement): HTMLEleme
   // Row −1 is the bias unit; neurons are centred vertically below it.
   const y = (i: number, c: number) => (i < 0 ? 30 : 30 + ROW_H + ((rows - 1 - drawn[c]!) * ROW_H) / 2 + i * ROW_H);
   const offsets: number[] = [];
+  const neuronOffsets: number[] = [];
   let off = 0;
+  let noff = 0;
   p.layers.forEach((l, li) => {
     offsets.push(off);
+    neuronOffsets.push(noff);
     off += l.units * (sizes[li]! + 1);
+    noff += l.units;
   });
   const arch = [String(p.inputs), ...p.layers.map((l) => `${l.units} ${String(l.activation)}`)].join(" → ");
 
@@ -191,6 +167,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement): HTMLEleme
   append(root, stage);
 
   const commit = (): EmbeddedCommit | null => (rec ? rec.commits[current]! : null);
+  const unavailable = `not embedded in this output${rec?.file ? `; with the NeuroForge extension in VS Code they are read from ${rec.file}` : ""}`;
   const valueOf = (w: WeightRef): number | null => {
     const c = commit();
     const v = c ? c.weights[w.flat] : p.layers[w.layer]!.weights[w.neuron]![w.weight];
@@ -274,45 +251,105 @@ export function renderNetwork(payload: unknown, element: HTMLElement): HTMLEleme
     append(popup, header(nameOf(w)), h("div", { class: "value" }, `value ${c ? `after commit t=${c.t}` : "now"}: `, h("span", { class: "num", "data-value": v === null ? "" : String(v), title: v === null ? "" : String(v) }, v === null ? "unknown" : fmt(v))));
     if (!rec || !c) {
       append(popup, h("div", { class: "muted no-recording" }, "No recording is attached to this output: display networkTrace(reader, runId) of a recorded run to see how each weight was adjusted."));
-    } else if (!c.traces) {
-      append(popup, h("div", { class: "muted traces-omitted" }, `Traces are not embedded: ${String(rec.tracesOmitted ?? "")}`));
-    } else {
+    } else if (c.traces) {
       const tr: EmbeddedTrace | undefined = c.traces[w.flat];
-      if (!tr || tr.kind !== "weight-trace") {
-        append(popup, h("div", { class: "muted not-recorded" }, `Not recorded: ${tr && "reason" in tr ? String(tr.reason) : "no trace for this weight"}`));
-      } else {
-        const audit = h("div", { class: "audit" });
-        renderAudit({ ...tr, runId: rec.runId, strategy: rec.strategy } satisfies WeightTrace, audit);
-        append(popup, audit);
-      }
+      showTrace(w, tr && tr.kind === "weight-trace" ? { ...tr, runId: rec.runId, strategy: rec.strategy } : (tr ?? { kind: "not-recorded", reason: "no trace for this weight" }));
+    } else if (source) {
+      const wanted = { w, t: c.t };
+      const loading = h("div", { class: "muted loading", "aria-live": "polite" }, `Reading the trace of t=${c.t} from the run file…`);
+      append(popup, loading);
+      source.weightTrace({ runId: rec.runId, layer: w.layer, neuron: w.neuron, weight: w.weight, t: c.t }).then(
+        (tr) => {
+          // The popup may have moved on (another weight, another commit) while the query ran.
+          if (openRef !== wanted.w || commit()?.t !== wanted.t) return;
+          loading.remove();
+          showTrace(w, tr);
+        },
+        (e: unknown) => {
+          if (openRef !== wanted.w || commit()?.t !== wanted.t) return;
+          loading.remove();
+          append(popup, h("div", { class: "error query-failed", role: "alert" }, `Cannot read the trace: ${e instanceof Error ? e.message : String(e)}`));
+        },
+      );
+    } else {
+      append(popup, h("div", { class: "muted traces-omitted" }, `Traces are ${unavailable} (${String(rec.tracesOmitted ?? "")}).`));
     }
     place(w.mid);
     popup.hidden = false;
     fitStage();
+  }
+  /** The weight's audit table, with its neuron's embedded snapshots and epoch summary when the payload has them. */
+  function showTrace(w: WeightRef, tr: WeightTrace | NotRecorded): void {
+    if (tr.kind !== "weight-trace") {
+      append(popup, h("div", { class: "muted not-recorded" }, `Not recorded: ${String(tr.reason)}`));
+      return;
+    }
+    const c = commit()!;
+    const neuronsOfCommit = c.neurons?.[neuronOffsets[w.layer]! + w.neuron];
+    const summary = rec!.epochSummaries?.[String(c.epoch)]?.[w.flat];
+    const audit = h("div", { class: "audit" });
+    renderAudit({ ...tr, ...(neuronsOfCommit ? { neurons: neuronsOfCommit } : {}), ...(summary ? { epochSummary: summary } : {}), output: w.layer === p.layers.length - 1 }, audit, source, unavailable);
+    append(popup, audit);
   }
   function openNeuron(n: NeuronRef): void {
     if (openRef && openRef !== n) openRef.el.classList.remove("active");
     openRef = n;
     n.el.classList.add("active");
     ring.setAttribute("visibility", "hidden");
-    const mine = weights.filter((w) => (n.column === 0 ? w.layer === 0 && !w.isBias && w.weight === n.index : w.layer === n.column - 1 && w.neuron === n.index));
-    const body = h("tbody");
-    for (const w of mine) {
-      const v = valueOf(w);
-      body.append(h("tr", {}, h("td", {}, w.isBias ? "bias" : n.column === 0 ? `→ layer 0, neuron ${w.neuron}` : `weight ${w.weight}`), h("td", { class: "num", "data-value": v === null ? "" : String(v) }, v === null ? "unknown" : fmt(v))));
-    }
     popup.replaceChildren();
     popup.setAttribute("aria-label", neuronName(n));
-    append(popup, header(neuronName(n)), h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, n.column === 0 ? "outgoing" : "incoming"), h("th", {}, "value"))), body));
+    append(popup, header(neuronName(n)));
+    const c = commit();
+    if (rec && c && n.column > 0) {
+      const layer = n.column - 1;
+      append(
+        popup,
+        h(
+          "div",
+          { class: "nf-neuron" },
+          neuronPopupBody({
+            runId: rec.runId,
+            layer,
+            neuron: n.index,
+            output: layer === p.layers.length - 1,
+            commit: c,
+            embedded: c.neurons?.[neuronOffsets[layer]! + n.index] ?? null,
+            source,
+            unavailable,
+            stillOpen: () => openRef === n && commit() === c,
+          }),
+        ),
+      );
+    } else {
+      const mine = weights.filter((w) => (n.column === 0 ? w.layer === 0 && !w.isBias && w.weight === n.index : w.layer === n.column - 1 && w.neuron === n.index));
+      const body = h("tbody");
+      for (const w of mine) {
+        const v = valueOf(w);
+        body.append(h("tr", {}, h("td", {}, w.isBias ? "bias" : n.column === 0 ? `→ layer 0, neuron ${w.neuron}` : `weight ${w.weight}`), h("td", { class: "num", "data-value": v === null ? "" : String(v) }, v === null ? "unknown" : fmt(v))));
+      }
+      append(popup, h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, n.column === 0 ? "outgoing" : "incoming"), h("th", {}, "value"))), body));
+    }
     place(n.at);
     popup.hidden = false;
     fitStage();
+  }
+  /** Arrow keys move the focus along the graph; an open popup follows the focus. */
+  function navigate(e: KeyboardEvent, from: WeightRef | NeuronRef): void {
+    const to = arrowTarget(e.key, from, weights, neurons);
+    if (!to) return;
+    e.preventDefault();
+    to.el.focus();
+    if (openRef) {
+      if ("flat" in to) openWeight(to);
+      else openNeuron(to);
+    }
   }
 
   for (const w of weights) {
     w.el.addEventListener("mouseenter", () => openWeight(w));
     w.el.addEventListener("click", () => openWeight(w));
     w.el.addEventListener("keydown", (e) => {
+      if (e.key.startsWith("Arrow")) return navigate(e, w);
       if (e.key !== "Enter" && e.key !== " ") return;
       // Handled here: VS Code forwards keys that reach the webview's window to the workbench (Enter would
       // also put the notebook's selected cell into edit mode and take the focus away).
@@ -322,8 +359,10 @@ export function renderNetwork(payload: unknown, element: HTMLElement): HTMLEleme
     });
   }
   for (const n of neurons) {
+    n.el.addEventListener("mouseenter", () => openNeuron(n));
     n.el.addEventListener("click", () => openNeuron(n));
     n.el.addEventListener("keydown", (e) => {
+      if (e.key.startsWith("Arrow")) return navigate(e, n);
       if (e.key !== "Enter" && e.key !== " ") return;
       e.preventDefault();
       e.stopPropagation();

@@ -1,0 +1,151 @@
+/**
+ * Answers one run query (webviews/shared/queries.ts) from an open reader, through the reader's public
+ * API only (run, trace, events, weightTrace, neuronSnapshot, weightsAfter). A query whose fields are
+ * not what its kind needs is refused with BadQuery before the reader sees it.
+ */
+import type { NfrunReader } from "../../kernel/record";
+import type { BatchSamples, NotRecorded, PlaybackTimeline, QueryResult, RunQuery, SampleDetail, WeightsAfter } from "../../webviews/shared/queries";
+
+export class BadQuery extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BadQuery";
+  }
+}
+
+const FIELDS: Record<RunQuery["kind"], readonly string[]> = {
+  weightTrace: ["layer", "neuron", "weight", "t"],
+  neuronSnapshot: ["layer", "neuron", "epoch", "sample"],
+  weightsAfter: ["t"],
+  timeline: [],
+  batch: ["t"],
+  sample: ["epoch", "sample"],
+};
+
+/** The query, checked: a known kind, a string runId and non-negative integers where numbers belong. */
+export function checkQuery(q: unknown): RunQuery {
+  const r = q as Record<string, unknown> | null;
+  if (!r || typeof r !== "object" || typeof r.kind !== "string" || !Object.hasOwn(FIELDS, r.kind)) throw new BadQuery(`unknown query ${JSON.stringify((r as { kind?: unknown } | null)?.kind ?? null)}`);
+  if (typeof r.runId !== "string") throw new BadQuery(`${r.kind}: runId must be a string`);
+  const optional = r.kind === "weightsAfter" && r.drawn !== undefined ? ["drawn"] : [];
+  for (const f of [...FIELDS[r.kind as RunQuery["kind"]], ...optional]) {
+    const v = r[f];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new BadQuery(`${r.kind}: ${f} must be a non-negative integer (got ${JSON.stringify(v ?? null)})`);
+  }
+  return r as unknown as RunQuery;
+}
+
+export function answerQuery(reader: NfrunReader, q: RunQuery): QueryResult {
+  switch (q.kind) {
+    case "weightTrace":
+      return reader.weightTrace(q.runId, q.layer, q.neuron, q.weight, q.t);
+    case "neuronSnapshot":
+      return reader.neuronSnapshot(q.runId, q.layer, q.neuron, q.epoch, q.sample);
+    case "weightsAfter":
+      return networkAfter(reader, q.runId, q.t, q.drawn);
+    case "timeline":
+      return timeline(reader, q.runId);
+    case "batch":
+      return batchSamples(reader, q.runId, q.t);
+    case "sample":
+      return sampleDetail(reader, q.runId, q.epoch, q.sample);
+  }
+}
+
+function hasCommit(reader: NfrunReader, runId: string, t: number): boolean {
+  return reader.trace(runId).t.includes(t);
+}
+
+/**
+ * The weights after commit t, in the engine's flat order; null where the file cannot replay them or
+ * the view does not draw them (`drawn`). A whole neuron replays each of its weights from the nearest
+ * snapshot, so for a neuron with more inputs than are drawn only the drawn weights are replayed, each
+ * through its weightTrace (whose `after` is that weight after commit t). Before the first commit and
+ * after the last one there is a snapshot (docs/nfrun-format.md), so nothing is replayed there.
+ */
+function networkAfter(reader: NfrunReader, runId: string, t: number, drawn = Infinity): WeightsAfter {
+  if (t !== 0 && !hasCommit(reader, runId, t)) throw new BadQuery(`weightsAfter: run ${runId} has no commit t=${t}`);
+  const ctx = reader.context(runId);
+  const ts = reader.trace(runId).t;
+  const atSnapshot = t === 0 || t === ts[ts.length - 1];
+  const weights: (number | null)[] = [];
+  const push = (v: number | null | undefined) => weights.push(v !== null && v !== undefined && Number.isFinite(v) ? v : null);
+  for (const l of ctx.info.layers) {
+    const isDrawn = (w: number) => w < drawn || w === l.inputs;
+    for (let j = 0; j < l.units; j++) {
+      if (j >= drawn) {
+        for (let w = 0; w <= l.inputs; w++) push(null);
+      } else if (atSnapshot || drawn >= l.inputs) {
+        const after = reader.weightsAfter(ctx, t, l.layer, j);
+        for (let w = 0; w <= l.inputs; w++) push(isDrawn(w) ? after?.[w] : null);
+      } else {
+        for (let w = 0; w <= l.inputs; w++) {
+          const tr = isDrawn(w) ? reader.weightTrace(runId, l.layer, j, w, t) : null;
+          push(tr?.kind === "weight-trace" ? tr.commit.after : null);
+        }
+      }
+    }
+  }
+  return { kind: "weights-after", runId, t, weights };
+}
+
+function timeline(reader: NfrunReader, runId: string): PlaybackTimeline {
+  const info = reader.run(runId);
+  const tr = reader.trace(runId);
+  return {
+    kind: "timeline",
+    runId,
+    batchSize: info.batchSize,
+    t: Array.from(tr.t),
+    epoch: Array.from(tr.epoch),
+    batch: Array.from(tr.batch),
+    count: Array.from(tr.count),
+    loss: Array.from(tr.loss, (v) => (Number.isFinite(v) ? v : null)),
+    recordedEpochs: [...info.recordedEpochs],
+  };
+}
+
+/**
+ * The samples of commit t's batch. The reader gives them with any recorded weight's trace (its rows are
+ * the batch's samples in position order); the bias of an output neuron needs no recorded input.
+ */
+function batchSamples(reader: NfrunReader, runId: string, t: number): BatchSamples | NotRecorded {
+  if (!hasCommit(reader, runId, t)) throw new BadQuery(`batch: run ${runId} has no commit t=${t}`);
+  const info = reader.run(runId);
+  let answer: NotRecorded = { kind: "not-recorded", reason: `no neuron of run ${runId} is recorded` };
+  for (const l of [...info.layers].reverse()) {
+    for (let j = 0; j < l.units; j++) {
+      const tr = reader.weightTrace(runId, l.layer, j, l.inputs, t);
+      if (tr.kind === "not-recorded") {
+        answer = tr;
+        continue;
+      }
+      return { kind: "batch", runId, t, epoch: tr.epoch, batch: tr.batch, samples: tr.rows.map((r) => ({ position: r.position, sample: r.sample, slot: r.slot })) };
+    }
+  }
+  return answer;
+}
+
+/** Inputs are listed for runs with at most this many (beyond, a sample's input row is not a readable line). */
+const MAX_LISTED_INPUTS = 32;
+
+/** One sample: the output layer's activations (the prediction) and loss, from neuronSnapshot. */
+function sampleDetail(reader: NfrunReader, runId: string, epoch: number, sample: number): SampleDetail | NotRecorded {
+  const info = reader.run(runId);
+  const out = info.layers[info.layers.length - 1]!;
+  const prediction: number[] = [];
+  let first: Exclude<ReturnType<NfrunReader["neuronSnapshot"]>, NotRecorded> | null = null;
+  for (let k = 0; k < out.units; k++) {
+    const snap = reader.neuronSnapshot(runId, out.layer, k, epoch, sample);
+    if (snap.kind === "not-recorded") return snap;
+    first ??= snap;
+    prediction.push(snap.forward.a);
+  }
+  const f = first!;
+  let inputs: number[] = [];
+  if (info.inputs <= MAX_LISTED_INPUTS) {
+    const s0 = out.layer === 0 ? f : reader.neuronSnapshot(runId, 0, 0, epoch, sample);
+    if (s0.kind === "neuron-snapshot") inputs = s0.forward.inputs.map((i) => i.input);
+  }
+  return { kind: "sample", runId, epoch, sample, position: f.position, t: f.t, loss: f.loss, inputs, prediction };
+}

@@ -1,0 +1,356 @@
+/**
+ * The real .nfrun editor bundle (webviews/editor/main.ts, built in memory as esbuild.mjs builds it) in
+ * JSDOM with eval/Function forbidden, talking to the real host side: its messages go to the run query
+ * service (extension/runs/) over a real file with three recorded runs, answers come back as JSON. Driven
+ * only through the controls' accessible names (as the e2e tests drive them) and checked against the
+ * reader: drawn weights = reader.weightsAfter at the commit of the position, popups = reader.weightTrace
+ * (Leverage = Input × Blame, Avg = BatchTot / Count, After = Before − Adj), sample panel = neuronSnapshot,
+ * play/pause by granularity, events timeline navigation, run picker.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, test } from "node:test";
+import * as esbuild from "esbuild";
+import { JSDOM, VirtualConsole } from "jsdom";
+import { runFileMessage } from "../../extension/editor/load";
+import { RunFiles } from "../../extension/runs/run-files";
+import { RunQueryService } from "../../extension/runs/service";
+import { Model, Trainer } from "../../kernel/engine";
+import type { LookaheadOptions } from "../../kernel/engine/lookahead";
+import { getStrategy } from "../../kernel/engine/optimizers/registry";
+import { NfrunReader, RunRecorder, type WeightTrace } from "../../kernel/record";
+import { toyDataset } from "./support/toy-data";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-editor-playback-"));
+const file = path.join(dir, "runs.nfrun");
+const data = toyDataset(); // 12 samples
+const runs: { id: string; batchSize: number; epochs: number }[] = [];
+let reader: NfrunReader;
+let bundle = "";
+
+async function record(strategy: string, batchSize: number, epochs: number, lookahead?: LookaheadOptions): Promise<void> {
+  const model = new Model({ inputs: 2, layers: [{ units: 3, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
+  model.initialize({ name: "xavier_uniform" }, runs.length + 1);
+  const rec = await RunRecorder.create(file, { data, seed: runs.length + 1, epochs, checkpointSeconds: 3600 });
+  const trainer = new Trainer({ model, loss: "mse", strategy: getStrategy(strategy), hyperparameters: { lr: 0.1 }, batchSize, shuffle: true, seed: runs.length + 1, observers: [rec], ...(lookahead ? { lookahead } : {}) });
+  rec.finish(trainer.fit(data, epochs));
+  runs.push({ id: rec.runId, batchSize, epochs });
+}
+
+before(async () => {
+  await record("adam", 5, 3); // 3 commits per epoch (5, 5, 2 samples)
+  await record("sgd", 4, 2, { k: 3, alpha: 0.5 }); // Lookahead: sync events at t = 3, 6
+  await record("sgd", 12, 1);
+  reader = await NfrunReader.open(file);
+  const built = await esbuild.build({ entryPoints: ["webviews/editor/main.ts"], bundle: true, platform: "browser", format: "iife", target: "es2022", write: false, logLevel: "silent" });
+  bundle = built.outputFiles[0]!.text;
+});
+after(() => {
+  reader.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The editor bundle in a fresh page whose host is the real query service over `file`. */
+async function openEditor() {
+  const errors: string[] = [];
+  const virtualConsole = new VirtualConsole();
+  virtualConsole.on("jsdomError", (e) => errors.push(e.message));
+  const page = new JSDOM(`<!DOCTYPE html><html><body><div id="root"></div></body></html>`, { runScripts: "outside-only", pretendToBeVisual: true, virtualConsole });
+  const w = page.window as unknown as Window & { eval(code: string): unknown; structuredClone: typeof structuredClone; acquireVsCodeApi(): unknown };
+  w.structuredClone = structuredClone;
+  const files = new RunFiles();
+  const service = new RunQueryService(files);
+  const queries: string[] = [];
+  const deliver = (m: unknown) => setTimeout(() => w.dispatchEvent(new page.window.MessageEvent("message", { data: JSON.parse(JSON.stringify(m)) })), 1);
+  w.acquireVsCodeApi = () => ({
+    postMessage: (m: { type: string; query?: { kind: string } }) => {
+      const msg = JSON.parse(JSON.stringify(m)) as typeof m;
+      if (msg.type === "ready") void runFileMessage(files, file, "runs.nfrun").then(deliver);
+      else if (msg.type === "query") {
+        queries.push(msg.query!.kind);
+        void service.answer(file, msg).then(deliver);
+      }
+    },
+  });
+  const run = w.eval.bind(w);
+  run(`(() => { const F = Function; const trap = new Proxy(F, { construct() { throw new Error("new Function is forbidden by the CSP"); }, apply() { throw new Error("Function() is forbidden by the CSP"); } });
+    F.prototype.constructor = trap; globalThis.Function = trap; globalThis.eval = () => { throw new Error("eval is forbidden by the CSP"); }; })()`);
+  run(bundle);
+  const doc = page.window.document;
+  for (let i = 0; i < 500 && !doc.querySelector(".run-picker, .error-panel"); i++) await new Promise((r) => setTimeout(r, 10));
+  const ed = {
+    doc,
+    queries,
+    errors,
+    byLabel: <T extends Element = HTMLElement>(label: string) => {
+      const el = doc.querySelector<T & Element>(`[aria-label="${label}"]`);
+      assert.ok(el, `a control named "${label}"`);
+      return el as unknown as T;
+    },
+    playback: () => doc.querySelector<HTMLElement>('section.playback[aria-label="playback"]'),
+    /** Waits until the playback shows position (k, slot) fully drawn. */
+    async settled(k?: number, slot?: number) {
+      for (let i = 0; i < 500; i++) {
+        const p = ed.playback();
+        if (p && p.getAttribute("aria-busy") === "false" && (k === undefined || (p.getAttribute("data-k") === String(k) && p.getAttribute("data-slot") === String(slot)))) return p;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.fail(`playback did not settle at (${k}, ${slot}); it is at (${ed.playback()?.getAttribute("data-k")}, ${ed.playback()?.getAttribute("data-slot")}) ${ed.playback()?.getAttribute("aria-busy")} ${doc.querySelector(".query-error")?.textContent ?? ""}`);
+    },
+    /** The host sends the file again (as when the file changes on disk). */
+    resend: async () => deliver(await runFileMessage(files, file, "runs.nfrun")),
+    click: (el: Element) => el.dispatchEvent(new page.window.MouseEvent("click", { bubbles: true })),
+    key: (el: Element, key: string) => el.dispatchEvent(new page.window.KeyboardEvent("keydown", { key, bubbles: true })),
+    close: () => {
+      files.dispose();
+      page.window.close();
+    },
+  };
+  return ed;
+}
+
+type Editor = Awaited<ReturnType<typeof openEditor>>;
+
+/** Every drawn weight against reader.weightsAfter after commit t. */
+function assertWeightsAfter(ed: Editor, runId: string, t: number): void {
+  const ctx = reader.context(runId);
+  const lines = [...ed.doc.querySelectorAll(".playback line.weight")];
+  assert.equal(lines.length, 13, "2-3-1 with biases: 13 weights drawn");
+  for (const l of lines) {
+    const [layer, neuron, weight] = ["data-layer", "data-neuron", "data-weight"].map((a) => Number(l.getAttribute(a))) as [number, number, number];
+    assert.equal(Number(l.getAttribute("data-value")), reader.weightsAfter(ctx, t, layer, neuron)![weight], `weight [${layer}, ${neuron}, ${weight}] after t=${t}`);
+  }
+}
+
+const commitsOf = (runId: string) => reader.trace(runId);
+
+test("opens on the newest run's last commit; stepping back/forward by batch draws reader.weightsAfter of each commit", async () => {
+  const ed = await openEditor();
+  try {
+    const picker = ed.byLabel<HTMLSelectElement>("run");
+    await ed.settled();
+    assert.equal(picker.value, runs[2]!.id, "the newest run is chosen");
+    picker.value = runs[0]!.id;
+    picker.dispatchEvent(new ed.doc.defaultView!.Event("change"));
+    const tr = commitsOf(runs[0]!.id);
+    const K = tr.t.length;
+    assert.equal(K, 9);
+    let p = await ed.settled(K - 1, tr.count[K - 1]!);
+    assert.equal(p.getAttribute("data-shown-t"), "9");
+    assertWeightsAfter(ed, runs[0]!.id, 9);
+    for (const t of [8, 7, 6]) {
+      ed.click(ed.byLabel("step back"));
+      p = await ed.settled(t - 1, tr.count[t - 1]!);
+      assert.equal(p.getAttribute("data-shown-t"), String(t));
+      assertWeightsAfter(ed, runs[0]!.id, t);
+      assert.match(p.querySelector(".sample-panel")!.textContent!, new RegExp(`^Committed batch ${tr.batch[t - 1]} of epoch ${tr.epoch[t - 1]}: ${tr.count[t - 1]} samples`));
+    }
+    ed.click(ed.byLabel("step forward"));
+    await ed.settled(6, tr.count[6]!);
+    assertWeightsAfter(ed, runs[0]!.id, 7);
+    // Keyboard: ← on the playback steps back, End goes to the end.
+    ed.key(ed.playback()!, "ArrowLeft");
+    await ed.settled(5, tr.count[5]!);
+    ed.key(ed.playback()!, "End");
+    await ed.settled(8, tr.count[8]!);
+    // The file is sent again (a recording's checkpoint): the run and the place stay.
+    await ed.resend();
+    for (let i = 0; i < 200 && ed.doc.contains(p); i++) await new Promise((r) => setTimeout(r, 10));
+    p = await ed.settled(8, tr.count[8]!);
+    assert.equal(ed.byLabel<HTMLSelectElement>("run").value, runs[0]!.id);
+    ed.click(ed.byLabel("step back"));
+    await ed.settled(7, tr.count[7]!);
+    await ed.resend();
+    for (let i = 0; i < 200 && ed.doc.contains(p); i++) await new Promise((r) => setTimeout(r, 10));
+    p = await ed.settled(7, tr.count[7]!);
+    assertWeightsAfter(ed, runs[0]!.id, 8);
+    ed.click(ed.byLabel("go to start"));
+    p = await ed.settled(0, 0);
+    assert.equal(p.getAttribute("data-shown-t"), "0");
+    assertWeightsAfter(ed, runs[0]!.id, 0);
+    assert.equal(ed.byLabel<HTMLButtonElement>("step back").disabled, true);
+    const scrubber = ed.byLabel<HTMLInputElement>("position (commits done)");
+    scrubber.value = "4";
+    scrubber.dispatchEvent(new ed.doc.defaultView!.Event("input"));
+    p = await ed.settled(3, tr.count[3]!);
+    assertWeightsAfter(ed, runs[0]!.id, 4);
+    assert.deepEqual(ed.errors.filter((e) => !/HTMLCanvasElement.prototype.getContext/.test(e)), []);
+  } finally {
+    ed.close();
+  }
+});
+
+test("sample granularity: Pending positions draw the weights before the batch's commit and name the current sample (prediction, loss from neuronSnapshot)", async () => {
+  const ed = await openEditor();
+  try {
+    const runId = runs[0]!.id;
+    const picker = ed.byLabel<HTMLSelectElement>("run");
+    picker.value = runId;
+    picker.dispatchEvent(new ed.doc.defaultView!.Event("change"));
+    const tr = commitsOf(runId);
+    await ed.settled(8, tr.count[8]!);
+    ed.click(ed.byLabel("step by sample"));
+    ed.click(ed.byLabel("step back"));
+    let p = await ed.settled(8, tr.count[8]! - 1);
+    assert.equal(p.getAttribute("data-shown-t"), "8", "the batch of t=9 is still pending: weights after t=8");
+    assertWeightsAfter(ed, runId, 8);
+    for (const slot of [1, 0]) {
+      // Back into batch 1 of epoch 1 (t = 5): to (4, slot).
+      await ed.settled();
+      const target = { k: 4, slot };
+      for (let i = 0; i < 40 && (Number(ed.playback()!.getAttribute("data-k")) !== target.k || Number(ed.playback()!.getAttribute("data-slot")) !== target.slot); i++) {
+        ed.click(ed.byLabel("step back"));
+        await ed.settled();
+      }
+      await ed.settled(target.k, target.slot);
+      p = ed.playback()!;
+      const panel = p.querySelector(".sample-panel")!;
+      assert.equal(panel.querySelector(".bank")!.textContent, "Pending");
+      assert.match(panel.textContent!, new RegExp(`${slot + 1} of 5 samples in the blame bank; commit t=5 follows`));
+      const sample = Number(panel.querySelector(".current-sample")!.getAttribute("data-sample"));
+      const out = reader.neuronSnapshot(runId, 1, 0, tr.epoch[4]!, sample);
+      assert.equal(out.kind, "neuron-snapshot");
+      if (out.kind !== "neuron-snapshot") continue;
+      assert.equal(out.t, 5);
+      assert.equal(out.slot, slot);
+      assert.equal(Number(panel.querySelector(".loss")!.getAttribute("data-value")), out.loss);
+      assert.deepEqual(JSON.parse(panel.querySelector(".prediction")!.getAttribute("data-value")!), [out.forward.a]);
+      assertWeightsAfter(ed, runId, 4);
+    }
+  } finally {
+    ed.close();
+  }
+});
+
+test("play/pause advances by the chosen granularity (sample, then epoch) and stops when paused", async () => {
+  const ed = await openEditor();
+  try {
+    const runId = runs[0]!.id;
+    const picker = ed.byLabel<HTMLSelectElement>("run");
+    picker.value = runId;
+    picker.dispatchEvent(new ed.doc.defaultView!.Event("change"));
+    const tr = commitsOf(runId);
+    await ed.settled(8, tr.count[8]!);
+    ed.click(ed.byLabel("go to start"));
+    await ed.settled(0, 0);
+    const seen: string[] = [];
+    const observer = new ed.doc.defaultView!.MutationObserver(() => {
+      const p = ed.playback()!;
+      const at = `${p.getAttribute("data-k")}:${p.getAttribute("data-slot")}`;
+      if (seen[seen.length - 1] !== at) seen.push(at);
+    });
+    observer.observe(ed.playback()!, { attributes: true, attributeFilter: ["data-k", "data-slot"] });
+    ed.click(ed.byLabel("step by sample"));
+    ed.click(ed.byLabel("play"));
+    const pause = ed.byLabel("pause");
+    assert.equal(pause.getAttribute("aria-pressed"), "true");
+    while (seen.length < 3) await new Promise((r) => setTimeout(r, 20));
+    ed.click(pause);
+    assert.equal(ed.byLabel("play").getAttribute("aria-pressed"), "false");
+    await ed.settled();
+    await new Promise((r) => setTimeout(r, 800));
+    assert.deepEqual(seen, ["0:1", "0:2", "0:3"], "one sample per step, nothing after pause");
+    seen.length = 0;
+    ed.click(ed.byLabel("step by epoch"));
+    ed.click(ed.byLabel("play"));
+    while (seen.length < 2) await new Promise((r) => setTimeout(r, 20));
+    ed.click(ed.byLabel("pause"));
+    await ed.settled();
+    // Epoch stops: the committed last batch of each epoch (k = 2, 5, 8).
+    assert.deepEqual(seen.slice(0, 2), [`2:${tr.count[2]}`, `5:${tr.count[5]}`]);
+    assertWeightsAfter(ed, runId, Number(seen[seen.length - 1]!.split(":")[0]) + 1);
+    observer.disconnect();
+  } finally {
+    ed.close();
+  }
+});
+
+test("hovering a weight opens its audit popup, read lazily from the file: the numbers are reader.weightTrace's; a neuron's popup is reader.neuronSnapshot's", async () => {
+  const ed = await openEditor();
+  try {
+    const runId = runs[0]!.id;
+    const picker = ed.byLabel<HTMLSelectElement>("run");
+    picker.value = runId;
+    picker.dispatchEvent(new ed.doc.defaultView!.Event("change"));
+    await ed.settled(8, 2);
+    ed.click(ed.byLabel("step back"));
+    await ed.settled(7, 5); // after t = 8, batch of 5 samples
+    const line = ed.doc.querySelector('.playback line.weight[data-layer="0"][data-neuron="2"][data-weight="1"]')!;
+    const before = ed.queries.filter((q) => q === "weightTrace").length;
+    line.dispatchEvent(new ed.doc.defaultView!.MouseEvent("mouseenter"));
+    const popup = ed.doc.querySelector(".playback .popup")!;
+    for (let i = 0; i < 300 && !popup.querySelector(".nf-audit"); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(ed.queries.filter((q) => q === "weightTrace").length, before + 1, "one weightTrace query");
+    const trace = reader.weightTrace(runId, 0, 2, 1, 8) as WeightTrace;
+    assert.equal(trace.kind, "weight-trace");
+    const v = (el: Element | null) => Number(el!.getAttribute("data-value"));
+    const rows = [...popup.querySelectorAll("tr.sample-row")];
+    assert.equal(rows.length, 5);
+    rows.forEach((r, i) => {
+      const [input, blame] = [...r.querySelectorAll("td.num")].slice(1, 3).map(v) as [number, number];
+      assert.equal(v(r.querySelector("td.leverage")), input * blame, "Leverage = Input × Blame");
+      assert.equal(v(r.querySelector("td.leverage")), trace.rows[i]!.leverage);
+      assert.equal(v(r.querySelector("td.cum")), trace.rows[i]!.cumulative);
+    });
+    assert.equal(v(popup.querySelector("td.avg")), v(popup.querySelector("td.batch-total")) / v(popup.querySelector("td.count")), "Avg = BatchTot / Count");
+    assert.equal(v(popup.querySelector("td.avg")), trace.commit.avg);
+    assert.equal(v(popup.querySelector("td.after")), v(popup.querySelector("td.before")) - v(popup.querySelector("td.adj")), "After = Before − Adj");
+    assert.equal(v(popup.querySelector("td.after")), trace.commit.after);
+    assert.equal(v(popup.querySelector("td.after")), Number(line.getAttribute("data-value")), "After is the weight drawn");
+    // A neuron's popup steps through the drawn commit's batch; it opens on its last sample, asked lazily.
+    const neuron = ed.doc.querySelector('.playback circle.neuron[data-column="2"][data-index="0"]')!;
+    neuron.dispatchEvent(new ed.doc.defaultView!.MouseEvent("mouseenter"));
+    for (let i = 0; i < 300 && !popup.querySelector("td.z"); i++) await new Promise((r) => setTimeout(r, 10));
+    const last = trace.rows[trace.rows.length - 1]!.sample;
+    const snap = reader.neuronSnapshot(runId, 1, 0, trace.epoch, last);
+    assert.equal(snap.kind, "neuron-snapshot");
+    if (snap.kind === "neuron-snapshot") {
+      assert.equal(snap.t, 8);
+      assert.equal(v(popup.querySelector("td.z")), snap.forward.z);
+      assert.equal(v(popup.querySelector("td.a")), snap.forward.a);
+    }
+  } finally {
+    ed.close();
+  }
+});
+
+test("events timeline: every event of the run with its t; choosing one moves the playback there; run picker lists every run", async () => {
+  const ed = await openEditor();
+  try {
+    const picker = ed.byLabel<HTMLSelectElement>("run");
+    assert.deepEqual(
+      [...picker.options].map((o) => o.value),
+      runs.map((r) => r.id),
+    );
+    assert.match(picker.options[1]!.textContent!, new RegExp(`^${runs[1]!.id} · completed · SGD · 2 epochs, 6 commits · final loss `));
+    const runId = runs[1]!.id;
+    picker.value = runId;
+    picker.dispatchEvent(new ed.doc.defaultView!.Event("change"));
+    await ed.settled(5, 4);
+    const section = ed.doc.querySelector(`section.run[data-run-id="${runId}"]`)!;
+    const list = section.querySelector('ol[aria-label="events"]')!;
+    const events = reader.events(runId);
+    assert.deepEqual(
+      [...list.querySelectorAll("button.event")].map((b) => b.getAttribute("data-kind")),
+      events.map((e) => e.kind),
+    );
+    assert.deepEqual(
+      events.filter((e) => e.kind === "lookahead_sync").map((e) => e.t),
+      [3, 6],
+    );
+    const sync3 = list.querySelector('button.event[data-kind="lookahead_sync"][data-t="3"]')!;
+    assert.match(sync3.getAttribute("aria-label")!, /^go to t=3 · epoch 0: lookahead_sync, /);
+    ed.click(sync3);
+    const p = await ed.settled(2, 4);
+    assert.equal(p.getAttribute("data-shown-t"), "3");
+    assertWeightsAfter(ed, runId, 3);
+    assert.equal(ed.doc.activeElement, p, "the playback takes the focus");
+    ed.click(list.querySelector('button.event[data-kind="start"]')!);
+    await ed.settled(0, 0);
+    assert.equal(section.querySelectorAll(".event-strip .mark").length, events.length);
+  } finally {
+    ed.close();
+  }
+});

@@ -1,0 +1,146 @@
+/**
+ * Typed queries about the runs of a .nfrun file, asked by a webview (the .nfrun editor, a notebook
+ * renderer) and answered by the extension host's run query service (extension/runs/). Plain JSON both
+ * ways: `{type: "query", id, query}` → `{type: "answer", id, result}` or `{type: "answer", id, error}`.
+ * Large runs are read lazily this way: a webview asks only for what it shows.
+ */
+import type { NeuronSnapshot, NotRecorded, WeightTrace } from "../../kernel/record/reader-types";
+import type { NeuronSnapshotQuery, WeightTraceQuery } from "./run-source";
+
+export type { NeuronSnapshot, NotRecorded, WeightTrace };
+
+/** One weight at commit t (the reader's weightTrace): RunSource's query, tagged. */
+export type WeightTraceRequest = { readonly kind: "weightTrace" } & WeightTraceQuery;
+
+/** One neuron for one sample (dataset index) of one epoch (the reader's neuronSnapshot): RunSource's query, tagged. */
+export type NeuronSnapshotRequest = { readonly kind: "neuronSnapshot" } & NeuronSnapshotQuery;
+
+/**
+ * The weights of the network after commit t (t = 0: before the first commit). With `drawn` = n, only
+ * those a view of at most n neurons per column draws: of the first n neurons of each layer, the weights
+ * from its first n inputs and its bias (the others are null), which keeps large layers cheap to replay.
+ */
+export interface WeightsAfterQuery {
+  readonly kind: "weightsAfter";
+  readonly runId: string;
+  readonly t: number;
+  readonly drawn?: number;
+}
+
+/** The playback timeline of a run: its commits. */
+export interface TimelineQuery {
+  readonly kind: "timeline";
+  readonly runId: string;
+}
+
+/** The samples of the batch that commit t committed, in position order. */
+export interface BatchQuery {
+  readonly kind: "batch";
+  readonly runId: string;
+  readonly t: number;
+}
+
+/** One sample of one epoch: its inputs, the network's prediction and its loss. */
+export interface SampleQuery {
+  readonly kind: "sample";
+  readonly runId: string;
+  readonly epoch: number;
+  readonly sample: number;
+}
+
+export type RunQuery = WeightTraceRequest | NeuronSnapshotRequest | WeightsAfterQuery | TimelineQuery | BatchQuery | SampleQuery;
+
+/** Weights after commit t in the engine's flat order (per neuron its incoming weights, then its bias); null: unknown. */
+export interface WeightsAfter {
+  readonly kind: "weights-after";
+  readonly runId: string;
+  readonly t: number;
+  readonly weights: readonly (number | null)[];
+}
+
+/** A run's commits as parallel arrays (index k = the k-th commit). */
+export interface PlaybackTimeline {
+  readonly kind: "timeline";
+  readonly runId: string;
+  readonly batchSize: number;
+  readonly t: readonly number[];
+  readonly epoch: readonly number[];
+  readonly batch: readonly number[];
+  /** Samples in the batch of each commit. */
+  readonly count: readonly number[];
+  /** Mean loss of each commit's batch (null: not finite). */
+  readonly loss: readonly (number | null)[];
+  /** Epochs whose samples and adjustments are in the file. */
+  readonly recordedEpochs: readonly number[];
+}
+
+/** One entry of a run's event log (reader.events without its free-form data). */
+export interface TimelineEvent {
+  readonly seq: number;
+  readonly kind: string;
+  readonly message: string;
+  readonly t: number | null;
+  readonly epoch: number | null;
+  readonly position: number | null;
+}
+
+export interface BatchSamples {
+  readonly kind: "batch";
+  readonly runId: string;
+  readonly t: number;
+  readonly epoch: number;
+  readonly batch: number;
+  readonly samples: readonly { readonly position: number; readonly sample: number; readonly slot: number }[];
+}
+
+export interface SampleDetail {
+  readonly kind: "sample";
+  readonly runId: string;
+  readonly epoch: number;
+  readonly sample: number;
+  readonly position: number;
+  /** The commit of this sample's batch; the prediction used the weights before it. */
+  readonly t: number;
+  readonly loss: number;
+  readonly inputs: readonly number[];
+  /** The output layer's activations for this sample. */
+  readonly prediction: readonly number[];
+}
+
+/** What each query kind answers. */
+export interface QueryResults {
+  readonly weightTrace: WeightTrace | NotRecorded;
+  readonly neuronSnapshot: NeuronSnapshot | NotRecorded;
+  readonly weightsAfter: WeightsAfter;
+  readonly timeline: PlaybackTimeline;
+  readonly batch: BatchSamples | NotRecorded;
+  readonly sample: SampleDetail | NotRecorded;
+}
+
+export type QueryResult = QueryResults[RunQuery["kind"]];
+
+/** A failed query: the reader's error kind (NfrunErrorKind, or `bad-query`/`unexpected`) and a plain message. */
+export interface QueryError {
+  readonly kind: string;
+  readonly message: string;
+}
+
+export interface QueryRequest {
+  readonly type: "query";
+  readonly id: number;
+  readonly query: RunQuery;
+}
+
+export type QueryAnswer =
+  | { readonly type: "answer"; readonly id: number; readonly result: QueryResult }
+  | { readonly type: "answer"; readonly id: number; readonly error: QueryError };
+
+export function isQueryRequest(m: unknown): m is QueryRequest {
+  const r = m as Partial<QueryRequest> | null;
+  return !!r && typeof r === "object" && r.type === "query" && typeof r.id === "number" && !!r.query && typeof r.query === "object";
+}
+
+export function isQueryAnswer(m: unknown): m is QueryAnswer {
+  const a = m as { type?: unknown; id?: unknown } | null;
+  return !!a && typeof a === "object" && a.type === "answer" && typeof a.id === "number";
+}
