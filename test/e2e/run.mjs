@@ -5,7 +5,7 @@
 //   2. `npm start` (bin/start.mjs in code-server mode, temporary data dir, PORT) packages and installs the
 //      .vsix and prints a URL; every UI test runs against that one server, i.e. the installed .vsix:
 //      the start page (samples/ in the explorer, our commands, the sample notebook's outputs), the .nfrun
-//      editor (recorded and truncated files), a recorded run's network output (hover → popup numbers = the
+//      editor (recorded and truncated files, VCR playback stepped against the file), a recorded run's network output (hover → popup numbers = the
 //      .nfrun, Escape, Tab + Enter, scrubber), themes; then Ctrl-C and no process of its group is left
 // Screenshots and logs in test-output/e2e/. Exits non-zero when any step fails.
 // Env: E2E_KEEP=1 keeps the temp folder; E2E_ONLY=ui skips the extension-host suite; E2E_VERBOSE=1 prints
@@ -21,6 +21,7 @@ import { check, finish, log, outDir, screenshot, secs, step, timings, usePage } 
 import { openNfrun, runsOf } from "./nfrun-file.mjs";
 import { npmStart, npmStartWithCode } from "./start-server.mjs";
 import { checkRecordedRun, checkTruncatedFile } from "./ui/nfrun-editor.mjs";
+import { checkPlayback } from "./ui/playback.mjs";
 import { NOTEBOOK, checkHover, checkKeyboard, checkScrubber, runNetworkNotebook } from "./ui/network-popup.mjs";
 import { checkStartPage } from "./ui/start-page.mjs";
 import { checkThemes } from "./ui/themes.mjs";
@@ -87,6 +88,9 @@ try {
     await checkRecordedRun(page, "x.nfrun", recorded);
   });
   await test("UI: corrupt .nfrun shows the error panel", () => checkTruncatedFile(page, "corrupt.nfrun"));
+  await test("UI: .nfrun editor playback: go to start, step forward by batch (position text, scrubber and every drawn weight = the .nfrun after that commit)", () =>
+    checkPlayback(page, path.join(ws, "x.nfrun"), recorded.runId),
+  );
 
   let network = null;
   await test("UI: network output, hover a weight: popup numbers = the .nfrun (Input × Blame = Leverage, Cum., BatchTot / Count = Avg, Before − Adj = After = drawn)", async () => {

@@ -2,7 +2,7 @@
 // that the position text, the scrubber and the drawn weights follow, each drawn weight equal to its value
 // after that commit as the file says (plain SQL, nfrun-file.mjs). Controls by their accessible names
 // (docs/extension.md, "Controls for tests").
-import { check, screenshot } from "../harness.mjs";
+import { check, log, screenshot } from "../harness.mjs";
 import { openNfrun, valueAfter } from "../nfrun-file.mjs";
 import { editorFrame, openFile } from "../workbench.mjs";
 
@@ -46,6 +46,7 @@ export async function checkPlayback(page, file, runId) {
       checkDrawn(now);
       before = now;
     }
+    log(`    playback: t=0 → t=${before.shown}, ${before.weights.length} drawn weights = the file at each step; "${before.label}"`);
     await screenshot(page, "playback-stepped");
   } finally {
     db.close();

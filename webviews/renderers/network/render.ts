@@ -232,6 +232,8 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
   function fitStage(): void {
     stage.style.minHeight = popup.hidden ? "" : `${popup.offsetTop + popup.offsetHeight}px`;
   }
+  // A trace or snapshot read from the run file after the popup opened makes it taller later.
+  if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => fitStage()).observe(popup);
   function header(title: string): HTMLElement {
     const x = h("button", { type: "button", class: "close", "aria-label": "close" }, "×");
     x.addEventListener("click", () => close());
@@ -338,6 +340,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     const to = arrowTarget(e.key, from, weights, neurons);
     if (!to) return;
     e.preventDefault();
+    e.stopPropagation(); // not also to the workbench, as with Enter below
     to.el.focus();
     if (openRef) {
       if ("flat" in to) openWeight(to);
