@@ -106,6 +106,7 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
       else if (e.key === "ArrowUp" || e.key === "ArrowLeft") select(Math.max(0, current - 1), true);
       else return;
       e.preventDefault();
+      e.stopPropagation(); // not also to the workbench (VS Code forwards a webview's keys to it)
     });
     fwdBody.append(f);
     updBody.append(u);

@@ -330,6 +330,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     const to = arrowTarget(e.key, from, weights, neurons);
     if (!to) return;
     e.preventDefault();
+    e.stopPropagation(); // not also to the workbench, as with Enter below
     to.el.focus();
     if (openRef) {
       if ("flat" in to) openWeight(to);
@@ -347,7 +348,10 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     w.el.addEventListener("keydown", (e) => {
       if (e.key.startsWith("Arrow")) return navigate(e, w);
       if (e.key !== "Enter" && e.key !== " ") return;
+      // Handled here: VS Code forwards keys that reach the webview's window to the workbench (Enter would
+      // also put the notebook's selected cell into edit mode and take the focus away).
       e.preventDefault();
+      e.stopPropagation();
       pin();
       openWeight(w);
     });
@@ -359,6 +363,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
       if (e.key.startsWith("Arrow")) return navigate(e, n);
       if (e.key !== "Enter" && e.key !== " ") return;
       e.preventDefault();
+      e.stopPropagation();
       pin();
       openNeuron(n);
     });

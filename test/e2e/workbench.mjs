@@ -1,0 +1,81 @@
+// Driving the VS Code workbench (code-server in Chromium) from Playwright: open a file, run a command,
+// reach a webview's document, change user settings. Selectors are VS Code 1.139's.
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Opens `url` and waits for the workbench and its explorer (a folder is open). */
+export async function openWorkbench(page, url) {
+  await page.goto(url);
+  await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+  await page.locator(".explorer-folders-view .monaco-list-row").first().waitFor({ timeout: 60_000 });
+}
+
+/** Quick Open (Ctrl+P) → `name` → Enter. */
+export async function openFile(page, name) {
+  await quickInput(page, "Control+P", name, name);
+}
+
+/** Command palette (F1) → the command whose label is `label`. */
+export async function runCommand(page, label) {
+  await quickInput(page, "F1", `>${label}`, label);
+}
+
+async function quickInput(page, key, text, rowText) {
+  if (key) await page.locator(".monaco-workbench").click({ position: { x: 700, y: 10 } }).catch(() => {});
+  if (key) await page.keyboard.press(key);
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor();
+  await input.fill(text);
+  const row = page.locator(".quick-input-widget .monaco-list-row").filter({ hasText: rowText }).first();
+  await row.waitFor();
+  await row.click();
+}
+
+/** The document inside the visible custom editor / webview panel (iframe.webview → #active-frame). */
+export const editorFrame = (page) => page.locator("iframe.webview:visible").last().contentFrame().locator("#active-frame").contentFrame();
+
+/** The document holding the active notebook's outputs (its one output webview, two iframes down). */
+export const notebookOutputs = (page) => page.locator(".notebook-editor iframe.webview").first().contentFrame().locator("#active-frame").contentFrame();
+
+/** Picks a colour theme the way a person does (Preferences: Color Theme), which writes the user setting. */
+export async function pickColorTheme(page, theme) {
+  await runCommand(page, "Preferences: Color Theme");
+  await quickInput(page, null, theme, theme);
+}
+
+/** Merges `values` into the user settings file (read when the workbench loads). */
+export function setUserSettings(dataDir, values) {
+  const file = path.join(dataDir, "User/settings.json");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const current = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+  fs.writeFileSync(file, JSON.stringify({ ...current, ...values }, null, 2));
+}
+
+/** Opens a notebook (Quick Open) and runs all its cells with the toolbar's Run All. */
+export async function openAndRunNotebook(page, name) {
+  await openFile(page, name);
+  const runAll = page.locator(".notebookOverlay .notebook-toolbar-container .codicon-notebook-execute-all");
+  await runAll.waitFor({ timeout: 30_000 });
+  await runAll.click();
+}
+
+/** Scrolls the notebook (mouse wheel over it) until `locator`, inside an output, is wholly in view. */
+export async function scrollNotebookTo(page, locator) {
+  const view = page.viewportSize();
+  for (let i = 0; i < 30; i++) {
+    const box = await locator.boundingBox();
+    if (box && box.y >= 120 && box.y + box.height <= view.height - 40) return;
+    const editor = await page.locator(".notebookOverlay").first().boundingBox();
+    await page.mouse.move(editor.x + editor.width / 2, editor.y + editor.height / 2);
+    await page.mouse.wheel(0, box ? Math.max(-400, Math.min(400, box.y - 160)) : 400);
+    await page.waitForTimeout(150);
+  }
+  throw new Error("could not scroll the output into view");
+}
+
+/** Moves the mouse onto the middle of an element drawn in a webview (real pointer events, any shape). */
+export async function hoverMiddle(page, locator) {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error("element has no box (not rendered)");
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+}
