@@ -9,16 +9,20 @@ export const LAZY_NOTEBOOK = "lazy-network.ipynb";
 export async function checkLazyNetwork(page) {
   await openFile(page, LAZY_NOTEBOOK);
   await page.locator(".tab.active", { hasText: LAZY_NOTEBOOK }).waitFor({ timeout: 30_000 });
-  // Outputs render in the notebook's webview: find the frame that holds the network.
+  // Outputs render in the notebook's webview; the earlier network notebook's output frame (13 weights) stays
+  // in the page, so the lazy output is the frame drawing x.nfrun's 2-4-1 network (17 weights).
   let out = null;
+  const seen = new Set();
   const end = Date.now() + 60_000;
   while (!out && Date.now() < end) {
-    for (const f of page.frames()) if ((await f.locator(".nf-network line.weight").count().catch(() => 0)) > 0) out = f;
+    for (const f of page.frames()) {
+      const n = await f.locator(".nf-network line.weight").count().catch(() => 0);
+      if (n > 0) seen.add(n);
+      if (n === 17) out = f;
+    }
     if (!out) await new Promise((r) => setTimeout(r, 250));
   }
-  check(out, "the lazy network output rendered");
-  const weights = await out.locator(".nf-network line.weight").count();
-  check(weights === 17, `${weights} weights drawn, expected 17`);
+  check(out, `a network output of 17 weights rendered (outputs seen: ${[...seen].join(", ") || "none"})`);
   const line = out.locator('.nf-network line.weight[data-layer="1"][data-neuron="0"][data-weight="0"]');
   await line.click(); // opens and pins the popup (hovering on the way to it would switch it)
   const after = out.locator(".nf-network .popup .nf-audit td.after");
