@@ -17,47 +17,14 @@ import * as path from "node:path";
 import { answerNotebookQuery } from "../extension/runs/notebook-queries";
 import { RunFiles } from "../extension/runs/run-files";
 import { RunQueryService } from "../extension/runs/service";
-import { generateDataset } from "../kernel/engine/datasets/generators";
-import type { Dataset } from "../kernel/engine/datasets/dataset";
-import type { LossName } from "../kernel/engine/losses";
-import { Model, type ModelSpec } from "../kernel/engine/model";
+import { Model } from "../kernel/engine/model";
 import { getStrategy } from "../kernel/engine/optimizers/registry";
 import { Trainer } from "../kernel/engine/trainer";
 import { RunRecorder } from "../kernel/record";
 import type { RunQuery } from "../webviews/shared/queries";
 import { intOption, quantile, type Benchmark, type BenchOptions } from "./lib/harness";
-import { mnistLike } from "./record";
+import { workloads, type Workload } from "./record";
 
-interface Workload {
-  readonly key: string;
-  readonly label: string;
-  readonly spec: ModelSpec;
-  readonly loss: LossName;
-  readonly data: Dataset;
-  readonly epochs: number;
-  readonly batchSize: number;
-}
-
-const workloads = (): Workload[] => [
-  {
-    key: "a",
-    label: "(a) 2-8-8-1 tanh, circles 1000 × 20 epochs, batch 10, Adam",
-    spec: { inputs: 2, layers: [{ units: 8, activation: "tanh" }, { units: 8, activation: "tanh" }, { units: 1, activation: "sigmoid" }] },
-    loss: "bce",
-    data: generateDataset("circles", { count: 1000, seed: 1 }),
-    epochs: 20,
-    batchSize: 10,
-  },
-  {
-    key: "b",
-    label: "(b) 784-64-10, 4096 samples × 1 epoch, batch 32, Adam",
-    spec: { inputs: 784, layers: [{ units: 64, activation: "relu" }, { units: 10, activation: "softmax" }] },
-    loss: "cce",
-    data: mnistLike(4096, 42),
-    epochs: 1,
-    batchSize: 32,
-  },
-];
 
 /** What a popup must answer within. */
 export const POPUP_TARGET_MS = 100;
@@ -127,7 +94,7 @@ export const popupBenchmark: Benchmark = {
     const queries = intOption(options, "queries", 200);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nfrun-popup-"));
     try {
-      for (const w of workloads()) {
+      for (const w of workloads(20)) {
         if (options.only && options.only !== w.key) continue;
         console.log((await measure(w, queries, dir)).join("\n") + "\n");
       }
