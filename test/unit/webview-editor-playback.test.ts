@@ -126,6 +126,13 @@ function assertWeightsAfter(ed: Editor, runId: string, t: number): void {
 
 const commitsOf = (runId: string) => reader.trace(runId);
 
+/** Chooses a run in the editor's run picker, as a person does. */
+function pickRun(ed: Awaited<ReturnType<typeof openEditor>>, runId: string): void {
+  const picker = ed.byLabel<HTMLSelectElement>("run");
+  picker.value = runId;
+  picker.dispatchEvent(new ed.doc.defaultView!.Event("change"));
+}
+
 test("opens on the newest run's last commit; stepping back/forward by batch draws reader.weightsAfter of each commit", async () => {
   const ed = await openEditor();
   try {
@@ -186,9 +193,7 @@ test("sample granularity: Pending positions draw the weights before the batch's 
   const ed = await openEditor();
   try {
     const runId = runs[0]!.id;
-    const picker = ed.byLabel<HTMLSelectElement>("run");
-    picker.value = runId;
-    picker.dispatchEvent(new ed.doc.defaultView!.Event("change"));
+    pickRun(ed, runId);
     const tr = commitsOf(runId);
     await ed.settled(8, tr.count[8]!);
     ed.click(ed.byLabel("step by sample"));
@@ -228,9 +233,7 @@ test("play/pause advances by the chosen granularity (sample, then epoch) and sto
   const ed = await openEditor();
   try {
     const runId = runs[0]!.id;
-    const picker = ed.byLabel<HTMLSelectElement>("run");
-    picker.value = runId;
-    picker.dispatchEvent(new ed.doc.defaultView!.Event("change"));
+    pickRun(ed, runId);
     const tr = commitsOf(runId);
     await ed.settled(8, tr.count[8]!);
     ed.click(ed.byLabel("go to start"));
@@ -271,9 +274,7 @@ test("hovering a weight opens its audit popup, read lazily from the file: the nu
   const ed = await openEditor();
   try {
     const runId = runs[0]!.id;
-    const picker = ed.byLabel<HTMLSelectElement>("run");
-    picker.value = runId;
-    picker.dispatchEvent(new ed.doc.defaultView!.Event("change"));
+    pickRun(ed, runId);
     await ed.settled(8, 2);
     ed.click(ed.byLabel("step back"));
     await ed.settled(7, 5); // after t = 8, batch of 5 samples
