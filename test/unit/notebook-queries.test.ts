@@ -11,7 +11,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { JSDOM } from "jsdom";
 import { answerNotebookQuery } from "../../extension/runs/notebook-queries";
 import { RunFiles } from "../../extension/runs/run-files";
 import { RunQueryService } from "../../extension/runs/service";
@@ -25,9 +24,9 @@ import { activate } from "../../webviews/renderers/network/index";
 import type { QueryAnswer } from "../../webviews/shared/queries";
 import { renderOutput } from "./support/render-output";
 import { toyDataset } from "./support/toy-data";
+import { installDom, pressKey } from "./support/dom-globals";
 
-const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>", { pretendToBeVisual: true });
-Object.assign(globalThis, { document: dom.window.document, window: dom.window, HTMLElement: dom.window.HTMLElement, Node: dom.window.Node });
+const dom = installDom();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-notebook-queries-"));
 const data = toyDataset();
@@ -80,7 +79,7 @@ function hostContext(trusted = true) {
   };
 }
 
-const key = (el: Element, k: string) => el.dispatchEvent(new dom.window.KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
+const key = (el: Element, k: string) => pressKey(dom, el, k);
 const num = (el: Element | null) => Number(el!.getAttribute("data-value"));
 const until = async (what: string, f: () => boolean, ms = 5000) => {
   const end = Date.now() + ms;

@@ -7,7 +7,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { JSDOM } from "jsdom";
 import { Model, Trainer } from "../../kernel/engine";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder, type WeightTrace } from "../../kernel/record";
@@ -17,9 +16,9 @@ import { fmt } from "../../webviews/shared/format";
 import { activate } from "../../webviews/renderers/audit/index";
 import { renderOutput } from "./support/render-output";
 import { toyDataset } from "./support/toy-data";
+import { installDom } from "./support/dom-globals";
 
-const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>");
-Object.assign(globalThis, { document: dom.window.document, window: dom.window, HTMLElement: dom.window.HTMLElement, Node: dom.window.Node });
+const dom = installDom();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-webview-audit-"));
 let reader: NfrunReader;

@@ -19,9 +19,9 @@ import { NfrunReader, RunRecorder } from "../../kernel/record";
 import { renderMessage } from "../../webviews/editor/view";
 import { fmt } from "../../webviews/shared/format";
 import type { RunFileMessage } from "../../webviews/shared/messages";
+import { installDom } from "./support/dom-globals";
 
-const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>");
-Object.assign(globalThis, { document: dom.window.document, window: dom.window, HTMLElement: dom.window.HTMLElement, Node: dom.window.Node });
+installDom();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-webview-editor-"));
 const file = path.join(dir, "run.nfrun");

@@ -9,7 +9,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { JSDOM } from "jsdom";
 import { Model, Trainer } from "../../kernel/engine";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder, type WeightTrace } from "../../kernel/record";
@@ -22,9 +21,9 @@ import type { RunSource } from "../../webviews/shared/run-source";
 import { activate } from "../../webviews/renderers/network/index";
 import { renderOutput } from "./support/render-output";
 import { toyDataset } from "./support/toy-data";
+import { installDom, pressKey } from "./support/dom-globals";
 
-const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>", { pretendToBeVisual: true });
-Object.assign(globalThis, { document: dom.window.document, window: dom.window, HTMLElement: dom.window.HTMLElement, Node: dom.window.Node });
+const dom = installDom();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-webview-network-"));
 let reader: NfrunReader;
@@ -55,7 +54,7 @@ function payloadOf(value: unknown): unknown {
 
 const render = (payload: unknown) => renderOutput(activate, MIME.network, payload);
 
-const key = (el: Element, k: string) => el.dispatchEvent(new dom.window.KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
+const key = (el: Element, k: string) => pressKey(dom, el, k);
 const weightEls = (el: Element) => Array.from(el.querySelectorAll<SVGLineElement>("line.weight"));
 const num = (el: Element | null) => Number(el!.getAttribute("data-value"));
 const popupOf = (el: Element) => el.querySelector<HTMLElement>(".popup")!;

@@ -9,7 +9,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { JSDOM } from "jsdom";
 import { Model, Trainer } from "../../kernel/engine";
 import type { Dataset } from "../../kernel/engine/datasets/dataset";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
@@ -28,9 +27,9 @@ import { fmt } from "../../webviews/shared/format";
 import type { RunSource } from "../../webviews/shared/run-source";
 import { renderOutput } from "./support/render-output";
 import { toyDataset } from "./support/toy-data";
+import { installDom, pressKey } from "./support/dom-globals";
 
-const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>", { pretendToBeVisual: true });
-Object.assign(globalThis, { document: dom.window.document, window: dom.window, HTMLElement: dom.window.HTMLElement, Node: dom.window.Node });
+const dom = installDom();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-webview-neuron-"));
 let reader: NfrunReader;
@@ -55,7 +54,7 @@ after(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const key = (el: Element, k: string) => el.dispatchEvent(new dom.window.KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
+const key = (el: Element, k: string) => pressKey(dom, el, k);
 const num = (el: Element | null) => {
   assert.ok(el, "element present");
   return Number(el.getAttribute("data-value"));

@@ -18,6 +18,7 @@ import { mimeBundleOf } from "../../kernel/runtime/display/index";
 import { MIME } from "../../kernel/runtime/display/mime";
 import { signalsBundle } from "../../kernel/runtime/display/plot";
 import { fmt } from "../../webviews/shared/format";
+import { installDom } from "./support/dom-globals";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-webview-signals-"));
 let trace: TraceSeries;
@@ -104,8 +105,7 @@ test("one series, linear scale; hostile names stay text; a wrong payload shows a
 });
 
 test("when the chart cannot be drawn, the values are shown as a text table", async () => {
-  const dom = new JSDOM("<!DOCTYPE html><html><body></body></html>");
-  Object.assign(globalThis, { document: dom.window.document, window: dom.window, HTMLElement: dom.window.HTMLElement, Node: dom.window.Node });
+  installDom();
   const { renderSignals } = await import("../../webviews/renderers/signals/render");
   const payload = JSON.parse(JSON.stringify(signalsBundle({ title: "norms", x: [1, 2, 3], xLabel: "t (commit)", series: { a: [0.5, 0.25, 0.125], "<b>b</b>": [1, NaN, 3] } })[MIME.signals]));
   const el = document.createElement("div");
