@@ -327,23 +327,16 @@ export class HandLoop {
 
   /** At the batch boundary or the end of the data: w ← w − lr · bank / count, bank emptied. */
   private commit(pending: number): void {
-    const { w1, b1, w2, b2, g1, gb1, g2, gb2 } = this;
     const lr = this.lr;
-    for (let i = 0; i < w1.length; i++) {
-      w1[i] = w1[i]! - lr * (g1[i]! / pending);
-      g1[i] = 0;
-    }
-    for (let i = 0; i < b1.length; i++) {
-      b1[i] = b1[i]! - lr * (gb1[i]! / pending);
-      gb1[i] = 0;
-    }
-    for (let i = 0; i < w2.length; i++) {
-      w2[i] = w2[i]! - lr * (g2[i]! / pending);
-      g2[i] = 0;
-    }
-    for (let i = 0; i < b2.length; i++) {
-      b2[i] = b2[i]! - lr * (gb2[i]! / pending);
-      gb2[i] = 0;
-    }
+    const apply = (w: Float64Array, bank: Float64Array) => {
+      for (let i = 0; i < w.length; i++) {
+        w[i] = w[i]! - lr * (bank[i]! / pending);
+        bank[i] = 0;
+      }
+    };
+    apply(this.w1, this.g1);
+    apply(this.b1, this.gb1);
+    apply(this.w2, this.g2);
+    apply(this.b2, this.gb2);
   }
 }
