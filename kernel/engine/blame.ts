@@ -22,7 +22,7 @@ export class BlameStep {
     private readonly model: Model,
     private readonly loss: Loss,
   ) {
-    this.blame = model.layers.map((l) => new Float64Array(l.units));
+    this.blame = model.layers.map((l) => model.arena.alloc(l.units));
     this.lossGradient = new Float64Array(model.outputs);
     this.sums = model.layers.map((l) => new Float64Array(l.inputs));
   }
@@ -32,7 +32,7 @@ export class BlameStep {
     const loss = this.judge(y, yOffset, target);
     const model = this.model;
     for (let li = 0; li < model.layers.length; li++) {
-      foldLeverage(model.layers[li]!, model.layerInput(li), this.blame[li]!, 1, bank, bank, 1);
+      foldLeverage(model.arena, model.layers[li]!, model.layerInput(li), this.blame[li]!, 1, bank, bank, 1);
     }
     return loss;
   }

@@ -28,10 +28,11 @@ export class DeferredBatch {
     private readonly blame: BlameStep,
     readonly capacity: number,
   ) {
-    this.x = new Float64Array(capacity * model.spec.inputs);
-    this.z = model.layers.map((l) => new Float64Array(capacity * l.units));
-    this.a = model.layers.map((l) => new Float64Array(capacity * l.units));
-    this.d = model.layers.map((l) => new Float64Array(capacity * l.units));
+    const arena = model.arena;
+    this.x = arena.alloc(capacity * model.spec.inputs);
+    this.z = model.layers.map((l) => arena.alloc(capacity * l.units));
+    this.a = model.layers.map((l) => arena.alloc(capacity * l.units));
+    this.d = model.layers.map((l) => arena.alloc(capacity * l.units));
   }
 
   /** Predicts samples order[position], … order[position + rows − 1] of `data`. */
@@ -68,7 +69,7 @@ export class DeferredBatch {
   fold(rows: number, from: Float64Array, out: Float64Array, divisor: number): void {
     const layers = this.model.layers;
     for (let li = 0; li < layers.length; li++) {
-      foldLeverage(layers[li]!, li === 0 ? this.x : this.a[li - 1]!, this.d[li]!, rows, from, out, divisor);
+      foldLeverage(this.model.arena, layers[li]!, li === 0 ? this.x : this.a[li - 1]!, this.d[li]!, rows, from, out, divisor);
     }
     this.rows = 0;
   }

@@ -1,5 +1,6 @@
 import { activations, softmaxInto, type Activation, type ActivationName } from "./activations";
 import { initializers, type InitializerName, type InitializerOptions } from "./initializers";
+import { Arena } from "./math/arena";
 import { Rng } from "./math/rng";
 
 export interface LayerSpec {
@@ -46,6 +47,13 @@ export class Model {
   readonly a: Float64Array[];
   /** The last predicted sample's input (layer 0's inputs). */
   readonly input: Float64Array;
+  /**
+   * Where the parameters and every array a kernel works on live (the trainer allocates its bank and
+   * strategy state here too); see math/arena.ts.
+   */
+  readonly arena: Arena;
+  /** The forward kernel's scratch: sample pairs' inputs interleaved. */
+  private pairs: Float64Array;
 
   constructor(readonly spec: ModelSpec) {
     if (!Number.isInteger(spec.inputs) || spec.inputs < 1) throw new RangeError("model.inputs must be an integer ≥ 1");
@@ -69,16 +77,20 @@ export class Model {
     this.layers = layers;
     this.weightCount = offset;
     this.neuronCount = neuronOffset;
-    this.params = new Float64Array(offset);
+    const widest = Math.max(spec.inputs, ...layers.map((l) => l.units));
+    // Room for the parameters, the trainer's bank and strategy state, and a block of samples.
+    this.arena = new Arena(8 * (6 * offset + 256 * widest));
+    this.params = this.arena.alloc(offset);
     this.neuronOfWeight = new Int32Array(offset);
     for (const l of layers) {
       for (let j = 0; j < l.units; j++) {
         this.neuronOfWeight.fill(l.neuronOffset + j, l.offset + j * (l.inputs + 1), l.offset + (j + 1) * (l.inputs + 1));
       }
     }
-    this.z = layers.map((l) => new Float64Array(l.units));
-    this.a = layers.map((l) => new Float64Array(l.units));
-    this.input = new Float64Array(spec.inputs);
+    this.z = layers.map((l) => this.arena.alloc(l.units));
+    this.a = layers.map((l) => this.arena.alloc(l.units));
+    this.input = this.arena.alloc(spec.inputs);
+    this.pairs = this.arena.alloc(spec.inputs);
   }
 
   get outputs(): number {
@@ -126,90 +138,16 @@ export class Model {
 
   /**
    * Layer `layer` for `rows` samples at once: x holds their inputs (rows × inputs, row-major), z and a
-   * receive their pre-activations and activations (rows × units). Every z is
-   * (((0 + x_0·w_j0) + x_1·w_j1) + …) + bias_j, summed in input order whatever the blocking, so a
-   * sample gets the same bits alone or in a batch. Four neurons × two samples are summed side by side:
-   * eight independent addition chains overlap in the CPU, and each weight is loaded once per two samples.
+   * receive their pre-activations and activations (rows × units); all three are arrays of this model's
+   * arena. Every z is (((0 + x_0·w_j0) + x_1·w_j1) + …) + bias_j, summed in input order whatever the
+   * blocking (the `forward` kernel, kernels.wat), so a sample gets the same bits alone or in a batch.
    */
   forward(layer: number, x: Float64Array, z: Float64Array, a: Float64Array, rows: number): void {
     const l = this.layers[layer]!;
-    const params = this.params;
-    const n = l.inputs;
-    const stride = n + 1;
+    const arena = this.arena;
+    if (rows * l.inputs > this.pairs.length) this.pairs = arena.alloc(rows * l.inputs);
+    arena.kernels.forward(arena.address(this.params, l.offset), arena.address(x), arena.address(z), l.inputs, l.units, rows, arena.address(this.pairs));
     const units = l.units;
-    let j = 0;
-    let base = l.offset;
-    for (; j + 4 <= units; j += 4, base += 4 * stride) {
-      const base1 = base + stride;
-      const base2 = base1 + stride;
-      const base3 = base2 + stride;
-      let r = 0;
-      for (; r + 2 <= rows; r += 2) {
-        const x0 = r * n;
-        const x1 = x0 + n;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let t0 = 0;
-        let t1 = 0;
-        let t2 = 0;
-        let t3 = 0;
-        for (let k = 0; k < n; k++) {
-          const xa = x[x0 + k]!;
-          const xb = x[x1 + k]!;
-          const w0 = params[base + k]!;
-          const w1 = params[base1 + k]!;
-          const w2 = params[base2 + k]!;
-          const w3 = params[base3 + k]!;
-          s0 += xa * w0;
-          s1 += xa * w1;
-          s2 += xa * w2;
-          s3 += xa * w3;
-          t0 += xb * w0;
-          t1 += xb * w1;
-          t2 += xb * w2;
-          t3 += xb * w3;
-        }
-        const z0 = r * units + j;
-        const z1 = z0 + units;
-        z[z0] = s0 + params[base + n]!;
-        z[z0 + 1] = s1 + params[base1 + n]!;
-        z[z0 + 2] = s2 + params[base2 + n]!;
-        z[z0 + 3] = s3 + params[base3 + n]!;
-        z[z1] = t0 + params[base + n]!;
-        z[z1 + 1] = t1 + params[base1 + n]!;
-        z[z1 + 2] = t2 + params[base2 + n]!;
-        z[z1 + 3] = t3 + params[base3 + n]!;
-      }
-      for (; r < rows; r++) {
-        const x0 = r * n;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let k = 0; k < n; k++) {
-          const xk = x[x0 + k]!;
-          s0 += xk * params[base + k]!;
-          s1 += xk * params[base1 + k]!;
-          s2 += xk * params[base2 + k]!;
-          s3 += xk * params[base3 + k]!;
-        }
-        const z0 = r * units + j;
-        z[z0] = s0 + params[base + n]!;
-        z[z0 + 1] = s1 + params[base1 + n]!;
-        z[z0 + 2] = s2 + params[base2 + n]!;
-        z[z0 + 3] = s3 + params[base3 + n]!;
-      }
-    }
-    for (; j < units; j++, base += stride) {
-      for (let r = 0; r < rows; r++) {
-        const x0 = r * n;
-        let s = 0;
-        for (let k = 0; k < n; k++) s += x[x0 + k]! * params[base + k]!;
-        z[r * units + j] = s + params[base + n]!;
-      }
-    }
     if (l.activation.name === "softmax") {
       for (let r = 0; r < rows; r++) softmaxInto(z, a, units, r * units);
     } else {

@@ -113,7 +113,7 @@ export class Trainer {
     if (!(clip >= 0) || !Number.isFinite(clip)) throw new RangeError(`clip_grad_norm: must be a finite number ≥ 0, got ${clip}`);
     this.clipGradNorm = clip;
     this.hyperparameters = resolveHyperparameters(strategy, options.hyperparameters ?? {});
-    this.state = new StrategyState(strategy, this.hyperparameters, model.weightCount, model.neuronOfWeight, model.neuronCount);
+    this.state = new StrategyState(strategy, this.hyperparameters, model.weightCount, model.neuronOfWeight, model.neuronCount, (n) => model.arena.alloc(n));
     this.lookahead = options.lookahead ? new Lookahead(options.lookahead, model.weightCount) : null;
     this.noDecay = null;
     if (options.noDecay && options.noDecay.patterns.length > 0) {
@@ -125,8 +125,8 @@ export class Trainer {
       this.noDecay = { ...noDecayGroups(model, options.noDecay.patterns), patterns: [...options.noDecay.patterns], weightDecay: wd };
       this.state.useParamGroups(this.noDecay.mask, [this.hyperparameters, { ...this.hyperparameters, weight_decay: wd }]);
     }
-    this.bank = new Float64Array(model.weightCount);
-    this.learningRates = new Float64Array(model.weightCount).fill(this.hyperparameters.lr as number);
+    this.bank = model.arena.alloc(model.weightCount);
+    this.learningRates = model.arena.alloc(model.weightCount).fill(this.hyperparameters.lr as number);
     this.blame = new BlameStep(model, loss);
     this.target = new Float64Array(model.outputs);
     this.observers = [...(options.observers ?? [])];

@@ -128,7 +128,7 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
   }
   const record = allocateCommitRecord(W, strategy.audit.length);
   const blame = new BlameStep(model, loss);
-  const bank = new Float64Array(W);
+  const bank = model.arena.alloc(W);
   const recBank = new Float64Array(W);
   const target = new Float64Array(model.outputs);
   const lrs = new Float64Array(W);

@@ -64,17 +64,19 @@ export class StrategyState {
     /** neuronOfWeight[i] = flat index of the neuron owning weight i. */
     readonly neuronOfWeight: Int32Array,
     readonly neuronCount: number,
+    /** Where per-weight arrays are allocated (the trainer's: the model's arena, so kernels can read them). */
+    alloc: (n: number) => Float64Array = (n) => new Float64Array(n),
   ) {
     const w: Record<string, Float64Array> = {};
     const n: Record<string, Float64Array> = {};
     const global: Record<string, number> = {};
-    for (const name of strategy.state?.perWeight ?? []) w[name] = new Float64Array(weightCount);
+    for (const name of strategy.state?.perWeight ?? []) w[name] = alloc(weightCount);
     for (const name of strategy.state?.perNeuron ?? []) n[name] = new Float64Array(neuronCount);
     for (const name of strategy.state?.global ?? []) global[name] = 0;
-    this.avg = new Float64Array(weightCount);
-    this.g = new Float64Array(weightCount);
-    this.rate = new Float64Array(weightCount);
-    this.adjustment = new Float64Array(weightCount);
+    this.avg = alloc(weightCount);
+    this.g = alloc(weightCount);
+    this.rate = alloc(weightCount);
+    this.adjustment = alloc(weightCount);
     this.s = new StepScope(this.g, this.g, this.rate, null, this.adjustment, h, w, n, global, neuronOfWeight);
     this.reset();
   }

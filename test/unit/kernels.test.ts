@@ -1,0 +1,117 @@
+/**
+ * The WebAssembly kernels (kernel/engine/math/kernels.wat) against their definitions written out as
+ * plain loops here: every pre-activation z = (((0 + x₀·w₀) + x₁·w₁) + …) + bias, and every folded weight
+ * ((from + x₁·δ₁) + x₂·δ₂) + …, ÷ the divisor. Bit for bit, for shapes that exercise every blocking
+ * remainder (neurons not a multiple of 4, inputs not a multiple of 4 or 2, odd and even sample counts).
+ * Also: the committed kernel bytes are the assembly of the committed .wat.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { describe, test } from "node:test";
+import { foldLeverage } from "../../kernel/engine/leverage";
+import { Arena } from "../../kernel/engine/math/arena";
+import { Model } from "../../kernel/engine/model";
+
+const SHAPES: readonly [inputs: number, units: number][] = [[1, 1], [2, 3], [5, 4], [7, 9], [8, 8], [13, 6], [784, 10]];
+const ROWS = [1, 2, 3, 4, 5, 7, 32];
+
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => ((a = (a * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+}
+
+function sameBits(actual: Float64Array, expected: Float64Array, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) assert.fail(`${what}: element ${i} is ${actual[i]}, the definition gives ${expected[i]}`);
+  }
+}
+
+/** An arena array of n random values (TypedArray.map would allocate outside the arena). */
+function filled(arena: Arena, n: number, rnd: () => number): Float64Array {
+  const v = arena.alloc(n);
+  for (let i = 0; i < n; i++) v[i] = rnd();
+  return v;
+}
+
+function layerModel(inputs: number, units: number, seed: number): Model {
+  const model = new Model({ inputs, layers: [{ units, activation: "linear" }] });
+  const rnd = random(seed);
+  for (let i = 0; i < model.params.length; i++) model.params[i] = rnd();
+  return model;
+}
+
+describe("WebAssembly kernels equal their definitions bit for bit", () => {
+  for (const [inputs, units] of SHAPES) {
+    for (const rows of ROWS) {
+      test(`forward: ${inputs} inputs, ${units} neurons, ${rows} samples`, () => {
+        const model = layerModel(inputs, units, inputs * 31 + units);
+        const arena = model.arena;
+        const rnd = random(rows);
+        const x = filled(arena, rows * inputs, rnd);
+        const z = arena.alloc(rows * units);
+        const a = arena.alloc(rows * units);
+        model.forward(0, x, z, a, rows);
+        const expected = new Float64Array(rows * units);
+        const p = model.params;
+        for (let r = 0; r < rows; r++) {
+          for (let j = 0; j < units; j++) {
+            let s = 0;
+            for (let k = 0; k < inputs; k++) s += x[r * inputs + k]! * p[j * (inputs + 1) + k]!;
+            expected[r * units + j] = s + p[j * (inputs + 1) + inputs]!;
+          }
+        }
+        sameBits(z, expected, "z");
+        sameBits(a, expected, "a (linear)");
+      });
+
+      test(`fold: ${inputs} inputs, ${units} neurons, ${rows} samples`, () => {
+        const model = layerModel(inputs, units, 7);
+        const arena = model.arena;
+        const rnd = random(rows * 17 + inputs);
+        const x = filled(arena, rows * inputs, rnd);
+        const d = filled(arena, rows * units, rnd);
+        const from = filled(arena, model.weightCount, rnd);
+        const expected = new Float64Array(model.weightCount);
+        const divisor = rows === 1 ? 1 : rows;
+        for (let j = 0; j < units; j++) {
+          for (let k = 0; k <= inputs; k++) {
+            const i = j * (inputs + 1) + k;
+            let s = from[i]!;
+            for (let r = 0; r < rows; r++) s += (k === inputs ? 1 : x[r * inputs + k]!) * d[r * units + j]!;
+            expected[i] = s / divisor;
+          }
+        }
+        const out = arena.alloc(model.weightCount);
+        foldLeverage(arena, model.layers[0]!, x, d, rows, from, out, divisor);
+        sameBits(out, expected, "fold into another array");
+        // In place, and into a bank that is not the arena's (staged through scratch).
+        const own = from.slice();
+        foldLeverage(arena, model.layers[0]!, x, d, rows, from, from, divisor);
+        sameBits(from, expected, "fold in place");
+        foldLeverage(arena, model.layers[0]!, x, d, rows, own, own, divisor);
+        sameBits(own, expected, "fold into a caller's array");
+      });
+    }
+  }
+
+  test("an array from elsewhere is refused as a kernel operand", () => {
+    const a = new Arena();
+    assert.throws(() => a.address(new Float64Array(4)), /not an array of this arena/);
+    assert.throws(() => new Arena().address(a.alloc(4)), /not an array of this arena/);
+  });
+
+  test("arrays stay valid when the arena grows", () => {
+    const a = new Arena();
+    const first = a.alloc(8).fill(3);
+    const big = a.alloc(1 << 20);
+    big[big.length - 1] = 1;
+    assert.equal(first.length, 8);
+    assert.deepEqual(Array.from(first), new Array(8).fill(3));
+    assert.equal(a.address(big, big.length - 1), a.address(big) + (big.length - 1) * 8);
+  });
+});
+
+test("kernels-wasm.ts is the assembly of kernels.wat (node bin/build-kernels.mjs --check)", () => {
+  execFileSync(process.execPath, ["bin/build-kernels.mjs", "--check"], { stdio: "pipe" });
+});
