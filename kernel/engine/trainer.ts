@@ -113,7 +113,7 @@ export class Trainer {
     if (!(clip >= 0) || !Number.isFinite(clip)) throw new RangeError(`clip_grad_norm: must be a finite number ≥ 0, got ${clip}`);
     this.clipGradNorm = clip;
     this.hyperparameters = resolveHyperparameters(strategy, options.hyperparameters ?? {});
-    this.state = new StrategyState(strategy, this.hyperparameters, model.weightCount, model.neuronOfWeight, model.neuronCount, (n) => model.arena.alloc(n));
+    this.state = new StrategyState(strategy, this.hyperparameters, model.weightCount, model.neuronOfWeight, model.neuronCount, model.arena);
     this.lookahead = options.lookahead ? new Lookahead(options.lookahead, model.weightCount) : null;
     this.noDecay = null;
     if (options.noDecay && options.noDecay.patterns.length > 0) {

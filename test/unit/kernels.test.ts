@@ -3,7 +3,8 @@
  * plain loops here: every pre-activation z = (((0 + x₀·w₀) + x₁·w₁) + …) + bias, and every folded weight
  * ((from + x₁·δ₁) + x₂·δ₂) + …, ÷ the divisor. Bit for bit, for shapes that exercise every blocking
  * remainder (neurons not a multiple of 4, inputs not a multiple of 4 or 2, odd and even sample counts).
- * Also: the committed kernel bytes are the assembly of the committed .wat.
+ * The sgd kernel against the strategy's own step (itself checked against PyTorch's formulas in
+ * optimizers.test.ts). Also: the committed kernel bytes are the assembly of the committed .wat.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -11,6 +12,10 @@ import { describe, test } from "node:test";
 import { foldLeverage } from "../../kernel/engine/leverage";
 import { Arena } from "../../kernel/engine/math/arena";
 import { Model } from "../../kernel/engine/model";
+import { resolveHyperparameters } from "../../kernel/engine/optimizers/hyperparameters";
+import { sgd } from "../../kernel/engine/optimizers/sgd";
+import type { Strategy } from "../../kernel/engine/optimizers/strategy";
+import { StrategyState } from "../../kernel/engine/optimizers/strategy-state";
 
 const SHAPES: readonly [inputs: number, units: number][] = [[1, 1], [2, 3], [5, 4], [7, 9], [8, 8], [13, 6], [784, 10]];
 const ROWS = [1, 2, 3, 4, 5, 7, 32];
@@ -110,6 +115,46 @@ describe("WebAssembly kernels equal their definitions bit for bit", () => {
     assert.deepEqual(Array.from(first), new Array(8).fill(3));
     assert.equal(a.address(big, big.length - 1), a.address(big) + (big.length - 1) * 8);
   });
+});
+
+describe("the sgd kernel steps like sgdStep, bit for bit", () => {
+  const cases = [
+    { momentum: 0, dampening: 0, weight_decay: 0, nesterov: false },
+    { momentum: 0, dampening: 0, weight_decay: 0.01, nesterov: false },
+    { momentum: 0.9, dampening: 0, weight_decay: 0, nesterov: false },
+    { momentum: 0.9, dampening: 0.3, weight_decay: 0.01, nesterov: false },
+    { momentum: 0.8, dampening: 0, weight_decay: 0.02, nesterov: true },
+  ];
+  for (const h of cases) {
+    test(JSON.stringify(h), () => {
+      const n = 1037;
+      const model = layerModel(16, 61, 3);
+      assert.equal(model.weightCount, n);
+      const arena = model.arena;
+      let kernelCalls = 0;
+      const counted: Strategy = { ...sgd, kernel: (call, from, to) => (kernelCalls++, sgd.kernel!(call, from, to)) };
+      const hyper = resolveHyperparameters(sgd, { lr: 0.05, ...h });
+      const fast = new StrategyState(counted, hyper, n, model.neuronOfWeight, model.neuronCount, arena);
+      const plain = new StrategyState(sgd, hyper, n, model.neuronOfWeight, model.neuronCount);
+      const rnd = random(99);
+      const theta = model.params;
+      const theirTheta = theta.slice();
+      const lr = filled(arena, n, () => 0.01 + Math.abs(rnd()));
+      const bank = filled(arena, n, rnd);
+      for (let t = 1; t <= 3; t++) {
+        for (let i = 0; i < n; i++) bank[i] = rnd();
+        if (t === 3) bank[5] = 1e170; // its square overflows: the divergence guard must see it on both paths
+        fast.commit(theta, bank, 3, lr, 0.5, null);
+        plain.commit(theirTheta, bank.slice(), 3, lr.slice(), 0.5, null);
+        sameBits(theta, theirTheta, `θ after commit ${t}`);
+        sameBits(fast.perWeight.momentum_buffer!, plain.perWeight.momentum_buffer!, `momentum buffer after commit ${t}`);
+        assert.equal(fast.stepNorm, plain.stepNorm, `‖adjustment‖ after commit ${t}`);
+        assert.equal(fast.normsFinite, plain.normsFinite, `divergence guard after commit ${t}`);
+      }
+      assert.equal(fast.normsFinite, false, "the outsized gradient was flagged");
+      assert.ok(kernelCalls >= 3, `the kernel stepped the weights (${kernelCalls} calls)`);
+    });
+  }
 });
 
 test("kernels-wasm.ts is the assembly of kernels.wat (node bin/build-kernels.mjs --check)", () => {

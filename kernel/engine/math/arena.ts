@@ -4,6 +4,8 @@ import { KERNELS_WASM_BASE64 } from "./kernels-wasm";
 export interface Kernels {
   forward(w: number, x: number, z: number, inputs: number, units: number, rows: number, pairs: number): void;
   fold(out: number, from: number, x: number, d: number, inputs: number, units: number, rows: number, divisor: number): void;
+  /** optimizers/sgd.ts's step without audit; returns 1 when a value was outsized (see StepScope). */
+  sgd(theta: number, grad: number, lr: number, adjustment: number, buf: number, from: number, to: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, first: number): number;
 }
 
 /** 64 KiB WebAssembly pages; the memory may grow to 4 GiB (wasm32's limit). */

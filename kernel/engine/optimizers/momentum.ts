@@ -1,4 +1,4 @@
-import { SGD_AUDIT, sgdFormula, sgdStep, validateSgd, type SgdHyper } from "./sgd";
+import { SGD_AUDIT, sgdFormula, sgdKernel, sgdStep, validateSgd, type SgdHyper } from "./sgd";
 import { defineStrategy } from "./strategy";
 
 /**
@@ -24,4 +24,5 @@ export const momentum = defineStrategy<SgdHyper, "momentum_buffer">({
   audit: SGD_AUDIT,
   validate: validateSgd,
   step: sgdStep,
+  kernel: sgdKernel,
 });

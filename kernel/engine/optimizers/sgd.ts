@@ -1,4 +1,4 @@
-import { coupledDecay, defineStrategy, type StepState } from "./strategy";
+import { coupledDecay, defineStrategy, type KernelCall, type StepState } from "./strategy";
 
 /** Hyperparameters shared by `sgd` and `momentum` (torch.optim.SGD's arguments). */
 export type SgdHyper = {
@@ -48,6 +48,12 @@ export function sgdStep(s: StepState<SgdHyper, "momentum_buffer", never, never>,
   }
 }
 
+/** sgdStep as the `sgd` WebAssembly kernel (no audit values). */
+export function sgdKernel(k: KernelCall<SgdHyper, "momentum_buffer">, from: number, to: number): boolean {
+  const { momentum, dampening, weight_decay, nesterov } = k.h;
+  return k.kernels.sgd(k.theta, k.g, k.lr, k.adjustment, k.w.momentum_buffer, from, to, momentum, dampening, weight_decay, nesterov ? 1 : 0, k.t === 1 ? 1 : 0) !== 0;
+}
+
 /** torch.optim.SGD (1.13): momentum, dampening, Nesterov, coupled weight decay. */
 export const sgd = defineStrategy<SgdHyper, "momentum_buffer">({
   id: "sgd",
@@ -68,4 +74,5 @@ export const sgd = defineStrategy<SgdHyper, "momentum_buffer">({
   audit: SGD_AUDIT,
   validate: validateSgd,
   step: sgdStep,
+  kernel: sgdKernel,
 });

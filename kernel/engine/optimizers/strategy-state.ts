@@ -1,4 +1,5 @@
-import { StepScope, type HyperValue, type Strategy } from "./strategy";
+import type { Arena } from "../math/arena";
+import { StepScope, type HyperValue, type KernelCall, type Strategy } from "./strategy";
 
 /**
  * Weights per `step` call: the values the framework's passes (avg from the bank, scaled copies, the
@@ -64,9 +65,13 @@ export class StrategyState {
     /** neuronOfWeight[i] = flat index of the neuron owning weight i. */
     readonly neuronOfWeight: Int32Array,
     readonly neuronCount: number,
-    /** Where per-weight arrays are allocated (the trainer's: the model's arena, so kernels can read them). */
-    alloc: (n: number) => Float64Array = (n) => new Float64Array(n),
+    /**
+     * The trainer's: the model's arena, where the per-weight arrays are then allocated, so that the
+     * strategy's kernel (if it has one) can step them. Without it (replay) every commit uses `step`.
+     */
+    private readonly arena: Arena | null = null,
   ) {
+    const alloc = (n: number): Float64Array => (arena ? arena.alloc(n) : new Float64Array(n));
     const w: Record<string, Float64Array> = {};
     const n: Record<string, Float64Array> = {};
     const global: Record<string, number> = {};
@@ -221,6 +226,7 @@ export class StrategyState {
     s.adjustment = record ? record.adjustment : this.adjustment;
     s.audit = record ? record.audit : null;
     s.outsized = false;
+    const kernel = strategy.kernel && !record && this.arena ? this.kernelCall(strategy.kernel, params, g, rate) : null;
     const scaled = g !== avg;
     const rated = rate !== lr;
     const copies = scaled || rated || record !== null;
@@ -257,7 +263,10 @@ export class StrategyState {
           }
         }
       }
-      step(s, from, to);
+      if (kernel) {
+        kernel.call.h = s.h;
+        if (kernel.step(kernel.call, from, to)) s.outsized = true;
+      } else step(s, from, to);
       if (record) {
         // Somebody records, so the norms will be read: sum them while the chunk is in the cache.
         const adjustment = s.adjustment;
@@ -281,4 +290,30 @@ export class StrategyState {
       this.lastAdjustment = s.adjustment;
     }
   }
+
+  /** The strategy's kernel with the byte addresses of this commit's arrays (every one in the arena). */
+  private kernelCall(
+    step: NonNullable<Strategy["kernel"]>,
+    params: Float64Array,
+    g: Float64Array,
+    rate: Float64Array,
+  ): { step: NonNullable<Strategy["kernel"]>; call: Mutable<KernelCall<Record<string, HyperValue>, string>> } | null {
+    const arena = this.arena!;
+    if (![params, g, rate].every((v) => arena.owns(v))) return null;
+    const w: Record<string, number> = {};
+    for (const [name, arr] of Object.entries(this.s.w)) w[name] = arena.address(arr);
+    const call = {
+      kernels: arena.kernels,
+      theta: arena.address(params),
+      g: arena.address(g),
+      lr: arena.address(rate),
+      adjustment: arena.address(this.adjustment),
+      w,
+      t: this.t,
+      h: this.h,
+    };
+    return { step, call };
+  }
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

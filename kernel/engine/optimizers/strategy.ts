@@ -5,6 +5,8 @@
  * adjustment and recording. See docs/optimizers.md.
  */
 
+import type { Kernels } from "../math/arena";
+
 /** A hyperparameter: numbers and booleans only, so configs and the audit stay plain data. */
 export type HyperValue = number | boolean;
 
@@ -64,6 +66,21 @@ export interface StepState<H, W extends string, N extends string, G extends stri
    * after = before − adjustment.
    */
   adjust(i: number, adjustment: number): void;
+}
+
+/**
+ * What a strategy's WebAssembly kernel gets for one commit: the arena's kernels and the byte addresses
+ * of element 0 of the step's arrays (all in the model's arena), with t and the chunk's hyperparameters.
+ */
+export interface KernelCall<H, W extends string> {
+  readonly kernels: Kernels;
+  readonly theta: number;
+  readonly g: number;
+  readonly lr: number;
+  readonly adjustment: number;
+  readonly w: Readonly<Record<W, number>>;
+  readonly t: number;
+  readonly h: Readonly<H>;
 }
 
 type AnyStepState = StepState<Record<string, HyperValue>, string, string, string>;
@@ -135,6 +152,13 @@ export interface StrategyDeclaration<
    * for long ranges, recording and replay for a range of one.
    */
   readonly step: (s: StepState<H, W, N, G>, from: number, to: number) => void;
+  /**
+   * Optional, for speed: `step` as a WebAssembly kernel (math/kernels.wat) — the same operations in the
+   * same order, so the same bits (test/unit/kernels.test.ts checks it against `step`). The trainer calls
+   * it for commits nobody records (no audit values); it applies the adjustments and returns whether one
+   * was outsized (see StepScope). Replay and recording always use `step`.
+   */
+  readonly kernel?: (call: KernelCall<H, W>, from: number, to: number) => boolean;
 }
 
 /** A strategy with its type parameters erased, as stored in the registry and used by the framework. */
