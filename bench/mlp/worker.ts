@@ -17,11 +17,12 @@
 import { createHash } from "node:crypto";
 import { timed } from "../lib/harness";
 import { engineDataset, engineModel, engineTrainer } from "./engine-runner";
+import { HandKernelLoop } from "./hand-kernels";
 import { HandLoop } from "./hand-loop";
 import { loadTf, TfRun, type TfMode } from "./tfjs-runner";
 import { LEARNING_RATE, makeWorkload, type Workload } from "./workload";
 
-export const IMPL_IDS = ["engine", "hand", "hand-plain", "tfjs-cpu", "tfjs-wasm"] as const;
+export const IMPL_IDS = ["engine", "hand-wasm", "hand", "hand-plain", "tfjs-cpu", "tfjs-wasm"] as const;
 export type ImplId = (typeof IMPL_IDS)[number];
 
 export interface WorkerResult {
@@ -97,6 +98,23 @@ async function implementation(id: ImplId, work: Workload, warmupSteps: number, t
       };
     },
   });
+  const handWasm: Impl = {
+    label: "hand-written loop on the engine's WebAssembly kernels (forward, fold, sgd)",
+    async prepare(batchSize) {
+      const loop = new HandKernelLoop(work.init, LEARNING_RATE);
+      const warmup = warmupChunk(work.count, warmupSteps, batchSize);
+      return {
+        async warmUp() {
+          loop.trainEpoch(work.x, work.y, warmup, batchSize);
+        },
+        async epoch() {
+          return loop.trainEpoch(work.x, work.y, work.count, batchSize);
+        },
+        params: () => loop.params,
+        dispose() {},
+      };
+    },
+  };
   const tfjs = async (backend: "cpu" | "wasm"): Promise<Impl> => {
     const { wasm } = await loadTf();
     const features =
@@ -126,10 +144,12 @@ async function implementation(id: ImplId, work: Workload, warmupSteps: number, t
   switch (id) {
     case "engine":
       return engine("engine (Trainer + sgd, no observers)");
+    case "hand-wasm":
+      return handWasm;
     case "hand":
-      return hand(true, "hand-written float64 loop (blocked as the engine: 4×2 forward, leverage folded per block)");
+      return hand(true, "hand-written TypeScript float64 loop (blocked: 4×2 forward, leverage folded per block)");
     case "hand-plain":
-      return hand(false, "hand-written float64 loop (plain)");
+      return hand(false, "hand-written TypeScript float64 loop (plain)");
     case "tfjs-cpu":
       return tfjs("cpu");
     case "tfjs-wasm":
