@@ -40,11 +40,7 @@ export class DeferredBatch {
     const x = this.x;
     const inputs = data.inputs;
     const n = data.inputSize;
-    for (let r = 0; r < rows; r++) {
-      const from = order[position + r]! * n;
-      const to = r * n;
-      for (let k = 0; k < n; k++) x[to + k] = inputs[from + k]!;
-    }
+    for (let r = 0; r < rows; r++) copy(inputs, order[position + r]! * n, x, r * n, n);
     for (let li = 0; li < this.model.layers.length; li++) this.model.forward(li, li === 0 ? x : this.a[li - 1]!, this.z[li]!, this.a[li]!, rows);
     this.rows = rows;
   }
@@ -76,6 +72,11 @@ export class DeferredBatch {
 }
 
 function copyRow(rows: Float64Array, r: number, into: Float64Array): void {
-  const n = into.length;
-  for (let k = 0, o = r * n; k < n; k++) into[k] = rows[o + k]!;
+  copy(rows, r * into.length, into, 0, into.length);
+}
+
+/** n values from[at …] → to[into …]: a loop for short rows, a block copy (memcpy) for long ones. */
+function copy(from: Float64Array, at: number, to: Float64Array, into: number, n: number): void {
+  if (n >= 64) to.set(from.subarray(at, at + n), into);
+  else for (let k = 0; k < n; k++) to[into + k] = from[at + k]!;
 }
