@@ -40,7 +40,14 @@ export class DeferredBatch {
     const x = this.x;
     const inputs = data.inputs;
     const n = data.inputSize;
-    for (let r = 0; r < rows; r++) copy(inputs, order[position + r]! * n, x, r * n, n);
+    // Runs of consecutive samples (the whole block when not shuffled) in one copy each.
+    for (let r = 0; r < rows; ) {
+      const first = order[position + r]!;
+      let run = 1;
+      while (r + run < rows && order[position + r + run] === first + run) run++;
+      x.set(inputs.subarray(first * n, (first + run) * n), r * n);
+      r += run;
+    }
     for (let li = 0; li < this.model.layers.length; li++) this.model.forward(li, li === 0 ? x : this.a[li - 1]!, this.z[li]!, this.a[li]!, rows);
     this.rows = rows;
   }
@@ -48,10 +55,12 @@ export class DeferredBatch {
   /** Puts sample r of the block where the sample-by-sample code keeps the last sample: model.input, z and a. */
   recall(r: number): void {
     const model = this.model;
-    copyRow(this.x, r, model.input);
+    const arena = model.arena;
+    arena.copy(this.x, r * model.input.length, model.input, 0, model.input.length);
     for (let li = 0; li < model.layers.length; li++) {
-      copyRow(this.z[li]!, r, model.z[li]!);
-      copyRow(this.a[li]!, r, model.a[li]!);
+      const units = model.z[li]!.length;
+      arena.copy(this.z[li]!, r * units, model.z[li]!, 0, units);
+      arena.copy(this.a[li]!, r * units, model.a[li]!, 0, units);
     }
   }
 
@@ -69,14 +78,4 @@ export class DeferredBatch {
     }
     this.rows = 0;
   }
-}
-
-function copyRow(rows: Float64Array, r: number, into: Float64Array): void {
-  copy(rows, r * into.length, into, 0, into.length);
-}
-
-/** n values from[at …] → to[into …]: a loop for short rows, a block copy (memcpy) for long ones. */
-function copy(from: Float64Array, at: number, to: Float64Array, into: number, n: number): void {
-  if (n >= 64) to.set(from.subarray(at, at + n), into);
-  else for (let k = 0; k < n; k++) to[into + k] = from[at + k]!;
 }

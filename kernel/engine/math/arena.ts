@@ -4,6 +4,7 @@ import { KERNELS_WASM_BASE64 } from "./kernels-wasm";
 export interface Kernels {
   forward(w: number, x: number, z: number, inputs: number, units: number, rows: number, pairs: number): void;
   fold(out: number, from: number, x: number, d: number, inputs: number, units: number, rows: number, divisor: number): void;
+  copy(dst: number, src: number, bytes: number): void;
   /** optimizers/sgd.ts's step without audit; returns 1 when a value was outsized (see StepScope). */
   sgd(theta: number, grad: number, lr: number, adjustment: number, buf: number, from: number, to: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, first: number): number;
 }
@@ -58,6 +59,11 @@ export class Arena {
   address(view: Float64Array, index = 0): number {
     if (!this.owns(view)) throw new RangeError("kernel operand is not an array of this arena");
     return view.byteOffset + index * 8;
+  }
+
+  /** n values from src[at …] to dst[into …], both arrays of this arena. */
+  copy(src: Float64Array, at: number, dst: Float64Array, into: number, n: number): void {
+    this.kernels.copy(this.address(dst, into), this.address(src, at), n * 8);
   }
 
   /** A scratch array of at least n values (reused: valid until the next call). */

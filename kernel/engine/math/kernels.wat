@@ -8,6 +8,10 @@
 (module
   (import "arena" "memory" (memory 1 65536 shared))
 
+;; n bytes from src to dst (bulk memory: no JS-side view or allocation per copy).
+  (func (export "copy") (param $dst i32) (param $src i32) (param $n i32)
+    (memory.copy (local.get $dst) (local.get $src) (local.get $n)))
+
   ;; Pre-activations of `rows` samples for one dense layer: z (rows × units) from x (rows × inputs).
   ;; Sample pairs are interleaved into `pairs` (rows/2 × inputs × 16 bytes) so that one f64x2 holds
   ;; the same input of two samples: four neurons × four samples are summed in eight f64x2 lanes pairs.
