@@ -52,6 +52,12 @@ interface Prepared {
   dispose(): void;
 }
 
+/** What the benchmark needs of a hand-written loop. */
+interface HandTrainer {
+  trainEpoch(x: Float64Array, y: Float64Array, count: number, batch: number): number;
+  params(): Float64Array;
+}
+
 interface Impl {
   readonly label: string;
   prepare(batchSize: number): Promise<Prepared>;
@@ -81,10 +87,11 @@ async function implementation(id: ImplId, work: Workload, warmupSteps: number, t
       };
     },
   });
-  const hand = (blocked: boolean, label: string): Impl => ({
+  /** A hand-written loop: `make` builds one from the initial weights; `params` gives them in the engine's layout. */
+  const hand = (label: string, make: () => HandTrainer): Impl => ({
     label,
     async prepare(batchSize) {
-      const loop = new HandLoop(work.init, LEARNING_RATE, blocked);
+      const loop = make();
       const warmup = warmupChunk(work.count, warmupSteps, batchSize);
       return {
         async warmUp() {
@@ -93,27 +100,18 @@ async function implementation(id: ImplId, work: Workload, warmupSteps: number, t
         async epoch() {
           return loop.trainEpoch(work.x, work.y, work.count, batchSize);
         },
-        params: () => engineModel(loop).params,
+        params: () => loop.params(),
         dispose() {},
       };
     },
   });
-  const handWasm: Impl = {
-    label: "hand-written loop on the engine's WebAssembly kernels (forward, fold, sgd)",
-    async prepare(batchSize) {
-      const loop = new HandKernelLoop(work.init, LEARNING_RATE);
-      const warmup = warmupChunk(work.count, warmupSteps, batchSize);
-      return {
-        async warmUp() {
-          loop.trainEpoch(work.x, work.y, warmup, batchSize);
-        },
-        async epoch() {
-          return loop.trainEpoch(work.x, work.y, work.count, batchSize);
-        },
-        params: () => loop.params,
-        dispose() {},
-      };
-    },
+  const handTs = (blocked: boolean): HandTrainer => {
+    const loop = new HandLoop(work.init, LEARNING_RATE, blocked);
+    return { trainEpoch: (x, y, count, batch) => loop.trainEpoch(x, y, count, batch), params: () => engineModel(loop).params };
+  };
+  const handKernels = (): HandTrainer => {
+    const loop = new HandKernelLoop(work.init, LEARNING_RATE);
+    return { trainEpoch: (x, y, count, batch) => loop.trainEpoch(x, y, count, batch), params: () => loop.params };
   };
   const tfjs = async (backend: "cpu" | "wasm"): Promise<Impl> => {
     const { wasm } = await loadTf();
@@ -145,11 +143,11 @@ async function implementation(id: ImplId, work: Workload, warmupSteps: number, t
     case "engine":
       return engine("engine (Trainer + sgd, no observers)");
     case "hand-wasm":
-      return handWasm;
+      return hand("hand-written loop on the engine's WebAssembly kernels (forward, fold, sgd)", handKernels);
     case "hand":
-      return hand(true, "hand-written TypeScript float64 loop (blocked: 4×2 forward, leverage folded per block)");
+      return hand("hand-written TypeScript float64 loop (blocked: 4×2 forward, leverage folded per block)", () => handTs(true));
     case "hand-plain":
-      return hand(false, "hand-written TypeScript float64 loop (plain)");
+      return hand("hand-written TypeScript float64 loop (plain)", () => handTs(false));
     case "tfjs-cpu":
       return tfjs("cpu");
     case "tfjs-wasm":

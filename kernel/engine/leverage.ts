@@ -20,14 +20,15 @@ export function foldLeverage(
   out: Float64Array,
   divisor: number,
 ): void {
-  const fold = (o: number, f: number) => arena.kernels.fold(o, f, arena.address(x), arena.address(d), l.inputs, l.units, rows, divisor);
+  const xAt = arena.address(x);
+  const dAt = arena.address(d);
   if (arena.owns(out) && arena.owns(from)) {
-    fold(arena.address(out, l.offset), arena.address(from, l.offset));
+    arena.kernels.fold(arena.address(out, l.offset), arena.address(from, l.offset), xAt, dAt, l.inputs, l.units, rows, divisor);
     return;
   }
   const size = l.units * (l.inputs + 1);
   const staged = arena.scratch(size);
   staged.set(from.subarray(l.offset, l.offset + size));
-  fold(arena.address(staged), arena.address(staged));
+  arena.kernels.fold(arena.address(staged), arena.address(staged), xAt, dAt, l.inputs, l.units, rows, divisor);
   out.set(staged.subarray(0, size), l.offset);
 }

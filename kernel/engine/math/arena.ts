@@ -30,6 +30,8 @@ export class Arena {
   private used = 0;
   /** The buffers our arrays were cut from (each growth gives a new SharedArrayBuffer object). */
   private readonly buffers = new Set<ArrayBufferLike>();
+  /** The newest of them (most arrays are cut from it): checked first. */
+  private memoryBuffer: ArrayBufferLike | null = null;
 
   constructor(bytes = PAGE) {
     this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)), maximum: MAX_PAGES, shared: true });
@@ -47,12 +49,14 @@ export class Arena {
     this.used = end;
     const buffer = this.memory.buffer;
     this.buffers.add(buffer);
+    this.memoryBuffer = buffer;
     return new Float64Array(buffer, start, n);
   }
 
   /** Whether `view` is one of this arena's arrays. */
   owns(view: Float64Array): boolean {
-    return this.buffers.has(view.buffer);
+    const buffer = view.buffer;
+    return buffer === this.memoryBuffer || this.buffers.has(buffer);
   }
 
   /** Byte address of element `index` of `view`, which must be one of this arena's arrays. */

@@ -226,7 +226,7 @@ export class StrategyState {
     s.adjustment = record ? record.adjustment : this.adjustment;
     s.audit = record ? record.audit : null;
     s.outsized = false;
-    const kernel = strategy.kernel && !record && this.arena ? this.kernelCall(strategy.kernel, params, g, rate) : null;
+    const kernel = strategy.kernel && !record ? this.kernelCall(params, g, rate) : null;
     const scaled = g !== avg;
     const rated = rate !== lr;
     const copies = scaled || rated || record !== null;
@@ -234,8 +234,10 @@ export class StrategyState {
     let a2 = 0;
     const groupOf = this.groupOf;
     const groupH = this.groupH;
+    // With nothing to do per chunk before the kernel, one call steps every weight.
+    const chunk = kernel && !bank && !copies && !groupOf ? this.weightCount : CHUNK;
     for (let from = 0, n = this.weightCount; from < n; ) {
-      let to = Math.min(n, from + CHUNK);
+      let to = Math.min(n, from + chunk);
       if (groupOf) {
         const group = groupOf[from]!;
         for (let i = from + 1; i < to; i++) {
@@ -264,8 +266,8 @@ export class StrategyState {
         }
       }
       if (kernel) {
-        kernel.call.h = s.h;
-        if (kernel.step(kernel.call, from, to)) s.outsized = true;
+        kernel.h = s.h;
+        if (strategy.kernel!(kernel, from, to)) s.outsized = true;
       } else step(s, from, to);
       if (record) {
         // Somebody records, so the norms will be read: sum them while the chunk is in the cache.
@@ -291,29 +293,27 @@ export class StrategyState {
     }
   }
 
-  /** The strategy's kernel with the byte addresses of this commit's arrays (every one in the arena). */
-  private kernelCall(
-    step: NonNullable<Strategy["kernel"]>,
-    params: Float64Array,
-    g: Float64Array,
-    rate: Float64Array,
-  ): { step: NonNullable<Strategy["kernel"]>; call: Mutable<KernelCall<Record<string, HyperValue>, string>> } | null {
-    const arena = this.arena!;
-    if (![params, g, rate].every((v) => arena.owns(v))) return null;
-    const w: Record<string, number> = {};
-    for (const [name, arr] of Object.entries(this.s.w)) w[name] = arena.address(arr);
-    const call = {
-      kernels: arena.kernels,
-      theta: arena.address(params),
-      g: arena.address(g),
-      lr: arena.address(rate),
-      adjustment: arena.address(this.adjustment),
-      w,
-      t: this.t,
-      h: this.h,
-    };
-    return { step, call };
+  /**
+   * The strategy's kernel call with the byte addresses of this commit's arrays, or null when one of them
+   * is not in the arena (then `step` runs). One object per StrategyState, refilled at each commit.
+   */
+  private kernelCall(params: Float64Array, g: Float64Array, rate: Float64Array): Mutable<KernelCall<Record<string, HyperValue>, string>> | null {
+    const arena = this.arena;
+    if (!arena || !arena.owns(params) || !arena.owns(g) || !arena.owns(rate)) return null;
+    let call = this.call;
+    if (!call) {
+      const w: Record<string, number> = {};
+      for (const [name, arr] of Object.entries(this.s.w)) w[name] = arena.address(arr);
+      call = { kernels: arena.kernels, theta: 0, g: 0, lr: 0, adjustment: arena.address(this.adjustment), w, t: 0, h: this.h };
+      this.call = call;
+    }
+    call.theta = params.byteOffset;
+    call.g = g.byteOffset;
+    call.lr = rate.byteOffset;
+    call.t = this.t;
+    return call;
   }
+  private call: Mutable<KernelCall<Record<string, HyperValue>, string>> | null = null;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
