@@ -17,6 +17,9 @@ export class BlameStep {
   /** dLoss/dŷ of the last judged sample. */
   readonly lossGradient: Float64Array;
   private readonly sums: Float64Array[];
+  /** Byte addresses in the arena of each layer's input (the last sample's) and blame. */
+  private readonly inputAt: number[];
+  private readonly blameAt: number[];
 
   constructor(
     private readonly model: Model,
@@ -25,6 +28,8 @@ export class BlameStep {
     this.blame = model.layers.map((l) => model.arena.alloc(l.units));
     this.lossGradient = new Float64Array(model.outputs);
     this.sums = model.layers.map((l) => new Float64Array(l.inputs));
+    this.inputAt = model.layers.map((_, li) => model.arena.address(model.layerInput(li)));
+    this.blameAt = this.blame.map((b) => model.arena.address(b));
   }
 
   /** Judges the last prediction against `y[yOffset…]`, computes every blame, banks the leverage; returns the loss. */
@@ -32,7 +37,7 @@ export class BlameStep {
     const loss = this.judge(y, yOffset, target);
     const model = this.model;
     for (let li = 0; li < model.layers.length; li++) {
-      foldLeverage(model.arena, model.layers[li]!, model.layerInput(li), this.blame[li]!, 1, bank, bank, 1);
+      foldLeverage(model.arena, model.layers[li]!, this.inputAt[li]!, this.blameAt[li]!, 1, bank, bank, 1);
     }
     return loss;
   }

@@ -22,6 +22,11 @@ export class DeferredBatch {
   private readonly z: Float64Array[];
   private readonly a: Float64Array[];
   private readonly d: Float64Array[];
+  /** Their byte addresses in the model's arena. */
+  private readonly xAt: number;
+  private readonly zAt: number[];
+  private readonly aAt: number[];
+  private readonly dAt: number[];
 
   constructor(
     private readonly model: Model,
@@ -33,6 +38,10 @@ export class DeferredBatch {
     this.z = model.layers.map((l) => arena.alloc(capacity * l.units));
     this.a = model.layers.map((l) => arena.alloc(capacity * l.units));
     this.d = model.layers.map((l) => arena.alloc(capacity * l.units));
+    this.xAt = arena.address(this.x);
+    this.zAt = this.z.map((v) => arena.address(v));
+    this.aAt = this.a.map((v) => arena.address(v));
+    this.dAt = this.d.map((v) => arena.address(v));
   }
 
   /** Predicts samples order[position], … order[position + rows − 1] of `data`. */
@@ -48,20 +57,27 @@ export class DeferredBatch {
       x.set(inputs.subarray(first * n, (first + run) * n), r * n);
       r += run;
     }
-    for (let li = 0; li < this.model.layers.length; li++) this.model.forward(li, li === 0 ? x : this.a[li - 1]!, this.z[li]!, this.a[li]!, rows);
+    for (let li = 0; li < this.model.layers.length; li++) {
+      this.model.forwardAt(li, li === 0 ? this.xAt : this.aAt[li - 1]!, this.zAt[li]!, this.z[li]!, this.a[li]!, rows);
+    }
     this.rows = rows;
   }
 
   /** Puts sample r of the block where the sample-by-sample code keeps the last sample: model.input, z and a. */
   recall(r: number): void {
     const model = this.model;
-    const arena = model.arena;
-    arena.copy(this.x, r * model.input.length, model.input, 0, model.input.length);
+    this.copyRow(this.x, r, model.input);
     for (let li = 0; li < model.layers.length; li++) {
-      const units = model.z[li]!.length;
-      arena.copy(this.z[li]!, r * units, model.z[li]!, 0, units);
-      arena.copy(this.a[li]!, r * units, model.a[li]!, 0, units);
+      this.copyRow(this.z[li]!, r, model.z[li]!);
+      this.copyRow(this.a[li]!, r, model.a[li]!);
     }
+  }
+
+  /** Row r of a block into `into`: a loop for short rows, a bulk-memory copy (no view allocated) for long ones. */
+  private copyRow(rows: Float64Array, r: number, into: Float64Array): void {
+    const n = into.length;
+    if (n >= 64) this.model.arena.copy(rows, r * n, into, 0, n);
+    else for (let k = 0, o = r * n; k < n; k++) into[k] = rows[o + k]!;
   }
 
   /** Keeps the blames just computed (BlameStep.judge) as sample r's. */
@@ -74,7 +90,7 @@ export class DeferredBatch {
   fold(rows: number, from: Float64Array, out: Float64Array, divisor: number): void {
     const layers = this.model.layers;
     for (let li = 0; li < layers.length; li++) {
-      foldLeverage(this.model.arena, layers[li]!, li === 0 ? this.x : this.a[li - 1]!, this.d[li]!, rows, from, out, divisor);
+      foldLeverage(this.model.arena, layers[li]!, li === 0 ? this.xAt : this.aAt[li - 1]!, this.dAt[li]!, rows, from, out, divisor);
     }
     this.rows = 0;
   }

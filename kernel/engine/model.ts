@@ -54,6 +54,9 @@ export class Model {
   readonly arena: Arena;
   /** The forward kernel's scratch: sample pairs' inputs interleaved. */
   private pairs: Float64Array;
+  /** Byte addresses of params and pairs in the arena. */
+  private readonly paramsAt: number;
+  private pairsAt: number;
 
   constructor(readonly spec: ModelSpec) {
     if (!Number.isInteger(spec.inputs) || spec.inputs < 1) throw new RangeError("model.inputs must be an integer ≥ 1");
@@ -91,6 +94,8 @@ export class Model {
     this.a = layers.map((l) => this.arena.alloc(l.units));
     this.input = this.arena.alloc(spec.inputs);
     this.pairs = this.arena.alloc(spec.inputs);
+    this.paramsAt = this.arena.address(this.params);
+    this.pairsAt = this.arena.address(this.pairs);
   }
 
   get outputs(): number {
@@ -143,10 +148,21 @@ export class Model {
    * blocking (the `forward` kernel, kernels.wat), so a sample gets the same bits alone or in a batch.
    */
   forward(layer: number, x: Float64Array, z: Float64Array, a: Float64Array, rows: number): void {
+    this.forwardAt(layer, this.arena.address(x), this.arena.address(z), z, a, rows);
+  }
+
+  /**
+   * `forward` with x and z also given by their byte addresses in the arena (callers that run it per
+   * block keep their addresses: checking a typed array's buffer costs ~20 ns, much of a small layer's work).
+   */
+  forwardAt(layer: number, x: number, zAt: number, z: Float64Array, a: Float64Array, rows: number): void {
     const l = this.layers[layer]!;
     const arena = this.arena;
-    if (rows * l.inputs > this.pairs.length) this.pairs = arena.alloc(rows * l.inputs);
-    arena.kernels.forward(arena.address(this.params, l.offset), arena.address(x), arena.address(z), l.inputs, l.units, rows, arena.address(this.pairs));
+    if (rows * l.inputs > this.pairs.length) {
+      this.pairs = arena.alloc(rows * l.inputs);
+      this.pairsAt = arena.address(this.pairs);
+    }
+    arena.kernels.forward(this.paramsAt + l.offset * 8, x, zAt, l.inputs, l.units, rows, this.pairsAt);
     const units = l.units;
     if (l.activation.name === "softmax") {
       for (let r = 0; r < rows; r++) softmaxInto(z, a, units, r * units);

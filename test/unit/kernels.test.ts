@@ -88,13 +88,13 @@ describe("WebAssembly kernels equal their definitions bit for bit", () => {
           }
         }
         const out = arena.alloc(model.weightCount);
-        foldLeverage(arena, model.layers[0]!, x, d, rows, from, out, divisor);
+        foldLeverage(arena, model.layers[0]!, arena.address(x), arena.address(d), rows, from, out, divisor);
         sameBits(out, expected, "fold into another array");
         // In place, and into a bank that is not the arena's (staged through scratch).
         const own = from.slice();
-        foldLeverage(arena, model.layers[0]!, x, d, rows, from, from, divisor);
+        foldLeverage(arena, model.layers[0]!, arena.address(x), arena.address(d), rows, from, from, divisor);
         sameBits(from, expected, "fold in place");
-        foldLeverage(arena, model.layers[0]!, x, d, rows, own, own, divisor);
+        foldLeverage(arena, model.layers[0]!, arena.address(x), arena.address(d), rows, own, own, divisor);
         sameBits(own, expected, "fold into a caller's array");
       });
     }
