@@ -41,6 +41,11 @@ export interface CommitEvent {
    */
   readonly clipNorm: number;
   readonly clipScale: number;
+  /**
+   * Every weight's adjustment at this commit (after = before − adjustment), whether or not anybody asked
+   * for commit detail: the step writes it anyway. Read-only, valid during onCommit.
+   */
+  readonly adjustment: Float64Array;
   /** Every per-weight intermediate value, when an observer asked for them (`wantsCommitDetail`). */
   readonly record: CommitRecord | null;
 }
@@ -69,7 +74,11 @@ export interface TrainingNotice {
 }
 
 export interface TrainingObserver {
-  /** Ask the commit loop to keep every per-weight intermediate value (costs memory writes). */
+  /**
+   * Ask the commit loop to keep every per-weight intermediate value (avg, audit values, rates, before):
+   * costs copies and the strategy's audit writes, and forgoes its kernel. Not needed for the adjustments
+   * (CommitEvent.adjustment) or the norms.
+   */
   readonly wantsCommitDetail?: boolean;
   /**
    * Whether onSample or onCommit reads `trainer.bank` (the blame bank, "Pending"). Default: yes, when the

@@ -295,6 +295,7 @@ export class Trainer {
         stepNorm: state.stepNorm,
         clipNorm,
         clipScale: scale,
+        adjustment: state.adjustments,
         record: this.record,
       };
       for (const o of this.observers) o.onCommit?.(e);

@@ -58,7 +58,8 @@ const CHECKPOINT_SPACING = 9;
  * the checkpoints (run-writer.ts) while training goes on.
  */
 export class RunRecorder implements TrainingObserver {
-  readonly wantsCommitDetail = true;
+  /** The recorder stores the adjustments (CommitEvent.adjustment) and replays the rest: no commit detail. */
+  readonly wantsCommitDetail = false;
   /** It copies each sample's a and blames and each commit's adjustments, never the bank: the trainer may defer leverage. */
   readonly readsBank = false;
   readonly runId: string = randomUUID();
@@ -162,7 +163,7 @@ export class RunRecorder implements TrainingObserver {
   onCommit(e: CommitEvent): void {
     if (!this.started) this.start(e.trainer);
     if (e.epoch !== this.epoch) this.startEpoch(e.epoch);
-    if (this.commits!.add(e, this.recording && e.record ? e.record.adjustment : null)) this.commits!.flush();
+    if (this.commits!.add(e, this.recording ? e.adjustment : null)) this.commits!.flush();
     if (!Number.isFinite(e.gradNorm) || !Number.isFinite(e.stepNorm)) this.nonfinite = true;
     if (this.recording && e.t - this.lastSnapshotT >= this.snapshotCommits) {
       // Observers see a commit before Lookahead's sync (trainer.commit): a snapshot is the state after

@@ -86,6 +86,11 @@ export class StrategyState {
     this.reset();
   }
 
+  /** Every weight's adjustment at the last commit (the commit record's array when one was kept). */
+  get adjustments(): Float64Array {
+    return this.s.adjustment;
+  }
+
   /** ‖avg‖₂ over all weights at the last commit (summed in weight order). */
   get gradNorm(): number {
     this.sumNorms();
