@@ -31,7 +31,9 @@ export function allocateCommitRecord(weightCount: number, auditCount: number): C
 
 /**
  * A strategy bound to a model: the state it declared, allocated by the framework, and the timestep.
- * `commit` applies one optimizer step to every weight from the blame bank.
+ * `commit` applies one optimizer step to every weight from the blame bank: through the strategy's
+ * WebAssembly kernel when it has one, nobody records the commit and every array is in the arena;
+ * otherwise through its `step`.
  */
 export class StrategyState {
   t = 0;
@@ -54,6 +56,8 @@ export class StrategyState {
   private readonly g: Float64Array;
   private readonly rate: Float64Array;
   private readonly adjustment: Float64Array;
+  /** The strategy kernel's call (byte addresses, t, h), made at the first commit that uses it. */
+  private call: Mutable<KernelCall<Record<string, HyperValue>, string>> | null = null;
   /** Parameter groups: groupOf[i] indexes groupH (null: every weight uses `h`). */
   private groupOf: Uint8Array | null = null;
   private groupH: readonly Readonly<Record<string, HyperValue>>[] = [];
@@ -318,7 +322,6 @@ export class StrategyState {
     call.t = this.t;
     return call;
   }
-  private call: Mutable<KernelCall<Record<string, HyperValue>, string>> | null = null;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
