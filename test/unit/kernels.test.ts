@@ -100,6 +100,26 @@ describe("WebAssembly kernels equal their definitions bit for bit", () => {
     }
   }
 
+  test("sumSquares2: both sums of squares in index order (the norms), overflow and NaN included", () => {
+    const arena = new Arena();
+    const rnd = random(5);
+    for (const n of [0, 1, 2, 7, 1000]) {
+      const a = filled(arena, n, () => rnd() * 1e3);
+      const b = filled(arena, n, rnd);
+      if (n === 7) a[3] = 1e200; // its square overflows to Infinity
+      if (n === 2) b[1] = NaN;
+      const out = arena.alloc(2);
+      arena.kernels.sumSquares2(arena.address(a), arena.address(b), n, arena.address(out));
+      let s = 0;
+      let t = 0;
+      for (let i = 0; i < n; i++) {
+        s += a[i]! * a[i]!;
+        t += b[i]! * b[i]!;
+      }
+      sameBits(out, Float64Array.of(s, t), `${n} values`);
+    }
+  });
+
   test("an array from elsewhere is refused as a kernel operand", () => {
     const a = new Arena();
     assert.throws(() => a.address(new Float64Array(4)), /not an array of this arena/);
@@ -149,6 +169,7 @@ describe("the sgd kernel steps like sgdStep, bit for bit", () => {
         sameBits(theta, theirTheta, `θ after commit ${t}`);
         sameBits(fast.perWeight.momentum_buffer!, plain.perWeight.momentum_buffer!, `momentum buffer after commit ${t}`);
         assert.equal(fast.stepNorm, plain.stepNorm, `‖adjustment‖ after commit ${t}`);
+        assert.equal(fast.gradNorm, plain.gradNorm, `‖avg‖ after commit ${t}`);
         assert.equal(fast.normsFinite, plain.normsFinite, `divergence guard after commit ${t}`);
       }
       assert.equal(fast.normsFinite, false, "the outsized gradient was flagged");

@@ -5,6 +5,7 @@ export interface Kernels {
   forward(w: number, x: number, z: number, inputs: number, units: number, rows: number, pairs: number): void;
   fold(out: number, from: number, x: number, d: number, inputs: number, units: number, rows: number, divisor: number): void;
   copy(dst: number, src: number, bytes: number): void;
+  sumSquares2(a: number, b: number, n: number, out: number): void;
   /** optimizers/sgd.ts's step without audit; returns 1 when a value was outsized (see StepScope). */
   sgd(theta: number, grad: number, lr: number, adjustment: number, buf: number, from: number, to: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, first: number): number;
 }

@@ -8,6 +8,22 @@
 (module
   (import "arena" "memory" (memory 1 65536 shared))
 
+;; Σ a[i]² and Σ b[i]² over i = 0 … n−1, each summed in index order, stored at out and out + 8: the
+;; gradient and step norms' sums (StrategyState.sumNorms).
+  (func (export "sumSquares2") (param $a i32) (param $b i32) (param $n i32) (param $out i32)
+    (local $o i32) (local $end i32) (local $s f64) (local $t f64) (local $v f64) (local $w f64)
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (local.set $v (f64.load (i32.add (local.get $a) (local.get $o))))
+      (local.set $w (f64.load (i32.add (local.get $b) (local.get $o))))
+      (local.set $s (f64.add (local.get $s) (f64.mul (local.get $v) (local.get $v))))
+      (local.set $t (f64.add (local.get $t) (f64.mul (local.get $w) (local.get $w))))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (br $each)))
+    (f64.store (local.get $out) (local.get $s))
+    (f64.store offset=8 (local.get $out) (local.get $t)))
+
 ;; n bytes from src to dst (bulk memory: no JS-side view or allocation per copy).
   (func (export "copy") (param $dst i32) (param $src i32) (param $n i32)
     (memory.copy (local.get $dst) (local.get $src) (local.get $n)))

@@ -56,6 +56,8 @@ export class StrategyState {
   private readonly g: Float64Array;
   private readonly rate: Float64Array;
   private readonly adjustment: Float64Array;
+  /** The sumSquares2 kernel's two results. */
+  private sums: Float64Array | null = null;
   /** The strategy kernel's call (byte addresses, t, h), made at the first commit that uses it. */
   private call: Mutable<KernelCall<Record<string, HyperValue>, string>> | null = null;
   /** Parameter groups: groupOf[i] indexes groupH (null: every weight uses `h`). */
@@ -122,11 +124,20 @@ export class StrategyState {
     if (!avg || !adjustment) return;
     let g2 = 0;
     let a2 = 0;
-    for (let i = 0, n = this.weightCount; i < n; i++) {
-      const v = avg[i]!;
-      const a = adjustment[i]!;
-      g2 += v * v;
-      a2 += a * a;
+    const arena = this.arena;
+    if (arena && arena.owns(avg) && arena.owns(adjustment)) {
+      // The same sums in the same order as the loop below, without V8's per-access typed-array checks.
+      const out = (this.sums ??= arena.alloc(2));
+      arena.kernels.sumSquares2(avg.byteOffset, adjustment.byteOffset, this.weightCount, out.byteOffset);
+      g2 = out[0]!;
+      a2 = out[1]!;
+    } else {
+      for (let i = 0, n = this.weightCount; i < n; i++) {
+        const v = avg[i]!;
+        const a = adjustment[i]!;
+        g2 += v * v;
+        a2 += a * a;
+      }
     }
     this.norms = { grad: Math.sqrt(g2), step: Math.sqrt(a2) };
     this.lastAvg = null;
