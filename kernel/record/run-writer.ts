@@ -21,10 +21,8 @@ type Command<K extends WriterCommand["kind"]> = Extract<WriterCommand, { kind: K
  */
 export class RunWriter {
   private meta: RunMeta | null = null;
-  private sampleStmt: Statement | null = null;
-  private manyStmt: Statement | null = null;
-  private oneStmt: Statement | null = null;
-  private blockStmt: Statement | null = null;
+  /** Prepared once per run and reused: preparing costs more than a small row's insert. */
+  private readonly statements = new Map<string, Statement>();
   private adjT: Float64Array = new Float64Array(0);
   private params: (string | number)[] = [];
   private readonly spare: SpareFile;
@@ -78,7 +76,7 @@ export class RunWriter {
       case "snapshot":
         return this.snapshot(c), null;
       case "epoch":
-        return this.db.run("INSERT OR IGNORE INTO recorded_epochs (run_id, epoch) VALUES (?, ?)", [this.run.runId, c.epoch]), null;
+        return this.prepared("INSERT OR IGNORE INTO recorded_epochs (run_id, epoch) VALUES (?, ?)").run([this.run.runId, c.epoch]), null;
       case "event":
         return this.event(c), null;
       case "checkpoint":
@@ -88,6 +86,12 @@ export class RunWriter {
       case "open":
         throw new Error("writer: open is not a run command");
     }
+  }
+
+  private prepared(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
   }
 
   private get run(): RunMeta {
@@ -110,8 +114,7 @@ export class RunWriter {
     const R = m.neurons.length;
     const v = sampleViews(c.buffer, m.sampleCap, R);
     const n = c.n;
-    this.sampleStmt ??= this.db.prepare("INSERT INTO sample_chunks (run_id, epoch, first_position, count, sample, loss, a, blame) VALUES (?,?,?,?,?,?,?,?)");
-    this.sampleStmt.run([m.runId, c.epoch, c.first, n, i32Blob(v.sample, n), f64Blob(v.loss, n), f64Blob(v.a, n * R), f64Blob(v.blame, n * R)]);
+    this.prepared("INSERT INTO sample_chunks (run_id, epoch, first_position, count, sample, loss, a, blame) VALUES (?,?,?,?,?,?,?,?)").run([m.runId, c.epoch, c.first, n, i32Blob(v.sample, n), f64Blob(v.loss, n), f64Blob(v.a, n * R), f64Blob(v.blame, n * R)]);
   }
 
   /** The per-commit rows (multi-row INSERTs) and one adjustment block per recorded neuron, weight-major. */
@@ -122,8 +125,8 @@ export class RunWriter {
     if (c.rows > 0) {
       const cols = "(run_id, t, epoch, batch, count, loss, lr_scale, grad_norm, step_norm)";
       const values = (k: number) => Array.from({ length: k }, () => "(?1,?,?,?,?,?,?,?,?)").join(",");
-      this.manyStmt ??= this.db.prepare(`INSERT INTO commits ${cols} VALUES ${values(ROWS_PER_INSERT)}`);
-      this.oneStmt ??= this.db.prepare(`INSERT INTO commits ${cols} VALUES ${values(1)}`);
+      const many = this.prepared(`INSERT INTO commits ${cols} VALUES ${values(ROWS_PER_INSERT)}`);
+      const one = this.prepared(`INSERT INTO commits ${cols} VALUES ${values(1)}`);
       const p = this.params;
       p[0] = m.runId;
       let r = 0;
@@ -134,13 +137,13 @@ export class RunWriter {
           for (let j = 0; j < 4; j++) p[o + j] = ints[4 * r + j]!;
           for (let j = 0; j < 4; j++) p[o + 4 + j] = reals[4 * r + j]!;
         }
-        (k === ROWS_PER_INSERT ? this.manyStmt : this.oneStmt).run(k === ROWS_PER_INSERT ? p : p.slice(0, 9));
+        (k === ROWS_PER_INSERT ? many : one).run(k === ROWS_PER_INSERT ? p : p.slice(0, 9));
       }
     }
     const C = c.blockN;
     if (C === 0) return;
     // One row per recorded neuron, weight-major ([weight][commit]), so one weight's series is one substr.
-    this.blockStmt ??= this.db.prepare("INSERT INTO adjustment_blocks (run_id, first_t, commits, layer, neuron, adjustment) VALUES (?,?,?,?,?,?)");
+    const block = this.prepared("INSERT INTO adjustment_blocks (run_id, first_t, commits, layer, neuron, adjustment) VALUES (?,?,?,?,?,?)");
     const out = this.adjT;
     for (const n of m.neurons) {
       if (!n.weights) continue;
@@ -148,21 +151,27 @@ export class RunWriter {
       const w1 = l.inputs + 1;
       const base = l.offset + n.neuron * w1;
       for (let w = 0; w < w1; w++) for (let k = 0; k < C; k++) out[w * C + k] = adj[k * W + base + w]!;
-      this.blockStmt.run([m.runId, c.firstT, C, n.layer, n.neuron, f64Blob(out, w1 * C)]);
+      block.run([m.runId, c.firstT, C, n.layer, n.neuron, f64Blob(out, w1 * C)]);
     }
   }
 
   private snapshot(c: Command<"snapshot">): void {
     const runId = this.run.runId;
-    this.db.run(
-      "INSERT OR REPLACE INTO snapshots (run_id, t, epoch, weights, learning_rates, state, neuron_state, global_json) VALUES (?,?,?,?,?,?,?,?)",
-      [runId, c.t, c.epoch, f64Blob(c.weights), f64Blob(c.rates), f64Blob(c.state), f64Blob(c.neuronState), c.globalJson],
-    );
-    if (c.slow) this.db.run("INSERT OR REPLACE INTO lookahead_slow (run_id, t, slow) VALUES (?,?,?)", [runId, c.t, f64Blob(c.slow)]);
+    this.prepared("INSERT OR REPLACE INTO snapshots (run_id, t, epoch, weights, learning_rates, state, neuron_state, global_json) VALUES (?,?,?,?,?,?,?,?)").run([
+      runId,
+      c.t,
+      c.epoch,
+      f64Blob(c.weights),
+      f64Blob(c.rates),
+      f64Blob(c.state),
+      f64Blob(c.neuronState),
+      c.globalJson,
+    ]);
+    if (c.slow) this.prepared("INSERT OR REPLACE INTO lookahead_slow (run_id, t, slow) VALUES (?,?,?)").run([runId, c.t, f64Blob(c.slow)]);
   }
 
   private event(c: Command<"event">): void {
-    this.db.run("INSERT INTO events (run_id, seq, time_ms, t, epoch, position, kind, message, data_json) VALUES (?,?,?,?,?,?,?,?,?)", [
+    this.prepared("INSERT INTO events (run_id, seq, time_ms, t, epoch, position, kind, message, data_json) VALUES (?,?,?,?,?,?,?,?,?)").run([
       this.run.runId,
       c.seq,
       c.timeMs,
@@ -217,7 +226,7 @@ export class RunWriter {
     } finally {
       this.closed = true;
       this.spare.discard();
-      for (const s of [this.sampleStmt, this.manyStmt, this.oneStmt, this.blockStmt]) s?.free();
+      for (const s of this.statements.values()) s.free();
       this.db.close();
     }
   }
