@@ -422,6 +422,16 @@ test("recording policy: unrecorded epochs and neurons are marked and answered as
   );
   reader2.close();
   assert.equal((await verifyFile(file2)).ok, true);
+
+  // Recorded neurons with an unrecorded one between them: each adjustment block holds its own neuron's
+  // weights (verify replays every recorded adjustment and compares the bits).
+  const file3 = tmp();
+  const r3 = await recordToy(file3, { epochs: 2, policy: { neurons: [{ layer: 0, neuron: 0 }, { layer: 0, neuron: 2 }] } });
+  const reader3 = await NfrunReader.open(file3);
+  assert.deepEqual(reader3.query("SELECT DISTINCT layer, neuron FROM adjustment_blocks WHERE run_id = ? ORDER BY layer, neuron", [r3.runId]), [[0, 0], [0, 2]]);
+  assert.equal(reader3.weightTrace(r3.runId, 0, 1, 0, 4).kind, "not-recorded");
+  reader3.close();
+  assert.equal((await verifyFile(file3)).ok, true);
 });
 
 test("a diverged run is recorded as failed with a nonfinite event", async () => {
