@@ -305,6 +305,8 @@ export class RunRecorder implements TrainingObserver {
       engineStatus === "diverged" || engineStatus === "failed" || this.nonfinite ? "failed" : engineStatus === "interrupted" ? "interrupted" : "completed";
     if (this.started) {
       this.flush();
+      this.samples!.close();
+      this.commits!.close();
       this.snapshot(this.trainer.t, Math.max(0, this.epoch));
       this.event("end", `run ${status} after ${this.trainer.t} commits`, { status });
     }
