@@ -34,6 +34,17 @@ function transpose(adj: Float64Array, W: number, C: number, lo: number, hi: numb
 }
 
 /**
+ * The transposed adjustments of the block being inserted: one array for the writer thread's runs (they
+ * take turns, and sql.js copies a BLOB when binding it), kept from run to run so the next run does not
+ * first-touch fresh memory again.
+ */
+let scratch = new Float64Array(0);
+function transposed(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(n);
+  return scratch;
+}
+
+/**
  * The writer side of one recorded run: owns the SQLite working database (working-db.ts), turns the
  * recorder's chunks into rows and writes checkpoints (the whole database exported, written to a
  * temporary file, fsync, renamed over the file). It runs on the writer thread (writer-worker.ts);
@@ -43,7 +54,6 @@ export class RunWriter {
   private meta: RunMeta | null = null;
   /** Prepared once per run and reused: preparing costs more than a small row's insert. */
   private readonly statements = new Map<string, Statement>();
-  private adjT: Float64Array = new Float64Array(0);
   private params: (string | number)[] = [];
   private readonly spare: SpareFile;
   private closed = false;
@@ -121,7 +131,6 @@ export class RunWriter {
 
   private start(c: Command<"start">): void {
     this.meta = c.meta;
-    this.adjT = new Float64Array(c.meta.blockCap * c.meta.weightCount);
     this.params = new Array(1 + 8 * ROWS_PER_INSERT).fill(0);
     this.db.run("BEGIN");
     insertRunMetadata(this.db, c.meta);
@@ -163,7 +172,7 @@ export class RunWriter {
     if (C === 0) return;
     // One row per recorded neuron, weight-major ([weight][commit]), so one weight's series is one substr.
     const block = this.prepared("INSERT INTO adjustment_blocks (run_id, first_t, commits, layer, neuron, adjustment) VALUES (?,?,?,?,?,?)");
-    const out = this.adjT;
+    const out = transposed(C * W);
     const blocks = m.neurons.filter((n) => n.weights).map((n: RecordedNeuron) => {
       const l = m.layers[n.layer]!;
       const from = l.offset + n.neuron * (l.inputs + 1);
