@@ -148,8 +148,10 @@ export class RunRecorder implements TrainingObserver {
   }
 
   // ---- observer events -------------------------------------------------------------------------
+  // After `finish` they are ignored: the trainer may go on, and the chunk buffers went back for reuse.
 
   onSample(e: SampleEvent): void {
+    if (this.finished) return;
     if (!this.started) this.start(e.trainer);
     if (e.epoch !== this.epoch) this.startEpoch(e.epoch);
     this.samplesSeen++;
@@ -160,6 +162,7 @@ export class RunRecorder implements TrainingObserver {
   }
 
   onCommit(e: CommitEvent): void {
+    if (this.finished) return;
     if (!this.started) this.start(e.trainer);
     if (e.epoch !== this.epoch) this.startEpoch(e.epoch);
     if (this.commits!.add(e, this.recording && e.record ? e.record.adjustment : null)) this.commits!.flush();
@@ -177,13 +180,14 @@ export class RunRecorder implements TrainingObserver {
   }
 
   onEpoch(e: EpochEvent): void {
+    if (this.finished) return;
     this.epochsDone++;
     this.finalLoss = e.loss;
     if (this.checkpointEpochs > 0 && this.epochsDone % this.checkpointEpochs === 0) this.checkpoint();
   }
 
   onNotice(n: TrainingNotice): void {
-    if (!this.started) return;
+    if (!this.started || this.finished) return;
     if (n.kind === "nonfinite") this.nonfinite = true;
     this.event(n.kind, n.message, { epoch: n.epoch, position: n.position, ...(n.t !== undefined ? { t: n.t } : {}) });
     const pending = this.pendingSnapshot;

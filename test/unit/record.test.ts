@@ -453,3 +453,21 @@ test("a diverged run is recorded as failed with a nonfinite event", async () => 
   const v = await verifyFile(file);
   assert.deepEqual(v.mismatch, null);
 });
+
+test("a finished recorder ignores its trainer's later events, so a run recording meanwhile (with the chunk buffers it handed back) stays exact", async () => {
+  const first = tmp();
+  const r1 = await recordToy(first, { epochs: 1 });
+  const firstBytes = fs.readFileSync(first);
+  const second = tmp();
+  const data = toyData();
+  const rec2 = await RunRecorder.create(second, { data, seed: 7, epochs: 2, checkpointSeconds: 3600 });
+  const trainer2 = new Trainer({ model: toyModel(), loss: "mse", strategy: getStrategy("adam"), hyperparameters: { lr: 0.05 }, batchSize: 5, shuffle: true, seed: 7, observers: [rec2] });
+  // The first trainer goes on (its recorder is finished but still one of its observers) between the second run's epochs.
+  for (let e = 0; e < 2; e++) {
+    trainer2.trainEpoch(data);
+    r1.trainer.trainEpoch(r1.data);
+  }
+  rec2.finish();
+  assert.deepEqual(fs.readFileSync(first), firstBytes);
+  assert.equal((await verifyFile(second)).ok, true);
+});
