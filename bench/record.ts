@@ -8,7 +8,8 @@
  * plain/recorded, and the medians are shown (and the first recorded run alone: it starts the writer thread).
  *
  * `npm run bench -- record [--rounds=3] [--queries=300] [--only=a|b] [--verify=0]`, or
- * standalone `npx tsx bench/record.ts …`.
+ * standalone `npx tsx bench/record.ts …`. `--against=<checkout>` instead compares this recorder with
+ * another checkout's (say, a copy of an older commit's tree) in one process: see `against`.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -20,7 +21,7 @@ import { getStrategy } from "../kernel/engine/optimizers/registry";
 import { Trainer } from "../kernel/engine/trainer";
 import type { LossName } from "../kernel/engine/losses";
 import { NfrunReader, RunRecorder, verifyFile } from "../kernel/record";
-import { quantile, type Benchmark, type BenchOptions } from "./lib/harness";
+import { median, quantile, type Benchmark, type BenchOptions } from "./lib/harness";
 
 export interface Workload {
   readonly key: "a" | "b";
@@ -74,17 +75,78 @@ export function workloads(aEpochs = 50): Workload[] {
   ];
 }
 
-function trainer(w: Workload, observers: RunRecorder[] = []): Trainer {
-  const model = new Model(w.spec);
+/** The engine and recorder of one checkout (this one, or another one's for `--against`). */
+interface Tree {
+  readonly Model: typeof Model;
+  readonly Trainer: typeof Trainer;
+  readonly getStrategy: typeof getStrategy;
+  readonly RunRecorder: typeof RunRecorder;
+}
+const THIS: Tree = { Model, Trainer, getStrategy, RunRecorder };
+
+function trainer(w: Workload, observers: RunRecorder[] = [], tree: Tree = THIS): Trainer {
+  const model = new tree.Model(w.spec);
   model.initialize({ name: "xavier_uniform" }, 1);
-  return new Trainer({ model, loss: w.loss, strategy: getStrategy("adam"), hyperparameters: { lr: 1e-3 }, batchSize: w.batchSize, shuffle: true, seed: 1, observers });
+  return new tree.Trainer({ model, loss: w.loss, strategy: tree.getStrategy("adam"), hyperparameters: { lr: 1e-3 }, batchSize: w.batchSize, shuffle: true, seed: 1, observers });
 }
 
-const median = (v: readonly number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+/** Milliseconds of a recorded run with `tree`'s recorder: create, fit, finish (the "fit + write" total), and finish alone. */
+async function recordedRun(w: Workload, file: string, tree: Tree): Promise<{ total: number; finish: number }> {
+  fs.rmSync(file, { force: true });
+  const t0 = performance.now();
+  const rec = await tree.RunRecorder.create(file, { data: w.data, epochs: w.epochs, seed: 1 });
+  const result = trainer(w, [rec], tree).fit(w.data, w.epochs);
+  const t1 = performance.now();
+  rec.finish(result);
+  const t2 = performance.now();
+  fs.rmSync(file, { force: true });
+  return { total: t2 - t0, finish: t2 - t1 };
+}
+
+/**
+ * `--against=<checkout>`: this recorder against another checkout's (its own engine and recorder,
+ * loaded into this process, its writer thread beside ours), interleaved: each round runs, for each
+ * checkout, a plain fit and then a recorded run with that checkout's own code (the order of the two
+ * alternates), and each recorded run is divided by the plain fit just before it. (Each checkout's
+ * engine is warmed by its own plain fits: sharing one engine for the plain fits favoured its checkout.) Medians of those per-pair ratios are robust to the host's
+ * speed drifting between runs (on this VM a plain fit of (a) ranges 65–110 ms within minutes); round 1
+ * (threads starting, cold code) is left out.
+ */
+async function against(w: Workload, rounds: number, other: string, dir: string): Promise<string[]> {
+  const load = (sub: string) => require(path.join(path.resolve(other), sub)) as Record<string, unknown>;
+  const theirs = {
+    Model: load("kernel/engine/model").Model,
+    Trainer: load("kernel/engine/trainer").Trainer,
+    getStrategy: load("kernel/engine/optimizers/registry").getStrategy,
+    RunRecorder: load("kernel/record").RunRecorder,
+  } as Tree;
+  const trees = [
+    { name: "this checkout", tree: THIS, keep: [] as number[], plain: [] as number[], total: [] as number[], finish: [] as number[] },
+    { name: other, tree: theirs, keep: [] as number[], plain: [] as number[], total: [] as number[], finish: [] as number[] },
+  ];
+  for (let r = 0; r < rounds; r++) {
+    for (const t of r % 2 ? [...trees].reverse() : trees) {
+      const t0 = performance.now();
+      trainer(w, [], t.tree).fit(w.data, w.epochs);
+      const plain = performance.now() - t0;
+      const run = await recordedRun(w, path.join(dir, "against.nfrun"), t.tree);
+      if (r === 0) continue;
+      t.keep.push(plain / run.total);
+      t.plain.push(plain);
+      t.total.push(run.total);
+      t.finish.push(run.finish);
+    }
+  }
+  return [
+    `${w.label}: recorders compared in one process, ${rounds - 1} rounds (after round 1)`,
+    ...trees.map(
+      (t) =>
+        `  ${t.name}: fit + write keeps ${fmt(100 * median(t.keep))}% of the plain fit before it (quartiles ${fmt(100 * quantile(t.keep, 0.25))}–${fmt(100 * quantile(t.keep, 0.75))}%); ` +
+        `plain fit ${fmt(median(t.plain))} ms, recorded run ${fmt(median(t.total))} ms, of which finish ${fmt(median(t.finish))} ms`,
+    ),
+  ];
+}
+
 const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
 async function measure(w: Workload, rounds: number, queries: number, dir: string, verify: boolean): Promise<string[]> {
@@ -197,7 +259,8 @@ export const recordBenchmark: Benchmark = {
     try {
       for (const w of workloads()) {
         if (only && only !== w.key) continue;
-        console.log((await measure(w, rounds, queries, dir, verify)).join("\n") + "\n");
+        const lines = options.against ? await against(w, rounds, options.against, dir) : await measure(w, rounds, queries, dir, verify);
+        console.log(lines.join("\n") + "\n");
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

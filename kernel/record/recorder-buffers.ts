@@ -26,6 +26,8 @@ export interface ChunkSink {
   /** An ArrayBuffer of `bytes` for `kind` chunks: one handed back by the writer, or a new one. */
   buffer(kind: "samples" | "commits", bytes: number): ArrayBuffer;
   send(command: WriterCommand, transfer: ArrayBuffer[]): void;
+  /** Takes back a buffer that will not be sent (the run is over), for reuse. */
+  release(kind: "samples" | "commits", buffer: ArrayBuffer): void;
 }
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
@@ -126,6 +128,11 @@ export class SampleChunkBuffer {
     this.views = sampleViews(this.sink.buffer("samples", this.bytes), this.cap, this.R);
     this.n = 0;
   }
+
+  /** The run is over (flushed): the buffer in hand goes back to the sink. */
+  close(): void {
+    this.sink.release("samples", this.views.sample.buffer as ArrayBuffer);
+  }
 }
 
 /** Per-commit rows (the trace) and the adjustments of all weights, for a block of commits. */
@@ -181,5 +188,10 @@ export class CommitBuffer {
     this.views = commitViews(this.sink.buffer("commits", this.bytes), this.rowCap, this.blockCap, this.W);
     this.rows = 0;
     this.blockN = 0;
+  }
+
+  /** The run is over (flushed): the buffer in hand goes back to the sink. */
+  close(): void {
+    this.sink.release("commits", this.views.ints.buffer as ArrayBuffer);
   }
 }

@@ -149,8 +149,10 @@ export class RunRecorder implements TrainingObserver {
   }
 
   // ---- observer events -------------------------------------------------------------------------
+  // After `finish` they are ignored: the trainer may go on, and the chunk buffers went back for reuse.
 
   onSample(e: SampleEvent): void {
+    if (this.finished) return;
     if (!this.started) this.start(e.trainer);
     if (e.epoch !== this.epoch) this.startEpoch(e.epoch);
     this.samplesSeen++;
@@ -161,6 +163,7 @@ export class RunRecorder implements TrainingObserver {
   }
 
   onCommit(e: CommitEvent): void {
+    if (this.finished) return;
     if (!this.started) this.start(e.trainer);
     if (e.epoch !== this.epoch) this.startEpoch(e.epoch);
     if (this.commits!.add(e, this.recording ? e.adjustment : null)) this.commits!.flush();
@@ -178,13 +181,14 @@ export class RunRecorder implements TrainingObserver {
   }
 
   onEpoch(e: EpochEvent): void {
+    if (this.finished) return;
     this.epochsDone++;
     this.finalLoss = e.loss;
     if (this.checkpointEpochs > 0 && this.epochsDone % this.checkpointEpochs === 0) this.checkpoint();
   }
 
   onNotice(n: TrainingNotice): void {
-    if (!this.started) return;
+    if (!this.started || this.finished) return;
     if (n.kind === "nonfinite") this.nonfinite = true;
     this.event(n.kind, n.message, { epoch: n.epoch, position: n.position, ...(n.t !== undefined ? { t: n.t } : {}) });
     const pending = this.pendingSnapshot;
@@ -306,6 +310,8 @@ export class RunRecorder implements TrainingObserver {
       engineStatus === "diverged" || engineStatus === "failed" || this.nonfinite ? "failed" : engineStatus === "interrupted" ? "interrupted" : "completed";
     if (this.started) {
       this.flush();
+      this.samples!.close();
+      this.commits!.close();
       this.snapshot(this.trainer.t, Math.max(0, this.epoch));
       this.event("end", `run ${status} after ${this.trainer.t} commits`, { status });
     }

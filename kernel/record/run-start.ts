@@ -6,7 +6,7 @@ import pkg from "../../package.json";
 import { f64Blob } from "./blob";
 import { configHash } from "./config-hash";
 import type { RecordedNeuron, RecordingPolicy } from "./policy";
-import { APPLICATION_ID, SCHEMA_VERSION, TABLES, VIEWS } from "./schema";
+import { APPLICATION_ID, PAGE_SIZE, SCHEMA_VERSION, TABLES, VIEWS } from "./schema";
 import { trainerMechanismConfig } from "./mechanisms";
 import type { RunMeta } from "./writer-protocol";
 
@@ -14,7 +14,7 @@ export const ENGINE_VERSION: string = (pkg as { version: string }).version;
 
 /** Creates the schema of a new .nfrun in an empty database: header ids, tables, nf_pow2, nf_meta, views. */
 export function initSchema(db: Database): void {
-  db.run(`PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${SCHEMA_VERSION};`);
+  db.run(`PRAGMA page_size = ${PAGE_SIZE}; PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${SCHEMA_VERSION};`);
   db.run(TABLES);
   db.run("BEGIN");
   const pow = db.prepare("INSERT INTO nf_pow2 (k, v) VALUES (?, ?)");

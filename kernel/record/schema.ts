@@ -13,6 +13,14 @@ export const APPLICATION_ID = 0x4e465231;
  */
 export const SCHEMA_VERSION = 2;
 
+/**
+ * Page size of new files (appending keeps a file's own). Bulk rows are BLOBs of tens to hundreds of KB
+ * stored in overflow pages: 32 KiB pages make the writer's inserts and each checkpoint's export copy
+ * 8× fewer pages than SQLite's default 4 KiB, for files ~8 % larger (each BLOB's last page is part empty).
+ * Any page size reads the same (docs/nfrun-format.md).
+ */
+export const PAGE_SIZE = 32768;
+
 export const REQUIRED_TABLES = [
   "nf_meta",
   "nf_pow2",

@@ -16,22 +16,54 @@ const ZEROS = new Uint8Array(4 << 20);
  * file. The writer thread extends it with zeros while idle (`grow`), ahead of the write: the first
  * write of a file's pages makes the kernel allocate their page cache, which on this VM costs far more
  * than the copy (docs/benchmarks.md, "Recording"); the checkpoint then overwrites pages that exist.
+ * Once grown, the zeros are also flushed to disk in the background, so the file system has allocated
+ * the file's blocks before the checkpoint's fsync, which then only writes the data.
  */
 export class SpareFile {
   private readonly tmp: string;
   private fd: number | null = null;
   private size = 0;
+  /** Bumped by each commit and discard: a background flush concerns the file of its generation only. */
+  private generation = 0;
+  /** Generation of the file being flushed (−1: none). */
+  private flushing = -1;
+  private flushed = 0;
 
   constructor(readonly target: string) {
     this.tmp = `${target}.tmp-${process.pid}`;
   }
 
-  /** Extends the file by one step (≤ 4 MiB) toward `bytes`; true while it is still shorter. */
+  /** Extends the file by one step (≤ 4 MiB) toward `bytes`; true while it is shorter and may grow on. */
   grow(bytes: number): boolean {
-    if (this.size >= bytes) return false;
-    this.fd ??= fs.openSync(this.tmp, "w");
-    this.size += fs.writeSync(this.fd, ZEROS, 0, Math.min(ZEROS.byteLength, bytes - this.size), this.size);
-    return this.size < bytes;
+    // Not while this file's flush runs: writing pages under writeback waits for it.
+    if (this.flushing === this.generation) return false;
+    if (this.size < bytes) {
+      this.fd ??= fs.openSync(this.tmp, "w");
+      this.size += fs.writeSync(this.fd, ZEROS, 0, Math.min(ZEROS.byteLength, bytes - this.size), this.size);
+    }
+    if (this.size < bytes) return true;
+    this.flushAhead();
+    return false;
+  }
+
+  /**
+   * fdatasync of the grown file on libuv's thread pool, through its own descriptor (so it never races
+   * the writer's: a flush that loses the race to a commit syncs the renamed file, or fails to open).
+   * At most one per file at a time; only a head start, so errors are ignored.
+   */
+  private flushAhead(): void {
+    if (this.flushing === this.generation || this.fd === null || this.flushed >= this.size) return;
+    const generation = (this.flushing = this.generation);
+    const size = this.size;
+    const done = () => {
+      if (generation !== this.generation) return;
+      this.flushing = -1;
+      this.flushed = size;
+    };
+    fs.open(this.tmp, "r", (e, fd) => {
+      if (e) return done();
+      fs.fdatasync(fd, () => fs.close(fd, done));
+    });
   }
 
   /** Writes `bytes` over the file, cuts it to their length, fsync, renames it over the target. */
@@ -40,8 +72,7 @@ export class SpareFile {
     let t1 = t0;
     let t2 = t0;
     const fd = this.fd ?? fs.openSync(this.tmp, "w");
-    this.fd = null;
-    this.size = 0;
+    this.reset();
     try {
       let off = 0;
       while (off < bytes.byteLength) off += fs.writeSync(fd, bytes, off, bytes.byteLength - off, off);
@@ -60,9 +91,15 @@ export class SpareFile {
   discard(): void {
     if (this.fd === null) return;
     fs.closeSync(this.fd);
+    this.reset();
+    fs.rmSync(this.tmp, { force: true });
+  }
+
+  private reset(): void {
     this.fd = null;
     this.size = 0;
-    fs.rmSync(this.tmp, { force: true });
+    this.flushed = 0;
+    this.generation++;
   }
 }
 

@@ -29,3 +29,29 @@ test("SpareFile: grown ahead with zeros, then written over, cut to length, renam
   assert.deepEqual(fs.readFileSync(target), Buffer.from(bytes));
   fs.rmSync(dir, { recursive: true });
 });
+
+test("SpareFile: the background flush of a grown file never recreates, truncates or delays what a commit wrote", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nfrun-spare-"));
+  const target = path.join(dir, "run.nfrun");
+  const tmp = `${target}.tmp-${process.pid}`;
+  const spare = new SpareFile(target);
+  const first = Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 13) & 255);
+  while (spare.grow(2 << 20));
+  // The flush is in flight (libuv's thread pool): commit at once, racing it.
+  spare.commit(first);
+  assert.deepEqual(fs.readFileSync(target), Buffer.from(first));
+  // The next file grows while the previous file's flush may still run.
+  assert.equal(spare.grow(1 << 20), false);
+  assert.equal(fs.statSync(tmp).size, 1 << 20);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Once this file's flush is done it grows on toward a larger size, then commits as usual.
+  while (spare.grow(3 << 20)) await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(fs.statSync(tmp).size, 3 << 20);
+  const second = Uint8Array.from({ length: 5 << 20 }, (_, i) => (i * 31) & 255);
+  spare.commit(second);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual(fs.readFileSync(target), Buffer.from(second));
+  assert.equal(fs.existsSync(tmp), false);
+  fs.rmSync(dir, { recursive: true });
+});

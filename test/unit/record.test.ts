@@ -422,6 +422,16 @@ test("recording policy: unrecorded epochs and neurons are marked and answered as
   );
   reader2.close();
   assert.equal((await verifyFile(file2)).ok, true);
+
+  // Recorded neurons with an unrecorded one between them: each adjustment block holds its own neuron's
+  // weights (verify replays every recorded adjustment and compares the bits).
+  const file3 = tmp();
+  const r3 = await recordToy(file3, { epochs: 2, policy: { neurons: [{ layer: 0, neuron: 0 }, { layer: 0, neuron: 2 }] } });
+  const reader3 = await NfrunReader.open(file3);
+  assert.deepEqual(reader3.query("SELECT DISTINCT layer, neuron FROM adjustment_blocks WHERE run_id = ? ORDER BY layer, neuron", [r3.runId]), [[0, 0], [0, 2]]);
+  assert.equal(reader3.weightTrace(r3.runId, 0, 1, 0, 4).kind, "not-recorded");
+  reader3.close();
+  assert.equal((await verifyFile(file3)).ok, true);
 });
 
 test("a diverged run is recorded as failed with a nonfinite event", async () => {
@@ -442,4 +452,22 @@ test("a diverged run is recorded as failed with a nonfinite event", async () => 
   reader.close();
   const v = await verifyFile(file);
   assert.deepEqual(v.mismatch, null);
+});
+
+test("a finished recorder ignores its trainer's later events, so a run recording meanwhile (with the chunk buffers it handed back) stays exact", async () => {
+  const first = tmp();
+  const r1 = await recordToy(first, { epochs: 1 });
+  const firstBytes = fs.readFileSync(first);
+  const second = tmp();
+  const data = toyData();
+  const rec2 = await RunRecorder.create(second, { data, seed: 7, epochs: 2, checkpointSeconds: 3600 });
+  const trainer2 = new Trainer({ model: toyModel(), loss: "mse", strategy: getStrategy("adam"), hyperparameters: { lr: 0.05 }, batchSize: 5, shuffle: true, seed: 7, observers: [rec2] });
+  // The first trainer goes on (its recorder is finished but still one of its observers) between the second run's epochs.
+  for (let e = 0; e < 2; e++) {
+    trainer2.trainEpoch(data);
+    r1.trainer.trainEpoch(r1.data);
+  }
+  rec2.finish();
+  assert.deepEqual(fs.readFileSync(first), firstBytes);
+  assert.equal((await verifyFile(second)).ok, true);
 });
