@@ -118,8 +118,10 @@ export class HandKernelLoop {
       // Leverage into the bank, or at the commit straight into avg = (bank + Σ leverage) / count.
       const into = commit ? AVG : BANK;
       const divisor = commit ? pending : 1;
-      k.fold(into, BANK, X, D1, INPUTS, HIDDEN, rows, divisor);
-      k.fold(into + (w2 << 3), BANK + (w2 << 3), H, D2, HIDDEN, OUTPUTS, rows, divisor);
+      // A bank this batch has not touched yet is all +0: the kernel then starts from +0 without reading it.
+      const fresh = pending === rows ? 1 : 0;
+      k.fold(into, BANK, X, D1, INPUTS, HIDDEN, rows, divisor, fresh);
+      k.fold(into + (w2 << 3), BANK + (w2 << 3), H, D2, HIDDEN, OUTPUTS, rows, divisor, fresh);
       if (commit) {
         k.sgd(P, AVG, LR, ADJ, 0, 0, params.length, 0, 0, 0, 0, ++t === 1 ? 1 : 0);
         if (pending > rows) this.bank.fill(0);

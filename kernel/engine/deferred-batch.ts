@@ -87,7 +87,7 @@ export class DeferredBatch {
   }
 
   /** Folds the leverage of the block's first `rows` samples: out = (from + Σ leverage) / divisor, per weight. */
-  fold(rows: number, from: Float64Array, out: Float64Array, divisor: number): void {
+  fold(rows: number, from: Float64Array | null, out: Float64Array, divisor: number): void {
     const layers = this.model.layers;
     for (let li = 0; li < layers.length; li++) {
       foldLeverage(this.model.arena, layers[li]!, li === 0 ? this.xAt : this.aAt[li - 1]!, this.dAt[li]!, rows, from, out, divisor);

@@ -242,8 +242,9 @@ export class Trainer {
       }
       if (count === batchSize || position === n - 1) {
         // Deferred: the last block goes straight into avg = (bank + Σ leverage) / count.
-        if (deferred) deferred.fold(unfolded, bank, this.state.avg, count);
+        // The bank holds earlier blocks of this batch only when the batch is larger than its last block.
         const banked = !deferred || count > unfolded;
+        if (deferred) deferred.fold(unfolded, banked ? bank : null, this.state.avg, count);
         unfolded = 0;
         if (!this.commit(epoch, batch, count, batchLoss / count, !deferred, banked)) return { status: "diverged", loss: epochLoss / (position + 1) };
         commits++;

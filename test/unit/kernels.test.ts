@@ -96,6 +96,18 @@ describe("WebAssembly kernels equal their definitions bit for bit", () => {
         sameBits(from, expected, "fold in place");
         foldLeverage(arena, model.layers[0]!, arena.address(x), arena.address(d), rows, own, own, divisor);
         sameBits(own, expected, "fold into a caller's array");
+        // From a bank of +0 that is not read (null) = from the zeros themselves.
+        const fromZeros = new Float64Array(model.weightCount);
+        for (let j = 0; j < units; j++) {
+          for (let k = 0; k <= inputs; k++) {
+            let z = 0;
+            for (let r = 0; r < rows; r++) z += (k === inputs ? 1 : x[r * inputs + k]!) * d[r * units + j]!;
+            fromZeros[j * (inputs + 1) + k] = z / divisor;
+          }
+        }
+        const garbage = filled(arena, model.weightCount, () => NaN);
+        foldLeverage(arena, model.layers[0]!, arena.address(x), arena.address(d), rows, null, garbage, divisor);
+        sameBits(garbage, fromZeros, "fold from an unread +0 bank");
       });
     }
   }

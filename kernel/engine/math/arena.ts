@@ -3,7 +3,7 @@ import { KERNELS_WASM_BASE64 } from "./kernels-wasm";
 /** The engine's WebAssembly kernels (kernels.wat); addresses are byte addresses in the arena. */
 export interface Kernels {
   forward(w: number, x: number, z: number, inputs: number, units: number, rows: number, pairs: number): void;
-  fold(out: number, from: number, x: number, d: number, inputs: number, units: number, rows: number, divisor: number): void;
+  fold(out: number, from: number, x: number, d: number, inputs: number, units: number, rows: number, divisor: number, fromZero: number): void;
   copy(dst: number, src: number, bytes: number): void;
   sumSquares2(a: number, b: number, n: number, out: number): void;
   /** optimizers/sgd.ts's step without audit; returns 1 when a value was outsized (see StepScope). */

@@ -191,11 +191,12 @@
 
   ;; Leverage of `rows` samples folded into one layer's weights: out = from + Σ_r x[r][k]·d[r][j] (samples
   ;; in order; the bias with input 1), then ÷ divisor when it is not 1. x: rows × inputs, d: rows × units.
+;; fromZero ≠ 0: `from` is all +0 and is not read (a bank the batch has not touched: the same bits).
   ;; Lanes hold two consecutive inputs of one neuron; four neurons × four inputs per pass over the samples.
   ;; `out` may be `from`.
   (func (export "fold")
     (param $out i32) (param $from i32) (param $x i32) (param $d i32) (param $inputs i32) (param $units i32)
-    (param $rows i32) (param $divisor f64)
+    (param $rows i32) (param $divisor f64) (param $fromZero i32)
     (local $stride i32) (local $xrow i32) (local $drow i32) (local $kend i32) (local $k4 i32) (local $k2 i32)
     (local $j i32) (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $f0 i32)
     (local $f1 i32) (local $f2 i32) (local $f3 i32) (local $k i32) (local $r i32) (local $xo i32) (local $do i32)
@@ -224,14 +225,21 @@
       ;; four inputs (two lanes pairs) at a time
       (block $kd (loop $kl
         (br_if $kd (i32.ge_u (local.get $k) (local.get $k4)))
-        (local.set $a0 (v128.load (i32.add (local.get $f0) (local.get $k))))
-        (local.set $a1 (v128.load (i32.add (local.get $f1) (local.get $k))))
-        (local.set $a2 (v128.load (i32.add (local.get $f2) (local.get $k))))
-        (local.set $a3 (v128.load (i32.add (local.get $f3) (local.get $k))))
-        (local.set $b0 (v128.load offset=16 (i32.add (local.get $f0) (local.get $k))))
-        (local.set $b1 (v128.load offset=16 (i32.add (local.get $f1) (local.get $k))))
-        (local.set $b2 (v128.load offset=16 (i32.add (local.get $f2) (local.get $k))))
-        (local.set $b3 (v128.load offset=16 (i32.add (local.get $f3) (local.get $k))))
+        (if (local.get $fromZero)
+          (then
+            (local.set $a0 (v128.const f64x2 0 0)) (local.set $a1 (v128.const f64x2 0 0))
+            (local.set $a2 (v128.const f64x2 0 0)) (local.set $a3 (v128.const f64x2 0 0))
+            (local.set $b0 (v128.const f64x2 0 0)) (local.set $b1 (v128.const f64x2 0 0))
+            (local.set $b2 (v128.const f64x2 0 0)) (local.set $b3 (v128.const f64x2 0 0)))
+          (else
+            (local.set $a0 (v128.load (i32.add (local.get $f0) (local.get $k))))
+            (local.set $a1 (v128.load (i32.add (local.get $f1) (local.get $k))))
+            (local.set $a2 (v128.load (i32.add (local.get $f2) (local.get $k))))
+            (local.set $a3 (v128.load (i32.add (local.get $f3) (local.get $k))))
+            (local.set $b0 (v128.load offset=16 (i32.add (local.get $f0) (local.get $k))))
+            (local.set $b1 (v128.load offset=16 (i32.add (local.get $f1) (local.get $k))))
+            (local.set $b2 (v128.load offset=16 (i32.add (local.get $f2) (local.get $k))))
+            (local.set $b3 (v128.load offset=16 (i32.add (local.get $f3) (local.get $k))))))
         (local.set $xo (i32.add (local.get $x) (local.get $k)))
         (local.set $do (i32.add (local.get $d) (i32.shl (local.get $j) (i32.const 3))))
         (local.set $r (i32.const 0))
@@ -269,13 +277,13 @@
       (block $kd (loop $kl
         (br_if $kd (i32.gt_u (local.get $k) (local.get $kend)))
         (call $foldColumn (local.get $o0) (local.get $f0) (local.get $x) (local.get $d) (local.get $k) (local.get $kend)
-          (local.get $j) (local.get $xrow) (local.get $drow) (local.get $rows))
+          (local.get $j) (local.get $xrow) (local.get $drow) (local.get $rows) (local.get $fromZero))
         (call $foldColumn (local.get $o1) (local.get $f1) (local.get $x) (local.get $d) (local.get $k) (local.get $kend)
-          (i32.add (local.get $j) (i32.const 1)) (local.get $xrow) (local.get $drow) (local.get $rows))
+          (i32.add (local.get $j) (i32.const 1)) (local.get $xrow) (local.get $drow) (local.get $rows) (local.get $fromZero))
         (call $foldColumn (local.get $o2) (local.get $f2) (local.get $x) (local.get $d) (local.get $k) (local.get $kend)
-          (i32.add (local.get $j) (i32.const 2)) (local.get $xrow) (local.get $drow) (local.get $rows))
+          (i32.add (local.get $j) (i32.const 2)) (local.get $xrow) (local.get $drow) (local.get $rows) (local.get $fromZero))
         (call $foldColumn (local.get $o3) (local.get $f3) (local.get $x) (local.get $d) (local.get $k) (local.get $kend)
-          (i32.add (local.get $j) (i32.const 3)) (local.get $xrow) (local.get $drow) (local.get $rows))
+          (i32.add (local.get $j) (i32.const 3)) (local.get $xrow) (local.get $drow) (local.get $rows) (local.get $fromZero))
         (local.set $k (i32.add (local.get $k) (i32.const 8)))
         (br $kl)))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
@@ -289,7 +297,7 @@
       (block $kd (loop $kl
         (br_if $kd (i32.gt_u (local.get $k) (local.get $kend)))
         (call $foldColumn (local.get $o0) (local.get $f0) (local.get $x) (local.get $d) (local.get $k) (local.get $kend)
-          (local.get $j) (local.get $xrow) (local.get $drow) (local.get $rows))
+          (local.get $j) (local.get $xrow) (local.get $drow) (local.get $rows) (local.get $fromZero))
         (local.set $k (i32.add (local.get $k) (i32.const 8)))
         (br $kl)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
@@ -309,9 +317,11 @@
 
   ;; One weight (byte k of neuron j's row; k = inputs·8 is the bias, input 1) folded over the samples.
   (func $foldColumn (param $o i32) (param $f i32) (param $x i32) (param $d i32) (param $k i32) (param $kend i32)
-    (param $j i32) (param $xrow i32) (param $drow i32) (param $rows i32)
+    (param $j i32) (param $xrow i32) (param $drow i32) (param $rows i32) (param $fromZero i32)
     (local $s f64) (local $r i32) (local $xo i32) (local $do i32)
-    (local.set $s (f64.load (i32.add (local.get $f) (local.get $k))))
+    (local.set $s (if (result f64) (local.get $fromZero)
+      (then (f64.const 0))
+      (else (f64.load (i32.add (local.get $f) (local.get $k))))))
     (local.set $xo (i32.add (local.get $x) (local.get $k)))
     (local.set $do (i32.add (local.get $d) (i32.shl (local.get $j) (i32.const 3))))
     (block $rd (loop $rl
