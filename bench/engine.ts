@@ -9,11 +9,14 @@
  * dataset order.
  * Throughput is samples / wall-clock second of the timed epoch; the table shows the median over rounds,
  * and each ratio is the median of the per-round ratios (two implementations measured back to back
- * compare better on a noisy machine than two measured minutes apart).
+ * compare better on a noisy machine than two measured minutes apart). The abstraction's cost (engine
+ * against the hand loop on its kernels) is measured paired as well: per round one more process trains
+ * both, alternating timed epochs (worker.ts `paired`), since the host's drift between processes is
+ * larger than that cost.
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { IMPL_IDS, WARMUP_CALLS, warmupChunk, type ImplId, type WorkerResult } from "./mlp/worker";
+import { IMPL_IDS, WARMUP_CALLS, warmupChunk, type ImplId, type PairedResult, type WorkerResult } from "./mlp/worker";
 import { LEARNING_RATE } from "./mlp/workload";
 import {
   fmtRate,
@@ -30,23 +33,23 @@ import {
 
 const BATCH_SIZES = [32, 1] as const;
 
-/** Runs one implementation in its own process; resolves with its result lines. */
-function runWorker(impl: ImplId, args: readonly string[]): Promise<WorkerResult[]> {
+/** Runs bench/mlp/worker.ts with `args` in its own process; resolves with its lines starting with `prefix`, parsed. */
+function runWorker<T>(args: readonly string[], prefix: "RESULT" | "PAIRED"): Promise<T[]> {
   const script = path.join(__dirname, "mlp", "worker.ts");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, script, impl, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...process.execArgv, script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`worker ${impl} exited with ${code}:\n${err}${out}`));
+      if (code !== 0) return reject(new Error(`worker ${args[0]} exited with ${code}:\n${err}${out}`));
       resolve(
         out
           .split("\n")
-          .filter((l) => l.startsWith("RESULT "))
-          .map((l) => JSON.parse(l.slice("RESULT ".length)) as WorkerResult),
+          .filter((l) => l.startsWith(`${prefix} `))
+          .map((l) => JSON.parse(l.slice(prefix.length + 1)) as T),
       );
     });
   });
@@ -70,6 +73,7 @@ async function run(options: BenchOptions): Promise<void> {
   );
 
   const results = new Map<string, WorkerResult[]>(); // key `${id}@${bs}`, one entry per round
+  const pairedRatios = new Map<number, number[]>(); // batch size → per-epoch ratios of every round
   const labels = new Map<ImplId, string>();
   const key = (id: ImplId, bs: number): string => `${id}@${bs}`;
   for (let r = 0; r < rounds; r++) {
@@ -78,7 +82,7 @@ async function run(options: BenchOptions): Promise<void> {
     const batches = r % 2 === 0 ? BATCH_SIZES : [...BATCH_SIZES].reverse();
     for (const impl of rotate(impls, r)) {
       const args = [`--samples=${samples}`, `--warmup-steps=${warmupSteps}`, `--seed=${seed}`, `--tfjs=${tfMode}`, `--batches=${batches.join(",")}`];
-      for (const result of await runWorker(impl, args)) {
+      for (const result of await runWorker<WorkerResult>([impl, ...args], "RESULT")) {
         labels.set(impl, result.label);
         const list = results.get(key(impl, result.batchSize)) ?? [];
         list.push(result);
@@ -87,6 +91,9 @@ async function run(options: BenchOptions): Promise<void> {
       line.push(`${impl} ${BATCH_SIZES.map((bs) => fmtRate(results.get(key(impl, bs))!.at(-1)!.rate)).join(" / ")}`);
     }
     console.log(`  round ${r + 1}/${rounds} (samples/s at batch ${BATCH_SIZES.join(" / ")}): ${line.join(", ")}`);
+    const pairs = await runWorker<PairedResult>(["paired", `--samples=${samples}`, `--warmup-steps=${warmupSteps}`, `--seed=${seed}`, `--batches=${batches.join(",")}`], "PAIRED");
+    for (const p of pairs) pairedRatios.set(p.batchSize, [...(pairedRatios.get(p.batchSize) ?? []), ...p.ratios]);
+    console.log(`    paired in one process, engine / hand loop on the kernels per epoch: ${pairs.map((p) => `batch ${p.batchSize} ${p.ratios.map((x) => x.toFixed(2)).join(" ")}`).join("; ")}`);
   }
 
   type Metric = "rate" | "cpuRate";
@@ -122,13 +129,19 @@ async function run(options: BenchOptions): Promise<void> {
   const targets: Target[] = [
     { label: "engine / tfjs-wasm, batch 32", ratio: ratio("engine", "tfjs-wasm", 32), atLeast: 1.5 },
     { label: "engine / tfjs-wasm, batch 1", ratio: ratio("engine", "tfjs-wasm", 1), atLeast: 5 },
-    { label: "engine / hand loop, batch 32", ratio: ratio("engine", "hand-wasm", 32), atLeast: 0.85 },
-    { label: "engine / hand loop, batch 1", ratio: ratio("engine", "hand-wasm", 1), atLeast: 0.85 },
+    { label: "engine / hand loop, batch 32 (paired)", ratio: median(pairedRatios.get(32) ?? []), atLeast: 0.85 },
+    { label: "engine / hand loop, batch 1 (paired)", ratio: median(pairedRatios.get(1) ?? []), atLeast: 0.85 },
   ];
-  console.log("\nratios of wall-clock throughput (median of per-round ratios; hand loop = the one on the engine's kernels),");
-  console.log("with the same ratio of CPU-time throughput in brackets");
-  const cpuRatios = [ratio("engine", "tfjs-wasm", 32, "cpuRate"), ratio("engine", "tfjs-wasm", 1, "cpuRate"), ratio("engine", "hand-wasm", 32, "cpuRate"), ratio("engine", "hand-wasm", 1, "cpuRate")];
-  targets.forEach((t, i) => console.log(`  ${targetLine(t).padEnd(70)} (cpu ${fmtRatio(cpuRatios[i]!)})`));
+  console.log("\nratios of wall-clock throughput (median of per-round ratios, with the ratio of CPU-time throughput in");
+  console.log("brackets; engine / hand loop: the loop on the engine's kernels, median of the paired epochs of every");
+  console.log("round, with the separate-process ratio in brackets)");
+  const bracketed = [
+    `cpu ${fmtRatio(ratio("engine", "tfjs-wasm", 32, "cpuRate"))}`,
+    `cpu ${fmtRatio(ratio("engine", "tfjs-wasm", 1, "cpuRate"))}`,
+    `separate processes ${fmtRatio(ratio("engine", "hand-wasm", 32))}`,
+    `separate processes ${fmtRatio(ratio("engine", "hand-wasm", 1))}`,
+  ];
+  targets.forEach((t, i) => console.log(`  ${targetLine(t).padEnd(78)} (${bracketed[i]!})`));
   console.log("  for reference:");
   const reference: [ImplId, ImplId, string][] = [
     ["engine", "hand", "engine / blocked TS hand loop"],

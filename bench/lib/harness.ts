@@ -67,7 +67,7 @@ export interface Target {
 
 export function targetLine(t: Target): string {
   const met = t.ratio >= t.atLeast;
-  return `${t.label.padEnd(32)} ${fmtRatio(t.ratio).padStart(8)}   target ≥ ${fmtRatio(t.atLeast).padEnd(6)} ${met ? "met" : "NOT MET"}`;
+  return `${t.label.padEnd(40)} ${fmtRatio(t.ratio).padStart(8)}   target ≥ ${fmtRatio(t.atLeast).padEnd(6)} ${met ? "met" : "NOT MET"}`;
 }
 
 export function fmtRatio(r: number): string {

@@ -160,7 +160,48 @@ function option(args: readonly string[], key: string, fallback: string): string 
   return args.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback;
 }
 
+/** Alternated timed epochs per batch size in `paired` mode. */
+export const PAIRED_EPOCHS = 6;
+
+/** `paired` mode's result: per alternated epoch pair, hand loop time / engine time (= engine / hand throughput). */
+export interface PairedResult {
+  readonly batchSize: number;
+  readonly ratios: readonly number[];
+}
+
+/**
+ * `worker.ts paired …`: the engine and the hand loop on its kernels in one process, each warmed up as
+ * above, then PAIRED_EPOCHS timed epochs of each, alternated (which one goes first alternates too). Two
+ * epochs measured a second apart see the same host speed, which two processes seconds apart do not:
+ * on this VM that drift (±25 % between processes) is larger than the abstraction cost being measured.
+ */
+async function paired(work: Workload, warmupSteps: number, batches: readonly number[]): Promise<void> {
+  const engine = await implementation("engine", work, warmupSteps, "minimize");
+  const hand = await implementation("hand-wasm", work, warmupSteps, "minimize");
+  for (const batchSize of batches) {
+    const e = await engine.prepare(batchSize);
+    const h = await hand.prepare(batchSize);
+    for (let c = 0; c < WARMUP_CALLS; c++) {
+      await e.warmUp();
+      await h.warmUp();
+    }
+    const ratios: number[] = [];
+    for (let i = 0; i < PAIRED_EPOCHS; i++) {
+      const order = i % 2 === 0 ? [e, h] : [h, e];
+      const [first, second] = [await timed(() => order[0]!.epoch()), await timed(() => order[1]!.epoch())];
+      const [te, th] = i % 2 === 0 ? [first.wall, second.wall] : [second.wall, first.wall];
+      ratios.push(th / te);
+    }
+    const result: PairedResult = { batchSize, ratios };
+    process.stdout.write(`PAIRED ${JSON.stringify(result)}\n`);
+  }
+}
+
 async function main(args: readonly string[]): Promise<void> {
+  if (args[0] === "paired") {
+    const work = makeWorkload(Number(option(args, "samples", "4096")), Number(option(args, "seed", "1234")));
+    return paired(work, Number(option(args, "warmup-steps", "256")), option(args, "batches", "32,1").split(",").map(Number));
+  }
   const id = args[0] as ImplId;
   if (!IMPL_IDS.includes(id)) throw new RangeError(`worker: unknown implementation '${args[0]}' (known: ${IMPL_IDS.join(", ")})`);
   const samples = Number(option(args, "samples", "4096"));
