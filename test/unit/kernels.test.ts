@@ -138,6 +138,12 @@ describe("WebAssembly kernels equal their definitions bit for bit", () => {
     assert.throws(() => new Arena().address(a.alloc(4)), /not an array of this arena/);
   });
 
+  test("more than the arena's 4 GiB is refused with a message, not a crash", () => {
+    const a = new Arena();
+    assert.throws(() => a.alloc(2 ** 29 + 1), /model too large: .*4 GiB/);
+    assert.equal(a.alloc(4).length, 4, "the arena still works after the refusal");
+  });
+
   test("arrays stay valid when the arena grows", () => {
     const a = new Arena();
     const first = a.alloc(8).fill(3);

@@ -35,7 +35,8 @@ export class Arena {
   private memoryBuffer: ArrayBufferLike | null = null;
 
   constructor(bytes = PAGE) {
-    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)), maximum: MAX_PAGES, shared: true });
+    const initial = Math.min(MAX_PAGES, Math.max(1, Math.ceil(bytes / PAGE)));
+    this.memory = new WebAssembly.Memory({ initial, maximum: MAX_PAGES, shared: true });
     compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, "base64"));
     const instance = new WebAssembly.Instance(compiled, { arena: { memory: this.memory } });
     this.kernels = instance.exports as unknown as Kernels;
@@ -44,9 +45,18 @@ export class Arena {
   /** A new zero-filled array of n float64 values. */
   alloc(n: number): Float64Array {
     const start = this.used;
-    const end = start + ((n * 8 + 15) & ~15);
+    const end = start + Math.ceil((n * 8) / 16) * 16; // not `& ~15`: sizes past 2 GiB overflow int32
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE);
+      if (have / PAGE + pages > MAX_PAGES) {
+        throw new RangeError(
+          `model too large: its parameters, blame bank and optimizer state need more than the engine's 4 GiB ` +
+            `(WebAssembly memory) for ${n} more float64 values`,
+        );
+      }
+      this.memory.grow(pages);
+    }
     this.used = end;
     const buffer = this.memory.buffer;
     this.buffers.add(buffer);
