@@ -187,9 +187,16 @@ async function paired(work: Workload, warmupSteps: number, batches: readonly num
     }
     const ratios: number[] = [];
     for (let i = 0; i < PAIRED_EPOCHS; i++) {
-      const order = i % 2 === 0 ? [e, h] : [h, e];
-      const [first, second] = [await timed(() => order[0]!.epoch()), await timed(() => order[1]!.epoch())];
-      const [te, th] = i % 2 === 0 ? [first.wall, second.wall] : [second.wall, first.wall];
+      const timeOf = async (p: Prepared) => (await timed(() => p.epoch())).wall;
+      let te: number;
+      let th: number;
+      if (i % 2 === 0) {
+        te = await timeOf(e);
+        th = await timeOf(h);
+      } else {
+        th = await timeOf(h);
+        te = await timeOf(e);
+      }
       ratios.push(th / te);
     }
     const result: PairedResult = { batchSize, ratios };

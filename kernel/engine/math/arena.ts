@@ -33,6 +33,8 @@ export class Arena {
   private readonly buffers = new Set<ArrayBufferLike>();
   /** The newest of them (most arrays are cut from it): checked first. */
   private memoryBuffer: ArrayBufferLike | null = null;
+  /** scratch()'s array. */
+  private spare = new Float64Array(0);
 
   constructor(bytes = PAGE) {
     const initial = Math.min(MAX_PAGES, Math.max(1, Math.ceil(bytes / PAGE)));
@@ -86,5 +88,4 @@ export class Arena {
     if (this.spare.length < n) this.spare = this.alloc(n);
     return this.spare;
   }
-  private spare = new Float64Array(0);
 }
