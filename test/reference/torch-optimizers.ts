@@ -2,7 +2,9 @@
  * An independent reference for the optimizer tests: a transcription of PyTorch 1.13's
  * `torch/optim/*.py` — each optimizer's `_single_tensor_*` function (the `foreach=False`, non-capturable,
  * non-differentiable, non-maximize path, dense gradients) plus the lazy state initialisation of its
- * `step()` — operating on plain float64 number arrays instead of tensors.
+ * `step()` — operating on plain float64 number arrays instead of tensors. One exception: NAdam's default
+ * is torch 2.0's `_single_tensor_nadam` (the documented algorithm, equal to 1.13's `foreach` path), since
+ * 1.13's single-tensor code counts μₜ twice (PR #92699); that path is available as an option.
  *
  * It deliberately imports nothing from kernel/: it is written in PyTorch's own structure (in-place tensor
  * ops, state dicts, `param.addcdiv_(exp_avg, denom, value=-step_size)`), not the engine's, so that a
@@ -337,9 +339,25 @@ function _single_tensor_adamw(
   }
 }
 
-export interface NAdamOptions { lr?: number; betas?: [number, number]; eps?: number; weight_decay?: number; momentum_decay?: number }
+export interface NAdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weight_decay?: number;
+  momentum_decay?: number;
+  /**
+   * Which single-tensor code: false (default) is `torch/optim/nadam.py`'s `_single_tensor_nadam` as of
+   * torch 2.0 (after PR #92699), which is the documented algorithm and what 1.13's `_multi_tensor_nadam`
+   * (`foreach=True`) computes; true is 1.13's own default `_single_tensor_nadam`, whose
+   * `mu_product_next = mu_product * mu * mu_next` counts μₜ twice (the bug #92699 fixed).
+   */
+  torch113_single_tensor?: boolean;
+}
 
-/** torch.optim.NAdam (1.13). */
+/**
+ * torch.optim.NAdam: the documented algorithm, transcribed from torch 2.0's `_single_tensor_nadam`
+ * (1.13's `foreach` path computes the same); `torch113_single_tensor` gives 1.13's default path instead.
+ */
 export class NAdam implements ReferenceOptimizer {
   lr: number;
   betas: [number, number];
@@ -353,7 +371,9 @@ export class NAdam implements ReferenceOptimizer {
     this.eps = o.eps ?? 1e-8;
     this.weight_decay = o.weight_decay ?? 0;
     this.momentum_decay = o.momentum_decay ?? 4e-3;
+    this.torch113_single_tensor = o.torch113_single_tensor ?? false;
   }
+  readonly torch113_single_tensor: boolean;
   step(grad: Tensor): void {
     const p = this.param;
     if (this.state === null) {
@@ -365,6 +385,7 @@ export class NAdam implements ReferenceOptimizer {
     const [beta1, beta2] = this.betas;
     _single_tensor_nadam([p], [grad], [st.exp_avg], [st.exp_avg_sq], mu_products, steps, {
       beta1, beta2, lr: this.lr, weight_decay: this.weight_decay, momentum_decay: this.momentum_decay, eps: this.eps,
+      torch113_single_tensor: this.torch113_single_tensor,
     });
     st.step = steps[0]!.step;
     st.mu_product = mu_products[0]!.value;
@@ -378,7 +399,9 @@ function _single_tensor_nadam(
   exp_avg_sqs: Tensor[],
   mu_products: { value: number }[],
   state_steps: { step: number }[],
-  { beta1, beta2, lr, weight_decay, momentum_decay, eps }: { beta1: number; beta2: number; lr: number; weight_decay: number; momentum_decay: number; eps: number },
+  {
+    beta1, beta2, lr, weight_decay, momentum_decay, eps, torch113_single_tensor,
+  }: { beta1: number; beta2: number; lr: number; weight_decay: number; momentum_decay: number; eps: number; torch113_single_tensor: boolean },
 ): void {
   for (let i = 0; i < params.length; i++) {
     const param = params[i]!;
@@ -397,7 +420,8 @@ function _single_tensor_nadam(
     const mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentum_decay));
     // update mu_product
     mu_product.value *= mu;
-    const mu_product_next = mu_product.value * mu_next;
+    // torch ≥ 2.0 (PR #92699): mu_product * mu_next; torch 1.13's single-tensor path: mu_product * mu * mu_next.
+    const mu_product_next = torch113_single_tensor ? mu_product.value * mu * mu_next : mu_product.value * mu_next;
     // decay the first and second moment running average coefficient
     add_(mul_(exp_avg, beta1), grad, 1 - beta1);
     addcmul_(mul_(exp_avg_sq, beta2), grad, grad, 1 - beta2);

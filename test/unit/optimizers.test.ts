@@ -481,6 +481,39 @@ describe("standard optimizers match a transcription of PyTorch 1.13 (float64, re
   });
 });
 
+describe("NAdam: the documented algorithm, not torch 1.13's default single-tensor path", () => {
+  // torch 1.13's `_single_tensor_nadam` (its default, foreach=False) computes Π_{i≤t+1} μᵢ as
+  // mu_product · μₜ · μₜ₊₁, counting μₜ twice; PR #92699 (torch 2.0) fixed it, and 1.13's foreach path
+  // never had it. The engine follows the documented formula, which the cases above check to 1e-12; this
+  // shows the two transcriptions really differ, so the reference's choice matters (docs/optimizers.md).
+  test("the engine's NAdam departs from 1.13's single-tensor transcription from the first step", () => {
+    const strategy = getStrategy("nadam");
+    const rand = mulberry32(0x9a0a);
+    const init = initialWeights(rand);
+    const params = Float64Array.from(init);
+    const documented = init.slice();
+    const torch113 = init.slice();
+    const refDocumented = new torch.NAdam(documented);
+    const refTorch113 = new torch.NAdam(torch113, { torch113_single_tensor: true });
+    const state = stateFor(strategy, {}, WEIGHTS);
+    const lr = new Float64Array(WEIGHTS).fill(state.h.lr as number);
+    const record = allocateCommitRecord(WEIGHTS, strategy.audit.length);
+    for (let step = 1; step <= 3; step++) {
+      const bank = bankFor(rand, step);
+      const grads = Array.from(bank, (b) => b / COUNT);
+      state.commit(params, bank, COUNT, lr, 1, record);
+      refDocumented.step(grads);
+      refTorch113.step(grads);
+      for (let i = 0; i < WEIGHTS; i++) {
+        assertRel(params[i]!, documented[i]!, `step ${step} w${i} θ = documented formula`);
+        const moved = Math.abs(params[i]! - init[i]!);
+        const gap = Math.abs(params[i]! - torch113[i]!);
+        assert.ok(gap > 1e-3 * moved, `step ${step} w${i}: 1.13's single-tensor path should differ (gap ${gap}, step ${moved})`);
+      }
+    }
+  });
+});
+
 // ---- declarations, registry, validation ---------------------------------------------------------------
 
 describe("registry and declarations", () => {
