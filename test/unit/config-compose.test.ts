@@ -3,7 +3,7 @@
  * indices, YAML values), multirun product order, and every error path naming the file or override.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
@@ -16,6 +16,9 @@ import {
   parseOverride,
   sweepLabel,
 } from "../../kernel/engine/config";
+import { buildExperiment } from "../../kernel/engine/config/build";
+import { strategyIds } from "../../kernel/engine/optimizers/registry";
+import { parse as parseYaml } from "yaml";
 
 const root = mkdtempSync(join(tmpdir(), "nf-compose-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -101,7 +104,8 @@ describe("composition", () => {
 
   it("samples/config composes with every optimizer and scheduler option", () => {
     const train = resolve(__dirname, "../../samples/config/train.yaml");
-    for (const o of ["adam", "adamw", "sgd", "rmsprop", "nadam", "adagrad", "lookahead-sgd"]) {
+    const groupFiles = readdirSync(resolve(__dirname, "../../samples/config/optimizer")).map((f) => f.replace(/\.yaml$/, ""));
+    for (const o of groupFiles) {
       for (const s of ["cosine", "onecycle", "step", "constant"]) {
         assert.doesNotThrow(() => loadComposedExperiment(train, [`optimizer=${o}`, `scheduler=${s}`]), `${o} × ${s}`);
       }
@@ -175,4 +179,27 @@ describe("multirun", () => {
     expectError(() => expandSweep(["optimizer.lr=1,,2"]), "override 'optimizer.lr=1,,2'", "optimizer.lr", /empty value/);
     expectError(() => expandSweep(["optimizer=sgd,sgd"]), "override 'optimizer=sgd,sgd'", "optimizer", /listed twice/);
   });
+});
+
+describe("samples/config: a group file for every optimizer", () => {
+  const samples = resolve(__dirname, "../../samples/config");
+  for (const id of strategyIds) {
+    it(`optimizer=${id} picks samples/config/optimizer/${id}.yaml, whose every key reaches the trainer`, () => {
+      const file = resolve(samples, "optimizer", `${id}.yaml`);
+      const given = (parseYaml(readFileSync(file, "utf8")) as { optimizer: Record<string, unknown> }).optimizer;
+      const r = loadComposedExperiment(resolve(samples, "train.yaml"), [`optimizer=${id}`, "training.epochs=1"]);
+      assert.equal(r.experiment.optimizer.name, given.name);
+      const { trainer } = buildExperiment(r);
+      const h = trainer.hyperparameters;
+      for (const [key, value] of Object.entries(given)) {
+        if (key === "name" || key === "type" || key === "lookahead" || key === "auto_param_groups" || key === "scheduler_hook"
+          || key === "warmup_steps" || key === "clip_grad_norm" || key === "accumulate_steps") continue;
+        if (key === "betas") {
+          assert.deepEqual([h.beta1, h.beta2], value, `${id}: betas`);
+          continue;
+        }
+        assert.equal(h[key], value, `${id}: ${key}`);
+      }
+    });
+  }
 });
