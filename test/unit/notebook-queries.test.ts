@@ -24,7 +24,7 @@ import { activate } from "../../webviews/renderers/network/index";
 import type { QueryAnswer } from "../../webviews/shared/queries";
 import { renderOutput } from "./support/render-output";
 import { toyDataset } from "./support/toy-data";
-import { installDom, pressKey } from "./support/dom-globals";
+import { installDom, pointAtLine, pressKey } from "./support/dom-globals";
 
 const dom = installDom();
 
@@ -129,8 +129,8 @@ test("a weight's and a neuron's popup get their data from the host through rende
   key(el.querySelector(".popup button.close")!, "Escape");
   const before = hostMs.length;
   const other = el.querySelector('line.weight[data-layer="0"][data-neuron="2"][data-weight="1"]')!;
-  other.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
-  other.dispatchEvent(new dom.window.MouseEvent("click"));
+  pointAtLine(other, "mousemove");
+  pointAtLine(other, "click");
   await until("the audit table", () => !!popup.querySelector(".nf-audit td.after"));
   await until("the snapshots", () => hostMs.length >= before + 5);
   await new Promise((r) => setTimeout(r, 30));
@@ -138,7 +138,7 @@ test("a weight's and a neuron's popup get their data from the host through rende
   assert.equal(hostMs.slice(before).filter((h) => h.kind === "weightTrace").length, 1);
   // A weight's answer that arrives after a neuron's popup replaced it stays out of it.
   key(other, "Escape");
-  other.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  pointAtLine(other, "mousemove");
   el.querySelector('circle.neuron[data-column="2"][data-index="0"]')!.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
   await until("the neuron's snapshot", () => !!popup.querySelector(".snapshot-head"));
   await new Promise((r) => setTimeout(r, 30));

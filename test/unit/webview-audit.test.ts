@@ -12,6 +12,7 @@ import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder, type WeightTrace } from "../../kernel/record";
 import { auditBundle } from "../../kernel/runtime/display/audit";
 import { MIME } from "../../kernel/runtime/display/mime";
+import { checkLine } from "../../webviews/renderers/audit/check-line";
 import { fmt } from "../../webviews/shared/format";
 import { activate } from "../../webviews/renderers/audit/index";
 import { renderOutput } from "./support/render-output";
@@ -92,7 +93,7 @@ test("audit renderer, batch 5: per-sample leverage = input × blame, Cum. is the
   const [a] = values(el, "td.after");
   assert.equal(lr, 0.05);
   assert.equal(a, b! - adj!);
-  assert.equal(el.querySelector(".check")!.textContent, `Before − Adj = ${fmt(b!)} − ${fmt(adj!)} = ${fmt(a!)}`);
+  assert.equal(el.querySelector(".check")!.textContent, checkLine(b!, adj!));
   assert.match(el.querySelector(".head")!.textContent!, /^layer 0, neuron 1, weight 0 · commit t=2 \(epoch 0, batch 1\) · Adam/);
   assert.ok(el.querySelector(".formula")!.textContent!.length > 0);
 });
@@ -163,4 +164,44 @@ test("audit renderer: data is text, never markup; a wrong payload shows a messag
   assert.equal(el.querySelector(".formula")!.textContent, payload.strategy.formula);
   const bad = await render({ kind: "something-else" });
   assert.equal(bad.querySelector('[role="alert"]')!.textContent, "NeuroForge: this output is not a weight trace (application/vnd.neuroforge.audit+json).");
+});
+
+/** The check line's three numbers as a person reads them (U+2212 minus, a negative Adj in parentheses). */
+function readCheck(text: string): { before: string; adj: string; after: string } {
+  const m = /^Before − Adj = (\S+) − (\(−\S+\)|[^\s(−-]\S*) = (\S+)$/.exec(text);
+  assert.ok(m, `check line "${text}"`);
+  return { before: m[1]!, adj: m[2]!, after: m[3]! };
+}
+const value = (shown: string) => Number(shown.replace(/[()]/g, "").replace("−", "-"));
+
+test("the check line: no double signs, and Before and After shown with the digits it takes to see the change", async () => {
+  // The issue's case: a small negative Adj on a weight near 7 (4 digits would read 6.999 − -8.452e-5 = 6.999).
+  assert.equal(checkLine(6.999123, -8.452e-5), "Before − Adj = 6.9991 − (−8.452e-5) = 6.9992");
+  assert.equal(checkLine(-0.5, 0.25), "Before − Adj = −0.5 − 0.25 = −0.75");
+  assert.equal(checkLine(0.125, 0), "Before − Adj = 0.125 − 0 = 0.125");
+  // A change in the 12th digit still shows; no change shows 4 digits.
+  const tiny = checkLine(1.2345678901234, 1e-12);
+  assert.notEqual(readCheck(tiny).before, readCheck(tiny).after, tiny);
+  assert.equal(readCheck(checkLine(2.5e-7, 0)).before, "2.500e-7");
+  // Every commit of the recorded run, every weight, as rendered: one sign per operation, Before/After
+  // differ as shown exactly when they differ, and the shown numbers round the true ones.
+  const info = reader.run(runId);
+  let changed = 0;
+  for (let t = 1; t <= info.commits; t++) {
+    for (const [l, j, k] of [[0, 0, 0], [0, 2, 2], [1, 0, 1], [1, 0, 3]] as const) {
+      const trace = reader.weightTrace(runId, l, j, k, t) as WeightTrace;
+      const el = await render(payloadOf(trace));
+      const text = el.querySelector(".check")!.textContent!;
+      assert.doesNotMatch(text, /[−+-] *[−+-]/, text);
+      const shown = readCheck(text);
+      const { before, adjustment } = trace.commit;
+      const after = before - adjustment;
+      assert.equal(shown.before === shown.after, before === after, text);
+      if (before !== after) changed++;
+      for (const [s, v] of [[shown.before, before], [shown.adj, adjustment], [shown.after, after]] as const) {
+        assert.ok(Math.abs(value(s) - v) <= Math.abs(v) * 5e-4, `${s} shows ${v} (${text})`);
+      }
+    }
+  }
+  assert.ok(changed > 0);
 });

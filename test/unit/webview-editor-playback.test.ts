@@ -21,6 +21,7 @@ import { Model, Trainer } from "../../kernel/engine";
 import type { LookaheadOptions } from "../../kernel/engine/lookahead";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder, type WeightTrace } from "../../kernel/record";
+import { pointAtLine } from "./support/dom-globals";
 import { toyDataset } from "./support/toy-data";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-editor-playback-"));
@@ -280,7 +281,7 @@ test("hovering a weight opens its audit popup, read lazily from the file: the nu
     await ed.settled(7, 5); // after t = 8, batch of 5 samples
     const line = ed.doc.querySelector('.playback line.weight[data-layer="0"][data-neuron="2"][data-weight="1"]')!;
     const before = ed.queries.filter((q) => q === "weightTrace").length;
-    line.dispatchEvent(new ed.doc.defaultView!.MouseEvent("mouseenter"));
+    pointAtLine(line, "mousemove");
     const popup = ed.doc.querySelector(".playback .popup")!;
     for (let i = 0; i < 300 && !popup.querySelector(".nf-audit"); i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(ed.queries.filter((q) => q === "weightTrace").length, before + 1, "one weightTrace query");

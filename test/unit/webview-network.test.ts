@@ -21,7 +21,7 @@ import type { RunSource } from "../../webviews/shared/run-source";
 import { activate } from "../../webviews/renderers/network/index";
 import { renderOutput } from "./support/render-output";
 import { toyDataset } from "./support/toy-data";
-import { installDom, pressKey } from "./support/dom-globals";
+import { coords, distance, installDom, mouseAt, pointAtLine, pointOnLine, pressKey } from "./support/dom-globals";
 
 const dom = installDom();
 
@@ -107,19 +107,19 @@ test("a model without a recording: one focusable line per weight (biases include
   assert.ok(!line.classList.contains("active"));
   assert.equal(document.activeElement, line);
   // Hover opens it too.
-  lines[0]!.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  pointAtLine(lines[0]!, "mousemove");
   assert.ok(!popup.hidden);
   assert.equal(num(popup.querySelector(".value .num")), num(lines[0]!));
   // Hovering switches the popup; a click pins it (moving over other weights leaves it) until Escape.
-  lines[1]!.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  pointAtLine(lines[1]!, "mousemove");
   assert.equal(num(popup.querySelector(".value .num")), num(lines[1]!));
-  lines[2]!.dispatchEvent(new dom.window.MouseEvent("click"));
+  pointAtLine(lines[2]!, "click");
   assert.ok(popup.classList.contains("pinned"));
-  lines[3]!.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  pointAtLine(lines[3]!, "mousemove");
   assert.equal(num(popup.querySelector(".value .num")), num(lines[2]!), "pinned: hovering another weight keeps the popup");
   key(lines[2]!, "Escape");
   assert.ok(popup.hidden && !popup.classList.contains("pinned"));
-  lines[3]!.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  pointAtLine(lines[3]!, "mousemove");
   assert.equal(num(popup.querySelector(".value .num")), num(lines[3]!));
   // A neuron's popup lists its incoming weights and bias.
   key(neurons[5]!, "Enter");
@@ -227,7 +227,7 @@ test("hostile strings stay text; payloads that are not networks show a message; 
   payload.recording.strategy.name = "<b>bold</b>";
   payload.recording.strategy.formula = "<iframe src=x></iframe>";
   const el = await render(payload);
-  weightEls(el)[0]!.dispatchEvent(new dom.window.MouseEvent("click"));
+  pointAtLine(weightEls(el)[0]!, "click");
   assert.equal(el.querySelector("img, script, b, iframe"), null);
   assert.ok(el.querySelector(".head")!.textContent!.includes(payload.layers[0]!.activation));
   assert.ok(el.querySelector(".commit-label")!.textContent!.includes(payload.recording.runId));
@@ -284,4 +284,124 @@ test("traces beyond the budget come from a RunSource (a real reader): the popup 
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(popup.querySelectorAll(".nf-audit").length, 1);
   assert.match(popup.querySelector(".head")!.textContent!, new RegExp(`^layer ${other.getAttribute("data-layer")}, neuron ${other.getAttribute("data-neuron")}, weight ${other.getAttribute("data-weight")} `));
+});
+
+/** What the workbench would get: keydowns that bubble out of the output (VS Code forwards those). */
+function escaped(): { keys: string[]; stop(): void } {
+  const keys: string[] = [];
+  const listen = (e: Event) => keys.push((e as KeyboardEvent).key);
+  dom.window.addEventListener("keydown", listen);
+  return { keys, stop: () => dom.window.removeEventListener("keydown", listen) };
+}
+
+test("arrow keys at the ends of a column hold: no key leaves the output, the focus stays (every weight and neuron, every arrow)", async () => {
+  const el = await render(payloadOf(model));
+  const neuron = (c: number, i: number) => el.querySelector<SVGCircleElement>(`circle.neuron[data-column="${c}"][data-index="${i}"]`)!;
+  const weight = (l: number, j: number, k: number) => el.querySelector<SVGLineElement>(`line.weight[data-layer="${l}"][data-neuron="${j}"][data-weight="${k}"]`)!;
+  const out = escaped();
+  try {
+    // The ends a person reaches (2 inputs, 3 tanh, 1 sigmoid; a neuron's weights end with its bias).
+    const ends: [string, Element, string][] = [
+      ["first input", neuron(0, 0), "ArrowUp"],
+      ["last input", neuron(0, 1), "ArrowDown"],
+      ["an input, leftwards", neuron(0, 1), "ArrowLeft"],
+      ["first hidden neuron", neuron(1, 0), "ArrowUp"],
+      ["last hidden neuron", neuron(1, 2), "ArrowDown"],
+      ["the single output neuron, up", neuron(2, 0), "ArrowUp"],
+      ["the single output neuron, down", neuron(2, 0), "ArrowDown"],
+      ["the output neuron, rightwards", neuron(2, 0), "ArrowRight"],
+      ["first weight into a hidden neuron", weight(0, 1, 0), "ArrowUp"],
+      ["last weight (bias) into a hidden neuron", weight(0, 1, 2), "ArrowDown"],
+      ["first weight into the output neuron", weight(1, 0, 0), "ArrowUp"],
+      ["last weight (bias) into the output neuron", weight(1, 0, 3), "ArrowDown"],
+    ];
+    for (const [what, at, k] of ends) {
+      (at as SVGElement).focus();
+      assert.equal(key(at, k), false, `${what}: ${k} is cancelled`);
+      assert.equal(document.activeElement, at, `${what}: ${k} keeps the focus`);
+    }
+    assert.deepEqual(out.keys, [], "no arrow key at an end reached the window (the workbench)");
+    // Every element and every arrow: handled in the output, the focus on the key's target or kept.
+    const all = [...el.querySelectorAll<SVGElement>("line.weight, circle.neuron")];
+    for (const at of all) {
+      for (const k of ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"]) {
+        at.focus();
+        assert.equal(key(at, k), false, `${at.getAttribute("aria-label")}: ${k} is cancelled`);
+        assert.ok(all.includes(document.activeElement as SVGElement), `${at.getAttribute("aria-label")}: ${k} leaves the focus in the network`);
+      }
+    }
+    assert.deepEqual(out.keys, []);
+    // Moves that have a target still move: down a column, along a neuron's weights.
+    neuron(1, 0).focus();
+    key(neuron(1, 0), "ArrowDown");
+    assert.equal(document.activeElement, neuron(1, 1));
+    weight(0, 1, 1).focus();
+    key(weight(0, 1, 1), "ArrowDown");
+    assert.equal(document.activeElement, weight(0, 1, 2));
+  } finally {
+    out.stop();
+  }
+});
+
+test("hovering picks the weight line nearest the pointer: near each line, at a crossing (the line under the top one), not over a neuron, nothing far away", async () => {
+  const el = await render(payloadOf(model));
+  const lines = weightEls(el);
+  const svg = el.querySelector("svg")!;
+  const active = () => el.querySelectorAll("line.weight.active");
+  const activeIs = (line: SVGLineElement, what: string) => {
+    assert.equal(active().length, 1, what);
+    assert.equal(active()[0], line, `${what}: picked ${active()[0]?.getAttribute("aria-label")}`);
+  };
+  // A grid of points over the diagram: the weight opened is the nearest line within 8 px (by the
+  // segment-distance formula); farther from every line, the popup stays on the last one.
+  let picked = 0;
+  const [w, hgt] = [Number(svg.getAttribute("width")), Number(svg.getAttribute("height"))];
+  for (let y = 0; y < hgt; y += 5) {
+    for (let x = 0; x < w; x += 5) {
+      const before = active()[0];
+      mouseAt(svg, "mousemove", x, y);
+      const d = lines.map((l) => distance(x, y, coords(l)));
+      const min = Math.min(...d);
+      if (min <= 8) {
+        const nearest = lines.filter((_, i) => d[i] === min);
+        assert.ok(nearest.includes(active()[0] as SVGLineElement), `(${x}, ${y}): nearest ${nearest[0]!.getAttribute("aria-label")} at ${min.toFixed(2)} px, picked ${active()[0]?.getAttribute("aria-label")}`);
+        picked++;
+      } else assert.equal(active()[0], before, `(${x}, ${y}) is ${min.toFixed(1)} px from every line: nothing new opens`);
+    }
+  }
+  assert.ok(picked > 200, `${picked} grid points near a line`);
+  // Near each line (4 px beside it, where a 0.75 px line is not under the pointer) picks it.
+  for (const line of lines) {
+    const { x, y } = pointOnLine(line);
+    const [x1, y1, x2, y2] = coords(line);
+    const len = Math.hypot(x2 - x1, y2 - y1);
+    mouseAt(svg, "mousemove", x + (4 * -(y2 - y1)) / len, y + (4 * (x2 - x1)) / len);
+    mouseAt(svg, "mousemove", x, y); // and on it
+    activeIs(line, `pointing beside and at ${line.getAttribute("aria-label")}`);
+  }
+  // A crossing: input 0 → hidden 2 is drawn over input 1 → hidden 1; 3 px along either from the crossing picks that one.
+  const under = lines.find((l) => l.getAttribute("data-layer") === "0" && l.getAttribute("data-neuron") === "1" && l.getAttribute("data-weight") === "1")!;
+  const over = lines.find((l) => l.getAttribute("data-layer") === "0" && l.getAttribute("data-neuron") === "2" && l.getAttribute("data-weight") === "0")!;
+  assert.ok(lines.indexOf(over) > lines.indexOf(under), "drawn later, on top");
+  const [a, b] = [coords(under), coords(over)];
+  // Intersection of the two segments (they cross between the columns).
+  const den = (a[0] - a[2]) * (b[1] - b[3]) - (a[1] - a[3]) * (b[0] - b[2]);
+  const u = ((a[0] - b[0]) * (b[1] - b[3]) - (a[1] - b[1]) * (b[0] - b[2])) / den;
+  assert.ok(u > 0 && u < 1, "the lines cross");
+  const cross = { x: a[0] + u * (a[2] - a[0]), y: a[1] + u * (a[3] - a[1]) };
+  for (const [line, [x1, y1, x2, y2]] of [[under, a], [over, b]] as const) {
+    const len = Math.hypot(x2 - x1, y2 - y1);
+    mouseAt(svg, "mousemove", cross.x + (3 * (x2 - x1)) / len, cross.y + (3 * (y2 - y1)) / len);
+    activeIs(line, `3 px from the crossing along ${line.getAttribute("aria-label")}`);
+  }
+  // A click picks the same way and pins; over a neuron, its own popup stays (no weight picked through it).
+  mouseAt(svg, "click", cross.x - 3 * ((a[2] - a[0]) / Math.hypot(a[2] - a[0], a[3] - a[1])), cross.y - 3 * ((a[3] - a[1]) / Math.hypot(a[2] - a[0], a[3] - a[1])));
+  activeIs(under, "click near the crossing, on the lower line");
+  assert.ok(popupOf(el).classList.contains("pinned"));
+  key(under, "Escape");
+  const hidden = el.querySelector<SVGCircleElement>('circle.neuron[data-column="1"][data-index="0"]')!;
+  hidden.dispatchEvent(new dom.window.MouseEvent("mouseenter"));
+  mouseAt(hidden, "mousemove", Number(hidden.getAttribute("cx")) - 12, Number(hidden.getAttribute("cy")));
+  assert.deepEqual([...el.querySelectorAll(".active")], [hidden], "the neuron under the pointer keeps its popup");
+  assert.equal(popupOf(el).getAttribute("aria-label"), "layer 0, neuron 0 (tanh)");
 });

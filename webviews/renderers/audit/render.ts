@@ -19,6 +19,7 @@ import { fmt } from "../../shared/format";
 import type { RunSource } from "../../shared/run-source";
 import { THEME_CSS } from "../../shared/theme";
 import { blameSourcesPanel, type Snapshot } from "../neuron/blame-sources";
+import { checkLine } from "./check-line";
 import { NEURON_CSS } from "../neuron/render";
 import { epochSummaryPanel, type Summary } from "./epoch-summary";
 
@@ -141,7 +142,7 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
     { class: "standard committed" },
     h("h4", {}, "Weight"),
     h("table", {}, h("thead", {}, h("tr", {}, th("LR"), th("Adj"), th("Before"), th("After"))), h("tbody", {}, h("tr", {}, num(c.lr, { class: "num lr" }), num(c.adjustment, { class: "num adj" }), num(c.before, { class: "num before" }), num(c.after, { class: "num after" })))),
-    h("div", { class: "muted check" }, `Before − Adj = ${fmt(c.before)} − ${fmt(c.adjustment)} = ${fmt(c.before - c.adjustment)}`),
+    h("div", { class: "muted check" }, checkLine(c.before, c.adjustment)),
     c.recomputedAdjustment !== null && c.recomputedAdjustment !== c.adjustment ? h("div", { class: "error" }, `recomputed Adj ${fmt(c.recomputedAdjustment)} differs from the recorded ${fmt(c.adjustment)}`) : null,
   );
   // Below: the blame sources of each sample (only the current one visible) and the epoch summary.

@@ -3,8 +3,9 @@
  * Columns of neurons (inputs, then each layer) with a bias unit "1" above every column that feeds a layer;
  * one SVG line per weight (biases included), coloured by sign (VS Code chart colours; dashed negatives in
  * high contrast) and as wide as |weight| relative to the largest. Every weight and neuron is focusable
- * with an aria-label carrying its value. Hover opens a weight's or neuron's popup; click or Enter opens
- * and pins it (further hovering leaves it); Escape (or ×) closes it; arrow keys walk the graph (./keyboard). When the payload carries a recording,
+ * with an aria-label carrying its value. Hover opens a weight's (the line nearest the pointer, ./pick) or
+ * neuron's popup; click or Enter opens and pins it (further hovering leaves it); Escape (or ×) closes it;
+ * arrow keys walk the graph (./keyboard) and stay in the output at its ends. When the payload carries a recording,
  * a weight's popup is its audit table at the shown commit (renderers/audit), a neuron's popup the neuron
  * for each sample of that commit's batch (./neuron-popup), and a scrubber steps through the embedded
  * commits. What the payload does not embed is asked of `source` (renderer messaging, the .nfrun
@@ -17,6 +18,7 @@ import { renderAudit } from "../audit/render";
 import { NEURON_CSS } from "../neuron/render";
 import { arrowTarget } from "./keyboard";
 import { neuronPopupBody } from "./neuron-popup";
+import { nearestSegment, type Segment } from "./pick";
 import { NETWORK_CSS } from "./style";
 import { append, h, s, style } from "../../shared/dom";
 import { fmt } from "../../shared/format";
@@ -51,7 +53,7 @@ export function signOf(v: number | null | undefined): "pos" | "neg" | "zero" | "
   return v > 0 ? "pos" : v < 0 ? "neg" : "zero";
 }
 
-interface WeightRef {
+interface WeightRef extends Segment {
   readonly layer: number;
   readonly neuron: number;
   readonly weight: number;
@@ -126,7 +128,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
         const y2 = y(j, li + 1);
         const el = s("line", { class: "weight", x1, y1, x2, y2, tabindex: 0, role: "button", "aria-haspopup": "dialog", "data-layer": li, "data-neuron": j, "data-weight": k });
         edges.append(el);
-        weights.push({ layer: li, neuron: j, weight: k, flat: offsets[li]! + j * (inputs + 1) + k, isBias, el });
+        weights.push({ layer: li, neuron: j, weight: k, flat: offsets[li]! + j * (inputs + 1) + k, isBias, el, x1, y1, x2, y2 });
       }
     }
   });
@@ -328,9 +330,11 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
   /** Arrow keys move the focus along the graph; an open popup follows the focus. */
   function navigate(e: KeyboardEvent, from: WeightRef | NeuronRef): void {
     const to = arrowTarget(e.key, from, weights, neurons);
-    if (!to) return;
+    // Also at a column's end: VS Code forwards the keys a webview leaves alone to the workbench, where
+    // ArrowUp/Down would move the focus into the cell list (and the next Enter would edit a cell).
     e.preventDefault();
-    e.stopPropagation(); // not also to the workbench, as with Enter below
+    e.stopPropagation();
+    if (!to) return;
     to.el.focus();
     if (openRef) {
       if ("flat" in to) openWeight(to);
@@ -342,9 +346,25 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     pinned = true;
     popup.classList.add("pinned");
   };
+  /** The weight nearest the pointer (null over a neuron, or far from every line). */
+  const pointed = (e: MouseEvent): WeightRef | null => {
+    if (neurons.some((n) => n.el === e.target)) return null;
+    const box = svg.getBoundingClientRect();
+    const scale = box.width > 0 ? W / box.width : 1; // a DOM without layout (JSDOM) has 0 × 0 boxes at 0, 0
+    return nearestSegment((e.clientX - box.left) * scale, (e.clientY - box.top) * scale, weights);
+  };
+  svg.addEventListener("mousemove", (e) => {
+    const w = pointed(e);
+    svg.classList.toggle("on-weight", w !== null);
+    if (w && !pinned && openRef !== w) openWeight(w);
+  });
+  svg.addEventListener("click", (e) => {
+    const w = pointed(e);
+    if (!w) return;
+    pin();
+    if (openRef !== w) openWeight(w);
+  });
   for (const w of weights) {
-    w.el.addEventListener("mouseenter", () => pinned || openWeight(w));
-    w.el.addEventListener("click", () => (pin(), openRef === w || openWeight(w)));
     w.el.addEventListener("keydown", (e) => {
       if (e.key.startsWith("Arrow")) return navigate(e, w);
       if (e.key !== "Enter" && e.key !== " ") return;

@@ -6,7 +6,8 @@
 export const NETWORK_CSS = `
 .nf-network .stage { display: block; }
 .nf-network svg { display: block; overflow: visible; }
-.nf-network .weight { stroke-opacity: 0.8; cursor: pointer; }
+.nf-network .weight { stroke-opacity: 0.8; }
+.nf-network svg.on-weight { cursor: pointer; }
 .nf-network .weight.pos { stroke: var(--vscode-charts-red, #d9534f); }
 .nf-network .weight.neg { stroke: var(--vscode-charts-blue, #428bca); }
 .nf-network .weight.zero, .nf-network .weight.unknown { stroke: var(--vscode-descriptionForeground, #888); }
