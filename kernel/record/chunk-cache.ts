@@ -1,6 +1,5 @@
 import { blobF64, blobI32 } from "./blob";
-import type { NfrunReader } from "./reader";
-import type { Chunk } from "./reader-types";
+import type { Chunk, RunContext, RunDb } from "./reader-types";
 
 /** Bytes of decoded epochs kept per reader (least recently used are dropped; the last one is always kept). */
 const MAX_BYTES = 64 << 20;
@@ -17,7 +16,10 @@ export class ChunkCache {
   private lastEpoch = -1;
   private last: Chunk[] = [];
 
-  constructor(private readonly reader: NfrunReader) {}
+  constructor(
+    private readonly db: RunDb,
+    private readonly context: (runId: string) => RunContext,
+  ) {}
 
   epochChunks(runId: string, epoch: number): Chunk[] {
     if (runId === this.lastRun && epoch === this.lastEpoch) return this.last;
@@ -41,12 +43,17 @@ export class ChunkCache {
   }
 
   private load(runId: string, epoch: number): Chunk[] {
-    const reader = this.reader;
-    const R = reader.context(runId).R;
-    return reader
+    const db = this.db;
+    const { R, dataCount } = this.context(runId);
+    return db
       .query("SELECT first_position, count, sample, loss, a, blame FROM sample_chunks WHERE run_id = ? AND epoch = ? ORDER BY first_position", [runId, epoch])
       .map((c) => {
         const count = Number(c[1]);
+        const first = Number(c[0]);
+        // Positions index the epoch's order of the dataset's samples.
+        if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 1 || first + count > dataCount) {
+          throw db.bad(`run ${runId}: sample chunk at epoch ${epoch} covers positions ${String(c[0])} … +${String(c[1])}, outside the ${dataCount} samples`);
+        }
         const chunk = { first: Number(c[0]), count, sample: blobI32(c[2])!, loss: blobF64(c[3])!, a: blobF64(c[4])!, blame: blobF64(c[5])! };
         if (
           !chunk.sample ||
@@ -55,7 +62,7 @@ export class ChunkCache {
           chunk.loss.length !== count ||
           [chunk.a, chunk.blame].some((b) => !b || b.length !== count * R)
         ) {
-          throw reader.bad(`run ${runId}: sample chunk at epoch ${epoch}, position ${Number(c[0])} has the wrong size`);
+          throw db.bad(`run ${runId}: sample chunk at epoch ${epoch}, position ${Number(c[0])} has the wrong size`);
         }
         return chunk;
       });

@@ -1,8 +1,21 @@
+import type { SqlValue } from "sql.js";
 import type { Activation, ActivationName } from "../engine/activations";
 import type { HyperValue, Strategy } from "../engine/optimizers/strategy";
 import type { ClipAtCommit, MechanismReplay, RunMechanisms } from "./mechanisms";
 import type { RecordStatus } from "./recorder";
 
+/**
+ * What the reader's query helpers (run-context, chunk-cache, snapshot-cache, …) need of an open file:
+ * parameterized queries, its size (which bounds every size read from it) and its 'corrupt' error.
+ * The reader implements it; the helpers never see the reader itself.
+ */
+export interface RunDb {
+  readonly path: string | undefined;
+  /** Size of the file in bytes. */
+  readonly bytes: number;
+  query(sql: string, params?: SqlValue[]): SqlValue[][];
+  bad(message: string): Error;
+}
 
 /** The typed answer for data the run did not record (policy, interruption): never invented numbers. */
 export interface NotRecorded {

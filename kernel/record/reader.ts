@@ -4,7 +4,7 @@ import { ChunkCache } from "./chunk-cache";
 import { configHash } from "./config-hash";
 import { NfrunError } from "./errors";
 import { neuronSnapshot } from "./neuron-snapshot";
-import type { Chunk, NeuronSnapshot, NotRecorded, RunContext, RunEvent, RunInfo, TraceSeries, WeightAt, WeightTrace } from "./reader-types";
+import type { Chunk, NeuronSnapshot, NotRecorded, RunContext, RunDb, RunEvent, RunInfo, TraceSeries, WeightAt, WeightTrace } from "./reader-types";
 import { safeJson } from "./reader-util";
 import { SnapshotCache, type DecodedSnapshot } from "./snapshot-cache";
 import { loadRunContext } from "./run-context";
@@ -33,14 +33,15 @@ export type {
  * (decoded sample chunks per epoch), weight-trace.ts (one weight at one commit, replayed from the
  * nearest snapshot), neuron-snapshot.ts (one neuron for one sample).
  */
-export class NfrunReader {
+export class NfrunReader implements RunDb {
   private readonly contexts = new Map<string, RunContext>();
-  private readonly chunks = new ChunkCache(this);
+  private readonly chunks = new ChunkCache(this, (runId) => this.context(runId));
   private readonly snapshots = new SnapshotCache(this);
 
   private constructor(
     readonly db: Database,
     readonly path: string | undefined,
+    readonly bytes: number,
   ) {}
 
   static async open(path: string, options: { sqlJs?: SqlJsOptions } = {}): Promise<NfrunReader> {
@@ -71,7 +72,7 @@ export class NfrunReader {
       db.close();
       throw e;
     }
-    return new NfrunReader(db, options.path);
+    return new NfrunReader(db, options.path, bytes.byteLength);
   }
 
   close(): void {
@@ -124,7 +125,14 @@ export class NfrunReader {
     } catch {
       throw this.bad(`run ${runId}: its config is not valid JSON`);
     }
-    return { config, json, hash: String(row[1]), hashMatches: configHash(config) === String(row[1]) };
+    let hash: string;
+    try {
+      hash = configHash(config);
+    } catch (e) {
+      // A config nested deeper than the stack (or holding what JSON cannot) is not one we wrote.
+      throw this.bad(`run ${runId}: its config cannot be hashed (${(e as Error).message})`);
+    }
+    return { config, json, hash: String(row[1]), hashMatches: hash === String(row[1]) };
   }
 
   trace(runId: string): TraceSeries {

@@ -1,7 +1,6 @@
 import { blobF64 } from "./blob";
 import { parseFloatText } from "./float-text";
-import type { NfrunReader } from "./reader";
-import type { RunContext } from "./reader-types";
+import type { RunContext, RunDb } from "./reader-types";
 import { safeJson } from "./reader-util";
 
 /** One snapshot row, decoded: weights, per-weight rates, per-weight state (S·W), per-neuron state, globals. */
@@ -27,7 +26,7 @@ const MAX_SNAPSHOTS = 8;
 export class SnapshotCache {
   private readonly cache = new Map<string, DecodedSnapshot>();
 
-  constructor(private readonly reader: NfrunReader) {}
+  constructor(private readonly db: RunDb) {}
 
   get(ctx: RunContext, t: number): DecodedSnapshot {
     const runId = ctx.info.runId;
@@ -44,24 +43,28 @@ export class SnapshotCache {
     const runId = ctx.info.runId;
     const W = ctx.info.weightCount;
     const N = ctx.info.neuronCount;
-    const row = this.reader.query("SELECT weights, learning_rates, state, neuron_state, global_json FROM snapshots WHERE run_id = ? AND t = ?", [runId, t])[0];
-    if (!row) throw this.reader.bad(`run ${runId}: snapshot at t=${t} is missing`);
+    const row = this.db.query("SELECT weights, learning_rates, state, neuron_state, global_json FROM snapshots WHERE run_id = ? AND t = ?", [runId, t])[0];
+    if (!row) throw this.db.bad(`run ${runId}: snapshot at t=${t} is missing`);
     const weights = blobF64(row[0]);
     const rates = blobF64(row[1]);
     const state = blobF64(row[2]);
     const neuronState = blobF64(row[3]);
     if (!weights || !rates || weights.length !== W || rates.length !== W || !state || !neuronState ||
         state.length !== ctx.perWeight.length * W || neuronState.length !== ctx.perNeuron.length * N) {
-      throw this.reader.bad(`run ${runId}: snapshot at t=${t} has the wrong size`);
+      throw this.db.bad(`run ${runId}: snapshot at t=${t} has the wrong size`);
     }
     const global: Record<string, number> = {};
-    for (const [k, v] of safeJson(String(row[4])) as [string, string][]) global[k] = parseFloatText(v);
+    const pairs = safeJson(String(row[4]));
+    if (!Array.isArray(pairs) || pairs.some((p) => !Array.isArray(p) || p.length !== 2 || typeof p[0] !== "string" || typeof p[1] !== "string")) {
+      throw this.db.bad(`run ${runId}: snapshot at t=${t}: global_json is not a list of [name, number] pairs`);
+    }
+    for (const [k, v] of pairs as [string, string][]) global[k] = parseFloatText(v);
     let slow: Float64Array | null = null;
     if (ctx.mechanisms.lookahead) {
-      const hasTable = this.reader.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lookahead_slow'").length > 0;
-      const s = hasTable ? this.reader.query("SELECT slow FROM lookahead_slow WHERE run_id = ? AND t = ?", [runId, t])[0] : undefined;
+      const hasTable = this.db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lookahead_slow'").length > 0;
+      const s = hasTable ? this.db.query("SELECT slow FROM lookahead_slow WHERE run_id = ? AND t = ?", [runId, t])[0] : undefined;
       slow = s ? blobF64(s[0]) : null;
-      if (!slow || slow.length !== W) throw this.reader.bad(`run ${runId}: a Lookahead run without its slow weights at t=${t} (table lookahead_slow)`);
+      if (!slow || slow.length !== W) throw this.db.bad(`run ${runId}: a Lookahead run without its slow weights at t=${t} (table lookahead_slow)`);
     }
     return { t, weights, rates, state, neuronState, global, slow };
   }

@@ -6,7 +6,6 @@ import { allocateCommitRecord, StrategyState } from "../engine/optimizers/strate
 import { blobF64, sameBits } from "./blob";
 import { NfrunError } from "./errors";
 import { NfrunReader, type RunContext } from "./reader";
-import { parseFloatText } from "./float-text";
 import type { SqlJsOptions } from "./sqljs";
 
 /** Where and what the first disagreement is. */
@@ -152,34 +151,19 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
     }
   }
 
-  const loadSnapshot = (t: number) => {
-    const row = reader.query("SELECT weights, learning_rates, state, neuron_state, global_json FROM snapshots WHERE run_id = ? AND t = ?", [runId, t])[0];
-    if (!row) return null;
-    const weights = blobF64(row[0]);
-    const rates = blobF64(row[1]);
-    const st = blobF64(row[2]);
-    const ns = blobF64(row[3]);
-    if (!weights || weights.length !== W || !rates || rates.length !== W || !st || !ns ||
-        st.length !== W * ctx.perWeight.length || ns.length !== N * ctx.perNeuron.length) {
-      return fail("snapshot size", `${W} weights`, weights ? weights.length : "unreadable", { t });
-    }
-    let g: [string, string][];
-    try {
-      g = JSON.parse(String(row[4]));
-    } catch {
-      return fail("snapshot global state", "JSON", String(row[4]), { t });
-    }
-    let slow: Float64Array | null = null;
-    if (la) {
-      try {
-        slow = reader.snapshot(ctx, t).slow;
-      } catch (e) {
-        return fail("Lookahead slow weights at snapshot", `${W} slow weights (table lookahead_slow)`, (e as Error).message, { t });
-      }
-    }
-    return { weights, rates, state: st, neuronState: ns, global: g, slow };
-  };
   const snapshotTs = new Set(ctx.snapshotTs);
+  // Snapshots through the reader's cache: sizes already checked against the model (./run-shape).
+  const loadSnapshot = (t: number) => {
+    if (!snapshotTs.has(t)) return null;
+    try {
+      return reader.snapshot(ctx, t);
+    } catch (e) {
+      if (la && e instanceof NfrunError && /lookahead_slow/.test(e.message)) {
+        return fail("Lookahead slow weights at snapshot", `${W} slow weights (table lookahead_slow)`, e.message, { t });
+      }
+      throw e;
+    }
+  };
   const compareSnapshot = (t: number, epoch: number) => {
     const snap = loadSnapshot(t)!;
     for (let i = 0; i < W; i++) {
@@ -217,7 +201,7 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
     state.t = t0;
     ctx.perWeight.forEach((name, k) => perWeight[name]!.set(snap.state.subarray(k * W, (k + 1) * W)));
     ctx.perNeuron.forEach((name, k) => perNeuron[name]!.set(snap.neuronState.subarray(k * N, (k + 1) * N)));
-    for (const [k, v] of snap.global) global[k] = parseFloatText(v);
+    for (const [k, v] of Object.entries(snap.global)) global[k] = v;
     if (la && snap.slow) la.slow.set(snap.slow);
     // Adjustment blocks of this epoch, per recorded neuron.
     const tLast = ctx.trace.t[ks[ks.length - 1]!]!;
