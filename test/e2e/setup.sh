@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the e2e tests need (docs/extension.md, "Tests in a real VS Code"); idempotent.
-#   code-server under Node 24 in .tools/ (bin/code-server-setup.sh, shared with `npm start`)
-#   Debian's chromium (driven by playwright-core; never `npx playwright install`), only for the tests.
+# Installs what the e2e tests need beside what `npm start` installs (docs/extension.md, "Tests in a real
+# VS Code"); idempotent: Debian's chromium (driven by playwright-core; never `npx playwright install`).
+# code-server is not installed here: the harness's first step is `npm start`, which installs it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ ! -x /usr/bin/chromium ]; then
@@ -10,4 +10,3 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
 fi
-bash bin/code-server-setup.sh

@@ -1,6 +1,6 @@
-// `npm start` as the e2e harness drives it: spawns bin/start.mjs in code-server mode with a temporary data
-// dir and PORT, waits for the URL it prints, and stops it the way a person does (Ctrl-C = SIGINT), then
-// checks that code-server's process group is gone.
+// `npm start` as the e2e harness drives it: the README's command through npm (`npm start -- --code-server
+// --data-dir <temp>` with PORT), in a process group of its own as a terminal runs it, so Ctrl-C is SIGINT to
+// that group; waits for the URL it prints, and after Ctrl-C checks that code-server's process group is gone.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,63 +15,108 @@ function processes() {
     .map(([pid, ppid, pgid]) => ({ pid, ppid, pgid }));
 }
 
-/**
- * Starts `node bin/start.mjs --code-server --data-dir dataDir` with PORT=port; resolves with the printed
- * URL once it is there. Its output goes to logFile.
- */
-export async function npmStart({ dataDir, port, logFile, timeoutMs = 300_000 }) {
-  const child = spawn(process.execPath, [path.join(root, "bin/start.mjs"), "--code-server", "--data-dir", dataDir], {
+/** The processes below `pid` (children, their children, …). */
+function descendants(pid) {
+  const all = processes();
+  const found = [];
+  for (let next = [pid]; next.length; ) {
+    const children = all.filter((p) => next.includes(p.ppid));
+    found.push(...children);
+    next = children.map((p) => p.pid);
+  }
+  return found;
+}
+
+/** `npm start -- --code-server --data-dir dataDir` with PORT=port in a new process group, output to logFile. */
+function spawnNpmStart({ dataDir, port, logFile }) {
+  const child = spawn("npm", ["start", "--", "--code-server", "--data-dir", dataDir], {
     cwd: root,
     env: { ...process.env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
   const log = fs.createWriteStream(logFile);
-  child.stderr.pipe(log);
   let out = "";
-  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start printed no URL within ${timeoutMs / 1000} s; log: ${logFile}`)), timeoutMs);
-    child.stdout.on("data", (d) => {
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on("data", (d) => {
       log.write(d);
       out += d;
-      const m = /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S*)$/m.exec(out);
+    });
+  }
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  exited.then(() => log.end());
+  /** Ctrl-C in the terminal: SIGINT to the whole foreground group (npm, start). */
+  const ctrlC = () => {
+    try {
+      process.kill(-child.pid, "SIGINT");
+    } catch {} // already gone
+  };
+  return { child, exited, output: () => out, ctrlC };
+}
+
+/** Resolves when `pattern` shows in the output, rejects when npm start exits first or after timeoutMs. */
+function waitForOutput(run, pattern, timeoutMs, what) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start printed no ${what} within ${timeoutMs / 1000} s:\n${run.output().slice(-2000)}`)), timeoutMs);
+    const poll = setInterval(() => {
+      const m = pattern.exec(run.output());
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]);
+        clearInterval(poll);
+        resolve(m);
       }
-    });
-    exited.then(({ code, signal }) => {
+    }, 200);
+    run.exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`npm start exited (${code ?? signal}) before printing a URL; log: ${logFile}`));
+      clearInterval(poll);
+      if (!pattern.test(run.output())) reject(new Error(`npm start exited (${code ?? signal}) before printing a ${what}:\n${run.output().slice(-2000)}`));
     });
   });
-  // code-server is start's child in a process group of its own (detached).
-  const server = processes().find((p) => p.ppid === child.pid && p.pgid === p.pid);
-  if (!server) throw new Error("npm start: no code-server child leading its own process group");
+}
 
-  /** Ctrl-C: SIGINT to start; resolves with its exit and what is left of code-server's group. */
+/**
+ * A first `npm start` stopped with Ctrl-C `afterMs` into code-server's install (on a machine without
+ * `.tools/code-server`). Resolves with npm's exit and the output.
+ */
+export async function npmStartInterruptedInSetup({ dataDir, port, logFile, afterMs }) {
+  const run = spawnNpmStart({ dataDir, port, logFile });
+  await waitForOutput(run, /code-server@[\d.]+ → /, 120_000, "code-server install line");
+  await new Promise((r) => setTimeout(r, afterMs));
+  run.ctrlC();
+  const result = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r({ code: "timeout" }), 60_000))]);
+  return { ...result, output: run.output() };
+}
+
+/** Starts `npm start`; resolves with the printed URL once it is there. */
+export async function npmStart({ dataDir, port, logFile, timeoutMs = 600_000 }) {
+  const run = spawnNpmStart({ dataDir, port, logFile });
+  const [, url] = await waitForOutput(run, /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S*)$/m, timeoutMs, "URL");
+  // code-server is a descendant of npm start in a process group of its own (detached).
+  const server = descendants(run.child.pid).find((p) => p.pgid === p.pid);
+  if (!server) throw new Error("npm start: no code-server process leading its own process group");
+
+  /** Ctrl-C: SIGINT to npm start's group; resolves with npm's exit, the output and what is left of code-server's group. */
   async function stop() {
     const before = processes().filter((p) => p.pgid === server.pgid).length;
-    child.kill("SIGINT");
-    const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r({ code: "timeout" }), 20_000))]);
-    log.end();
+    run.ctrlC();
+    const result = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r({ code: "timeout" }), 20_000))]);
     // SIGKILLed children may need a moment to be reaped.
-    let left = processes().filter((p) => p.pgid === server.pgid);
+    let left = processes().filter((p) => p.pgid === server.pgid || p.pgid === run.child.pid);
     for (let i = 0; i < 50 && left.length; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      left = processes().filter((p) => p.pgid === server.pgid);
+      left = processes().filter((p) => p.pgid === server.pgid || p.pgid === run.child.pid);
     }
-    return { ...result, groupBefore: before, left };
+    return { ...result, output: run.output(), groupBefore: before, left };
   }
-  /** Last resort after a failure: kill both. */
+  /** Last resort after a failure: kill both groups. */
   function kill() {
-    for (const pid of [-server.pgid, child.pid]) {
+    for (const pgid of [server.pgid, run.child.pid]) {
       try {
-        process.kill(pid, "SIGKILL");
+        process.kill(-pgid, "SIGKILL");
       } catch {}
     }
   }
-  return { url, port: Number(new URL(url).port), stdout: () => out, stop, kill };
+  return { url, port: Number(new URL(url).port), output: run.output, stop, kill };
 }
 
 /**
@@ -83,7 +128,7 @@ export function npmStartWithCode(dir) {
   const calls = path.join(dir, "calls.txt");
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "code"), `#!/bin/sh\necho "$*" >> "${calls}"\n`, { mode: 0o755 });
-  const r = spawnSync(process.execPath, [path.join(root, "bin/start.mjs")], {
+  const r = spawnSync("npm", ["start"], {
     cwd: root,
     env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
     encoding: "utf8",

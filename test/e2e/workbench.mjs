@@ -1,7 +1,6 @@
 // Driving the VS Code workbench (code-server in Chromium) from Playwright: open a file, run a command,
 // reach a webview's document, change user settings. Selectors are VS Code 1.139's.
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { mergeUserSettings } from "../../bin/code-server.mjs";
 
 /** Opens `url` and waits for the workbench and its explorer (a folder is open). */
 export async function openWorkbench(page, url) {
@@ -44,12 +43,7 @@ export async function pickColorTheme(page, theme) {
 }
 
 /** Merges `values` into the user settings file (read when the workbench loads). */
-export function setUserSettings(dataDir, values) {
-  const file = path.join(dataDir, "User/settings.json");
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const current = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
-  fs.writeFileSync(file, JSON.stringify({ ...current, ...values }, null, 2));
-}
+export const setUserSettings = (dataDir, values) => mergeUserSettings(dataDir, values);
 
 /** Opens a notebook (Quick Open) and runs all its cells with the toolbar's Run All. */
 export async function openAndRunNotebook(page, name) {
