@@ -9,9 +9,10 @@ import { recordBenchmark } from "./record";
 import { kernelBenchmark } from "./kernel";
 import { editorBenchmark } from "./editor";
 import { popupBenchmark } from "./popup";
+import { preconditionBenchmark } from "./precondition";
 import { machineLine, type Benchmark } from "./lib/harness";
 
-const registry: readonly Benchmark[] = [engineBenchmark, recordBenchmark, kernelBenchmark, editorBenchmark, popupBenchmark];
+const registry: readonly Benchmark[] = [engineBenchmark, recordBenchmark, kernelBenchmark, editorBenchmark, popupBenchmark, preconditionBenchmark];
 
 async function main(argv: readonly string[]): Promise<number> {
   const names: string[] = [];

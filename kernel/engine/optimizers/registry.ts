@@ -7,6 +7,7 @@ import { ConfigError, didYouMean } from "./hyperparameters";
 import { magdetox } from "./magdetox";
 import { momentum } from "./momentum";
 import { nadam } from "./nadam";
+import { precondEma } from "./precond-ema";
 import { rmsprop } from "./rmsprop";
 import { sgd } from "./sgd";
 import { simplex } from "./simplex";
@@ -25,6 +26,7 @@ export const strategies: Readonly<Record<string, Strategy>> = Object.freeze({
   adamax,
   simplex,
   magdetox,
+  precond_ema: precondEma,
 });
 
 export const strategyIds: readonly string[] = Object.freeze(Object.keys(strategies));
