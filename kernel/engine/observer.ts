@@ -65,6 +65,7 @@ export interface EpochEvent {
  * (after commit `t` the weights moved to slow + α(fast − slow)), later lifecycle events.
  */
 export interface TrainingNotice {
+  readonly trainer: Trainer;
   readonly kind: "nonfinite" | "lookahead_sync";
   readonly epoch: number;
   readonly position: number;

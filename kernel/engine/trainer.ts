@@ -6,7 +6,7 @@ import { Lookahead, type LookaheadOptions } from "./lookahead";
 import { losses, type Loss, type LossName } from "./losses";
 import { Rng } from "./math/rng";
 import type { Model } from "./model";
-import type { TrainingObserver } from "./observer";
+import type { TrainingNotice, TrainingObserver } from "./observer";
 import { noDecayGroups, type NoDecayGroups } from "./param-groups";
 import { resolveHyperparameters } from "./optimizers/hyperparameters";
 import type { HyperValue, Strategy } from "./optimizers/strategy";
@@ -48,9 +48,18 @@ export type RunStatus = "completed" | "interrupted" | "diverged";
 export interface FitResult {
   readonly status: RunStatus;
   readonly epochs: number;
-  /** Mean per-sample loss of the last finished epoch. */
+  /** Mean per-sample loss of the last finished epoch (a diverged run: of the samples it saw). */
   readonly loss: number;
   readonly seconds: number;
+  /** Why a diverged run stopped: the non-finite guard's words (a non-finite loss, gradient or step norm). */
+  readonly cause?: string;
+}
+
+/** One epoch's outcome (`cause`: as in FitResult). */
+export interface EpochResult {
+  readonly status: RunStatus;
+  readonly loss: number;
+  readonly cause?: string;
 }
 
 /**
@@ -166,20 +175,22 @@ export class Trainer {
     let loss = NaN;
     let status: RunStatus = "completed";
     let done = 0;
+    let cause: string | undefined;
     for (let e = 0; e < epochs; e++) {
       const result = this.trainEpoch(data);
       if (result.status !== "completed") {
         status = result.status;
+        cause = result.cause;
         break;
       }
       loss = result.loss;
       done++;
     }
-    return { status, epochs: done, loss, seconds: (performance.now() - start) / 1000 };
+    return { status, epochs: done, loss, seconds: (performance.now() - start) / 1000, ...(cause ? { cause } : {}) };
   }
 
   /** One pass over the data. */
-  trainEpoch(data: Dataset): { status: RunStatus; loss: number } {
+  trainEpoch(data: Dataset): EpochResult {
     const model = this.model;
     if (data.inputSize !== model.spec.inputs) {
       throw new RangeError(`data: ${data.inputSize} inputs per sample but the model takes ${model.spec.inputs}`);
@@ -231,8 +242,9 @@ export class Trainer {
       }
       if (!Number.isFinite(loss)) {
         if (deferred) deferred.fold(unfolded, bank, bank, 1);
-        this.notify({ kind: "nonfinite", epoch, position, message: `loss is ${loss} at epoch ${epoch}, sample ${sample}` });
-        return { status: "diverged", loss };
+        const cause = `loss is ${loss} at epoch ${epoch}, sample ${sample}`;
+        this.notify({ kind: "nonfinite", epoch, position, message: cause });
+        return { status: "diverged", loss, cause };
       }
       epochLoss += loss;
       batchLoss += loss;
@@ -246,7 +258,8 @@ export class Trainer {
         const banked = !deferred || count > unfolded;
         if (deferred) deferred.fold(unfolded, banked ? bank : null, this.state.avg, count);
         unfolded = 0;
-        if (!this.commit(epoch, batch, count, batchLoss / count, !deferred, banked)) return { status: "diverged", loss: epochLoss / (position + 1) };
+        const cause = this.commit(epoch, batch, count, batchLoss / count, !deferred, banked);
+        if (cause !== null) return { status: "diverged", loss: epochLoss / (position + 1), cause };
         commits++;
         batch++;
         count = 0;
@@ -264,10 +277,10 @@ export class Trainer {
 
   /**
    * Adjust: avg = bank / count (clipped by the global norm when asked), the strategy steps every
-   * weight, then Lookahead may sync; returns false when the step went non-finite. `fromBank` false: the
+   * weight, then Lookahead may sync; returns why when the step went non-finite (null: it did not). `fromBank` false: the
    * deferred path has already put avg in `state.avg`; `banked` false: the bank was not touched (all zero).
    */
-  private commit(epoch: number, batch: number, count: number, loss: number, fromBank: boolean, banked: boolean): boolean {
+  private commit(epoch: number, batch: number, count: number, loss: number, fromBank: boolean, banked: boolean): string | null {
     const state = this.state;
     const params = this.model.params;
     const t = state.t + 1;
@@ -304,13 +317,9 @@ export class Trainer {
     // Emptied only after observers saw the batch total.
     if (banked) this.bank.fill(0);
     if (!finite) {
-      this.notify({
-        kind: "nonfinite",
-        epoch,
-        position: -1,
-        message: `commit t=${state.t} produced a non-finite ${Number.isFinite(state.gradNorm) ? "step" : "gradient"} norm`,
-      });
-      return false;
+      const cause = `commit t=${state.t} produced a non-finite ${Number.isFinite(state.gradNorm) ? "step" : "gradient"} norm`;
+      this.notify({ kind: "nonfinite", epoch, position: -1, message: cause });
+      return cause;
     }
     const lookahead = this.lookahead;
     if (lookahead && lookahead.afterCommit(params, state.t)) {
@@ -322,10 +331,11 @@ export class Trainer {
         message: `lookahead sync after commit t=${state.t}: slow ← slow + ${lookahead.alpha}·(fast − slow), fast ← slow (k=${lookahead.k})`,
       });
     }
-    return true;
+    return null;
   }
 
-  private notify(n: Parameters<NonNullable<TrainingObserver["onNotice"]>>[0]): void {
-    for (const o of this.observers) o.onNotice?.(n);
+  private notify(n: Omit<TrainingNotice, "trainer">): void {
+    const notice = { trainer: this, ...n };
+    for (const o of this.observers) o.onNotice?.(notice);
   }
 }

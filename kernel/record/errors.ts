@@ -1,6 +1,7 @@
 /** Why a .nfrun file could not be used. Every reader failure is one of these, with a plain message. */
 export type NfrunErrorKind =
   | "io" // the file could not be read or written
+  | "locked" // another writer is recording into the file (run-lock.ts)
   | "empty" // zero bytes
   | "not-sqlite" // not an SQLite database at all
   | "truncated" // shorter than its header says

@@ -5,6 +5,7 @@ import type { Model } from "../engine/model";
 import type { CommitEvent, EpochEvent, SampleEvent, TrainingNotice, TrainingObserver } from "../engine/observer";
 import type { FitResult, RunStatus, Trainer } from "../engine/trainer";
 import { floatText } from "./float-text";
+import { RunFileLock } from "./run-lock";
 import { recordedNeurons, recordsEpoch, validatePolicy, type RecordedNeuron, type RecordingPolicy } from "./policy";
 import { CommitBuffer, SampleChunkBuffer, sampleBytes } from "./recorder-buffers";
 import { checkRecordable } from "./mechanisms";
@@ -43,6 +44,11 @@ export interface RecorderOptions {
    */
   readonly snapshotCommits?: number;
   readonly sqlJs?: SqlJsOptions;
+  /**
+   * The file's lock, when the caller took it for several runs (a multirun); the recorder then leaves
+   * it held. Default: the recorder takes the lock itself and frees it when the run ends.
+   */
+  readonly lock?: RunFileLock;
   /** Called on the training thread once it learns a checkpoint reached the disk (at a later commit, or in `finish`). */
   readonly onCheckpoint?: (info: CheckpointInfo) => void;
 }
@@ -95,6 +101,8 @@ export class RunRecorder implements TrainingObserver {
     private readonly writer: WriterHandle,
     readonly path: string,
     private readonly options: RecorderOptions,
+    /** The lock this recorder took (null: the caller's, or already freed). */
+    private ownLock: RunFileLock | null,
   ) {
     this.policy = options.policy ?? {};
     this.checkpointMs = (options.checkpointSeconds ?? 5) * 1000;
@@ -102,28 +110,72 @@ export class RunRecorder implements TrainingObserver {
   }
 
   /**
-   * Opens (or creates) `path` for recording a new run. An existing file must be a valid .nfrun (checked
-   * before this resolves); a new file is created by the writer thread while training starts.
+   * Opens (or creates) `path` for recording a new run. Before this resolves: the file's lock is taken
+   * (one writer per file, run-lock.ts; that also proves the folder writable) and an existing file is
+   * checked to be a valid .nfrun. A new file is created by the writer thread while training starts.
    */
   static async create(path: string, options: RecorderOptions): Promise<RunRecorder> {
-    const writer = WriterHandle.open(path, options.sqlJs);
-    if (fs.existsSync(path)) await writer.ready();
-    return new RunRecorder(writer, path, options);
+    const own = options.lock ? null : RunFileLock.acquire(path);
+    try {
+      const writer = WriterHandle.open(path, options.sqlJs);
+      if (fs.existsSync(path)) await writer.ready();
+      return new RunRecorder(writer, path, options, own);
+    } catch (e) {
+      own?.release();
+      throw e;
+    }
+  }
+
+  /** The writer is done with the file (finished, or failed): the next writer may take it. */
+  private releaseLock(): void {
+    this.ownLock?.release();
+    this.ownLock = null;
   }
 
   // ---- run start -------------------------------------------------------------------------------
 
+  /**
+   * Throws when this recorder cannot record `trainer`'s run (data that does not fit the model, a bad
+   * policy, a config that does not describe the trainer), and then gives the file up: nothing is
+   * written and the next recorder may take the file. Runs at the first event; a caller may call it
+   * before training to fail before anything is trained.
+   */
+  checkTrainer(trainer: Trainer): unknown {
+    try {
+      const model = trainer.model;
+      const data = this.options.data;
+      if (data.inputSize !== model.spec.inputs || data.targetSize !== model.outputs) {
+        throw new RangeError("recorder: the dataset given to the recorder does not fit the trained model");
+      }
+      validatePolicy(this.policy, model, this.options.epochs);
+      const config = this.options.config ?? defaultConfig(trainer, data, this.options.seed, this.options.epochs);
+      checkRecordable(trainer, config);
+      return config;
+    } catch (e) {
+      this.abandon();
+      throw e;
+    }
+  }
+
+  /** Gives the file up without writing it (the run could not be recorded). */
+  private abandon(): void {
+    if (this.finished) return;
+    this.finished = true;
+    try {
+      this.writer.finish({ kind: "finish", writer: this.writer.id, status: "failed", progress: null });
+    } catch {
+      // The writer's own error was already thrown at the training thread, or is about a file never written.
+    } finally {
+      this.releaseLock();
+    }
+  }
+
   private start(trainer: Trainer): void {
+    const config = this.checkTrainer(trainer);
     this.started = true;
     this.trainer = trainer;
     const model = (this.model = trainer.model);
     const data = this.options.data;
-    if (data.inputSize !== model.spec.inputs || data.targetSize !== model.outputs) {
-      throw new RangeError("recorder: the dataset given to the recorder does not fit the trained model");
-    }
-    validatePolicy(this.policy, model, this.options.epochs);
-    const config = this.options.config ?? defaultConfig(trainer, data, this.options.seed, this.options.epochs);
-    checkRecordable(trainer, config);
     this.neurons = recordedNeurons(this.policy, model);
     const R = this.neurons.length;
     this.samples = new SampleChunkBuffer(R, model, this.neurons, data.count, this.writer);
@@ -188,7 +240,10 @@ export class RunRecorder implements TrainingObserver {
   }
 
   onNotice(n: TrainingNotice): void {
-    if (!this.started || this.finished) return;
+    if (this.finished) return;
+    // A run whose first sample is already non-finite starts here: its file says why it failed.
+    if (!this.started) this.start(n.trainer);
+    if (n.epoch !== this.epoch) this.startEpoch(n.epoch);
     if (n.kind === "nonfinite") this.nonfinite = true;
     this.event(n.kind, n.message, { epoch: n.epoch, position: n.position, ...(n.t !== undefined ? { t: n.t } : {}) });
     const pending = this.pendingSnapshot;
@@ -274,7 +329,14 @@ export class RunRecorder implements TrainingObserver {
 
   /** Reads the writer's replies: reports written checkpoints, spaces the next one, throws a writer error. */
   private pollWriter(): void {
-    for (const info of this.writer.poll()) {
+    let written: readonly CheckpointInfo[];
+    try {
+      written = this.writer.poll();
+    } catch (e) {
+      this.releaseLock();
+      throw e;
+    }
+    for (const info of written) {
       this.checkpointPending = false;
       this.lastCheckpoint = { bytes: info.bytes, ...info.timings };
       // A checkpoint rewrites the whole file: the next waits at least 9× as long as this one took.
@@ -315,7 +377,12 @@ export class RunRecorder implements TrainingObserver {
       this.snapshot(this.trainer.t, Math.max(0, this.epoch));
       this.event("end", `run ${status} after ${this.trainer.t} commits`, { status });
     }
-    const info = this.writer.finish({ kind: "finish", writer: this.writer.id, status, progress: this.started ? this.progress() : null });
+    let info: CheckpointInfo | null;
+    try {
+      info = this.writer.finish({ kind: "finish", writer: this.writer.id, status, progress: this.started ? this.progress() : null });
+    } finally {
+      this.releaseLock();
+    }
     this.pollWriter();
     if (info) {
       this.lastCheckpoint = { bytes: info.bytes, ...info.timings };

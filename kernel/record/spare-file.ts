@@ -1,4 +1,6 @@
 import * as fs from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { NfrunError } from "./errors";
 
 /** Milliseconds spent in each phase of an atomic write. */
 export interface WriteTimings {
@@ -6,6 +8,9 @@ export interface WriteTimings {
   fsyncMs: number;
   renameMs: number;
 }
+
+/** `<target>.tmp-<pid>`: the pid tells a later writer whether the file's process is gone. */
+const TEMP_SUFFIX = ".tmp-";
 
 /** Zeros to extend a spare file with (never written to). */
 const ZEROS = new Uint8Array(4 << 20);
@@ -30,7 +35,7 @@ export class SpareFile {
   private flushed = 0;
 
   constructor(readonly target: string) {
-    this.tmp = `${target}.tmp-${process.pid}`;
+    this.tmp = `${target}${TEMP_SUFFIX}${process.pid}`;
   }
 
   /** Extends the file by one step (≤ 4 MiB) toward `bytes`; true while it is shorter and may grow on. */
@@ -71,19 +76,25 @@ export class SpareFile {
     const t0 = performance.now();
     let t1 = t0;
     let t2 = t0;
-    const fd = this.fd ?? fs.openSync(this.tmp, "w");
-    this.reset();
     try {
-      let off = 0;
-      while (off < bytes.byteLength) off += fs.writeSync(fd, bytes, off, bytes.byteLength - off, off);
-      fs.ftruncateSync(fd, bytes.byteLength);
-      t1 = performance.now();
-      fs.fsyncSync(fd);
-      t2 = performance.now();
-    } finally {
-      fs.closeSync(fd);
+      const fd = this.fd ?? fs.openSync(this.tmp, "w");
+      this.reset();
+      try {
+        let off = 0;
+        while (off < bytes.byteLength) off += fs.writeSync(fd, bytes, off, bytes.byteLength - off, off);
+        fs.ftruncateSync(fd, bytes.byteLength);
+        t1 = performance.now();
+        fs.fsyncSync(fd);
+        t2 = performance.now();
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(this.tmp, this.target);
+    } catch (e) {
+      // A full disk (or any failure) leaves the target as it was and no temporary file behind.
+      fs.rmSync(this.tmp, { force: true });
+      throw new NfrunError("io", `cannot be written: ${ioCause(e)} (the file on disk is unchanged)`, this.target);
     }
-    fs.renameSync(this.tmp, this.target);
     return { writeMs: t1 - t0, fsyncMs: t2 - t1, renameMs: performance.now() - t2 };
   }
 
@@ -106,4 +117,38 @@ export class SpareFile {
 /** Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename over the target. */
 export function writeFileAtomic(path: string, bytes: Uint8Array): WriteTimings {
   return new SpareFile(path).commit(bytes);
+}
+
+/** "no space left on the device (ENOSPC)": the cause of a failed write, in words, with its code. */
+function ioCause(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOSPC: "no space left on the device",
+    EDQUOT: "disk quota exceeded",
+    EROFS: "read-only file system",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    ENOENT: "its folder no longer exists",
+    EIO: "input/output error",
+  };
+  return code ? `${words[code] ?? "write failed"} (${code})` : String((e as Error)?.message ?? e);
+}
+
+/**
+ * Removes `<target>.tmp-<pid>` files beside `target` whose process is gone (a killed writer's
+ * unfinished checkpoint). Called by the next writer of `target` once it holds the file's lock.
+ */
+export function removeStaleSpareFiles(target: string, isAlive: (pid: number) => boolean): void {
+  const prefix = `${basename(target)}${TEMP_SUFFIX}`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) fs.rmSync(join(dirname(target), name), { force: true });
+  }
 }

@@ -1,6 +1,7 @@
 import { version } from "../../package.json";
 import { buildExperiment, type BuiltExperiment } from "../engine/config/build";
 import { resolveExperiment } from "../engine/config/experiment";
+import { StopSignals } from "./stop-signals";
 import { describeExperiment, EXIT, reportResult, trainInterruptibly, type Print } from "./cli-run";
 import { progressModeFor, ProgressReporter } from "./progress";
 
@@ -58,9 +59,14 @@ export async function runDemo(options: DemoOptions, io: { out: Print; err: Print
   truthTable(built, out, "before training:");
   out("");
   reporter.start();
-  const result = await trainInterruptibly(built, epochs);
-  const code = reportResult(built, result, reporter, io.out, io.err);
-  if (code !== EXIT.ok) return code;
+  const stop = new StopSignals();
+  try {
+    const result = await trainInterruptibly(built, epochs, stop);
+    const code = reportResult(built, result, reporter, io.out, io.err, stop);
+    if (code !== EXIT.ok) return code;
+  } finally {
+    stop.dispose();
+  }
   out("");
   truthTable(built, out, "after training:");
   out("");

@@ -5,6 +5,7 @@ import type { FitResult, RunStatus } from "../engine/trainer";
 import { exportWeights } from "../engine/weights-json";
 import { writeTextAtomic } from "./files";
 import { formatCount, formatLoss, formatSeconds, type ProgressReporter } from "./progress";
+import type { StopSignals } from "./stop-signals";
 
 /** Exit codes of the CLI. */
 export const EXIT = { ok: 0, failed: 1, badConfig: 2, interrupted: 130 } as const;
@@ -80,46 +81,37 @@ export function describeExperiment(b: BuiltExperiment, print: Print, source?: st
 }
 
 /**
- * Trains epoch by epoch, yielding to the event loop between epochs (every ~20 ms) so Ctrl-C is seen:
- * the first SIGINT calls trainer.requestStop() (the run ends "interrupted" at the next sample), a
- * second one exits at once.
+ * Trains epoch by epoch, yielding to the event loop between epochs (every ~20 ms) so a stop signal
+ * (Ctrl-C, SIGTERM, SIGHUP: stop-signals.ts) is seen: it calls trainer.requestStop() and the run ends
+ * "interrupted" at the next sample.
  */
-export async function trainInterruptibly(b: BuiltExperiment, epochs: number): Promise<FitResult> {
+export async function trainInterruptibly(b: BuiltExperiment, epochs: number, stop: StopSignals): Promise<FitResult> {
   const { trainer, dataset } = b;
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
-    trainer.requestStop();
-  };
-  process.on("SIGINT", onSigint);
+  stop.whenStopped(() => trainer.requestStop());
   const start = performance.now();
   let status: RunStatus = "completed";
   let loss = NaN;
   let done = 0;
-  try {
-    let lastYield = performance.now();
-    for (let e = 0; e < epochs; e++) {
-      const result = trainer.trainEpoch(dataset);
-      if (result.status !== "completed") {
-        status = result.status;
-        if (status === "diverged") loss = result.loss;
-        break;
-      }
-      loss = result.loss;
-      done++;
-      if (performance.now() - lastYield > 20) {
-        await new Promise((r) => setImmediate(r));
-        lastYield = performance.now();
-      }
+  let cause: string | undefined;
+  let lastYield = performance.now();
+  for (let e = 0; e < epochs && !stop.received; e++) {
+    const result = trainer.trainEpoch(dataset);
+    if (result.status !== "completed") {
+      status = result.status;
+      if (status === "diverged") ({ loss, cause } = result);
+      break;
     }
-    // A Ctrl-C that arrived during the last epoch still counts as an interruption.
-    await new Promise((r) => setImmediate(r));
-    if (interrupts > 0) status = "interrupted";
-  } finally {
-    process.off("SIGINT", onSigint);
+    loss = result.loss;
+    done++;
+    if (performance.now() - lastYield > 20) {
+      await new Promise((r) => setImmediate(r));
+      lastYield = performance.now();
+    }
   }
-  return { status, epochs: done, loss, seconds: (performance.now() - start) / 1000 };
+  // A signal that arrived during the last epoch still counts as an interruption.
+  await new Promise((r) => setImmediate(r));
+  if (stop.received && status !== "diverged") status = "interrupted";
+  return { status, epochs: done, loss, seconds: (performance.now() - start) / 1000, ...(cause ? { cause } : {}) };
 }
 
 /** Writes the weights JSON via a temp file + rename, so a reader never sees half a file. */
@@ -142,21 +134,22 @@ export function reportResult(
   reporter: ProgressReporter,
   print: Print,
   printError: Print,
+  stop: StopSignals,
 ): number {
   reporter.finish();
   const samples = result.epochs * b.dataset.count;
   const speed = result.seconds > 0 ? `, ${formatCount(samples / result.seconds)} samples/s` : "";
   if (result.status === "interrupted") {
     printError(
-      `interrupted after ${result.epochs} of ${b.experiment.training.epochs} epochs` +
+      `interrupted${stop.received && stop.received !== "SIGINT" ? ` (${stop.received})` : ""} after ${result.epochs} of ${b.experiment.training.epochs} epochs` +
         (result.epochs > 0 ? ` (last full epoch's loss ${formatLoss(result.loss)})` : "") +
         "; no weights written",
     );
-    return EXIT.interrupted;
+    return stop.exitCode(EXIT.interrupted);
   }
   if (result.status === "diverged") {
     printError(
-      `training diverged in epoch ${result.epochs + 1} (loss ${formatLoss(result.loss)}, timestep ${b.trainer.t}); ` +
+      `training diverged in epoch ${result.epochs + 1}: ${result.cause ?? `loss ${formatLoss(result.loss)}`} (timestep ${b.trainer.t}); ` +
         "no weights written. Try a smaller learning rate (optimizer.lr) or scaled data (scale).",
     );
     return EXIT.failed;

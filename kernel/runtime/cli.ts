@@ -8,12 +8,17 @@ import { expandSweep } from "../engine/config/sweep";
 import type { TrainingObserver } from "../engine/observer";
 import { DatasetScaler } from "../engine/scalers";
 import { configHash } from "../record/config-hash";
+import { NfrunError } from "../record/errors";
 import { RunRecorder } from "../record/recorder";
+import { RunFileLock } from "../record/run-lock";
 import { appendAuditLog, auditBlock, planRun, type RunPlan } from "./cli-config";
 import { writeTextAtomic } from "./files";
 import { runDemo } from "./cli-demo";
 import { describeExperiment, EXIT, reportResult, trainInterruptibly, writeWeightsFile, type Print } from "./cli-run";
 import { progressModeFor, ProgressReporter } from "./progress";
+import { debugStack, reportError } from "./cli-errors";
+import { StopSignals } from "./stop-signals";
+import { linePrinter, terminalText } from "./terminal";
 import { verifyCommand } from "./verify-command";
 import { addKernelCommands } from "./kernel/kernelspec";
 
@@ -24,7 +29,9 @@ import { addKernelCommands } from "./kernel/kernelspec";
  *   neuroforge verify <file.nfrun>
  *   neuroforge demo [--quiet]
  *   neuroforge --version
- * Exit codes: 0 ok, 1 training failed (diverged, I/O), 2 bad config or usage, 130 interrupted (Ctrl-C).
+ * Exit codes: 0 ok, 1 training failed (diverged, I/O during the run, out of memory), 2 bad config or
+ * usage (a destination that cannot be written, a file another run is recording into), 130 / 143 / 129
+ * interrupted by SIGINT (Ctrl-C) / SIGTERM / SIGHUP.
  */
 
 export interface CliIo {
@@ -33,8 +40,8 @@ export interface CliIo {
 }
 
 const defaultIo: CliIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => process.stdout.write(`${terminalText(line)}\n`),
+  err: (line) => process.stderr.write(`${terminalText(line)}\n`),
 };
 
 export interface TrainOptions {
@@ -58,11 +65,7 @@ export interface TrainOptions {
  * one fails), then build, train, record and write each.
  */
 export async function trainCommand(path: string, options: TrainOptions, io: CliIo = defaultIo): Promise<number> {
-  const quiet = options.quiet ?? false;
-  const bad = (message: string): number => {
-    io.err(`neuroforge: ${message}`);
-    return EXIT.badConfig;
-  };
+  const bad = (message: string): number => badUsage(io, message);
   let plans: RunPlan[];
   try {
     const runs = options.multirun ? expandSweep(options.overrides ?? []) : [[...(options.overrides ?? [])]];
@@ -88,6 +91,37 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
     if (target && existsSync(target) && statSync(target).isDirectory()) return bad(`${flag}: ${target} is a directory; give a file path`);
   }
 
+  // One writer per file, and a destination that cannot be written is found now, before any training.
+  let lock: RunFileLock | null = null;
+  if (options.record) {
+    try {
+      lock = RunFileLock.acquire(options.record);
+    } catch (error) {
+      if (error instanceof NfrunError) return bad(`--record: ${error.message}`);
+      throw error;
+    }
+  }
+  const stop = new StopSignals();
+  try {
+    return await trainPlans(path, plans, { ...options, lock }, stop, io);
+  } finally {
+    stop.dispose();
+    lock?.release();
+  }
+}
+
+/** Trains, records and writes each planned run (their files already checked and the record file locked). */
+async function trainPlans(
+  path: string,
+  plans: readonly RunPlan[],
+  options: TrainOptions & { lock: RunFileLock | null },
+  stop: StopSignals,
+  io: CliIo,
+): Promise<number> {
+  const quiet = options.quiet ?? false;
+  const multi = plans.length > 1;
+  const weightsPath = options.weightsOut ?? plans[0]!.resolution.experiment.export?.weights;
+  const bad = (message: string): number => badUsage(io, message);
   const out: Print = quiet ? () => {} : io.out;
   out(`NeuroForge ${version}`);
   if (multi) out(`multirun: ${plans.length} runs`);
@@ -97,6 +131,7 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
     const { resolution } = plan;
     const experiment = resolution.experiment;
     const hash = configHash(experiment);
+    if (stop.received) return stop.exitCode(EXIT.interrupted);
     if (multi) out(`\n[run ${k + 1}/${plans.length}] ${plan.label}`);
     const reporter = new ProgressReporter({ mode: progressModeFor(quiet), epochs: experiment.training.epochs, print: io.out });
     let recorder: RunRecorder | null = null;
@@ -111,12 +146,14 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
           config: experiment,
           seed: experiment.seed,
           epochs: experiment.training.epochs,
+          ...(options.lock ? { lock: options.lock } : {}),
         });
         observers.push(recorder);
       }
       built = buildExperiment(resolution, { observers });
     } catch (error) {
       if (error instanceof ExperimentConfigError) return bad(`invalid experiment: ${error.describeAll()}`);
+      if (error instanceof NfrunError) return bad(`--record: ${error.message}`);
       throw error;
     }
     lastBuilt = built;
@@ -124,8 +161,8 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
     out(`  config     sha256 ${hash}${plan.overrides.length ? `   overrides: ${plan.overrides.join(" ")}` : ""}`);
     out("");
     reporter.start();
-    const result = await trainInterruptibly(built, experiment.training.epochs);
-    const code = reportResult(built, result, reporter, io.out, io.err);
+    const result = await trainInterruptibly(built, experiment.training.epochs, stop);
+    const code = reportResult(built, result, reporter, io.out, io.err, stop);
     if (recorder) {
       const status = recorder.finish(result);
       io.out(`run ${recorder.runId} recorded to ${displayPath(options.record!)} (${status})`);
@@ -145,6 +182,12 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
     io.out(`weights written to ${displayPath(written)}`);
   }
   return EXIT.ok;
+}
+
+/** A bad config or usage: one line, exit 2. */
+function badUsage(io: CliIo, message: string): number {
+  io.err(`neuroforge: ${message}`);
+  return EXIT.badConfig;
 }
 
 function displayPath(path: string): string {
@@ -211,23 +254,28 @@ export async function main(argv: readonly string[] = process.argv, io: CliIo = d
       // Help and --version "fail" with exit code 0; usage errors get the bad-config/usage code.
       return error.exitCode === 0 ? EXIT.ok : EXIT.badConfig;
     }
-    // System errors (a file that cannot be written, …) are the user's to fix: the message is enough.
-    const systemError = error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string";
-    io.err(`neuroforge: ${error instanceof Error ? (systemError ? error.message : (error.stack ?? error.message)) : String(error)}`);
-    return EXIT.failed;
+    return printError(error, io.err);
   }
+}
+
+/** One line (and the stack with NEUROFORGE_DEBUG=1) for an error; returns its exit code. */
+function printError(error: unknown, err: Print): number {
+  const report = reportError(error);
+  err(`neuroforge: ${report.line}`);
+  const stack = debugStack(error);
+  if (stack) err(stack);
+  return report.code;
 }
 
 /** Entry point of dist/cli.js (bin/neuroforge.cjs) and of `npx tsx kernel/runtime/cli.ts`. */
 export function run(): void {
-  // `neuroforge … | head`: a closed pipe ends the program quietly instead of with an EPIPE stack trace.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-      throw error;
-    });
-  }
-  void main().then((code) => {
+  // `neuroforge … | head`: a closed pipe silences that stream, the run goes on (terminal.ts).
+  const io: CliIo = { out: linePrinter(process.stdout), err: linePrinter(process.stderr) };
+  // Errors outside main's promise (an event handler, a worker's message) are reported the same way.
+  const fatal = (error: unknown): void => process.exit(printError(error, io.err));
+  process.on("uncaughtException", fatal);
+  process.on("unhandledRejection", fatal);
+  void main(process.argv, io).then((code) => {
     process.exitCode = code;
   });
 }

@@ -62,12 +62,15 @@ test("each checkpoint the writer thread reports holds exactly the commits record
 });
 
 test("a writer-thread failure reaches the training thread as an NfrunError, and finish repeats it", async () => {
-  const file = path.join(dir, "no-such-dir", "run.nfrun");
+  const gone = fs.mkdtempSync(path.join(dir, "gone-"));
+  const file = path.join(gone, "run.nfrun");
   const d = data();
   const rec = await RunRecorder.create(file, { data: d, checkpointSeconds: 0 });
+  // The folder existed when the file was claimed (its lock proved it writable), then it went away.
+  fs.rmSync(gone, { recursive: true });
   const tr = trainer([rec]);
   // The first checkpoint cannot be written; the error surfaces at a later commit (the writer works in parallel).
-  assert.throws(() => tr.fit(d, 500), (e: unknown) => e instanceof NfrunError && e.kind === "io" && /no-such-dir/.test(e.message));
+  assert.throws(() => tr.fit(d, 500), (e: unknown) => e instanceof NfrunError && e.kind === "io" && /gone-.*run\.nfrun: cannot be written: its folder no longer exists \(ENOENT\)/.test(e.message));
   assert.throws(() => rec.finish("interrupted"), (e: unknown) => e instanceof NfrunError && e.kind === "io");
   assert.equal(fs.existsSync(file), false);
 });
@@ -110,4 +113,17 @@ test("two runs recorded at once in one process (one writer thread) each give a f
     reader.close();
     assert.equal((await verifyFile(f)).mismatch, null);
   }
+});
+
+test("one writer per file: a second recorder of the same file is refused until the first finishes", async () => {
+  const file = path.join(dir, "one-writer.nfrun");
+  const d = data();
+  const first = await RunRecorder.create(file, { data: d, checkpointSeconds: 3600 });
+  await assert.rejects(RunRecorder.create(file, { data: d }), (e: unknown) => e instanceof NfrunError && e.kind === "locked" && /is being recorded by this process/.test(e.message));
+  assert.ok(fs.existsSync(`${file}.lock`));
+  first.finish(trainer([first]).fit(d, 2));
+  assert.ok(!fs.existsSync(`${file}.lock`), "finish frees the file");
+  const second = await RunRecorder.create(file, { data: d, checkpointSeconds: 3600 });
+  second.finish(trainer([second]).fit(d, 2));
+  assert.equal((await verifyFile(file)).runs.length, 2);
 });
