@@ -10,9 +10,10 @@ import { kernelBenchmark } from "./kernel";
 import { editorBenchmark } from "./editor";
 import { popupBenchmark } from "./popup";
 import { preconditionBenchmark } from "./precondition";
+import { traceBenchmark } from "./trace";
 import { machineLine, type Benchmark } from "./lib/harness";
 
-const registry: readonly Benchmark[] = [engineBenchmark, recordBenchmark, kernelBenchmark, editorBenchmark, popupBenchmark, preconditionBenchmark];
+const registry: readonly Benchmark[] = [engineBenchmark, recordBenchmark, kernelBenchmark, editorBenchmark, popupBenchmark, preconditionBenchmark, traceBenchmark];
 
 async function main(argv: readonly string[]): Promise<number> {
   const names: string[] = [];

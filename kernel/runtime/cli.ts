@@ -20,6 +20,7 @@ import { debugStack, reportError } from "./cli-errors";
 import { StopSignals } from "./stop-signals";
 import { linePrinter, terminalText } from "./terminal";
 import { verifyCommand } from "./verify-command";
+import { exportCommand, type ExportOptions } from "./cli-export";
 import { addKernelCommands } from "./kernel/kernelspec";
 
 /**
@@ -27,6 +28,7 @@ import { addKernelCommands } from "./kernel/kernelspec";
  *   neuroforge train <config.yaml|.json> [overrides…] [-m] [--config-dir D] [--record out.nfrun]
  *                    [--export-config out.json] [--audit-log log.md] [--weights-out path] [--quiet]
  *   neuroforge verify <file.nfrun>
+ *   neuroforge export <file.nfrun> --to DIR [--max-theta-mb N]
  *   neuroforge demo [--quiet]
  *   neuroforge --version
  * Exit codes: 0 ok, 1 training failed (diverged, I/O during the run, out of memory), 2 bad config or
@@ -235,6 +237,15 @@ export function createProgram(io: CliIo = defaultIo, done: (code: number) => voi
     .argument("<file>", "run file (.nfrun)")
     .action(async (file: string) => {
       done(await verifyCommand(file, io.out, io.err));
+    });
+  program
+    .command("export")
+    .description("write a recorded run as trace.npz (numpy), meta.json and summary.json; a sweep as manifest.json, runs/<id>/, summary.csv")
+    .argument("<file>", "run file (.nfrun)")
+    .requiredOption("--to <dir>", "destination folder (created)")
+    .option("--max-theta-mb <n>", "leave θ[t] out of trace.npz above this size (default 512)")
+    .action(async (file: string, opts: ExportOptions) => {
+      done(await exportCommand(file, opts, io.out, io.err));
     });
   addKernelCommands(program, io.out, io.err, done);
   return program;
