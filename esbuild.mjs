@@ -9,7 +9,9 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 /** @type {esbuild.BuildOptions[]} */
 /** Options every bundle shares; each entry below names only what differs. */
 const common = { bundle: true, sourcemap: true, logLevel: "warning" };
-const node = (entry, outfile, extra = {}) => ({ ...common, entryPoints: [entry], outfile, platform: "node", format: "cjs", target: "node20", ...extra });
+// esbuild itself stays external (it runs its native binary): the recorder fingerprints a user's strategy
+// with it and `verify --strategy` compiles the user's module (kernel/record/strategy-fingerprint.ts).
+const node = (entry, outfile, extra = {}) => ({ ...common, entryPoints: [entry], outfile, platform: "node", format: "cjs", target: "node20", ...extra, external: ["esbuild", ...(extra.external ?? [])] });
 const browser = (entry, outfile, format) => ({ ...common, entryPoints: [entry], outfile, platform: "browser", format, target: "es2022" });
 
 const builds = [

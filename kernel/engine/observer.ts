@@ -62,15 +62,17 @@ export interface EpochEvent {
 
 /**
  * Something worth a line in the run's event log: the non-finite guard, a Lookahead synchronisation
- * (after commit `t` the weights moved to slow + α(fast − slow)), later lifecycle events.
+ * (after commit `t` the weights moved to slow + α(fast − slow)), learning rates changed by
+ * `setLearningRate` (told once, before the first commit that uses them: `t` = commits done, the new
+ * rates are `trainer.learningRates`), later lifecycle events.
  */
 export interface TrainingNotice {
   readonly trainer: Trainer;
-  readonly kind: "nonfinite" | "lookahead_sync";
+  readonly kind: "nonfinite" | "lookahead_sync" | "learning_rates";
   readonly epoch: number;
   readonly position: number;
   readonly message: string;
-  /** Timestep the notice belongs to (lookahead_sync: the commit after which the sync happened). */
+  /** Timestep the notice belongs to (lookahead_sync: the commit after which the sync happened; learning_rates: the commit after which the rates changed). */
   readonly t?: number;
 }
 

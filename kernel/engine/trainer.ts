@@ -97,6 +97,8 @@ export class Trainer {
   private readonly rng: Rng;
   private order: Int32Array = new Int32Array(0);
   private stopRequested = false;
+  /** setLearningRate changed a rate since the last commit: observers hear of it once, at the next commit. */
+  private ratesChanged = false;
 
   constructor(private readonly options: TrainerOptions) {
     const { model, strategy } = options;
@@ -161,6 +163,7 @@ export class Trainer {
   setLearningRate(layer: number, neuron: number, weight: number, lr: number): void {
     if (!(lr >= 0) || !Number.isFinite(lr)) throw new RangeError(`learning rate must be a finite number ≥ 0, got ${lr}`);
     this.learningRates[this.model.weightIndex(layer, neuron, weight)] = lr;
+    this.ratesChanged = true;
   }
 
   /** Asks a running `fit`/`trainEpoch` to stop after the current sample (the partial batch is not committed). */
@@ -291,6 +294,10 @@ export class Trainer {
       // avg / 1 = avg: the same sum of the same squares in the same order.
       clipNorm = fromBank ? globalGradNorm(this.bank, count) : globalGradNorm(state.avg, 1);
       scale = clipScale(clipNorm, this.clipGradNorm);
+    }
+    if (this.ratesChanged) {
+      this.ratesChanged = false;
+      this.notify({ kind: "learning_rates", epoch, position: -1, t: state.t, message: `learning rates changed (setLearningRate) before commit t=${t}` });
     }
     this.lookahead?.beforeCommit(params, t);
     if (fromBank) state.commit(params, this.bank, count, this.learningRates, lrScale, this.record, scale);

@@ -12,7 +12,9 @@ export type NfrunErrorKind =
   | "missing-table" // a required table is missing
   | "corrupt" // SQLite refused to read it (damaged pages, bad values)
   | "no-such-run" // the run id is not in the file
-  | "bad-argument"; // a layer/neuron/weight/epoch that does not exist in the run
+  | "bad-argument" // a layer/neuron/weight/epoch that does not exist in the run
+  | "needs-strategy" // verify: the run's strategy is a user's, and no module supplying it was given
+  | "strategy-mismatch"; // verify: the strategy supplied is not the code the run was recorded with
 
 export class NfrunError extends Error {
   constructor(

@@ -1,6 +1,7 @@
 import type { SqlValue } from "sql.js";
 import type { Activation, ActivationName } from "../engine/activations";
 import type { HyperValue, Strategy } from "../engine/optimizers/strategy";
+import type { RateChange, RunStrategySource } from "./run-strategy";
 import type { ClipAtCommit, MechanismReplay, RunMechanisms } from "./mechanisms";
 import type { RecordStatus } from "./recorder";
 
@@ -53,6 +54,11 @@ export interface StrategyInfo {
   readonly name: string;
   readonly formula: string;
   readonly auditColumns: readonly string[];
+  /**
+   * False for a user's strategy (defined in a notebook cell or a module): its code is not part of
+   * NeuroForge. Absent in payloads saved before schema version 3 (built in).
+   */
+  readonly builtin?: boolean;
 }
 
 export interface TraceSeries {
@@ -205,7 +211,11 @@ export interface RunContext {
   readonly dataCount: number;
   readonly inputSize: number;
   readonly targetSize: number;
+  /** The strategy that replays the run (null: unknown here; see strategySource). */
   readonly strategy: Strategy | null;
+  readonly strategySource: RunStrategySource;
+  /** Per-weight learning rates changed during the run (setLearningRate), in commit order. */
+  readonly rateChanges: readonly RateChange[];
   readonly perWeight: readonly string[];
   readonly perNeuron: readonly string[];
   readonly snapshotTs: readonly number[];

@@ -10,6 +10,8 @@ import { recordedNeurons, recordsEpoch, validatePolicy, type RecordedNeuron, typ
 import { CommitBuffer, SampleChunkBuffer, sampleBytes } from "./recorder-buffers";
 import { checkRecordable } from "./mechanisms";
 import { defaultConfig, runMeta } from "./run-start";
+import { strategyRow } from "./strategy-fingerprint";
+import { cellSourceOf, registerStrategy } from "./strategy-registry";
 import type { SqlJsOptions } from "./sqljs";
 import type { CheckpointInfo, CheckpointTimings, RecordStatus, RunProgress } from "./writer-protocol";
 import { WriterHandle } from "./writer-thread";
@@ -182,6 +184,9 @@ export class RunRecorder implements TrainingObserver {
     this.commits = new CommitBuffer(model, this.writer, this.writer.id);
     this.snapshotCommits = Math.max(1, this.options.snapshotCommits ?? defaultSnapshotCommits(trainer, R));
     this.nextCheckpoint = performance.now() + this.checkpointMs;
+    const strategy = strategyRow(trainer.strategy, cellSourceOf(trainer.strategy));
+    // A user's strategy: this process's readers (the notebook's audit, verify) replay with the live object.
+    if (strategy.sourceHash) registerStrategy(strategy.sourceHash, trainer.strategy);
     const meta = runMeta({
       runId: this.runId,
       startedMs: Date.now(),
@@ -195,6 +200,7 @@ export class RunRecorder implements TrainingObserver {
       sampleCap: this.samples.cap,
       rowCap: this.commits.rowCap,
       blockCap: this.commits.blockCap,
+      strategy,
     });
     this.writer.send({ kind: "start", writer: this.writer.id, meta }, [meta.dataset.x.buffer as ArrayBuffer, meta.dataset.y.buffer as ArrayBuffer]);
     this.event("start", `recording started (${R} of ${model.neuronCount} neurons, policy ${JSON.stringify(this.policy)})`, null);
@@ -245,6 +251,7 @@ export class RunRecorder implements TrainingObserver {
     if (!this.started) this.start(n.trainer);
     if (n.epoch !== this.epoch) this.startEpoch(n.epoch);
     if (n.kind === "nonfinite") this.nonfinite = true;
+    if (n.kind === "learning_rates" && n.t !== undefined) this.writer.send({ kind: "rates", writer: this.writer.id, t: n.t, rates: this.trainer.learningRates.slice() }, []);
     this.event(n.kind, n.message, { epoch: n.epoch, position: n.position, ...(n.t !== undefined ? { t: n.t } : {}) });
     const pending = this.pendingSnapshot;
     if (n.kind === "lookahead_sync" && pending && pending.t === n.t) {

@@ -1,8 +1,7 @@
 import type { SqlValue } from "sql.js";
 import { activations, type ActivationName } from "../engine/activations";
 import { Model } from "../engine/model";
-import { getStrategy } from "../engine/optimizers/registry";
-import type { HyperValue, Strategy } from "../engine/optimizers/strategy";
+import type { HyperValue } from "../engine/optimizers/strategy";
 import { blobF64 } from "./blob";
 import { NfrunError } from "./errors";
 import type { LayerRow, RunContext, RunDb, RunInfo, TraceSeries } from "./reader-types";
@@ -10,6 +9,7 @@ import type { RecordStatus } from "./recorder";
 import { num, safeJson } from "./reader-util";
 import { MechanismReplay, runMechanisms } from "./mechanisms";
 import { count, runShape, stringList } from "./run-shape";
+import { rateChanges, runStrategy } from "./run-strategy";
 
 /** Loads what the queries of one run need: run row, layers, recorded neurons, samples, trace, snapshots. */
 export function loadRunContext(db: RunDb, runId: string): RunContext {
@@ -44,12 +44,7 @@ export function loadRunContext(db: RunDb, runId: string): RunContext {
   const y = blobF64(d[1])!;
   const { dataCount, inputSize, targetSize } = shape;
   const strategyId = String(r[12]);
-  let strategy: Strategy | null = null;
-  try {
-    strategy = getStrategy(strategyId);
-  } catch {
-    strategy = null;
-  }
+  const { strategy, source: strategySource } = runStrategy(db, runId, strategyId);
   // The replay steps the strategy on the snapshots' state arrays, found by these names.
   const names = (a: readonly string[] | undefined) => JSON.stringify(a ?? []);
   if (strategy && (names(strategy.state?.perWeight) !== names(shape.perWeight) || names(strategy.state?.perNeuron) !== names(shape.perNeuron))) {
@@ -100,7 +95,7 @@ export function loadRunContext(db: RunDb, runId: string): RunContext {
     outputs: shape.outputs,
     weightCount: shape.weightCount,
     neuronCount: shape.neuronCount,
-    strategy: { id: strategyId, name: String(r[13]), formula: String(r[14]), auditColumns: stringList(db, r[15]!, `run ${runId}: audit_columns`) },
+    strategy: { id: strategyId, name: String(r[13]), formula: String(r[14]), auditColumns: stringList(db, r[15]!, `run ${runId}: audit_columns`), builtin: strategySource.builtin },
     hyperparameters: hyper,
     policy: safeJson(String(r[17])),
     epochsDone: count(db, r[18]!, `run ${runId}: epochs_done`),
@@ -138,6 +133,8 @@ export function loadRunContext(db: RunDb, runId: string): RunContext {
     inputSize,
     targetSize,
     strategy,
+    strategySource,
+    rateChanges: rateChanges(db, runId, shape.weightCount),
     perWeight: shape.perWeight,
     perNeuron: shape.perNeuron,
     snapshotTs,

@@ -8,7 +8,7 @@ import { configHash } from "./config-hash";
 import type { RecordedNeuron, RecordingPolicy } from "./policy";
 import { APPLICATION_ID, PAGE_SIZE, SCHEMA_VERSION, TABLES, VIEWS } from "./schema";
 import { trainerMechanismConfig } from "./mechanisms";
-import type { RunMeta } from "./writer-protocol";
+import type { RunMeta, StrategyRow } from "./writer-protocol";
 
 export const ENGINE_VERSION: string = (pkg as { version: string }).version;
 
@@ -43,6 +43,7 @@ export interface RunStart {
   readonly sampleCap: number;
   readonly rowCap: number;
   readonly blockCap: number;
+  readonly strategy: StrategyRow;
 }
 
 const RUN_COLUMNS =
@@ -95,6 +96,7 @@ export function runMeta(r: RunStart): RunMeta {
       y: data.targets.slice(0, data.count * data.targetSize),
     },
     weightCount: model.weightCount,
+    strategy: r.strategy,
     sampleCap: r.sampleCap,
     rowCap: r.rowCap,
     blockCap: r.blockCap,
@@ -122,6 +124,16 @@ export function insertRunMetadata(db: Database, m: RunMeta): void {
     d.targetNames,
     f64Blob(d.x),
     f64Blob(d.y),
+  ]);
+  const s = m.strategy;
+  db.run("INSERT INTO strategies (run_id, strategy_id, builtin, declaration_json, source, source_hash, cell_source) VALUES (?,?,?,?,?,?,?)", [
+    runId,
+    s.strategyId,
+    s.builtin ? 1 : 0,
+    s.declarationJson,
+    s.source,
+    s.sourceHash,
+    s.cellSource,
   ]);
   // nf_index must cover chunk positions and every layer's neurons and weights.
   const need = Math.max(m.sampleCap, ...m.layers.map((l) => Math.max(l.units, l.inputs + 1)));

@@ -6,7 +6,7 @@ import type { RecordedNeuron } from "./policy";
 import type { ExportBuffer } from "./export-buffer";
 import { commitViews, ROWS_PER_INSERT, sampleViews } from "./recorder-buffers";
 import { initSchema, insertRunMetadata } from "./run-start";
-import { OPTIONAL_TABLES, SCHEMA_VERSION } from "./schema";
+import { APPENDABLE_VERSION, OPTIONAL_TABLES, SCHEMA_VERSION, STRATEGY_TABLES } from "./schema";
 import { checkHeader, checkTables } from "./validate";
 import { SpareFile } from "./spare-file";
 import { createWorkingDb, loadWorkingDb } from "./working-db";
@@ -81,13 +81,19 @@ export class RunWriter {
     }
     checkHeader(existing, path);
     const version = new DataView(existing.buffer, existing.byteOffset, existing.byteLength).getUint32(60);
-    if (version !== SCHEMA_VERSION) {
+    if (version < APPENDABLE_VERSION || version > SCHEMA_VERSION) {
       throw new NfrunError("older-version", `written with .nfrun schema version ${version}; record into a new file (this NeuroForge writes version ${SCHEMA_VERSION})`, path);
     }
     const db = loadWorkingDb(SQL, existing, path).db;
     try {
       checkTables(db, path);
       db.run(OPTIONAL_TABLES);
+      // Version 3 only added tables: an older appendable file gains them and becomes version 3.
+      if (version < SCHEMA_VERSION) {
+        db.run(STRATEGY_TABLES);
+        db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+        db.run("UPDATE nf_meta SET value = ? WHERE key = 'schema_version'", [String(SCHEMA_VERSION)]);
+      }
     } catch (e) {
       db.close();
       throw e;
@@ -105,6 +111,8 @@ export class RunWriter {
         return this.commits(c), null;
       case "snapshot":
         return this.snapshot(c), null;
+      case "rates":
+        return this.prepared("INSERT OR REPLACE INTO learning_rate_changes (run_id, t, rates) VALUES (?, ?, ?)").run([this.run.runId, c.t, f64Blob(c.rates)]), null;
       case "epoch":
         return this.prepared("INSERT OR IGNORE INTO recorded_epochs (run_id, epoch) VALUES (?, ?)").run([this.run.runId, c.epoch]), null;
       case "event":

@@ -1,5 +1,5 @@
 /**
- * The .nfrun schema, version 2 (documented in docs/nfrun-format.md; keep the two in step).
+ * The .nfrun schema, version 3 (documented in docs/nfrun-format.md; keep the two in step).
  * Bulk numbers are little-endian float64 (int32 for sample indices) in BLOBs; metadata are rows.
  * Views decode the blobs in plain SQL (no extension functions) so the sqlite3 CLI, Python's sqlite3
  * and sql.js all see per-weight rows.
@@ -8,10 +8,34 @@
 /** PRAGMA application_id: "NFR1". */
 export const APPLICATION_ID = 0x4e465231;
 /**
- * PRAGMA user_version. Version 2 dropped `sample_chunks.z` (derivable: Σ inputs × weights + bias);
- * readers still read version 1 files (they ignore its z column), the recorder does not append to them.
+ * PRAGMA user_version. Version 3 added the tables of STRATEGY_TABLES (a version 2 file is upgraded in
+ * place when a run is appended: it only gains those tables). Version 2 dropped `sample_chunks.z`
+ * (derivable: Σ inputs × weights + bias); readers still read version 1 files (they ignore its z
+ * column), the recorder does not append to them.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/** The oldest schema version the recorder appends runs to (upgrading it to SCHEMA_VERSION). */
+export const APPENDABLE_VERSION = 2;
+
+/**
+ * Schema version 3: the strategy a run trained with, and learning rates changed during a run. Optional
+ * for readers (older files lack them: every run then used a built-in strategy and its snapshots' rates).
+ * - `strategies`: one row per run: its strategy's id, whether it is built in, its declaration (canonical
+ *   JSON: id, name, formula, guidance, hyperparameters, state names, audit columns) and, for a user's
+ *   strategy, its fingerprint `source` (declaration + the functions' code, kernel/record/strategy-fingerprint.ts),
+ *   `source_hash` = sha256(source) and `cell_source` (the notebook cell that defined it). Never executed.
+ * - `learning_rate_changes`: the per-weight rates (f64[W], before the schedule factor) from commit t + 1
+ *   on, after `setLearningRate` changed them between commit t and t + 1.
+ */
+export const STRATEGY_TABLES = `
+CREATE TABLE IF NOT EXISTS strategies (
+  run_id TEXT PRIMARY KEY, strategy_id TEXT NOT NULL, builtin INTEGER NOT NULL, declaration_json TEXT NOT NULL,
+  source TEXT, source_hash TEXT, cell_source TEXT);
+CREATE TABLE IF NOT EXISTS learning_rate_changes (
+  run_id TEXT NOT NULL, t INTEGER NOT NULL, rates BLOB NOT NULL,
+  PRIMARY KEY (run_id, t));
+`;
 
 /**
  * Page size of new files (appending keeps a file's own). Bulk rows are BLOBs of tens to hundreds of KB
@@ -116,6 +140,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
   global_json TEXT NOT NULL,
   PRIMARY KEY (run_id, t));
 ${OPTIONAL_TABLES}
+${STRATEGY_TABLES}
 CREATE TABLE IF NOT EXISTS events (
   run_id TEXT NOT NULL, seq INTEGER NOT NULL, time_ms REAL NOT NULL, t INTEGER, epoch INTEGER,
   position INTEGER, kind TEXT NOT NULL, message TEXT NOT NULL, data_json TEXT,

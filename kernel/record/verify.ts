@@ -6,6 +6,7 @@ import { allocateCommitRecord, StrategyState } from "../engine/optimizers/strate
 import { blobF64, sameBits } from "./blob";
 import { NfrunError } from "./errors";
 import { NfrunReader, type RunContext } from "./reader";
+import { hashesOfId } from "./strategy-registry";
 import type { SqlJsOptions } from "./sqljs";
 
 /** Where and what the first disagreement is. */
@@ -99,8 +100,7 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
   };
   const cfg = reader.config(runId);
   if (!cfg.hashMatches) fail("config hash", "sha256 of the canonical config", cfg.hash);
-  const strategy = ctx.strategy;
-  if (!strategy) return fail("strategy", "a strategy known to this NeuroForge", info.strategy.id);
+  const strategy = ctx.strategy ?? unknownStrategy(reader, ctx);
   const loss = losses[info.loss as LossName];
   if (!loss) return fail("loss", "a known loss", info.loss);
   const model = new Model({ inputs: info.inputs, layers: ctx.layers.map((l) => ({ units: l.units, activation: l.activation.name })) });
@@ -286,6 +286,9 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
           if (!sameBits(recBank[i]!, bank[i]!)) fail("Σ leverage ≠ blame bank", bank[i]!, recBank[i]!, { ...where, layer: n.layer, neuron: n.neuron, weight: q });
         }
       }
+      // setLearningRate after commit t − 1: the rates recorded with the change (learning_rate_changes).
+      const changed = ctx.rateChanges.find((c) => c.t === t - 1);
+      if (changed) lrs.set(changed.rates);
       const gradScale = replay.gradScale(globalGradNorm(bank, count));
       la?.beforeCommit(model.params, t);
       state.commit(model.params, bank, count, lrs, ctx.trace.lrScale[k]!, record, gradScale);
@@ -314,6 +317,31 @@ function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
     }
   }
   return { runId, status: info.status, epochsChecked: epochs.length, commitsChecked, samplesChecked, adjustmentsChecked };
+}
+
+/**
+ * A run whose strategy this process cannot replay: an unknown built-in id (mismatch), or a user's
+ * strategy nobody supplied (NfrunError: verify needs its code, and the file's stored code is never run).
+ */
+function unknownStrategy(reader: NfrunReader, ctx: RunContext): never {
+  const { id } = ctx.info.strategy;
+  const hash = ctx.strategySource.hash;
+  if (hash === null) {
+    throw new Mismatch({ runId: ctx.info.runId, t: null, epoch: null, position: null, layer: null, neuron: null, weight: null, what: "strategy", expected: "a strategy known to this NeuroForge", found: id });
+  }
+  const others = hashesOfId(id);
+  if (others.length > 0) {
+    throw new NfrunError(
+      "strategy-mismatch",
+      `run ${ctx.info.runId} was trained with strategy '${id}' of sha256 ${hash}, the strategy '${id}' given has sha256 ${others.join(", ")}: not the same code`,
+      reader.path,
+    );
+  }
+  throw new NfrunError(
+    "needs-strategy",
+    `run ${ctx.info.runId} was trained with '${id}', a strategy defined outside NeuroForge (sha256 ${hash}); its code is stored in the file but never run: supply --strategy <module.ts> exporting it`,
+    reader.path,
+  );
 }
 
 function locate(model: Model, i: number): { layer: number; neuron: number; weight: number } {

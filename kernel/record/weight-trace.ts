@@ -4,6 +4,7 @@ import { NfrunError } from "./errors";
 import type { NfrunReader } from "./reader";
 import type { Chunk, CommitDetail, LayerRow, LeverageRow, NotRecorded, RunContext, WeightAt, WeightTrace } from "./reader-types";
 import { findCommit, notRecorded } from "./reader-util";
+import { rateChangeAt } from "./run-strategy";
 
 /** Recorded adjustments of one weight for commits tFrom … tTo (inclusive); null where missing. */
 export function adjustments(r: NfrunReader, runId: string, layer: number, neuron: number, weight: number, tFrom: number, tTo: number): (number | null)[] {
@@ -152,10 +153,12 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
     const gradScale = clip?.scale ?? 1;
     la?.beforeCommit(theta, tt);
     let detail: Omit<CommitDetail, "after" | "lookahead"> | null = null;
+    // setLearningRate between the snapshot and this commit: the rates recorded with the change.
+    const changed = rateChangeAt(ctx.rateChanges, snap.t, tt);
     for (let j = 0; j < len; j++) {
       const before = theta[j]!;
       const g = banks[j]! / count;
-      const lr = snap.rates[j]! * lrScale;
+      const lr = (changed ? changed.rates[lo + j]! : snap.rates[j]!) * lrScale;
       const hj = replay.hyperparametersOf(lo + j);
       s.h = hj;
       s.g[j] = g * gradScale;

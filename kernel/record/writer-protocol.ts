@@ -48,10 +48,23 @@ export interface RunMeta {
     readonly y: Float64Array;
   };
   readonly weightCount: number;
+  readonly strategy: StrategyRow;
   /** Capacities of the chunk buffers (samples per sample chunk, rows and commits per commit buffer). */
   readonly sampleCap: number;
   readonly rowCap: number;
   readonly blockCap: number;
+}
+
+/** The run's `strategies` row (schema version 3; strategy-fingerprint.ts builds it). */
+export interface StrategyRow {
+  readonly strategyId: string;
+  readonly builtin: boolean;
+  readonly declarationJson: string;
+  /** A user's strategy: its fingerprint text and sha256; null for a built-in one. */
+  readonly source: string | null;
+  readonly sourceHash: string | null;
+  /** The notebook cell that defined it, when known. */
+  readonly cellSource: string | null;
 }
 
 /** Counters written into the `runs` row at each checkpoint. */
@@ -82,6 +95,8 @@ export type WriterCommand =
       readonly slow: Float64Array | null;
     }
   | { readonly kind: "epoch"; readonly writer: number; readonly epoch: number }
+  /** The per-weight learning rates from commit t + 1 on (setLearningRate changed them after commit t). */
+  | { readonly kind: "rates"; readonly writer: number; readonly t: number; readonly rates: Float64Array }
   | {
       readonly kind: "event";
       readonly writer: number;

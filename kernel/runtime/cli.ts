@@ -27,7 +27,7 @@ import { addKernelCommands } from "./kernel/kernelspec";
  * The `neuroforge` command line:
  *   neuroforge train <config.yaml|.json> [overrides…] [-m] [--config-dir D] [--record out.nfrun]
  *                    [--export-config out.json] [--audit-log log.md] [--weights-out path] [--quiet]
- *   neuroforge verify <file.nfrun>
+ *   neuroforge verify <file.nfrun> [--strategy module.ts]
  *   neuroforge export <file.nfrun> --to DIR [--max-theta-mb N]
  *   neuroforge demo [--quiet]
  *   neuroforge --version
@@ -235,8 +235,9 @@ export function createProgram(io: CliIo = defaultIo, done: (code: number) => voi
     .command("verify")
     .description("replay a recorded run (.nfrun) and check every weight change; exits non-zero at the first mismatch")
     .argument("<file>", "run file (.nfrun)")
-    .action(async (file: string) => {
-      done(await verifyCommand(file, io.out, io.err));
+    .option("--strategy <module.ts>", "a module exporting the strategy a run was trained with, when it is not built in (its hash must match the stored one)")
+    .action(async (file: string, opts: { strategy?: string }) => {
+      done(await verifyCommand(file, io.out, io.err, opts));
     });
   program
     .command("export")

@@ -1,17 +1,23 @@
 import { NfrunError } from "../record/errors";
 import { describeMismatch, verifyFile } from "../record/verify";
+import { loadStrategyModule } from "./strategy-module";
 
 /**
- * `neuroforge verify <file.nfrun>`: replays every recorded run and checks every weight change.
- * Returns the process exit code: 0 verified, 1 first mismatch (printed with its location), 2 the file
- * cannot be read (typed NfrunError, plain message).
+ * `neuroforge verify <file.nfrun> [--strategy module.ts]`: replays every recorded run and checks every
+ * weight change. A run trained with a user's strategy replays only with that strategy's code: live in
+ * the kernel that recorded it, or from the module given with `strategy` (its hash must match the one
+ * stored). Returns the process exit code: 0 verified, 1 first mismatch (printed with its location), 2
+ * the file cannot be read, the strategy module is missing or bad, or is not the code the run used
+ * (typed NfrunError, plain message).
  */
 export async function verifyCommand(
   path: string,
   out: (line: string) => void = (l) => process.stdout.write(l + "\n"),
   err: (line: string) => void = (l) => process.stderr.write(l + "\n"),
+  options: { strategy?: string } = {},
 ): Promise<number> {
   try {
+    if (options.strategy) loadStrategyModule(options.strategy);
     const result = await verifyFile(path);
     for (const r of result.runs) {
       out(
@@ -38,8 +44,8 @@ export async function verifyCommand(
 if (typeof require !== "undefined" && require.main === module) {
   const file = process.argv[2];
   if (!file) {
-    process.stderr.write("usage: verify-command <file.nfrun>\n");
+    process.stderr.write("usage: verify-command <file.nfrun> [strategy-module.ts]\n");
     process.exit(2);
   }
-  verifyCommand(file).then((code) => process.exit(code));
+  verifyCommand(file, undefined, undefined, { strategy: process.argv[3] }).then((code) => process.exit(code));
 }

@@ -5,6 +5,8 @@
  * behaviour as the engine's.
  */
 import { Trainer as EngineTrainer, type FitResult, type TrainerOptions } from "../../engine/trainer";
+import { defineStrategy as engineDefineStrategy, type HyperValue, type Strategy, type StrategyDeclaration } from "../../engine/optimizers/strategy";
+import { noteCellSource } from "../../record/strategy-registry";
 import type { Dataset } from "../../engine/datasets/dataset";
 import { mimeBundleOf, type MimeBundle } from "../display/index";
 import { kernelHooks } from "./hooks";
@@ -34,6 +36,19 @@ export class Trainer extends EngineTrainer {
       progress.end(result);
     }
   }
+}
+
+/**
+ * The engine's defineStrategy; inside the kernel it also notes the cell that defined the strategy, whose
+ * text a recorded run stores beside the strategy's fingerprint (docs/optimizers.md).
+ */
+export function defineStrategy<H extends Record<string, HyperValue>, W extends string = never, N extends string = never, G extends string = never>(
+  declaration: StrategyDeclaration<H, W, N, G>,
+): Strategy {
+  const strategy = engineDefineStrategy(declaration);
+  const hooks = kernelHooks.current;
+  if (hooks) noteCellSource(strategy, hooks.cellSource());
+  return strategy;
 }
 
 /** Values carrying this symbol are not shown as a cell's result. */

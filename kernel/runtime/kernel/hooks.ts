@@ -15,6 +15,8 @@ export interface KernelHooks {
   trainerCreated(trainer: Trainer, observers: readonly TrainingObserver[]): void;
   /** Sends a MIME bundle for display; returns the display id. */
   display(value: unknown, options?: { displayId?: string; update?: boolean }): string;
+  /** The source text of the cell running now. */
+  cellSource(): string;
 }
 
 export interface FitProgress {

@@ -54,6 +54,8 @@ export function startKernel(): void {
   };
 
   let currentId = "";
+  /** The source of the cell running (stored with a run whose strategy it defines). */
+  let currentCode = "";
   let executionCount = 0;
   /** Recorders attached to trainers, by trainer; finished as 'interrupted' when their cell is interrupted. */
   const recorders = new WeakMap<Trainer, RunRecorder[]>();
@@ -110,6 +112,7 @@ export function startKernel(): void {
       return p;
     },
     display: displayValue,
+    cellSource: () => currentCode,
   };
 
   const progressOf = new WeakMap<Trainer, FitProgress>();
@@ -186,6 +189,7 @@ export function startKernel(): void {
     const cell: Running = { id, count, started: performance.now(), finished: false };
     running = cell;
     currentId = id;
+    currentCode = code;
     activeTrainers.clear();
     Atomics.store(state, SLOT.interrupt, 0);
     Atomics.store(state, SLOT.stopped, 0);

@@ -47,6 +47,13 @@ const CSS = `
 .nf-audit .stepper { margin: 4px 0; display: flex; gap: 6px; align-items: center; }
 `;
 
+/** Why a commit has no audit values: the strategy's code is not in this process. */
+function unknownStrategyNote(s: AuditView["strategy"]): string {
+  return s.builtin === false
+    ? `audit values: '${s.id}' is a user's strategy; its code stored in the run is never run. They show where it is live (the kernel that recorded the run) or given (neuroforge verify --strategy).`
+    : `audit values: this NeuroForge does not know the strategy '${s.id}'`;
+}
+
 export function isWeightTrace(x: unknown): x is AuditView {
   const t = x as Partial<WeightTrace> | null;
   return !!t && t.kind === "weight-trace" && Array.isArray(t.rows) && typeof t.commit === "object" && t.commit !== null && typeof t.strategy === "object";
@@ -128,14 +135,15 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
   );
 
   // Commit, per batch: BatchTot / Count = Avg, then the strategy's audit columns.
-  const auditCols = c.audit ? Object.entries(c.audit) : [];
+  // Without values (a strategy this process cannot replay) the columns are still named, and left empty.
+  const auditCols: [string, number | null][] = c.audit ? Object.entries(c.audit) : tr.strategy.auditColumns.map((k) => [k, null]);
   const commitRow = h("tr", {}, num(c.batchTotal, { class: "num batch-total" }), num(c.count, { class: "num count" }), num(c.avg, { class: "num avg" }), ...auditCols.map(([k, v]) => num(v, { class: "num audit", "data-column": k })));
   const commit = h(
     "section",
     { class: "commit committed" },
     h("h4", {}, `Commit, per batch (t=${tr.t})`, h("span", { class: "badge" }, "Committed")),
     h("table", {}, h("thead", {}, h("tr", {}, th("BatchTot"), th("/ Count"), th("= Avg"), ...auditCols.map(([k]) => th(k)))), h("tbody", {}, commitRow)),
-    c.audit ? null : h("div", { class: "muted" }, "audit columns: this NeuroForge does not know the strategy"),
+    c.audit ? null : h("div", { class: "muted unknown-strategy" }, unknownStrategyNote(tr.strategy)),
   );
   const standard = h(
     "section",

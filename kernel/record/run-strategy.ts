@@ -1,0 +1,63 @@
+import { getStrategy } from "../engine/optimizers/registry";
+import type { Strategy } from "../engine/optimizers/strategy";
+import { blobF64 } from "./blob";
+import type { RunDb } from "./reader-types";
+import { strategyByHash } from "./strategy-registry";
+
+/** Where a run's strategy comes from (table `strategies`; files before schema version 3: built in). */
+export interface RunStrategySource {
+  readonly builtin: boolean;
+  /** sha256 of a user's strategy's stored fingerprint (null: built in). */
+  readonly hash: string | null;
+}
+
+/** A per-weight learning-rate array in force from commit t + 1 on (table `learning_rate_changes`). */
+export interface RateChange {
+  readonly t: number;
+  readonly rates: Float64Array;
+}
+
+const hasTable = (reader: RunDb, name: string): boolean =>
+  reader.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).length > 0;
+
+/**
+ * The strategy that replays a run: a built-in one from this NeuroForge's registry; a user's one only
+ * when this process holds it (live from the kernel that recorded the run, or given to verify with
+ * --strategy), found by the stored hash. The stored source is never executed.
+ */
+export function runStrategy(reader: RunDb, runId: string, strategyId: string): { strategy: Strategy | null; source: RunStrategySource } {
+  const row = hasTable(reader, "strategies") ? reader.query("SELECT builtin, source_hash FROM strategies WHERE run_id = ?", [runId])[0] : undefined;
+  if (row && !Number(row[0])) {
+    const hash = row[1] === null ? "" : String(row[1]);
+    return { strategy: strategyByHash(hash), source: { builtin: false, hash } };
+  }
+  let strategy: Strategy | null;
+  try {
+    strategy = getStrategy(strategyId);
+  } catch {
+    strategy = null;
+  }
+  return { strategy, source: { builtin: true, hash: null } };
+}
+
+/** The run's learning-rate changes in commit order (none in files before schema version 3). */
+export function rateChanges(reader: RunDb, runId: string, weightCount: number): RateChange[] {
+  if (!hasTable(reader, "learning_rate_changes")) return [];
+  // A blob of the wrong size is never decoded (a hostile file could make it huge).
+  return reader.query("SELECT t, CASE WHEN length(rates) = ? THEN rates END FROM learning_rate_changes WHERE run_id = ? ORDER BY t", [8 * weightCount, runId]).map(([t, b]) => {
+    const rates = blobF64(b);
+    if (!rates || rates.length !== weightCount) throw reader.bad(`run ${runId}: the learning rates changed after t=${Number(t)} are not ${weightCount} numbers`);
+    return { t: Number(t), rates };
+  });
+}
+
+/**
+ * The change whose rates are in force at commit `t` when replaying from a snapshot taken after commit
+ * `from`: the last one with from ≤ change.t < t (null: the snapshot's rates). A snapshot taken after a
+ * change at its own t already holds the new rates; applying them again changes nothing.
+ */
+export function rateChangeAt(changes: readonly RateChange[], from: number, t: number): RateChange | null {
+  let found: RateChange | null = null;
+  for (const c of changes) if (c.t >= from && c.t < t) found = c;
+  return found;
+}
