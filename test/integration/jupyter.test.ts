@@ -124,6 +124,30 @@ describe("Jupyter kernel (nbconvert --execute)", { skip: hasNbconvert ? false : 
     assert.ok(path.isAbsolute(net.recording.file) && net.recording.file.endsWith(".nfrun"));
   });
 
+  it("executes samples/notebooks/custom-optimizer.ipynb: a strategy defined in a cell, verified, its audit shown and checked by hand", () => {
+    const work = path.join(tmp, "custom");
+    fs.mkdirSync(work);
+    fs.copyFileSync(path.join(repo, "samples", "notebooks", "custom-optimizer.ipynb"), path.join(work, "custom.ipynb"));
+    const r = spawnSync("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=120", "--output", "executed.ipynb", "custom.ipynb"], { cwd: work, env, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const code = (JSON.parse(fs.readFileSync(path.join(work, "executed.ipynb"), "utf8")) as { cells: Cell[] }).cells.filter((c) => c.cell_type === "code");
+    for (const c of code) assert.ok(!c.outputs!.some((o) => o.output_type === "error"), `no errors: ${JSON.stringify(c.outputs)}`.slice(0, 800));
+    const result = (c: Cell) => text(c.outputs!.find((o) => o.output_type === "execute_result")?.data?.["text/plain"]);
+    assert.equal(result(code[0]!), "'Signum: m ← βm + (1−β)g;  adj = γ·sign(m)'");
+    assert.match(result(code[1]!), /^'completed after 400 epochs \(800 commits\)/);
+    assert.equal(result(code[3]!), "'verified: 800 commits, 13600 weight adjustments'");
+    const audit = code[4]!.outputs!.find((o) => o.output_type === "execute_result")!.data!;
+    const trace = audit["application/vnd.neuroforge.audit+json"] as { t: number; strategy: { formula: string; builtin: boolean }; commit: { audit: Record<string, number>; lr: number } };
+    assert.equal(trace.t, 301);
+    assert.equal(trace.strategy.formula, "m ← βm + (1−β)g;  adj = γ·sign(m)");
+    assert.equal(trace.strategy.builtin, false);
+    assert.deepEqual(Object.keys(trace.commit.audit), ["m", "sign(m)"]);
+    assert.equal(trace.commit.lr, 0.01, "the rate set mid-run");
+    assert.match(text(audit["text/html"]), /<th>sign\(m\)<\/th>/);
+    assert.match(text(audit["text/plain"]), /Signum/);
+    assert.match(result(code[5]!), /: true; Adj = LR × sign\(m\): true; LR before\/after the change: 0\.02 → 0\.01'$/);
+  });
+
   it("uninstalls the kernelspec", () => {
     const out = execFileSync(process.execPath, [cli, "kernel", "uninstall", "--prefix", path.join(tmp, "prefix")], { env, encoding: "utf8" });
     assert.match(out, /removed kernelspec neuroforge/);

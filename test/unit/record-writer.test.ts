@@ -98,6 +98,30 @@ test("schema version 1 files (with a stored z) stay readable; the recorder does 
   await assert.rejects(RunRecorder.create(v1, { data: d }), (e: unknown) => e instanceof NfrunError && e.kind === "older-version");
 });
 
+test("a schema version 2 file (no strategies / learning_rate_changes tables) reads, verifies, and becomes version 3 when a run is appended", async () => {
+  const file = path.join(dir, "v3.nfrun");
+  const d = data();
+  const rec = await RunRecorder.create(file, { data: d, checkpointSeconds: 3600 });
+  rec.finish(trainer([rec]).fit(d, 2));
+  const SQL = await loadSqlJs();
+  const db = new SQL.Database(fs.readFileSync(file));
+  db.run("DROP TABLE strategies; DROP TABLE learning_rate_changes; PRAGMA user_version = 2; UPDATE nf_meta SET value = '2' WHERE key = 'schema_version';");
+  const v2 = path.join(dir, "v2-append.nfrun");
+  fs.writeFileSync(v2, db.export());
+  db.close();
+  assert.equal((await verifyFile(v2)).mismatch, null);
+  const again = await RunRecorder.create(v2, { data: d, checkpointSeconds: 3600 });
+  again.finish(trainer([again]).fit(d, 2));
+  const after = new SQL.Database(fs.readFileSync(v2));
+  assert.equal(after.exec("PRAGMA user_version")[0]!.values[0]![0], SCHEMA_VERSION);
+  assert.equal(after.exec("SELECT value FROM nf_meta WHERE key = 'schema_version'")[0]!.values[0]![0], String(SCHEMA_VERSION));
+  assert.deepEqual(after.exec("SELECT run_id, strategy_id, builtin FROM strategies")[0]!.values, [[again.runId, "adam", 1]]);
+  after.close();
+  const v = await verifyFile(v2);
+  assert.equal(v.mismatch, null);
+  assert.equal(v.runs.length, 2);
+});
+
 test("two runs recorded at once in one process (one writer thread) each give a file that verifies", async () => {
   const d = data();
   const files = [path.join(dir, "twin-a.nfrun"), path.join(dir, "twin-b.nfrun")];
