@@ -16,42 +16,10 @@ import { NfrunReader, RunRecorder, verifyFile } from "../../kernel/record";
 import { loadSqlJs } from "../../kernel/record/sqljs";
 import { strategyFingerprint } from "../../kernel/record/strategy-fingerprint";
 import { loadStrategyModule } from "../../kernel/runtime/strategy-module";
+import { SIGNUM, signumModule } from "./support/signum";
 
 const repo = path.resolve(__dirname, "../..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-custom-strategy-"));
-
-/** Signum (sign descent on a momentum average; Bernstein et al. 2018) as a user writes it in a module. */
-const SIGNUM = `import { defineStrategy } from "neuroforge";
-
-export const signum = defineStrategy<{ lr: number; beta: number }, "m">({
-  id: "signum",
-  name: "Signum",
-  formula: "m ← βm + (1−β)g;  adj = γ·sign(m)",
-  description: "Sign descent on a momentum average: every weight moves by exactly γ.",
-  whenToUse: "Noisy gradients of very different scales.",
-  bestFor: "Showing that the direction alone can train a network.",
-  hyperparameters: {
-    lr: { default: 0.01, doc: "step size γ", min: 0 },
-    beta: { default: 0.9, doc: "momentum β", min: 0, max: 0.999 },
-  },
-  state: { perWeight: ["m"] },
-  audit: ["m", "sign(m)"],
-  step(s, from, to) {
-    const beta = s.h.beta;
-    const m = s.w.m;
-    for (let i = from; i < to; i++) {
-      const mi = beta * m[i]! + (1 - beta) * s.g[i]!;
-      m[i] = mi;
-      const sign = mi > 0 ? 1 : mi < 0 ? -1 : 0;
-      if (s.audit) {
-        s.audit[2 * i] = mi;
-        s.audit[2 * i + 1] = sign;
-      }
-      s.adjust(i, s.lr[i]! * sign);
-    }
-  },
-});
-`;
 
 let file = "";
 let runId = "";
@@ -64,7 +32,7 @@ function cli(...args: string[]): { code: number | null; stdout: string; stderr: 
 
 before(async () => {
   const module = path.join(dir, "signum.ts");
-  fs.writeFileSync(module, SIGNUM);
+  fs.writeFileSync(module, signumModule());
   [signum] = loadStrategyModule(module) as [Strategy];
   const xs: number[][] = [];
   const ys: number[][] = [];
@@ -136,7 +104,7 @@ test("neuroforge verify in a fresh process: 'supply --strategy' (exit 2), then t
   assert.equal(good.code, 0, good.stderr);
   assert.match(good.stdout, /12 commits.*verified/s);
   const changed = path.join(dir, "signum-changed.ts");
-  fs.writeFileSync(changed, SIGNUM.replace("(1 - beta) * s.g[i]!", "(1 - beta) * 1.01 * s.g[i]!"));
+  fs.writeFileSync(changed, signumModule(SIGNUM.replace("(1 - beta) * s.g[i]!", "(1 - beta) * 1.01 * s.g[i]!")));
   const bad = cli("verify", file, "--strategy", changed);
   assert.equal(bad.code, 2, bad.stderr);
   assert.match(bad.stderr, /strategy 'signum' of sha256 [0-9a-f]{64}.*not the same code/);

@@ -17,6 +17,7 @@ import { loadSqlJs } from "../../kernel/record/sqljs";
 import { activate } from "../../webviews/renderers/audit/index";
 import { installDom } from "../unit/support/dom-globals";
 import { renderOutput } from "../unit/support/render-output";
+import { SIGNUM, signumModule } from "./support/signum";
 
 installDom();
 const repo = path.resolve(__dirname, "../..");
@@ -24,35 +25,7 @@ const kernelPath = path.join(repo, "dist/kernel.js");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-kernel-strategy-"));
 const file = path.join(dir, "signum.nfrun");
 
-/** The strategy as the cell and the module both write it (the module adds `export`). */
-const STRATEGY = `const signum = defineStrategy<{ lr: number; beta: number }, "m">({
-  id: "signum",
-  name: "Signum",
-  formula: "m ← βm + (1−β)g;  adj = γ·sign(m)",
-  description: "Sign descent on a momentum average.",
-  whenToUse: "Noisy gradients of very different scales.",
-  bestFor: "Teaching: the direction alone trains a network.",
-  hyperparameters: {
-    lr: { default: 0.01, doc: "step size γ", min: 0 },
-    beta: { default: 0.9, doc: "momentum β", min: 0, max: 0.999 },
-  },
-  state: { perWeight: ["m"] },
-  audit: ["m", "sign(m)"],
-  step(s, from, to) {
-    const beta = s.h.beta;
-    for (let i = from; i < to; i++) {
-      const m = beta * s.w.m[i]! + (1 - beta) * s.g[i]!;
-      s.w.m[i] = m;
-      const sign = m > 0 ? 1 : m < 0 ? -1 : 0;
-      if (s.audit) {
-        s.audit[2 * i] = m;
-        s.audit[2 * i + 1] = sign;
-      }
-      s.adjust(i, s.lr[i]! * sign);
-    }
-  },
-});`;
-const DEFINE_CELL = `import { defineStrategy } from "neuroforge";\n${STRATEGY}\nsignum.name`;
+const DEFINE_CELL = `import { defineStrategy } from "neuroforge";\n${SIGNUM}\nsignum.name`;
 
 let kernel: KernelClient;
 before(async () => {
@@ -116,7 +89,7 @@ console.log(JSON.stringify(Array.from({ length: 10 }, (_, k) => { const tr = rea
   assert.equal(without.status, 2);
   assert.match(without.stderr, /supply --strategy/);
   const module = path.join(dir, "my-optimizer.ts");
-  fs.writeFileSync(module, `import { defineStrategy } from "neuroforge";\n\nexport ${STRATEGY}\n`);
+  fs.writeFileSync(module, signumModule());
   const withModule = cli("--strategy", module);
   assert.equal(withModule.status, 0, withModule.stderr);
   assert.match(withModule.stdout, /verified/);
