@@ -19,10 +19,11 @@ export function activate(context: vscode.ExtensionContext): { controller: NeuroF
   status.command = "neuroforge.showKernelLog";
   const refresh = () => {
     const nb = vscode.window.activeNotebookEditor?.notebook;
-    const state = nb ? controller.stateOf(nb) : undefined;
+    // Shown from the moment a notebook of ours is active (its kernel starts on the first run).
+    const state = nb ? (controller.stateOf(nb) ?? (controller.isOurs(nb) ? "not started" : undefined)) : undefined;
     if (!nb || !state) return status.hide();
     status.text = statusText(state);
-    status.tooltip = `NeuroForge kernel of ${vscode.workspace.asRelativePath(nb.uri)}: ${state} (click for its log)`;
+    status.tooltip = `NeuroForge kernel of ${vscode.workspace.asRelativePath(nb.uri)}: ${state}${state === "not started" ? " (it starts on the first run)" : ""} (click for its log)`;
     status.show();
   };
 
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): { controller: NeuroF
     controller,
     status,
     controller.onDidChangeState(refresh),
+    controller.controller.onDidChangeSelectedNotebooks(refresh),
     vscode.window.onDidChangeActiveNotebookEditor(refresh),
     vscode.commands.registerCommand("neuroforge.restartKernel", async () => {
       const nb = activeNotebook();
@@ -50,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): { controller: NeuroF
     NfrunEditorProvider.register(context),
     registerNotebookRunQueries(context),
   );
+  refresh(); // a notebook may be active already (the one whose opening activated the extension)
   return { controller };
 }
 

@@ -16,10 +16,20 @@ function toItem(p: PlainOutputItem): vscode.NotebookCellOutputItem {
   return p.kind === "json" ? vscode.NotebookCellOutputItem.json(p.value, p.mime) : vscode.NotebookCellOutputItem.text(p.value as string, p.mime);
 }
 
+/** The notebooks a tab shows (a notebook, or both sides of a notebook diff). */
+function notebookUris(tab: vscode.Tab): vscode.Uri[] {
+  const input = tab.input;
+  if (input instanceof vscode.TabInputNotebook) return [input.uri];
+  if (input instanceof vscode.TabInputNotebookDiff) return [input.original, input.modified];
+  return [];
+}
+
 /** One notebook's kernel process and its queue of executions. */
 class Session {
   client: KernelClient | null = null;
   private starting: Promise<KernelClient> | null = null;
+  /** Set when the notebook closed: no kernel is started for it any more. */
+  private disposed = false;
   /** The tail of the execution queue: cells run strictly one after another. */
   private queue: Promise<void> = Promise.resolve();
   state: KernelState = "not started";
@@ -43,6 +53,7 @@ class Session {
   async kernel(): Promise<KernelClient> {
     if (this.client && this.client.process.exitCode === null && this.client.process.signalCode === null) return this.client;
     if (this.starting) return this.starting;
+    if (this.disposed) throw new Error(`${this.name} was closed`);
     this.setState("starting");
     const cwd = this.notebook.uri.scheme === "file" ? path.dirname(this.notebook.uri.fsPath) : undefined;
     this.log.info(`${this.name}: starting kernel ${this.kernelPath}${cwd ? ` in ${cwd}` : ""}`);
@@ -144,9 +155,16 @@ class Session {
     this.setState("idle");
   }
 
+  /** Shuts the kernel down, also one still starting (it would otherwise outlive the notebook). */
   async dispose(): Promise<void> {
-    await this.client?.shutdown();
+    this.disposed = true;
+    await this.starting?.catch(() => {});
+    const client = this.client;
     this.client = null;
+    if (client) {
+      this.log.info(`${this.name}: notebook closed, shutting kernel ${client.pid} down`);
+      await client.shutdown();
+    }
   }
 }
 
@@ -204,6 +222,8 @@ class OutputSink {
 export class NeuroForgeController implements vscode.Disposable {
   readonly controller: vscode.NotebookController;
   private readonly sessions = new Map<string, Session>();
+  /** Notebooks (URI strings) for which this controller is the selected kernel. */
+  private readonly selected = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly stateChanged = new vscode.EventEmitter<vscode.NotebookDocument>();
   /** Fires when the kernel state of a notebook changes (the status bar item listens). */
@@ -220,11 +240,15 @@ export class NeuroForgeController implements vscode.Disposable {
     c.executeHandler = (cells, notebook) => this.executeCells(cells, notebook);
     c.interruptHandler = (notebook) => this.interrupt(notebook);
     this.controller = c;
+    c.onDidChangeSelectedNotebooks(({ notebook, selected }) => (selected ? this.selected.add(notebook.uri.toString()) : this.selected.delete(notebook.uri.toString())));
     this.disposables.push(
       c,
       this.stateChanged,
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.updateAffinity(nb)),
-      vscode.workspace.onDidCloseNotebookDocument((nb) => void this.close(nb)),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => void this.close(nb.uri)),
+      // VS Code may keep a notebook's document open after its last editor closed (another reference to
+      // it, a dirty copy): for the person the notebook is closed when no tab shows it any more.
+      vscode.window.tabGroups.onDidChangeTabs((e) => this.closeUnshown(e.closed)),
     );
     vscode.workspace.notebookDocuments.forEach((nb) => this.updateAffinity(nb));
   }
@@ -245,6 +269,11 @@ export class NeuroForgeController implements vscode.Disposable {
     return s;
   }
 
+  /** Whether the notebook runs on this controller: chosen for it, or its kernelspec prefers it. */
+  isOurs(nb: vscode.NotebookDocument): boolean {
+    return this.selected.has(nb.uri.toString()) || (nb.notebookType === NOTEBOOK_TYPE && prefersNeuroForge(nb.metadata));
+  }
+
   stateOf(nb: vscode.NotebookDocument): KernelState | undefined {
     return this.session(nb, false)?.state;
   }
@@ -262,8 +291,14 @@ export class NeuroForgeController implements vscode.Disposable {
     await this.session(nb)!.restart();
   }
 
-  private async close(nb: vscode.NotebookDocument): Promise<void> {
-    const key = nb.uri.toString();
+  /** Closes the sessions of notebooks whose last tab is among `closed`. */
+  private closeUnshown(closed: readonly vscode.Tab[]): void {
+    const shown = new Set(vscode.window.tabGroups.all.flatMap((g) => g.tabs.flatMap(notebookUris)).map(String));
+    for (const uri of closed.flatMap(notebookUris)) if (!shown.has(uri.toString())) void this.close(uri);
+  }
+
+  private async close(uri: vscode.Uri): Promise<void> {
+    const key = uri.toString();
     const s = this.sessions.get(key);
     if (!s) return;
     this.sessions.delete(key);

@@ -6,6 +6,7 @@ import type { NfrunReader } from "../../kernel/record";
 import type { RunFileMessage, RunSummary } from "../../webviews/shared/messages";
 import type { RunFiles } from "../runs/run-files";
 import { queryError } from "../runs/service";
+import { mechanismsOf } from "./mechanisms";
 
 const MAX_POINTS = 400;
 
@@ -43,6 +44,7 @@ export function summarize(reader: NfrunReader, runId: string): RunSummary {
     samplesSeen: info.samplesSeen,
     finalLoss: info.finalLoss,
     lossCurve: { t: idx.map((i) => trace.t[i]!), loss: idx.map((i) => (Number.isFinite(trace.loss[i]!) ? trace.loss[i]! : null)) },
+    mechanisms: mechanismsOf(config.config, trace.lrScale, info.policy),
     events: reader.events(runId).map((e) => ({ seq: e.seq, kind: e.kind, message: e.message, t: e.t, epoch: e.epoch, position: e.position })),
   };
 }

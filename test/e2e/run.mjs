@@ -28,7 +28,8 @@ import { openNfrun, runsOf } from "./nfrun-file.mjs";
 import { npmStart, npmStartInterruptedInSetup, npmStartWithCode } from "./start-server.mjs";
 import { checkRecordedRun, checkTruncatedFile } from "./ui/nfrun-editor.mjs";
 import { checkPlayback } from "./ui/playback.mjs";
-import { NOTEBOOK, checkHover, checkKeyboard, checkScrubber, runNetworkNotebook } from "./ui/network-popup.mjs";
+import { NOTEBOOK, checkHover, checkKeyboard, checkKeyboardEnds, checkScrubber, runNetworkNotebook } from "./ui/network-popup.mjs";
+import { checkCloseShutsKernels, checkStatusBeforeRun } from "./ui/kernel-life.mjs";
 import { checkFirstView, checkSamplesUnchanged, checkStartPage } from "./ui/start-page.mjs";
 import { checkThemes } from "./ui/themes.mjs";
 import { LAZY_NOTEBOOK, checkLazyNetwork } from "./ui/lazy-network.mjs";
@@ -92,6 +93,7 @@ try {
     check(new URL(started.url).searchParams.get("folder") === path.join(root, "samples"), `URL ${started.url} opens samples/`);
     await checkFirstView(page, started.url);
   });
+  await test("UI: the kernel's status bar item is there before the first run (not started)", () => checkStatusBeforeRun(page));
   await test("npm start: samples/ in the explorer, NeuroForge installed and active, the sample notebook's outputs drawn", () => checkStartPage(page));
   await test("npm start: running the sample notebook leaves samples/ unchanged (no autosave)", () => checkSamplesUnchanged(page));
 
@@ -114,6 +116,10 @@ try {
     check(network, "the network output is there");
     await checkKeyboard(network);
   });
+  await test("UI: arrow keys at a column's end keep the focus in the output; the next Enter opens its popup, no cell is edited", async () => {
+    check(network, "the network output is there");
+    await checkKeyboardEnds(network);
+  });
   await test("UI: network scrubber steps to the other embedded commit (weights and popup = the .nfrun)", async () => {
     check(network, "the network output is there");
     await checkScrubber(network);
@@ -125,6 +131,7 @@ try {
   });
   network?.db.close();
   await test("UI: a notebook network output asks the host for what it does not embed (renderer messaging: trace, epoch summary, neuron snapshot)", () => checkLazyNetwork(page));
+  await test("UI: Close All Editors shuts the notebooks' kernels down (no kernel process of the workspace left)", () => checkCloseShutsKernels(page, ws));
   await screenshot(page, "last").catch(() => {});
   await context.close();
 

@@ -14,6 +14,8 @@ import { JSDOM, VirtualConsole } from "jsdom";
 import { runFileMessage } from "../../extension/editor/load";
 import { nodeFileAccess, RunFiles } from "../../extension/runs/run-files";
 import { datasetFromRows, Model, Trainer } from "../../kernel/engine";
+import { buildExperiment } from "../../kernel/engine/config/build";
+import { resolveExperiment } from "../../kernel/engine/config/experiment";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder } from "../../kernel/record";
 import { renderMessage } from "../../webviews/editor/view";
@@ -91,11 +93,13 @@ test("webview: runs, status, hash, final loss and the loss chart are what a pers
 
 test("webview: a changed config shows the hash warning; markup in data stays text", () => {
   const root = document.createElement("div");
-  const base = { runId: "<b>r</b>", status: "interrupted", createdAt: "2026-01-01", seconds: 1, engineVersion: "x", seed: null, configHash: "abc", hashMatches: false, configJson: "{}", architecture: "1 → 1 linear", loss: "mse", batchSize: 1, inputs: 1, layers: [{ units: 1, activation: "linear" }], weightCount: 2, strategy: { id: "sgd", name: "<img src=x>", formula: "θ ← θ − η·g", auditColumns: [] }, hyperparameters: { lr: 0.1 }, epochsDone: 0, commits: 0, samplesSeen: 0, finalLoss: null, lossCurve: { t: [], loss: [] }, events: [{ seq: 1, kind: "interrupted", message: "<script>x</script>", t: 3, epoch: 0, position: null }] };
+  const base = { runId: "<b>r</b>", status: "interrupted", createdAt: "2026-01-01", seconds: 1, engineVersion: "x", seed: null, configHash: "abc", hashMatches: false, configJson: "{}", architecture: "1 → 1 linear", loss: "mse", batchSize: 1, inputs: 1, layers: [{ units: 1, activation: "linear" }], weightCount: 2, strategy: { id: "sgd", name: "<img src=x>", formula: "θ ← θ − η·g", auditColumns: [] }, hyperparameters: { lr: 0.1 }, epochsDone: 0, commits: 0, samplesSeen: 0, finalLoss: null, lossCurve: { t: [], loss: [] }, mechanisms: [{ name: "schedule", value: "<i>x</i>" }], events: [{ seq: 1, kind: "interrupted", message: "<script>x</script>", t: 3, epoch: 0, position: null }] };
   renderMessage({ type: "run-file", file: "a.nfrun", bytes: 2048, runs: [base] }, root);
   assert.equal(root.querySelector("img"), null);
   assert.equal(root.querySelector("script"), null);
   assert.equal(root.querySelector("b"), null);
+  assert.equal(root.querySelector("i"), null);
+  assert.equal(root.querySelector(".mechanism-schedule")!.textContent, "<i>x</i>");
   assert.equal(root.querySelector("h3")!.textContent, "Run <b>r</b>");
   assert.equal(root.querySelector(".hash")!.textContent, "abc  ⚠ does not match the stored config");
   assert.ok(root.querySelector(".hash")!.classList.contains("error"));
@@ -158,4 +162,64 @@ test("the real webview bundle, with eval and new Function forbidden: says ready,
   // The only jsdom complaint: no canvas (Vega falls back to estimated text widths).
   assert.deepEqual([...new Set(jsdomErrors)].filter((e) => !/HTMLCanvasElement.prototype.getContext/.test(e)), []);
   page.window.close();
+});
+
+/** The header's mechanism fields of a rendered run: name → value, in order. */
+function mechanismFields(msg: RunFileMessage): [string, string][] {
+  const root = document.createElement("div");
+  renderMessage(msg, root);
+  return Array.from(root.querySelectorAll("dd.mechanism"), (dd) => [dd.previousElementSibling!.textContent!, dd.textContent!]);
+}
+
+test("the run header names the mechanisms a notebook run used: its schedule (from the recorded lr factors), Lookahead, clipping, parameter groups, recording policy", async () => {
+  const xs = Array.from({ length: 8 }, (_, i) => [Math.sin(i), Math.cos(i * 2)]);
+  const data = datasetFromRows("toy", xs, xs.map(([a, b]) => [a! * b! > 0 ? 1 : 0]));
+  const model = new Model({ inputs: 2, layers: [{ units: 2, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
+  model.initialize({ name: "xavier_uniform" }, 5);
+  const f = path.join(dir, "mechanisms.nfrun");
+  const rec = await RunRecorder.create(f, { data, seed: 5, epochs: 3, policy: { epochs: { first: 1, last: true } }, checkpointSeconds: 3600 });
+  const schedule = (t: number) => 1 / t; // a function: the file keeps its factor per commit
+  const trainer = new Trainer({ model, loss: "mse", strategy: getStrategy("sgd"), hyperparameters: { lr: 0.1, weight_decay: 0.01 }, batchSize: 4, seed: 5, observers: [rec], schedule, clipGradNorm: 0.5, lookahead: { k: 3, alpha: 0.6 }, noDecay: { patterns: ["bias"] } });
+  rec.finish(trainer.fit(data, 3));
+  const commits = 3 * 2;
+  assert.deepEqual(mechanismFields(await loadRunFile(f)), [
+    ["schedule", `lr × ${Number((1 / commits).toPrecision(4))} … 1 over the run (a schedule function: the run file keeps its factor per commit, not its form)`],
+    ["lookahead", "k=3, α=0.6"],
+    ["clipping", "global gradient norm ≤ 0.5"],
+    ["accumulation", "not in the stored config"],
+    ["param groups", "no decay for bias (weight_decay 0)"],
+    ["recording", "the first 1 epochs, the last epoch; every neuron"],
+  ]);
+  // The plain run of this file: constant schedule, everything off, everything recorded.
+  assert.deepEqual(mechanismFields(await loadRunFile(file)), [
+    ["schedule", "constant (lr × 1 at every commit)"],
+    ["lookahead", "off"],
+    ["clipping", "off"],
+    ["accumulation", "not in the stored config"],
+    ["param groups", "off"],
+    ["recording", "every epoch; every neuron"],
+  ]);
+});
+
+test("the run header of an experiment's run names its scheduler with its options, and its gradient accumulation", async () => {
+  const { experiment, dataset } = resolveExperiment({
+    baseDir: dir,
+    raw: {
+      name: "mech",
+      model: { inputs: 2, layers: [{ units: 2, activation: "tanh" }, { units: 1, activation: "sigmoid" }] },
+      data: { generator: "xor", count: 8, noise: 0 },
+      loss: "bce",
+      optimizer: { name: "sgd", lr: 0.2 },
+      scheduler: { name: "cosine", t_max: 4, warmup_steps: 2 },
+      training: { batch_size: 2, epochs: 2, accumulate_steps: 2 },
+    },
+  });
+  const f = path.join(dir, "experiment.nfrun");
+  const rec = await RunRecorder.create(f, { data: dataset, config: experiment, seed: experiment.seed, epochs: 2, checkpointSeconds: 3600 });
+  const built = buildExperiment({ experiment, dataset }, { observers: [rec] });
+  rec.finish(built.trainer.fit(built.dataset, 2));
+  const fields = new Map(mechanismFields(await loadRunFile(f)));
+  assert.equal(fields.get("schedule"), "cosine (t_max=4, min_lr=0, per=epoch), linear warmup over 2 commits");
+  assert.equal(fields.get("accumulation"), "2 micro-batches of 2 per commit");
+  assert.equal(fields.get("lookahead"), "off");
 });

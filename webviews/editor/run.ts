@@ -58,6 +58,7 @@ export function renderRun(run: RunSummary, deps: RunViewDeps, start?: Position):
       ...field("loss", run.loss),
       ...field("optimizer", `${run.strategy.name} (${hyper})`),
       ...field("batch size", String(run.batchSize)),
+      ...run.mechanisms.flatMap((m) => field(m.name, m.value, `mechanism mechanism-${m.name.replace(/\W+/g, "-")}`)),
       ...field("progress", `${run.epochsDone} epochs · ${run.commits} commits · ${run.samplesSeen} samples`),
       ...field("final loss", fmt(run.finalLoss), "final-loss"),
       ...field("seed", run.seed === null ? "–" : String(run.seed)),

@@ -33,6 +33,14 @@ export interface RunSummary {
   /** Loss per commit (at most 400 evenly spaced points). */
   readonly lossCurve: { readonly t: readonly number[]; readonly loss: readonly (number | null)[] };
   readonly events: readonly TimelineEvent[];
+  /** The mechanisms the run used (schedule, Lookahead, clipping, accumulation, param groups, recording policy). */
+  readonly mechanisms: readonly Mechanism[];
+}
+
+/** One mechanism of a run, named as the header shows it. */
+export interface Mechanism {
+  readonly name: string;
+  readonly value: string;
 }
 
 /** What the editor shows of a file: its runs, or why it cannot be read. */

@@ -146,6 +146,46 @@ export async function checkKeyboard({ page, out, runId, db }) {
   await popup.waitFor({ state: "hidden", timeout: 5_000 });
 }
 
+/**
+ * Arrow keys at the ends of a column (the single output neuron, the last input, the first and last weight
+ * into the output neuron) keep the focus in the output; the Enter after them opens the popup there and no
+ * notebook cell goes into edit mode (VS Code forwards the keys a webview leaves alone to the workbench).
+ */
+export async function checkKeyboardEnds({ page, out }) {
+  const popup = out.locator(".nf-network .popup");
+  await scrollNotebookTo(page, out.locator(".nf-network svg"));
+  const focused = () => out.locator("body").evaluate(() => {
+    const el = document.activeElement;
+    return el?.matches("circle.neuron") ? `neuron ${el.getAttribute("data-column")},${el.getAttribute("data-index")}` : el?.matches("line.weight") ? `weight ${["data-layer", "data-neuron", "data-weight"].map((a) => el.getAttribute(a)).join(",")}` : "none";
+  });
+  const ends = [
+    ['circle.neuron[data-column="2"][data-index="0"]', "ArrowDown", "neuron 2,0"],
+    ['circle.neuron[data-column="2"][data-index="0"]', "ArrowUp", "neuron 2,0"],
+    ['circle.neuron[data-column="0"][data-index="1"]', "ArrowDown", "neuron 0,1"],
+    ['line.weight[data-layer="1"][data-neuron="0"][data-weight="0"]', "ArrowUp", "weight 1,0,0"],
+    ['line.weight[data-layer="1"][data-neuron="0"][data-weight="3"]', "ArrowDown", "weight 1,0,3"],
+    ['circle.neuron[data-column="2"][data-index="0"]', "ArrowDown", "neuron 2,0"],
+  ];
+  for (const [selector, key, at] of ends) {
+    await out.locator(`.nf-network ${selector}`).focus();
+    await page.keyboard.press(key);
+    const now = await focused();
+    check(now === at, `${key} on ${at} (an end of its column): the focus went to ${now}`);
+  }
+  await page.keyboard.press("Enter");
+  await popup.waitFor({ state: "visible", timeout: 5_000 });
+  const name = await popup.getAttribute("aria-label");
+  check(name === "layer 1, neuron 0 (sigmoid)", `Enter after ArrowDown at the end opens the output neuron's popup (popup: "${name}")`);
+  const editing = await page.evaluate(() => ({
+    cells: document.querySelectorAll(".notebookOverlay .cell-editor-focus").length,
+    inEditor: !!document.activeElement?.closest(".monaco-editor"),
+  }));
+  check(editing.cells === 0 && !editing.inEditor, `a cell went into edit mode (${JSON.stringify(editing)})`);
+  await screenshot(page, "network-keyboard-ends");
+  await page.keyboard.press("Escape");
+  await popup.waitFor({ state: "hidden", timeout: 5_000 });
+}
+
 export async function checkScrubber({ page, out, runId, db }) {
   const scrubber = out.locator(".nf-network input.scrubber");
   const label = out.locator(".nf-network .commit-label");
