@@ -8,8 +8,10 @@
 //      .vsix: the first view (the sample notebook, no welcome page, chat or git prompt), the start page
 //      (samples/ in the explorer, our commands, the sample notebook's outputs; running it leaves samples/
 //      unchanged), the .nfrun editor (recorded and truncated files, VCR playback stepped against the file),
-//      a recorded run's network output (hover → popup numbers = the .nfrun, Escape, Tab + Enter, scrubber),
-//      themes, a lazily fed network output (renderer messaging); then Ctrl-C and no process of its group is left
+//      a recorded run's network output (hover → popup numbers = the .nfrun, Escape, Tab + Enter, arrow keys
+//      at a column's end, scrubber), themes, a lazily fed network output (renderer messaging), the kernel
+//      status before a run, Close All Editors leaving no kernel process; then Ctrl-C and no process of its
+//      group is left
 //   3. extension-host suite (test/e2e/suite/index.cjs) in a code-server of its own (extension-host.mjs):
 //      the XOR notebook runs with our controller, outputs and MIME types, interrupting a long loop
 //   4. `npm start` with a stub `code` on the PATH
