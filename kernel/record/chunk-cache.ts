@@ -1,4 +1,5 @@
 import { blobF64, blobI32 } from "./blob";
+import { checkChunkSamples } from "./chunk-damage";
 import type { Chunk, RunContext, RunDb } from "./reader-types";
 
 /** Bytes of decoded epochs kept per reader (least recently used are dropped; the last one is always kept). */
@@ -64,6 +65,7 @@ export class ChunkCache {
         ) {
           throw db.bad(`run ${runId}: sample chunk at epoch ${epoch}, position ${Number(c[0])} has the wrong size`);
         }
+        checkChunkSamples(db, runId, epoch, chunk, dataCount);
         return chunk;
       });
   }

@@ -20,7 +20,8 @@ import { RunQueryService } from "../../extension/runs/service";
 import { Model, Trainer } from "../../kernel/engine";
 import type { LookaheadOptions } from "../../kernel/engine/lookahead";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
-import { NfrunReader, RunRecorder, type WeightTrace } from "../../kernel/record";
+import { NfrunReader, RunRecorder, type NfrunError, type WeightTrace } from "../../kernel/record";
+import { loadSqlJs } from "../../kernel/record/sqljs";
 import { pointAtLine } from "./support/dom-globals";
 import { toyDataset } from "./support/toy-data";
 
@@ -53,8 +54,9 @@ after(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** The editor bundle in a fresh page whose host is the real query service over `file`. */
-async function openEditor() {
+/** The editor bundle in a fresh page whose host is the real query service over `target` (default: `file`). */
+async function openEditor(target = file) {
+  const label = path.basename(target);
   const errors: string[] = [];
   const virtualConsole = new VirtualConsole();
   virtualConsole.on("jsdomError", (e) => errors.push(e.message));
@@ -68,10 +70,10 @@ async function openEditor() {
   w.acquireVsCodeApi = () => ({
     postMessage: (m: { type: string; query?: { kind: string } }) => {
       const msg = JSON.parse(JSON.stringify(m)) as typeof m;
-      if (msg.type === "ready") void runFileMessage(files, file, "runs.nfrun").then(deliver);
+      if (msg.type === "ready") void runFileMessage(files, target, label).then(deliver);
       else if (msg.type === "query") {
         queries.push(msg.query!.kind);
-        void service.answer(file, msg).then(deliver);
+        void service.answer(target, msg).then(deliver);
       }
     },
   });
@@ -101,7 +103,7 @@ async function openEditor() {
       assert.fail(`playback did not settle at (${k}, ${slot}); it is at (${ed.playback()?.getAttribute("data-k")}, ${ed.playback()?.getAttribute("data-slot")}) ${ed.playback()?.getAttribute("aria-busy")} ${doc.querySelector(".query-error")?.textContent ?? ""}`);
     },
     /** The host sends the file again (as when the file changes on disk). */
-    resend: async () => deliver(await runFileMessage(files, file, "runs.nfrun")),
+    resend: async () => deliver(await runFileMessage(files, target, label)),
     click: (el: Element) => el.dispatchEvent(new page.window.MouseEvent("click", { bubbles: true })),
     key: (el: Element, key: string) => el.dispatchEvent(new page.window.KeyboardEvent("keydown", { key, bubbles: true })),
     close: () => {
@@ -352,6 +354,57 @@ test("events timeline: every event of the run with its t; choosing one moves the
     ed.click(list.querySelector('button.event[data-kind="start"]')!);
     await ed.settled(0, 0);
     assert.equal(section.querySelectorAll(".event-strip .mark").length, events.length);
+  } finally {
+    ed.close();
+  }
+});
+
+test("a file damaged inside its data (sample indices no recorder writes): the summaries read fine; the first query that reads the damage puts the notice above the runs, naming `neuroforge verify`", async () => {
+  // Epoch 2's chunks of the first run overwritten in place (same sizes: SQLite and the size checks pass).
+  const damaged = path.join(dir, "damaged run.nfrun");
+  const SQL = await loadSqlJs();
+  const db = new SQL.Database(fs.readFileSync(file));
+  const rows = db.exec("SELECT first_position, count FROM sample_chunks WHERE run_id = ? AND epoch = 2", [runs[0]!.id])[0]!.values;
+  assert.ok(rows.length > 0);
+  for (const [first, count] of rows) {
+    const garbage = new Int32Array(Number(count)).fill(1_539_318_949);
+    db.run("UPDATE sample_chunks SET sample = ? WHERE run_id = ? AND epoch = 2 AND first_position = ?", [new Uint8Array(garbage.buffer), runs[0]!.id, first as number]);
+  }
+  fs.writeFileSync(damaged, db.export());
+  db.close();
+  // The reader names the impossible sample; an undamaged epoch still reads.
+  const r = await NfrunReader.open(damaged);
+  try {
+    const t = commitsOf(runs[0]!.id).t.length; // the last commit, in epoch 2
+    assert.throws(() => r.weightTrace(runs[0]!.id, 1, 0, 0, t), (e: NfrunError) => e.kind === "corrupt" && /sample chunk at epoch 2, position \d+ names sample 1539318949, outside the 12 samples/.test(e.message));
+    assert.equal(r.weightTrace(runs[0]!.id, 1, 0, 0, 1).kind, "weight-trace");
+  } finally {
+    r.close();
+  }
+  const ed = await openEditor(damaged);
+  try {
+    assert.equal(ed.doc.querySelector(".damage-panel"), null, "the run summaries read nothing damaged");
+    // The playback opens at the run's last commit (epoch 2): its batch and sample queries read the damage.
+    pickRun(ed, runs[0]!.id);
+    let panel: Element | null = null;
+    for (let i = 0; i < 300 && !(panel = ed.doc.querySelector(".damage-panel")); i++) await new Promise((res) => setTimeout(res, 10));
+    assert.ok(panel, "the damage notice appears");
+    assert.equal(panel.getAttribute("role"), "alert");
+    assert.equal(panel.querySelector("h2")!.textContent, "This file is damaged");
+    assert.match(panel.querySelector(".message")!.textContent!, /names sample 1539318949, outside the 12 samples/);
+    assert.equal(panel.querySelector("code.verify")!.textContent, "neuroforge verify 'damaged run.nfrun'");
+    assert.equal(ed.doc.querySelector("#root")!.children[1], panel, "above the runs (after the stylesheet)");
+    // The playback says why it cannot draw that position; stepping back (t=8, still epoch 2) fails the
+    // same way and the notice stays one.
+    await ed.settled();
+    assert.match(ed.playback()!.textContent!, /Cannot read this position from the run file: .*outside the 12 samples/);
+    const before = ed.queries.length;
+    ed.click(ed.byLabel("step back"));
+    for (let i = 0; i < 300 && ed.queries.length === before; i++) await new Promise((res) => setTimeout(res, 10));
+    await ed.settled();
+    assert.ok(ed.queries.length > before, "stepping back asked the host again");
+    assert.equal(ed.doc.querySelectorAll(".damage-panel").length, 1);
+    assert.deepEqual(ed.errors.filter((e) => !/HTMLCanvasElement.prototype.getContext/.test(e)), []); // JSDOM has no canvas (Vega measures text)
   } finally {
     ed.close();
   }

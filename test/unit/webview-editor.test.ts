@@ -18,6 +18,7 @@ import { buildExperiment } from "../../kernel/engine/config/build";
 import { resolveExperiment } from "../../kernel/engine/config/experiment";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder } from "../../kernel/record";
+import { loadSqlJs } from "../../kernel/record/sqljs";
 import { renderMessage } from "../../webviews/editor/view";
 import { fmt } from "../../webviews/shared/format";
 import type { RunFileMessage } from "../../webviews/shared/messages";
@@ -124,9 +125,12 @@ test("bad files: the error panel shows the reader's plain message", async () => 
     const root = document.createElement("div");
     renderMessage(msg, root, { chart: () => assert.fail("no chart for a bad file") });
     const panel = root.querySelector('.error-panel[role="alert"]')!;
-    assert.equal(panel.querySelector("h2")!.textContent, "This file cannot be shown");
+    // A file cut short is damaged (and `neuroforge verify` says where); an empty or foreign one is not.
+    const damaged = kind === "truncated";
+    assert.equal(panel.querySelector("h2")!.textContent, damaged ? "This file is damaged" : "This file cannot be shown");
     assert.equal(panel.querySelector(".message")!.textContent, msg.message);
     assert.equal(panel.querySelector(".muted")!.textContent, `${name} · reason: ${kind}`);
+    assert.equal(panel.querySelector("code.verify")?.textContent, damaged ? `neuroforge verify ${name}` : undefined);
     assert.equal(root.querySelector("section.run"), null);
   }
 });
@@ -222,4 +226,23 @@ test("the run header of an experiment's run names its scheduler with its options
   assert.equal(fields.get("schedule"), "cosine (t_max=4, min_lr=0, per=epoch), linear warmup over 2 commits");
   assert.equal(fields.get("accumulation"), "2 micro-batches of 2 per commit");
   assert.equal(fields.get("lookahead"), "off");
+});
+
+test("a file whose run is impossible for a recorder (a layer of 10⁸ units in a small file) opens as damaged, pointing at neuroforge verify", async () => {
+  const SQL = await loadSqlJs();
+  const db = new SQL.Database(fs.readFileSync(file));
+  db.run("UPDATE layers SET units = 100000000 WHERE layer = 0");
+  const doctored = path.join(dir, "doctored.nfrun");
+  fs.writeFileSync(doctored, db.export());
+  db.close();
+  const msg = await loadRunFile(doctored);
+  assert.equal(msg.type, "error");
+  if (msg.type !== "error") return;
+  assert.equal(msg.kind, "corrupt", msg.message);
+  const root = document.createElement("div");
+  renderMessage(msg, root);
+  const panel = root.querySelector('.damage-panel[role="alert"]')!;
+  assert.equal(panel.querySelector("h2")!.textContent, "This file is damaged");
+  assert.equal(panel.querySelector(".message")!.textContent, msg.message);
+  assert.equal(panel.querySelector("code.verify")!.textContent, "neuroforge verify doctored.nfrun");
 });

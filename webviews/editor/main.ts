@@ -2,13 +2,16 @@
 import { lossSpec, vegaChart } from "../shared/chart";
 import type { EditorToHost, HostToEditor } from "../shared/messages";
 import { QueryClient, runSourceOf } from "../shared/query-client";
-import { renderMessage } from "./view";
+import { renderMessage, reportDamage } from "./view";
 
 declare function acquireVsCodeApi(): { postMessage(m: EditorToHost): void };
 
 const vscode = acquireVsCodeApi();
 const root = document.getElementById("root")!;
-const host = new QueryClient((m) => vscode.postMessage(m));
+const host = new QueryClient(
+  (m) => vscode.postMessage(m),
+  (error) => reportDamage(root, error),
+);
 const source = runSourceOf(host);
 window.addEventListener("message", (e: MessageEvent<HostToEditor>) => {
   if (host.receive(e.data) || e.data.type === "answer") return;

@@ -7,7 +7,9 @@ export const EDITOR_CSS = `
 .nf-editor dd { margin: 0; font-family: var(--vscode-editor-font-family, monospace); }
 .nf-editor .status-completed { color: var(--vscode-charts-green, #388a34); }
 .nf-editor .status-failed, .nf-editor .status-interrupted { color: var(--vscode-charts-orange, #d18616); }
-.nf-editor .error-panel { border: 1px solid var(--vscode-inputValidation-errorBorder, #be1100); background: var(--vscode-inputValidation-errorBackground, #f2dede); padding: 8px 12px; }
+.nf-editor .damage-panel, .nf-editor .error-panel { border: 1px solid var(--vscode-inputValidation-errorBorder, #be1100); background: var(--vscode-inputValidation-errorBackground, #f2dede); padding: 8px 12px; }
+.nf-editor .damage-panel h2 { margin-top: 0; }
+.nf-editor code.verify { font-family: var(--vscode-editor-font-family, monospace); user-select: all; }
 .nf-editor pre { max-height: 240px; overflow: auto; background: var(--vscode-textCodeBlock-background, #8881); padding: 4px; }
 .nf-editor select, .nf-editor input[type=range] { color: var(--vscode-dropdown-foreground, inherit); background: var(--vscode-dropdown-background, transparent); border: 1px solid var(--vscode-dropdown-border, #8886); max-width: 100%; }
 .nf-editor .picker { display: block; margin: 4px 0; }

@@ -1,17 +1,31 @@
 /**
  * The .nfrun editor's UI: renders the host's file message (webviews/shared/messages.ts). For a good
  * file, a run picker (every run of the file: id, status, optimizer, progress, final loss) and the chosen
- * run (./run.ts); for a bad file an error panel with the reader's message.
+ * run (./run.ts); for a bad file an error panel with the reader's message; for a damaged one (./damage.ts,
+ * found on opening or by any later query) the notice that it is damaged and how to check it.
  */
 import { append, h, style } from "../shared/dom";
 import { fmt } from "../shared/format";
 import type { RunFileMessage } from "../shared/messages";
 import { THEME_CSS } from "../shared/theme";
+import { damageNotice, isDamage, verifyHint } from "./damage";
 import { EDITOR_CSS } from "./style";
 import { renderRun, type RunView, type RunViewDeps } from "./run";
 
 /** The shown run's view per root, so a re-render (the file changed) stops its playback and keeps its place. */
 const shown = new WeakMap<HTMLElement, { readonly runId: string; readonly view: RunView }>();
+/** The file each root shows (for the damage notice's `neuroforge verify`). */
+const files = new WeakMap<HTMLElement, string>();
+
+/**
+ * A query found damage in the shown file: the notice goes above its runs, once (a file re-sent after a
+ * change starts without it). Errors that are not damage are left to the view that asked.
+ */
+export function reportDamage(root: HTMLElement, error: { readonly kind: string; readonly message: string }): void {
+  const file = files.get(root);
+  if (file === undefined || !isDamage(error.kind) || root.querySelector(".damage-panel")) return;
+  root.querySelector("style")!.after(damageNotice(file, error.message));
+}
 
 export function renderMessage(msg: RunFileMessage, root: HTMLElement, deps: RunViewDeps = {}): void {
   let before = shown.get(root);
@@ -20,16 +34,19 @@ export function renderMessage(msg: RunFileMessage, root: HTMLElement, deps: RunV
   const previous = root.getAttribute("data-selected-run");
   root.replaceChildren(style(THEME_CSS + EDITOR_CSS));
   root.classList.add("nf", "nf-editor");
+  files.set(root, msg.file);
   if (msg.type === "error") {
     root.removeAttribute("data-selected-run");
+    const damaged = isDamage(msg.kind);
     append(
       root,
       h(
         "div",
-        { class: "error-panel", role: "alert" },
-        h("h2", {}, "This file cannot be shown"),
+        { class: `error-panel${damaged ? " damage-panel" : ""}`, role: "alert" },
+        h("h2", {}, damaged ? "This file is damaged" : "This file cannot be shown"),
         h("p", { class: "message" }, msg.message),
         h("p", { class: "muted" }, `${msg.file} · reason: ${msg.kind}`),
+        damaged ? verifyHint(msg.file) : null,
       ),
     );
     return;

@@ -18,7 +18,11 @@ export class QueryClient {
   private next = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: QueryFailed): void }>();
 
-  constructor(private readonly post: (m: QueryRequest) => void) {}
+  /** `onFailure` sees every error answer too (the .nfrun editor says when one means the file is damaged). */
+  constructor(
+    private readonly post: (m: QueryRequest) => void,
+    private readonly onFailure?: (error: QueryError) => void,
+  ) {}
 
   ask<Q extends RunQuery>(query: Q): Promise<QueryResults[Q["kind"]]> {
     const id = this.next++;
@@ -34,7 +38,10 @@ export class QueryClient {
     const p = this.pending.get(message.id);
     if (!p) return false;
     this.pending.delete(message.id);
-    if ("error" in message) p.reject(new QueryFailed(message.error));
+    if ("error" in message) {
+      this.onFailure?.(message.error);
+      p.reject(new QueryFailed(message.error));
+    }
     else p.resolve(message.result);
     return true;
   }
