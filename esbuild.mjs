@@ -23,7 +23,7 @@ const builds = [
     ["kernel/runtime/kernel/main.ts", "dist/kernel.js"],
     ["kernel/runtime/kernel/control.ts", "dist/kernel-control.js"],
     ["kernel/runtime/kernel/jupyter.ts", "dist/jupyter-kernel.js"],
-  ].map(([entry, outfile]) => node(entry, outfile, { external: ["tslab", "@tslab/typescript-for-tslab", "zeromq"] })),
+  ].map(([entry, outfile]) => node(entry, outfile, { external: ["tslab", "@tslab/typescript-for-tslab", "typescript", "zeromq"] })),
   // The VS Code extension host (docs/extension.md): CommonJS for Node, `vscode` provided by VS Code.
   node("extension/activate.ts", "dist/extension.js", { external: ["vscode"] }),
   // Notebook renderers: ESM for the notebook webview (one folder per renderer under webviews/renderers/).

@@ -1,20 +1,13 @@
-import { existsSync, statSync } from "node:fs";
 import { relative } from "node:path";
 import { Command, CommanderError } from "commander";
 import { version } from "../../package.json";
-import { buildExperiment, type BuiltExperiment } from "../engine/config/build";
 import { ExperimentConfigError } from "../engine/config/errors";
-import { expandSweep } from "../engine/config/sweep";
-import type { TrainingObserver } from "../engine/observer";
-import { DatasetScaler } from "../engine/scalers";
-import { configHash } from "../record/config-hash";
 import { NfrunError } from "../record/errors";
-import { RunRecorder } from "../record/recorder";
 import { RunFileLock } from "../record/run-lock";
-import { appendAuditLog, auditBlock, planRun, type RunPlan } from "./cli-config";
-import { writeTextAtomic } from "./files";
+import type { RunPlan } from "./cli-config";
 import { runDemo } from "./cli-demo";
-import { describeExperiment, EXIT, reportResult, trainInterruptibly, writeWeightsFile, type Print } from "./cli-run";
+import { describeExperiment, EXIT, reportResult, trainInterruptibly, type Print } from "./cli-run";
+import { concludeRun, outputProblem, planRuns, prepareRun, writeRunOutputs, type PreparedRun, type RunOptions } from "./experiment-runs";
 import { progressModeFor, ProgressReporter } from "./progress";
 import { debugStack, reportError } from "./cli-errors";
 import { StopSignals } from "./stop-signals";
@@ -46,20 +39,8 @@ const defaultIo: CliIo = {
   err: (line) => process.stderr.write(`${terminalText(line)}\n`),
 };
 
-export interface TrainOptions {
-  readonly weightsOut?: string;
+export interface TrainOptions extends RunOptions {
   readonly quiet?: boolean;
-  /** `key=value` overrides (and `group=option` selections), as on the command line. */
-  readonly overrides?: readonly string[];
-  /** Multirun: comma lists in overrides are sweep axes; every combination is a run. */
-  readonly multirun?: boolean;
-  readonly configDir?: string;
-  /** Record the run(s) into this .nfrun file (appended to its runs when it exists). */
-  readonly record?: string;
-  /** Write the resolved config JSON here (a JSON array of them for a multirun). */
-  readonly exportConfig?: string;
-  /** Append a markdown block per run (time, config hash, optimizer, schedule) to this file. */
-  readonly auditLog?: string;
 }
 
 /**
@@ -70,28 +51,13 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
   const bad = (message: string): number => badUsage(io, message);
   let plans: RunPlan[];
   try {
-    const runs = options.multirun ? expandSweep(options.overrides ?? []) : [[...(options.overrides ?? [])]];
-    plans = runs.map((overrides) => planRun(path, overrides, runs, options.configDir));
+    plans = planRuns(path, options);
   } catch (error) {
     if (error instanceof ExperimentConfigError) return bad(`invalid experiment: ${error.describeAll()}`);
     throw error;
   }
-  const multi = plans.length > 1;
-  if (multi && options.weightsOut) return bad("--weights-out: a multirun has several runs; record them (--record) instead of one weights file");
-  if (multi && plans.some((p) => p.resolution.experiment.export?.weights)) {
-    return bad("export.weights: every run of a multirun would write the same weights file; remove it or use --record");
-  }
-  const weightsPath = options.weightsOut ?? plans[0]!.resolution.experiment.export?.weights;
-  if (weightsPath && existsSync(weightsPath) && statSync(weightsPath).isDirectory()) {
-    return bad(`${options.weightsOut ? "--weights-out" : "export.weights"}: ${weightsPath} is a directory; give a file path`);
-  }
-  for (const [flag, target] of [
-    ["--record", options.record],
-    ["--export-config", options.exportConfig ?? plans[0]!.resolution.experiment.export?.config],
-    ["--audit-log", options.auditLog ?? plans[0]!.resolution.experiment.export?.audit_log],
-  ] as const) {
-    if (target && existsSync(target) && statSync(target).isDirectory()) return bad(`${flag}: ${target} is a directory; give a file path`);
-  }
+  const problem = outputProblem(plans, options);
+  if (problem) return bad(problem);
 
   // One writer per file, and a destination that cannot be written is found now, before any training.
   let lock: RunFileLock | null = null;
@@ -122,67 +88,38 @@ async function trainPlans(
 ): Promise<number> {
   const quiet = options.quiet ?? false;
   const multi = plans.length > 1;
-  const weightsPath = options.weightsOut ?? plans[0]!.resolution.experiment.export?.weights;
   const bad = (message: string): number => badUsage(io, message);
   const out: Print = quiet ? () => {} : io.out;
   out(`NeuroForge ${version}`);
   if (multi) out(`multirun: ${plans.length} runs`);
-  const exported: unknown[] = [];
-  let lastBuilt: BuiltExperiment | null = null;
+  const trained: PreparedRun[] = [];
   for (const [k, plan] of plans.entries()) {
-    const { resolution } = plan;
-    const experiment = resolution.experiment;
-    const hash = configHash(experiment);
+    const experiment = plan.resolution.experiment;
     if (stop.received) return stop.exitCode(EXIT.interrupted);
     if (multi) out(`\n[run ${k + 1}/${plans.length}] ${plan.label}`);
     const reporter = new ProgressReporter({ mode: progressModeFor(quiet), epochs: experiment.training.epochs, print: io.out });
-    let recorder: RunRecorder | null = null;
-    let built: BuiltExperiment;
+    let run: PreparedRun;
     try {
-      const observers: TrainingObserver[] = [reporter];
-      if (options.record) {
-        // The data the run trains on: scaled exactly as buildExperiment scales it.
-        const raw = resolution.dataset;
-        recorder = await RunRecorder.create(options.record, {
-          data: DatasetScaler.fit(raw, experiment.scale, "scale").transform(raw),
-          config: experiment,
-          seed: experiment.seed,
-          epochs: experiment.training.epochs,
-          ...(options.lock ? { lock: options.lock } : {}),
-        });
-        observers.push(recorder);
-      }
-      built = buildExperiment(resolution, { observers });
+      run = await prepareRun(plan, options, [reporter], { lock: options.lock });
     } catch (error) {
       if (error instanceof ExperimentConfigError) return bad(`invalid experiment: ${error.describeAll()}`);
       if (error instanceof NfrunError) return bad(`--record: ${error.message}`);
       throw error;
     }
-    lastBuilt = built;
-    describeExperiment(built, out, displayPath(path));
-    out(`  config     sha256 ${hash}${plan.overrides.length ? `   overrides: ${plan.overrides.join(" ")}` : ""}`);
+    describeExperiment(run.built, out, displayPath(path));
+    out(`  config     sha256 ${run.hash}${plan.overrides.length ? `   overrides: ${plan.overrides.join(" ")}` : ""}`);
     out("");
     reporter.start();
-    const result = await trainInterruptibly(built, experiment.training.epochs, stop);
-    const code = reportResult(built, result, reporter, io.out, io.err, stop);
-    if (recorder) {
-      const status = recorder.finish(result);
-      io.out(`run ${recorder.runId} recorded to ${displayPath(options.record!)} (${status})`);
-    }
-    exported.push(experiment);
-    const auditLog = options.auditLog ?? experiment.export?.audit_log;
-    if (auditLog) appendAuditLog(auditLog, auditBlock(experiment, hash, plan.overrides, result.status, result.loss, recorder?.runId));
+    const result = await trainInterruptibly(run.built, experiment.training.epochs, stop);
+    const code = reportResult(run.built, result, reporter, io.out, io.err, stop);
+    const status = concludeRun(run, result, options);
+    if (run.recorder) io.out(`run ${run.recorder.runId} recorded to ${displayPath(options.record!)} (${status})`);
+    trained.push(run);
     if (code !== EXIT.ok) return code;
   }
-  const exportPath = options.exportConfig ?? plans[0]!.resolution.experiment.export?.config;
-  if (exportPath) {
-    const written = writeTextAtomic(exportPath, `${JSON.stringify(multi ? exported : exported[0], null, 2)}\n`);
-    io.out(`resolved config written to ${displayPath(written)}`);
-  }
-  if (weightsPath) {
-    const written = writeWeightsFile(lastBuilt!, weightsPath);
-    io.out(`weights written to ${displayPath(written)}`);
-  }
+  const written = writeRunOutputs(plans, trained, options);
+  if (written.config) io.out(`resolved config written to ${displayPath(written.config)}`);
+  if (written.weights) io.out(`weights written to ${displayPath(written.weights)}`);
   return EXIT.ok;
 }
 

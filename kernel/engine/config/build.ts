@@ -4,7 +4,7 @@ import type { TrainingObserver } from "../observer";
 import { getStrategy } from "../optimizers/registry";
 import type { Strategy } from "../optimizers/strategy";
 import { DatasetScaler } from "../scalers";
-import { Trainer } from "../trainer";
+import { Trainer, type TrainerOptions } from "../trainer";
 import { loadData } from "./data";
 import { readWeightsInto, scheduleFor, trainerMechanisms, type Resolution, type ResolvedExperiment } from "./experiment";
 
@@ -24,6 +24,8 @@ export interface BuiltExperiment {
 
 export interface BuildOptions {
   readonly observers?: readonly TrainingObserver[];
+  /** Makes the trainer (default `new Trainer(options)`); the notebook kernel passes its own Trainer subclass. */
+  readonly createTrainer?: (options: TrainerOptions) => Trainer;
 }
 
 /**
@@ -46,7 +48,7 @@ export function buildExperiment(source: Resolution | ResolvedExperiment, options
   const { name, ...hyperparameters } = experiment.optimizer;
   const strategy = getStrategy(name);
   const schedule = scheduleFor(experiment);
-  const trainer = new Trainer({
+  const trainer = (options.createTrainer ?? ((o: TrainerOptions) => new Trainer(o)))({
     ...trainerMechanisms(experiment),
     ...(schedule ? { schedule } : {}),
     model,

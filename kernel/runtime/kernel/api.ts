@@ -4,39 +4,16 @@
  * (interrupt within a sample, one progress display for a long `fit`); elsewhere it is the same class
  * behaviour as the engine's.
  */
-import { Trainer as EngineTrainer, type FitResult, type TrainerOptions } from "../../engine/trainer";
 import { defineStrategy as engineDefineStrategy, type HyperValue, type Strategy, type StrategyDeclaration } from "../../engine/optimizers/strategy";
 import { noteCellSource } from "../../record/strategy-registry";
-import type { Dataset } from "../../engine/datasets/dataset";
 import { mimeBundleOf, type MimeBundle } from "../display/index";
 import { kernelHooks } from "./hooks";
 
 export * from "../../engine/index";
 export * from "../../record/index";
 export * from "../display/public";
-
-export class Trainer extends EngineTrainer {
-  constructor(options: TrainerOptions) {
-    const hooks = kernelHooks.current;
-    let self: Trainer | null = null;
-    const extra = hooks?.trainerObserver(() => self!) ?? null;
-    super(extra ? { ...options, observers: [...(options.observers ?? []), extra] } : options);
-    self = this;
-    hooks?.trainerCreated(this, options.observers ?? []);
-  }
-
-  override fit(data: Dataset, epochs: number): FitResult {
-    const progress = kernelHooks.current?.fitStarted(this, data, epochs) ?? null;
-    if (!progress) return super.fit(data, epochs);
-    let result: FitResult | null = null;
-    try {
-      result = super.fit(data, epochs);
-      return result;
-    } finally {
-      progress.end(result);
-    }
-  }
-}
+export * from "./experiments";
+export { Trainer } from "./trainer";
 
 /**
  * The engine's defineStrategy; inside the kernel it also notes the cell that defined the strategy, whose

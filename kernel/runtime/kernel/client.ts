@@ -49,6 +49,8 @@ export class KernelClient extends EventEmitter {
   private readonly pending = new Map<string, Pending>();
   private exited!: Promise<number | null>;
   pid = 0;
+  /** What the kernel runs on (`neuroforge`, `node`, `typescript`: the version that checks cells), from its `ready`. */
+  versions: Readonly<Record<string, string>> = {};
 
   private constructor(private readonly options: KernelClientOptions) {
     super();
@@ -77,6 +79,7 @@ export class KernelClient extends EventEmitter {
       const onReady = (m: KernelMessage): void => {
         if (m.type === "ready") {
           this.pid = m.pid;
+          this.versions = m.versions;
           this.off("message", onReady);
           resolve();
         }

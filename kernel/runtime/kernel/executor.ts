@@ -14,6 +14,7 @@ import * as vm from "node:vm";
 import type { Converter, Diagnostic } from "tslab/dist/converter";
 import type { CellDiagnostic } from "./protocol";
 import { originalLine, parseSourceMap, type LineMap } from "./sourcemap";
+import { cellTypeScript } from "./typescript";
 
 export type CellOutcome =
   | { readonly kind: "ok"; readonly value: unknown; readonly hasValue: boolean }
@@ -71,24 +72,11 @@ function patchTypeResolution(ts: TsModule, root: string, typesDir: string): void
 }
 
 /**
- * tslab's TypeScript module exposes non-configurable getters; tslab's converter reads them through
- * `ts.x` at call time. We replace the cached module's exports with a plain object of the same getters
- * (so two functions can be wrapped) before the converter is loaded.
+ * Compiler options over tslab's: source maps (for cell-relative error lines) and the project's module
+ * resolution (`Bundler`, as tsconfig.json), so packages with `exports` maps (zod 4) type-check in a cell
+ * as they do in the project.
  */
-function patchableTypeScript(): TsModule {
-  const id = require.resolve("@tslab/typescript-for-tslab");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const real = require(id) as Record<string, unknown>;
-  const cached = require.cache[id]!;
-  if ((cached.exports as { __neuroforgePatched?: boolean }).__neuroforgePatched) return cached.exports as TsModule;
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(real)) {
-    Object.defineProperty(copy, key, { enumerable: true, configurable: true, get: () => real[key], set: (v) => Object.defineProperty(copy, key, { value: v, writable: true, enumerable: true, configurable: true }) });
-  }
-  Object.defineProperty(copy, "__neuroforgePatched", { value: true });
-  cached.exports = copy;
-  return copy as unknown as TsModule;
-}
+const CELL_COMPILER_OPTIONS = { sourceMap: true, strict: true, moduleResolution: 100 /* ts.ModuleResolutionKind.Bundler */ } as const;
 
 export interface ExecutorOptions {
   /** The notebook's folder: relative imports, node_modules and the type checker's root. */
@@ -113,7 +101,7 @@ export class Executor {
   private lastCjsMap: string | null = null;
 
   constructor(private readonly options: ExecutorOptions) {
-    const ts = (this.ts = patchableTypeScript());
+    const ts = (this.ts = cellTypeScript() as unknown as TsModule);
     patchTypeResolution(ts, options.root, options.typesDir);
     this.patchSourceMaps(ts);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -133,12 +121,16 @@ export class Executor {
     vm.runInThisContext("(x) => { globalThis.__neuroforge_cells__ = x; }")({ exports: this.exportsProxy, require: this.requireFn });
   }
 
-  /** tslab compiles without source maps; we turn them on and keep the two maps of the last cell compile. */
+  /**
+   * The converter's watch host, with our compiler options (CELL_COMPILER_OPTIONS) and its timers
+   * sorted; the two maps of the last cell compile are kept (tslab compiles without source maps).
+   */
   private patchSourceMaps(ts: TsModule): void {
     const createHost = ts.createWatchCompilerHost;
     ts.createWatchCompilerHost = (...args: unknown[]) => {
       const [roots, options, ...rest] = args;
-      const host = createHost(roots, { ...(options as object), sourceMap: true }, ...rest);
+      const host = createHost(roots, { ...(options as object), ...CELL_COMPILER_OPTIONS }, ...rest);
+      separateTimers(host);
       let after: ((b: Builder) => void) | undefined;
       Object.defineProperty(host, "afterProgramCreate", {
         configurable: true,
@@ -281,6 +273,25 @@ export class Executor {
   get root(): string {
     return this.options.root;
   }
+}
+
+/**
+ * tslab's converter owns the watch host's one timer and runs it itself at each compile: it throws
+ * ("Unexpected pending rebuildTimer") when TypeScript sets a second one. TypeScript (≥ 5) also sets a
+ * timer to retry failed module lookups when a watched folder changes (a cell writing a file into the
+ * notebook folder does it); that one gets a real, unref'd Node timer. TypeScript names its timers.
+ */
+function separateTimers(host: Record<string, unknown>): void {
+  const set = host.setTimeout as (cb: () => void, ms: number, label?: string) => unknown;
+  const clear = host.clearTimeout as (handle: unknown) => void;
+  const own = new WeakSet<object>();
+  host.setTimeout = (cb: () => void, ms: number, label?: string) => {
+    if (label === undefined || label === "timerToUpdateProgram") return set(cb, ms, label);
+    const timer = setTimeout(cb, ms).unref();
+    own.add(timer);
+    return timer;
+  };
+  host.clearTimeout = (handle: unknown) => (handle instanceof Object && own.has(handle) ? clearTimeout(handle as NodeJS.Timeout) : clear(handle));
 }
 
 interface Insertion {

@@ -27,7 +27,7 @@ async function main(connectionFile: string): Promise<void> {
       protocol_version: "5.3",
       implementation: "neuroforge",
       implementation_version: version,
-      language_info: { name: "typescript", version: "5.0", mimetype: "text/typescript", file_extension: ".ts", codemirror_mode: { mode: "typescript", name: "javascript", typescript: true } },
+      language_info: { name: "typescript", version: client.versions.typescript ?? "", mimetype: "text/typescript", file_extension: ".ts", codemirror_mode: { mode: "typescript", name: "javascript", typescript: true } },
       banner: `NeuroForge ${version} (TypeScript)`,
     }),
     handleExecute: async () => ({ status: "error" }),

@@ -19,6 +19,7 @@ import { Executor } from "./executor";
 import { kernelHooks, type FitProgress } from "./hooks";
 import type { KernelMessage, KernelRequest } from "./protocol";
 import { PHASE, SLOT, STATE_SLOTS } from "./shared-state";
+import { cellTypeScriptVersion } from "./typescript";
 import { version } from "../../../package.json";
 
 /** A fit shows its progress display once it has run this long, then updates it at most this often. */
@@ -328,7 +329,7 @@ export function startKernel(): void {
     send({ type: "stream", id: currentId, name: "stderr", text: `Unhandled promise rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n` });
   });
 
-  send({ type: "ready", pid: process.pid, versions: { neuroforge: version, node: process.version } });
+  send({ type: "ready", pid: process.pid, versions: { neuroforge: version, node: process.version, typescript: cellTypeScriptVersion() } });
   // Build the type checker now (it takes a while); the first execute waits for it anyway.
   setImmediate(() => {
     if (!running) getExecutor();

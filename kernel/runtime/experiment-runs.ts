@@ -1,0 +1,121 @@
+/**
+ * The steps of training an experiment file, shared by `neuroforge train` (cli.ts) and a notebook cell's
+ * `train(…)` (kernel/runtime/kernel/train.ts): plan every run first (nothing runs if one is invalid),
+ * then per run open the recorder and build, and after training finish the recording and append the
+ * audit log; at the end write the resolved config(s) and the weights.
+ */
+import { existsSync, statSync } from "node:fs";
+import { buildExperiment, type BuiltExperiment, type BuildOptions } from "../engine/config/build";
+import { expandSweep } from "../engine/config/sweep";
+import type { TrainingObserver } from "../engine/observer";
+import { DatasetScaler } from "../engine/scalers";
+import type { FitResult } from "../engine/trainer";
+import { configHash } from "../record/config-hash";
+import { RunRecorder, type RecordStatus } from "../record/recorder";
+import type { RunFileLock } from "../record/run-lock";
+import { appendAuditLog, auditBlock, planRun, type RunPlan } from "./cli-config";
+import { writeWeightsFile } from "./cli-run";
+import { writeTextAtomic } from "./files";
+
+/** What `neuroforge train` takes besides the experiment file (its flags), and a cell's `train` alike. */
+export interface RunOptions {
+  /** `key=value` overrides (and `group=option` selections), as on the command line. */
+  readonly overrides?: readonly string[];
+  /** Multirun: comma lists in overrides are sweep axes; every combination is a run. */
+  readonly multirun?: boolean;
+  readonly configDir?: string;
+  /** Record the run(s) into this .nfrun file (appended to its runs when it exists). */
+  readonly record?: string;
+  /** Write the resolved config JSON here (a JSON array of them for a multirun). */
+  readonly exportConfig?: string;
+  /** Append a markdown block per run (time, config hash, optimizer, schedule) to this file. */
+  readonly auditLog?: string;
+  /** Write the trained weights JSON here (overrides export.weights). */
+  readonly weightsOut?: string;
+}
+
+/** Every run, composed and validated (throws ExperimentConfigError on the first invalid one). */
+export function planRuns(path: string, options: RunOptions): RunPlan[] {
+  const runs = options.multirun ? expandSweep(options.overrides ?? []) : [[...(options.overrides ?? [])]];
+  return runs.map((overrides) => planRun(path, overrides, runs, options.configDir));
+}
+
+/** Where the outputs go: the options' paths, else the experiment's `export.*`. */
+function outputs(plans: readonly RunPlan[], options: RunOptions): { weights?: string; config?: string; auditLog?: string } {
+  const exp = plans[0]!.resolution.experiment.export;
+  return { weights: options.weightsOut ?? exp?.weights, config: options.exportConfig ?? exp?.config, auditLog: options.auditLog ?? exp?.audit_log };
+}
+
+/** A usage problem with the outputs (a directory given as a file, one weights file for many runs), or null. */
+export function outputProblem(plans: readonly RunPlan[], options: RunOptions): string | null {
+  if (plans.length > 1 && options.weightsOut) return "--weights-out: a multirun has several runs; record them (--record) instead of one weights file";
+  if (plans.length > 1 && plans.some((p) => p.resolution.experiment.export?.weights)) {
+    return "export.weights: every run of a multirun would write the same weights file; remove it or use --record";
+  }
+  const out = outputs(plans, options);
+  for (const [flag, target] of [
+    [options.weightsOut ? "--weights-out" : "export.weights", out.weights],
+    ["--record", options.record],
+    ["--export-config", out.config],
+    ["--audit-log", out.auditLog],
+  ] as const) {
+    if (target && existsSync(target) && statSync(target).isDirectory()) return `${flag}: ${target} is a directory; give a file path`;
+  }
+  return null;
+}
+
+/** One run being trained: what was built, its recorder (with `record`), its config hash. */
+export interface PreparedRun {
+  readonly plan: RunPlan;
+  readonly built: BuiltExperiment;
+  readonly recorder: RunRecorder | null;
+  readonly hash: string;
+}
+
+/** Opens the run's recorder (with `record`, writing under `lock` when the caller holds the file's lock) and builds the experiment with it and `observers` attached. */
+export async function prepareRun(
+  plan: RunPlan,
+  options: RunOptions,
+  observers: readonly TrainingObserver[],
+  extra: { readonly build?: Omit<BuildOptions, "observers">; readonly lock?: RunFileLock | null } = {},
+): Promise<PreparedRun> {
+  const { resolution } = plan;
+  const experiment = resolution.experiment;
+  let recorder: RunRecorder | null = null;
+  if (options.record) {
+    // The data the run trains on: scaled exactly as buildExperiment scales it.
+    const raw = resolution.dataset;
+    recorder = await RunRecorder.create(options.record, {
+      data: DatasetScaler.fit(raw, experiment.scale, "scale").transform(raw),
+      config: experiment,
+      seed: experiment.seed,
+      epochs: experiment.training.epochs,
+      ...(extra.lock ? { lock: extra.lock } : {}),
+    });
+  }
+  const built = buildExperiment(resolution, { ...extra.build, observers: recorder ? [...observers, recorder] : observers });
+  return { plan, built, recorder, hash: configHash(experiment) };
+}
+
+/** After training: finishes the recording and appends the run's audit-log block. */
+export function concludeRun(run: PreparedRun, result: FitResult, options: RunOptions): RecordStatus | null {
+  const status = run.recorder ? run.recorder.finish(result) : null;
+  const auditLog = outputs([run.plan], options).auditLog;
+  if (auditLog) {
+    appendAuditLog(auditLog, auditBlock(run.built.experiment, run.hash, run.plan.overrides, result.status, result.loss, run.recorder?.runId));
+  }
+  return status;
+}
+
+/** After the last run: the resolved config(s) and the last run's weights. Returns the absolute paths written. */
+export function writeRunOutputs(plans: readonly RunPlan[], trained: readonly PreparedRun[], options: RunOptions): { config?: string; weights?: string } {
+  const out = outputs(plans, options);
+  const written: { config?: string; weights?: string } = {};
+  if (out.config) {
+    const experiments = trained.map((r) => r.built.experiment);
+    written.config = writeTextAtomic(out.config, `${JSON.stringify(plans.length > 1 ? experiments : experiments[0], null, 2)}\n`);
+  }
+  const last = trained.at(-1);
+  if (out.weights && last) written.weights = writeWeightsFile(last.built, out.weights);
+  return written;
+}
