@@ -72,11 +72,12 @@ function patchTypeResolution(ts: TsModule, root: string, typesDir: string): void
 }
 
 /**
- * Compiler options over tslab's: source maps (for cell-relative error lines) and the project's module
- * resolution (`Bundler`, as tsconfig.json), so packages with `exports` maps (zod 4) type-check in a cell
- * as they do in the project.
+ * Compiler options over tslab's: source maps (for cell-relative error lines), the project's strictness
+ * and module resolution (`Bundler`, as tsconfig.json, so packages with `exports` maps such as zod 4
+ * type-check as in the project). `noImplicitAny` stays off so untyped packages and plain .js files
+ * import as they do in tslab.
  */
-const CELL_COMPILER_OPTIONS = { sourceMap: true, strict: true, moduleResolution: 100 /* ts.ModuleResolutionKind.Bundler */ } as const;
+const CELL_COMPILER_OPTIONS = { sourceMap: true, strict: true, noImplicitAny: false, moduleResolution: 100 /* ts.ModuleResolutionKind.Bundler */ } as const;
 
 export interface ExecutorOptions {
   /** The notebook's folder: relative imports, node_modules and the type checker's root. */
