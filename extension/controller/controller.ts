@@ -13,7 +13,9 @@ export const CONTROLLER_ID = "neuroforge-kernel";
 export const NOTEBOOK_TYPE = "jupyter-notebook";
 
 function toItem(p: PlainOutputItem): vscode.NotebookCellOutputItem {
-  return p.kind === "json" ? vscode.NotebookCellOutputItem.json(p.value, p.mime) : vscode.NotebookCellOutputItem.text(p.value as string, p.mime);
+  if (p.kind === "json") return vscode.NotebookCellOutputItem.json(p.value, p.mime);
+  if (p.kind === "bytes") return new vscode.NotebookCellOutputItem(p.value as Uint8Array, p.mime);
+  return vscode.NotebookCellOutputItem.text(p.value as string, p.mime);
 }
 
 /** The notebooks a tab shows (a notebook, or both sides of a notebook diff). */

@@ -6,8 +6,11 @@ import type { KernelMessage } from "../../kernel/runtime/kernel/protocol";
 
 export interface PlainOutputItem {
   readonly mime: string;
-  /** "json": `value` is any JSON value (NotebookCellOutputItem.json); "text": `value` is a string. */
-  readonly kind: "json" | "text";
+  /**
+   * "json": `value` is any JSON value (NotebookCellOutputItem.json); "text": `value` is a string;
+   * "bytes": `value` is a Uint8Array (binary types, which Jupyter bundles carry as base64 text).
+   */
+  readonly kind: "json" | "text" | "bytes";
   readonly value: unknown;
 }
 
@@ -16,6 +19,11 @@ const NEUROFORGE_PREFIX = "application/vnd.neuroforge.";
 /** JSON-valued MIME types (Jupyter's rule: application/json and every +json type). */
 export function isJsonMime(mime: string): boolean {
   return mime === "application/json" || mime.endsWith("+json");
+}
+
+/** Binary MIME types (images but SVG, audio, video, PDF): base64 text in a Jupyter bundle, bytes for VS Code. */
+export function isBinaryMime(mime: string): boolean {
+  return (/^(image|audio|video)\//.test(mime) && mime !== "image/svg+xml") || mime === "application/pdf";
 }
 
 /**
@@ -31,6 +39,7 @@ export function bundleToItems(bundle: Readonly<Record<string, unknown>>): PlainO
     .map(({ mime }) => {
       const value = bundle[mime];
       if (isJsonMime(mime)) return { mime, kind: "json" as const, value };
+      if (isBinaryMime(mime) && typeof value === "string") return { mime, kind: "bytes" as const, value: new Uint8Array(Buffer.from(value, "base64")) };
       return { mime, kind: "text" as const, value: Array.isArray(value) ? value.join("") : String(value) };
     });
 }

@@ -24,6 +24,7 @@ interface Output {
 }
 interface Cell {
   cell_type: string;
+  execution_count?: number | null;
   source: string | string[];
   outputs?: Output[];
 }
@@ -79,6 +80,8 @@ describe("Jupyter kernel (nbconvert --execute)", { skip: hasNbconvert ? false : 
     for (const c of code) {
       assert.ok(!c.outputs!.some((o) => o.output_type === "error"), `no errors: ${JSON.stringify(c.outputs)}`.slice(0, 800));
     }
+    // execute_input gives every cell its count, also those without a result (saved as In [n], not In [ ]).
+    assert.deepEqual(code.map((c) => c.execution_count), code.map((_, k) => k + 1));
     const result = (c: Cell) => c.outputs!.find((o) => o.output_type === "execute_result");
     const displays = (c: Cell) => c.outputs!.filter((o) => o.output_type === "display_data");
 

@@ -7,6 +7,7 @@ import { isDisplayable, plainText, toMimeBundle, type MimeBundle } from "./mime"
 import { networkBundle } from "./network";
 import { neuronBundle } from "./neuron";
 import { signalsBundle } from "./plot";
+import { isRawBundle, rawBundle } from "./raw";
 import { isRunInfo, runBundle } from "./run";
 
 export { MIME, toMimeBundle, isDisplayable, plainText, type MimeBundle, type Displayable } from "./mime";
@@ -20,6 +21,7 @@ function isTraceSeries(x: object): x is { t: Int32Array; loss: Float64Array; gra
 /** The MIME bundle a value displays as. */
 export function mimeBundleOf(value: unknown): MimeBundle {
   if (isDisplayable(value)) return value[toMimeBundle]();
+  if (isRawBundle(value)) return rawBundle(value);
   if (value instanceof Model) return networkBundle(value);
   if (typeof value === "object" && value !== null) {
     const kind = (value as { kind?: unknown }).kind;

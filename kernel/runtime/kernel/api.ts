@@ -7,6 +7,7 @@
 import { defineStrategy as engineDefineStrategy, type HyperValue, type Strategy, type StrategyDeclaration } from "../../engine/optimizers/strategy";
 import { noteCellSource } from "../../record/strategy-registry";
 import { mimeBundleOf, type MimeBundle } from "../display/index";
+import { helperBundles } from "../display/raw";
 import { kernelHooks } from "./hooks";
 
 export * from "../../engine/index";
@@ -39,9 +40,10 @@ export interface DisplayHandle {
 
 /**
  * Shows `value` as a rich output (the same as being a cell's last expression) and returns a handle whose
- * `update` replaces it in place. Outside the kernel it prints the text/plain form.
+ * `update` replaces it in place. A plain object whose keys are MIME types is shown as that bundle
+ * (`display({"image/png": base64, "text/plain": "…"})`). Outside the kernel it prints the text/plain form.
  */
-export function display(value: unknown): DisplayHandle {
+function show(value: unknown): DisplayHandle {
   const hooks = kernelHooks.current;
   if (!hooks) {
     console.log(String(mimeBundleOf(value)["text/plain"] ?? ""));
@@ -53,6 +55,25 @@ export function display(value: unknown): DisplayHandle {
   Object.defineProperty(handle, quietResult, { value: true });
   return handle;
 }
+
+/** `display(x)`, and one helper per MIME type (each bundle gets a text/plain fallback). */
+export interface Display {
+  (value: unknown): DisplayHandle;
+  html(html: string): DisplayHandle;
+  markdown(markdown: string): DisplayHandle;
+  svg(svg: string): DisplayHandle;
+  /** PNG bytes, or their base64 text. */
+  png(png: string | Uint8Array): DisplayHandle;
+  jpeg(jpeg: string | Uint8Array): DisplayHandle;
+}
+
+export const display: Display = Object.assign(show, {
+    html: (html: string) => show(helperBundles.html(html)),
+    markdown: (markdown: string) => show(helperBundles.markdown(markdown)),
+    svg: (svg: string) => show(helperBundles.svg(svg)),
+    png: (png: string | Uint8Array) => show(helperBundles.png(png)),
+    jpeg: (jpeg: string | Uint8Array) => show(helperBundles.jpeg(jpeg)),
+  });
 
 /** The MIME bundle `display` would send for a value. */
 export function mimeBundle(value: unknown): MimeBundle {

@@ -1,13 +1,17 @@
 /**
  * The Jupyter kernel (dist/jupyter-kernel.js, started by Jupyter through the `neuroforge` kernelspec with
- * a connection file). Jupyter's wire protocol (ZeroMQ sockets, HMAC signing) is tslab's ZmqServer; the
- * cells run in a NeuroForge kernel process (dist/kernel.js) started through KernelClient — the very
- * process the VS Code controller uses, so both have the same semantics. Jupyter interrupts with SIGINT
- * (interrupt_mode "signal"); we forward it as the protocol's `interrupt`.
+ * a connection file). Jupyter's wire protocol (ZeroMQ sockets, HMAC signing, message parsing) is tslab's
+ * ZmqServer; the cells run in a NeuroForge kernel process (dist/kernel.js) started through KernelClient —
+ * the very process the VS Code controller uses, so both have the same semantics. Jupyter interrupts with
+ * SIGINT (interrupt_mode "signal"); we forward it as the protocol's `interrupt`.
+ *
+ * Shell messages go to one handler per message type (`handlers` below); the types without one are
+ * tslab's (kernel_info, is_complete, inspect, complete, shutdown), answered through `tslabHandler`.
  */
 import { ZmqServer } from "tslab/dist/jupyter";
 import { version } from "../../../package.json";
 import { KernelClient } from "./client";
+import { historyReply, type HistoryEntry, type HistoryRequest } from "./history";
 import type { KernelMessage } from "./protocol";
 
 interface WireMessage {
@@ -17,12 +21,28 @@ interface WireMessage {
   signAndSend(key: string, socket: unknown): void;
 }
 
+/** tslab's ZmqMessage class, which parses and verifies a message's frames. */
+interface WireParser {
+  fromRaw(key: string, frames: unknown[]): WireMessage;
+}
+
+/** The parts of tslab's ZmqServer we use or replace. */
+interface Server {
+  connInfo: { key: string };
+  iopub: unknown;
+  publishStatus(status: "busy" | "idle", parent: WireMessage): void;
+  handleShellMessage(sock: unknown, ...frames: unknown[]): Promise<void>;
+  init(): Promise<void>;
+}
+
+type Handler = (sock: unknown, msg: WireMessage) => void | Promise<void>;
+
 async function main(connectionFile: string): Promise<void> {
   const client = await KernelClient.start({ cwd: process.cwd() });
   client.on("log", (text: string) => process.stderr.write(text));
   client.process.on("exit", () => process.exit(0));
 
-  const handler = {
+  const tslabHandler = {
     handleKernel: () => ({
       protocol_version: "5.3",
       implementation: "neuroforge",
@@ -39,42 +59,91 @@ async function main(connectionFile: string): Promise<void> {
       void client.shutdown().then(() => process.exit(0));
     },
   };
-  const server = new ZmqServer(handler as never, connectionFile);
-  const s = server as unknown as { connInfo: { key: string }; iopub: unknown };
+  const server = new ZmqServer(tslabHandler as never, connectionFile) as unknown as Server;
 
-  // Our execute: every kernel message becomes its Jupyter IOPub message (tslab's only sends streams and display data).
-  (server as unknown as { handleExecute: (sock: unknown, msg: WireMessage) => Promise<void> }).handleExecute = async (sock, msg) => {
-    const publish = (msgType: string, content: Record<string, unknown>): void => {
-      const m = msg.createReply();
-      m.header.msg_type = msgType;
-      m.content = content;
-      m.signAndSend(s.connInfo.key, s.iopub);
-    };
+  const send = (parent: WireMessage, msgType: string, content: Record<string, unknown>, socket: unknown): void => {
+    const m = parent.createReply();
+    m.header.msg_type = msgType;
+    m.content = content;
+    m.signAndSend(server.connInfo.key, socket);
+  };
+  const publish = (parent: WireMessage, msgType: string, content: Record<string, unknown>): void => send(parent, msgType, content, server.iopub);
+
+  // Executions run one after another; after an error (with stop_on_error, the default) every request
+  // received until then replies `aborted` without running, as ipykernel does.
+  let queue: Promise<void> = Promise.resolve();
+  let received = 0;
+  let abortThrough = 0;
+  const history: HistoryEntry[] = [];
+
+  const runCell = async (sock: unknown, msg: WireMessage, seq: number): Promise<void> => {
+    if (seq <= abortThrough) return send(msg, "execute_reply", { status: "aborted", execution_count: null, user_expressions: {} }, sock);
     const code = String(msg.content.code ?? "");
     let count = 0;
     const result = await client.execute(code, (m: KernelMessage) => {
       switch (m.type) {
-        case "stream":
-          return publish("stream", { name: m.name, text: m.text });
-        case "display":
-          return publish("display_data", { data: m.data, metadata: m.metadata, transient: m.displayId ? { display_id: m.displayId } : {} });
-        case "update":
-          return publish("update_display_data", { data: m.data, metadata: m.metadata, transient: { display_id: m.displayId } });
-        case "result":
+        case "started":
           count = m.executionCount;
-          return publish("execute_result", { execution_count: m.executionCount, data: m.data, metadata: m.metadata });
+          if (msg.content.store_history !== false) history.push({ line: count, input: code });
+          return publish(msg, "execute_input", { code, execution_count: count });
+        case "stream":
+          return publish(msg, "stream", { name: m.name, text: m.text });
+        case "display":
+          return publish(msg, "display_data", { data: m.data, metadata: m.metadata, transient: m.displayId ? { display_id: m.displayId } : {} });
+        case "update":
+          return publish(msg, "update_display_data", { data: m.data, metadata: m.metadata, transient: { display_id: m.displayId } });
+        case "result":
+          return publish(msg, "execute_result", { execution_count: m.executionCount, data: m.data, metadata: m.metadata });
         case "error":
-          return publish("error", { ename: m.ename, evalue: m.evalue, traceback: m.traceback });
+          return publish(msg, "error", { ename: m.ename, evalue: m.evalue, traceback: m.traceback });
       }
     });
     count = result.executionCount > 0 ? result.executionCount : count;
-    const reply = msg.createReply();
-    reply.header.msg_type = "execute_reply";
-    reply.content =
+    if (result.status !== "ok" && msg.content.stop_on_error !== false) abortThrough = received;
+    send(
+      msg,
+      "execute_reply",
       result.status === "ok"
         ? { status: "ok", execution_count: count, user_expressions: {} }
-        : { status: "error", execution_count: count, ename: result.error?.ename ?? "Error", evalue: result.error?.evalue ?? "", traceback: result.error?.traceback ?? [] };
-    reply.signAndSend(s.connInfo.key, sock);
+        : { status: "error", execution_count: count, ename: result.error?.ename ?? "Error", evalue: result.error?.evalue ?? "", traceback: result.error?.traceback ?? [] },
+      sock,
+    );
+  };
+
+  const handlers: Record<string, Handler> = {
+    execute_request: (sock, msg) => {
+      const seq = ++received;
+      const turn = queue.then(() => runCell(sock, msg, seq));
+      queue = turn.catch(() => {});
+      return turn;
+    },
+    history_request: (sock, msg) => send(msg, "history_reply", historyReply(history, msg.content as HistoryRequest), sock),
+    // No comm targets (widgets) exist: an empty list, and a comm opened by the front end is closed again.
+    comm_info_request: (sock, msg) => send(msg, "comm_info_reply", { status: "ok", comms: {} }, sock),
+    comm_open: (_sock, msg) => publish(msg, "comm_close", { comm_id: msg.content.comm_id, data: {} }),
+  };
+
+  // tslab's dispatcher parses every message and announces it with publishStatus("busy", msg) before its
+  // switch; the first message (a client's kernel_info_request) hands us tslab's parser that way. Until
+  // then tslab dispatches, and its execute method is ours too.
+  (server as unknown as { handleExecute: Handler }).handleExecute = handlers.execute_request!;
+  let parser: WireParser | null = null;
+  const publishStatus = server.publishStatus.bind(server);
+  server.publishStatus = (status, parent) => {
+    parser ??= parent.constructor as unknown as WireParser;
+    publishStatus(status, parent);
+  };
+  const tslabDispatch = server.handleShellMessage.bind(server);
+  server.handleShellMessage = async (sock, ...frames) => {
+    const msg = parser ? parser.fromRaw(server.connInfo.key, frames) : null;
+    const handler = msg ? handlers[msg.header.msg_type] : undefined;
+    if (!msg || !handler) return tslabDispatch(sock, ...frames);
+    publishStatus("busy", msg);
+    try {
+      await handler(sock, msg);
+    } finally {
+      publishStatus("idle", msg);
+    }
   };
 
   process.on("SIGINT", () => client.interrupt());

@@ -196,6 +196,7 @@ export function startKernel(): void {
     Atomics.store(state, SLOT.stopped, 0);
     Atomics.store(state, SLOT.phase, PHASE.kernel);
     Atomics.store(state, SLOT.running, count);
+    send({ type: "started", id, executionCount: count });
     let compiled: ReturnType<Executor["compile"]>;
     try {
       compiled = getExecutor().compile(code, count);

@@ -31,6 +31,8 @@ export type ExecuteStatus = "ok" | "error" | "interrupted";
 /** Kernel → client. `id` is the execute request's id. */
 export type KernelMessage =
   | { readonly type: "ready"; readonly pid: number; readonly versions: Readonly<Record<string, string>> }
+  /** The cell starts (before its type check): its execution count, before any output. */
+  | { readonly type: "started"; readonly id: string; readonly executionCount: number }
   | { readonly type: "stream"; readonly id: string; readonly name: "stdout" | "stderr"; readonly text: string }
   /** A rich output; with `displayId` it can later be replaced in place by `update`. */
   | { readonly type: "display"; readonly id: string; readonly data: MimeBundle; readonly metadata: Record<string, unknown>; readonly displayId?: string }
