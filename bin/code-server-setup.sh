@@ -120,8 +120,10 @@ code_server() {
 mkdir -p "$TOOLS"
 # One setup at a time (two `npm start`s, or `npm start` beside the e2e tests).
 exec 9>"$TOOLS/.setup.lock"
-# Ctrl-C: the step's folder has no marker, so the next run starts that step again.
-trap 'echo "code-server setup: interrupted; $RETRY to resume" >&2; exit 130' INT TERM
+# Ctrl-C: the step's folder has no marker, so the next run starts that step again. The trap runs inside a
+# step's output redirection, so it writes to the stderr saved here.
+exec 8>&2
+trap 'echo "code-server setup: interrupted; $RETRY to resume" >&8; exit 130' INT TERM
 flock -n 9 || { say "waiting for another setup to finish"; flock 9; }
 
 steps=("$@")

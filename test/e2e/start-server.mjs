@@ -43,7 +43,8 @@ function spawnNpmStart({ dataDir, port, logFile }) {
       out += d;
     });
   }
-  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  // "close": the process has exited and its output has been read to the end.
+  const exited = new Promise((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
   exited.then(() => log.end());
   /** Ctrl-C in the terminal: SIGINT to the whole foreground group (npm, start). */
   const ctrlC = () => {
@@ -88,7 +89,7 @@ export async function npmStartInterruptedInSetup({ dataDir, port, logFile, after
 }
 
 /** Starts `npm start`; resolves with the printed URL once it is there. */
-export async function npmStart({ dataDir, port, logFile, timeoutMs = 600_000 }) {
+export async function npmStart({ dataDir, port, logFile, timeoutMs = 900_000 }) {
   const run = spawnNpmStart({ dataDir, port, logFile });
   const [, url] = await waitForOutput(run, /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S*)$/m, timeoutMs, "URL");
   // code-server is a descendant of npm start in a process group of its own (detached).

