@@ -5,14 +5,13 @@
  * installed into a temporary prefix. Skipped (with a message) when python3's jupyter_client is missing.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { jupyterSandbox } from "./support/jupyter-sandbox";
 
-const repo = path.resolve(__dirname, "../..");
-const cli = path.join(repo, "bin", "neuroforge.cjs");
 /** Debian's python3 (where its jupyter packages are), else the first python3 on PATH that has jupyter_client. */
 const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import jupyter_client"], { stdio: "ignore" }).status === 0);
 
@@ -83,15 +82,7 @@ describe("Jupyter kernel: the wire protocol with jupyter_client", { skip: python
 
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nf-jupyter-protocol-"));
-    env = {
-      ...process.env,
-      JUPYTER_PATH: path.join(tmp, "prefix", "share", "jupyter"),
-      JUPYTER_DATA_DIR: path.join(tmp, "data"),
-      JUPYTER_CONFIG_DIR: path.join(tmp, "config"),
-      JUPYTER_RUNTIME_DIR: path.join(tmp, "runtime"),
-      IPYTHONDIR: path.join(tmp, "ipython"),
-    };
-    execFileSync(process.execPath, [cli, "kernel", "install", "--prefix", path.join(tmp, "prefix")], { env });
+    env = jupyterSandbox(tmp).env;
     const work = path.join(tmp, "nb");
     fs.mkdirSync(work);
     const steps: Request[][] = [

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { jupyterSandbox } from "./support/jupyter-sandbox";
 
 const repo = path.resolve(__dirname, "../..");
 const cli = path.join(repo, "bin", "neuroforge.cjs");
@@ -37,15 +38,9 @@ describe("Jupyter kernel (nbconvert --execute)", { skip: hasNbconvert ? false : 
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nf-jupyter-"));
     // Everything Jupyter writes stays in the temporary folder.
-    env = {
-      ...process.env,
-      JUPYTER_PATH: path.join(tmp, "prefix", "share", "jupyter"),
-      JUPYTER_DATA_DIR: path.join(tmp, "data"),
-      JUPYTER_CONFIG_DIR: path.join(tmp, "config"),
-      JUPYTER_RUNTIME_DIR: path.join(tmp, "runtime"),
-      IPYTHONDIR: path.join(tmp, "ipython"),
-    };
-    const out = execFileSync(process.execPath, [cli, "kernel", "install", "--prefix", path.join(tmp, "prefix")], { env, encoding: "utf8" });
+    const sandbox = jupyterSandbox(tmp);
+    env = sandbox.env;
+    const out = sandbox.installed;
     assert.match(out, /installed kernelspec neuroforge/);
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
