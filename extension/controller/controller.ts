@@ -224,8 +224,8 @@ class OutputSink {
 export class NeuroForgeController implements vscode.Disposable {
   readonly controller: vscode.NotebookController;
   private readonly sessions = new Map<string, Session>();
-  /** Notebooks (URI strings) for which this controller is the selected kernel. */
-  private readonly selected = new Set<string>();
+  /** Per notebook (URI string): whether this controller is its selected kernel (absent: not chosen yet). */
+  private readonly selected = new Map<string, boolean>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly stateChanged = new vscode.EventEmitter<vscode.NotebookDocument>();
   /** Fires when the kernel state of a notebook changes (the status bar item listens). */
@@ -242,12 +242,15 @@ export class NeuroForgeController implements vscode.Disposable {
     c.executeHandler = (cells, notebook) => this.executeCells(cells, notebook);
     c.interruptHandler = (notebook) => this.interrupt(notebook);
     this.controller = c;
-    c.onDidChangeSelectedNotebooks(({ notebook, selected }) => (selected ? this.selected.add(notebook.uri.toString()) : this.selected.delete(notebook.uri.toString())));
+    c.onDidChangeSelectedNotebooks(({ notebook, selected }) => this.selected.set(notebook.uri.toString(), selected));
     this.disposables.push(
       c,
       this.stateChanged,
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.updateAffinity(nb)),
-      vscode.workspace.onDidCloseNotebookDocument((nb) => void this.close(nb.uri)),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => {
+        this.selected.delete(nb.uri.toString());
+        void this.close(nb.uri);
+      }),
       // VS Code may keep a notebook's document open after its last editor closed (another reference to
       // it, a dirty copy): for the person the notebook is closed when no tab shows it any more.
       vscode.window.tabGroups.onDidChangeTabs((e) => this.closeUnshown(e.closed)),
@@ -271,9 +274,9 @@ export class NeuroForgeController implements vscode.Disposable {
     return s;
   }
 
-  /** Whether the notebook runs on this controller: chosen for it, or its kernelspec prefers it. */
+  /** Whether the notebook runs on this controller: chosen for it, or (nothing chosen yet) its kernelspec prefers it. */
   isOurs(nb: vscode.NotebookDocument): boolean {
-    return this.selected.has(nb.uri.toString()) || (nb.notebookType === NOTEBOOK_TYPE && prefersNeuroForge(nb.metadata));
+    return this.selected.get(nb.uri.toString()) ?? (nb.notebookType === NOTEBOOK_TYPE && prefersNeuroForge(nb.metadata));
   }
 
   stateOf(nb: vscode.NotebookDocument): KernelState | undefined {
