@@ -15,6 +15,8 @@ export interface RunDb {
   /** Size of the file in bytes. */
   readonly bytes: number;
   query(sql: string, params?: SqlValue[]): SqlValue[][];
+  /** One row at a time, for scans in bounded memory. */
+  each(sql: string, params: SqlValue[], row: (values: SqlValue[]) => void): void;
   bad(message: string): Error;
 }
 

@@ -81,13 +81,18 @@ export class NfrunReader implements RunDb {
 
   /** Parameterized query; any SQLite failure becomes NfrunError 'corrupt'. */
   query(sql: string, params: SqlValue[] = []): SqlValue[][] {
+    const rows: SqlValue[][] = [];
+    this.each(sql, params, (r) => rows.push(r));
+    return rows;
+  }
+
+  /** Like `query`, one row at a time (whole-table scans in bounded memory). */
+  each(sql: string, params: SqlValue[], row: (values: SqlValue[]) => void): void {
     try {
       const stmt = this.db.prepare(sql);
       try {
         stmt.bind(params);
-        const rows: SqlValue[][] = [];
-        while (stmt.step()) rows.push(stmt.get());
-        return rows;
+        while (stmt.step()) row(stmt.get());
       } finally {
         stmt.free();
       }
@@ -96,7 +101,6 @@ export class NfrunReader implements RunDb {
       throw new NfrunError("corrupt", `SQLite cannot read the file: ${(e as Error).message}`, this.path);
     }
   }
-
 
   /** A 'corrupt' NfrunError for this file (used by the query modules). */
   bad(message: string): NfrunError {

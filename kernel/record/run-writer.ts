@@ -5,8 +5,9 @@ import { NfrunError } from "./errors";
 import type { RecordedNeuron } from "./policy";
 import type { ExportBuffer } from "./export-buffer";
 import { commitViews, ROWS_PER_INSERT, sampleViews } from "./recorder-buffers";
+import { RunDigest, SECTION_QUERIES, type DigestValue } from "./run-digest";
 import { initSchema, insertRunMetadata } from "./run-start";
-import { APPENDABLE_VERSION, OPTIONAL_TABLES, SCHEMA_VERSION, STRATEGY_TABLES } from "./schema";
+import { APPENDABLE_VERSION, INTEGRITY_TABLE, INTEGRITY_VERSION, OPTIONAL_TABLES, SCHEMA_VERSION, STRATEGY_TABLES } from "./schema";
 import { checkHeader, checkTables } from "./validate";
 import { SpareFile } from "./spare-file";
 import { createWorkingDb, loadWorkingDb } from "./working-db";
@@ -57,6 +58,8 @@ export class RunWriter {
   private params: (string | number)[] = [];
   private readonly spare: SpareFile;
   private closed = false;
+  /** The whole-run digest, extended row by row as they are inserted (./run-digest). */
+  private digest = new RunDigest();
 
   private constructor(
     private readonly db: Database,
@@ -88,9 +91,17 @@ export class RunWriter {
     try {
       checkTables(db, path);
       db.run(OPTIONAL_TABLES);
-      // Version 3 only added tables: an older appendable file gains them and becomes version 3.
+      // Versions 3 and 4 only added tables: an older appendable file gains them and becomes the current version.
       if (version < SCHEMA_VERSION) {
         db.run(STRATEGY_TABLES);
+        db.run(INTEGRITY_TABLE);
+        // Its runs were recorded without the whole-run digest: verify notes them as not proven instead of failing them.
+        if (version < INTEGRITY_VERSION) {
+          db.run(
+            `INSERT OR REPLACE INTO nf_meta (key, value) SELECT 'runs_before_digest', json_group_array(run_id) FROM
+               (SELECT run_id FROM runs UNION SELECT value FROM json_each(coalesce((SELECT value FROM nf_meta WHERE key = 'runs_before_digest'), '[]')))`,
+          );
+        }
         db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
         db.run("UPDATE nf_meta SET value = ? WHERE key = 'schema_version'", [String(SCHEMA_VERSION)]);
       }
@@ -112,9 +123,10 @@ export class RunWriter {
       case "snapshot":
         return this.snapshot(c), null;
       case "rates":
-        return this.prepared("INSERT OR REPLACE INTO learning_rate_changes (run_id, t, rates) VALUES (?, ?, ?)").run([this.run.runId, c.t, f64Blob(c.rates)]), null;
+        this.prepared("INSERT OR REPLACE INTO learning_rate_changes (run_id, t, rates) VALUES (?, ?, ?)").run([this.run.runId, c.t, f64Blob(c.rates)]);
+        return this.digest.add("learning_rate_changes", [c.t, c.t, f64Blob(c.rates)]), null;
       case "epoch":
-        return this.prepared("INSERT OR IGNORE INTO recorded_epochs (run_id, epoch) VALUES (?, ?)").run([this.run.runId, c.epoch]), null;
+        return this.epoch(c), null;
       case "event":
         return this.event(c), null;
       case "checkpoint":
@@ -142,6 +154,15 @@ export class RunWriter {
     this.params = new Array(1 + 8 * ROWS_PER_INSERT).fill(0);
     this.db.run("BEGIN");
     insertRunMetadata(this.db, c.meta);
+    const m = c.meta;
+    const d = new RunDigest();
+    for (const l of m.layers) d.add("layers", [l.index, l.inputs, l.units, l.activation, l.offset, l.neuronOffset]);
+    m.neurons.forEach((n, col) => d.add("recorded_neurons", [col, n.layer, n.neuron, n.weights ? 1 : 0]));
+    const ds = m.dataset;
+    d.add("datasets", [ds.name, ds.count, ds.inputSize, ds.targetSize, ds.inputNames, ds.targetNames, f64Blob(ds.x), f64Blob(ds.y)]);
+    const st = m.strategy;
+    d.add("strategies", [st.strategyId, st.builtin ? 1 : 0, st.declarationJson, st.source, st.sourceHash, st.cellSource]);
+    this.digest = d;
   }
 
   /** One sample_chunks row (the chunk's arrays are bound as views; sql.js copies them). */
@@ -150,7 +171,9 @@ export class RunWriter {
     const R = m.neurons.length;
     const v = sampleViews(c.buffer, m.sampleCap, R);
     const n = c.n;
-    this.prepared("INSERT INTO sample_chunks (run_id, epoch, first_position, count, sample, loss, a, blame) VALUES (?,?,?,?,?,?,?,?)").run([m.runId, c.epoch, c.first, n, i32Blob(v.sample, n), f64Blob(v.loss, n), f64Blob(v.a, n * R), f64Blob(v.blame, n * R)]);
+    const row = [c.epoch, c.first, n, i32Blob(v.sample, n), f64Blob(v.loss, n), f64Blob(v.a, n * R), f64Blob(v.blame, n * R)];
+    this.prepared("INSERT INTO sample_chunks (run_id, epoch, first_position, count, sample, loss, a, blame) VALUES (?,?,?,?,?,?,?,?)").run([m.runId, ...row]);
+    this.digest.add("sample_chunks", row);
   }
 
   /** The per-commit rows (multi-row INSERTs) and one adjustment block per recorded neuron, weight-major. */
@@ -165,6 +188,12 @@ export class RunWriter {
       const one = this.prepared(`INSERT INTO commits ${cols} VALUES ${values(1)}`);
       const p = this.params;
       p[0] = m.runId;
+      const row: DigestValue[] = new Array(8);
+      for (let r = 0; r < c.rows; r++) {
+        for (let j = 0; j < 4; j++) row[j] = ints[4 * r + j]!;
+        for (let j = 0; j < 4; j++) row[4 + j] = reals[4 * r + j]!;
+        this.digest.add("commits", row);
+      }
       let r = 0;
       while (r < c.rows) {
         const k = c.rows - r >= ROWS_PER_INSERT ? ROWS_PER_INSERT : 1;
@@ -189,7 +218,11 @@ export class RunWriter {
     if (blocks.length === 0) return;
     // From the first recorded neuron's weights to the last one's (an unrecorded neuron's between are not stored).
     transpose(adj, W, C, Math.min(...blocks.map((b) => b.from)), Math.max(...blocks.map((b) => b.to)), out);
-    for (const { n, from, to } of blocks) block.run([m.runId, c.firstT, C, n.layer, n.neuron, f64Blob(out.subarray(from * C, to * C))]);
+    for (const { n, from, to } of blocks) {
+      const row = [c.firstT, C, n.layer, n.neuron, f64Blob(out.subarray(from * C, to * C))];
+      block.run([m.runId, ...row]);
+      this.digest.add("adjustment_blocks", row);
+    }
   }
 
   private snapshot(c: Command<"snapshot">): void {
@@ -204,21 +237,38 @@ export class RunWriter {
       f64Blob(c.neuronState),
       c.globalJson,
     ]);
-    if (c.slow) this.prepared("INSERT OR REPLACE INTO lookahead_slow (run_id, t, slow) VALUES (?,?,?)").run([runId, c.t, f64Blob(c.slow)]);
+    this.digest.add("snapshots", [c.t, c.t, c.epoch, f64Blob(c.weights), f64Blob(c.rates), f64Blob(c.state), f64Blob(c.neuronState), c.globalJson]);
+    if (c.slow) {
+      this.prepared("INSERT OR REPLACE INTO lookahead_slow (run_id, t, slow) VALUES (?,?,?)").run([runId, c.t, f64Blob(c.slow)]);
+      this.digest.add("lookahead_slow", [c.t, c.t, f64Blob(c.slow)]);
+    }
   }
 
   private event(c: Command<"event">): void {
-    this.prepared("INSERT INTO events (run_id, seq, time_ms, t, epoch, position, kind, message, data_json) VALUES (?,?,?,?,?,?,?,?,?)").run([
-      this.run.runId,
-      c.seq,
-      c.timeMs,
-      c.t,
-      c.epoch,
-      c.position,
-      c.event,
-      c.message,
-      c.dataJson,
-    ]);
+    const row = [c.seq, c.timeMs, c.t, c.epoch, c.position, c.event, c.message, c.dataJson];
+    this.prepared("INSERT INTO events (run_id, seq, time_ms, t, epoch, position, kind, message, data_json) VALUES (?,?,?,?,?,?,?,?,?)").run([this.run.runId, ...row]);
+    this.digest.add("events", row);
+  }
+
+  /** Recorded epochs: a row once per epoch (the digest keys it by epoch, as the table does). */
+  private epoch(c: Command<"epoch">): void {
+    this.prepared("INSERT OR IGNORE INTO recorded_epochs (run_id, epoch) VALUES (?, ?)").run([this.run.runId, c.epoch]);
+    this.digest.add("recorded_epochs", [c.epoch, c.epoch]);
+  }
+
+  /**
+   * The digest as of this checkpoint into run_integrity: the runs row as SQLite gives it back (with
+   * this checkpoint's status and counters), then every section's row count and SHA-256.
+   */
+  private seal(): void {
+    const runId = this.run.runId;
+    const stmt = this.prepared(SECTION_QUERIES.run);
+    stmt.bind([runId]);
+    stmt.step();
+    this.digest.add("run", stmt.get());
+    stmt.reset();
+    const insert = this.prepared("INSERT OR REPLACE INTO run_integrity (run_id, section, rows, digest) VALUES (?,?,?,?)");
+    for (const s of this.digest.seal()) insert.run([runId, s.section, s.rows, s.digest]);
   }
 
   /**
@@ -233,6 +283,7 @@ export class RunWriter {
       "UPDATE runs SET status = ?, epochs_done = ?, commits = ?, samples_seen = ?, final_loss = ?, heartbeat_ms = ?, ended_ms = ?, seconds = ? WHERE run_id = ?",
       [status, p.epochsDone, p.commits, p.samplesSeen, Number.isFinite(p.finalLoss) ? p.finalLoss : null, now, status === "interrupted" ? null : now, (now - m.startedMs) / 1000, m.runId],
     );
+    this.seal();
     this.db.run("COMMIT");
     const t1 = performance.now();
     const bytes = this.exporter.export(this.db);

@@ -1,5 +1,5 @@
 /**
- * The .nfrun schema, version 3 (documented in docs/nfrun-format.md; keep the two in step).
+ * The .nfrun schema, version 4 (documented in docs/nfrun-format.md; keep the two in step).
  * Bulk numbers are little-endian float64 (int32 for sample indices) in BLOBs; metadata are rows.
  * Views decode the blobs in plain SQL (no extension functions) so the sqlite3 CLI, Python's sqlite3
  * and sql.js all see per-weight rows.
@@ -8,12 +8,13 @@
 /** PRAGMA application_id: "NFR1". */
 export const APPLICATION_ID = 0x4e465231;
 /**
- * PRAGMA user_version. Version 3 added the tables of STRATEGY_TABLES (a version 2 file is upgraded in
- * place when a run is appended: it only gains those tables). Version 2 dropped `sample_chunks.z`
+ * PRAGMA user_version. Version 4 added run_integrity (INTEGRITY_TABLE); version 3 the tables of
+ * STRATEGY_TABLES (a version 2 or 3 file is upgraded in place when a run is appended: it only gains
+ * tables, and its earlier runs are listed in nf_meta `runs_before_digest`). Version 2 dropped `sample_chunks.z`
  * (derivable: Σ inputs × weights + bias); readers still read version 1 files (they ignore its z
  * column), the recorder does not append to them.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The oldest schema version the recorder appends runs to (upgrading it to SCHEMA_VERSION). */
 export const APPENDABLE_VERSION = 2;
@@ -35,6 +36,21 @@ CREATE TABLE IF NOT EXISTS strategies (
 CREATE TABLE IF NOT EXISTS learning_rate_changes (
   run_id TEXT NOT NULL, t INTEGER NOT NULL, rates BLOB NOT NULL,
   PRIMARY KEY (run_id, t));
+`;
+
+/**
+ * The first schema version whose runs carry their whole-run digest (./run-digest): in a file of this
+ * version or later a run without one fails `verify` unless nf_meta `runs_before_digest` lists it (a
+ * run of an older file a run was appended to); older files verify with a note that their whole-run
+ * integrity cannot be proven.
+ */
+export const INTEGRITY_VERSION = 4;
+
+/** Schema version 4: per run and section, the rows and SHA-256 of the whole-run digest (./run-digest). */
+export const INTEGRITY_TABLE = `
+CREATE TABLE IF NOT EXISTS run_integrity (
+  run_id TEXT NOT NULL, section TEXT NOT NULL, rows INTEGER NOT NULL, digest TEXT NOT NULL,
+  PRIMARY KEY (run_id, section));
 `;
 
 /**
@@ -141,6 +157,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
   PRIMARY KEY (run_id, t));
 ${OPTIONAL_TABLES}
 ${STRATEGY_TABLES}
+${INTEGRITY_TABLE}
 CREATE TABLE IF NOT EXISTS events (
   run_id TEXT NOT NULL, seq INTEGER NOT NULL, time_ms REAL NOT NULL, t INTEGER, epoch INTEGER,
   position INTEGER, kind TEXT NOT NULL, message TEXT NOT NULL, data_json TEXT,

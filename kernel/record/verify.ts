@@ -8,6 +8,7 @@ import { NfrunError } from "./errors";
 import { NfrunReader, type RunContext } from "./reader";
 import { hashesOfId } from "./strategy-registry";
 import type { SqlJsOptions } from "./sqljs";
+import { checkDigest, checkFile, checkRunFacts, type IntegrityProblem, type IntegrityStatus } from "./verify-integrity";
 
 /** Where and what the first disagreement is. */
 export interface VerifyMismatch {
@@ -30,6 +31,8 @@ export interface VerifyRunSummary {
   readonly commitsChecked: number;
   readonly samplesChecked: number;
   readonly adjustmentsChecked: number;
+  /** 'proven': the run's rows are all there, as recorded (its digest); 'not-proven': a file from before the digest. */
+  readonly integrity: IntegrityStatus;
 }
 
 export interface VerifyResult {
@@ -47,7 +50,7 @@ class Mismatch extends Error {
 /** Human-readable one-line location + values of a mismatch. */
 export function describeMismatch(m: VerifyMismatch): string {
   const at = [
-    `run ${m.runId}`,
+    m.runId ? `run ${m.runId}` : "file level",
     m.t !== null ? `t=${m.t}` : null,
     m.epoch !== null ? `epoch ${m.epoch}` : null,
     m.position !== null ? `position ${m.position}` : null,
@@ -79,12 +82,21 @@ export async function verifyFile(path: string, options: { sqlJs?: SqlJsOptions }
  * stored sample; z itself is not stored); per commit the count, the batch loss, Σ recorded leverages = the blame bank, the
  * strategy's adjustment from the replayed state = the recorded adjustment, the norms; at every
  * snapshot the weights (before − adjustment chain: each commit's after is the next commit's before)
- * and the optimizer state. Stops at the first mismatch.
+ * and the optimizer state. Around the replay, that the rows are all there and as recorded
+ * (./verify-integrity: file-wide tables, counters, status, hyperparameters, the whole-run digest).
+ * Stops at the first mismatch.
  */
 export function verifyReader(reader: NfrunReader): VerifyResult {
   const runs: VerifyRunSummary[] = [];
   try {
-    for (const runId of reader.runIds()) runs.push(verifyRun(reader, runId));
+    problem(checkFile(reader));
+    for (const runId of reader.runIds()) {
+      problem(checkRunFacts(reader, runId));
+      const replayed = verifyRun(reader, runId);
+      const digest = checkDigest(reader, runId);
+      problem(digest.problem);
+      runs.push({ ...replayed, integrity: digest.status });
+    }
     return { ok: true, runs, mismatch: null };
   } catch (e) {
     if (e instanceof Mismatch) return { ok: false, runs, mismatch: e.m };
@@ -92,7 +104,11 @@ export function verifyReader(reader: NfrunReader): VerifyResult {
   }
 }
 
-function verifyRun(reader: NfrunReader, runId: string): VerifyRunSummary {
+function problem(p: IntegrityProblem | null): void {
+  if (p) throw new Mismatch({ t: null, epoch: null, position: null, layer: null, neuron: null, weight: null, ...p });
+}
+
+function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "integrity"> {
   const ctx: RunContext = reader.context(runId);
   const info = ctx.info;
   const fail = (what: string, expected: number | string, found: number | string, at: Partial<VerifyMismatch> = {}): never => {

@@ -1,4 +1,5 @@
 import { NfrunError } from "../record/errors";
+import { INTEGRITY_VERSION } from "../record/schema";
 import { describeMismatch, verifyFile } from "../record/verify";
 import { loadStrategyModule } from "./strategy-module";
 
@@ -29,7 +30,14 @@ export async function verifyCommand(
       err(`MISMATCH: ${describeMismatch(result.mismatch)}`);
       return 1;
     }
-    out(`${path}: verified, every recorded weight change is explained`);
+    const unproven = result.runs.filter((r) => r.integrity === "not-proven").length;
+    if (unproven > 0) {
+      out(
+        `note: ${unproven === result.runs.length ? "this file predates" : `${unproven} run(s) predate`} the whole-run digest (schema version ${INTEGRITY_VERSION}): ` +
+          "every row found is verified, but that no row is missing or was edited cannot be proven",
+      );
+    }
+    out(`${path}: verified, every recorded weight change is explained${unproven === 0 ? " and every run is whole, as recorded" : ""}`);
     return 0;
   } catch (e) {
     if (e instanceof NfrunError) {

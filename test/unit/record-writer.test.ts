@@ -80,11 +80,12 @@ test("schema version 1 files (with a stored z) stay readable; the recorder does 
   const d = data();
   const rec = await RunRecorder.create(file, { data: d, checkpointSeconds: 3600 });
   rec.finish(trainer([rec]).fit(d, 2));
-  // A version 1 file: the same tables plus sample_chunks.z, user_version 1.
+  // A version 1 file: the same tables plus sample_chunks.z, without run_integrity (version 3), user_version 1 (also in nf_meta).
   const SQL = await loadSqlJs();
   const db = new SQL.Database(fs.readFileSync(file));
   assert.equal(db.exec("PRAGMA user_version")[0]!.values[0]![0], SCHEMA_VERSION);
-  db.run("ALTER TABLE sample_chunks ADD COLUMN z BLOB; UPDATE sample_chunks SET z = a; PRAGMA user_version = 1;");
+  db.run("ALTER TABLE sample_chunks ADD COLUMN z BLOB; UPDATE sample_chunks SET z = a; DROP TABLE run_integrity; PRAGMA user_version = 1;");
+  db.run("UPDATE nf_meta SET value = '1' WHERE key = 'schema_version'");
   const v1 = path.join(dir, "v1.nfrun");
   fs.writeFileSync(v1, db.export());
   db.close();

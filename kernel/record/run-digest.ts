@@ -1,0 +1,164 @@
+import { createHash, type Hash } from "node:crypto";
+
+/**
+ * The whole-run digest: per section of a run (its `runs` row, each table's rows of that run) the number
+ * of rows and a SHA-256 over them. The writer thread extends it as it inserts rows and stores it in
+ * `run_integrity` at every checkpoint and at the end; `verify` recomputes it from the file's rows and
+ * names the section whose rows are missing, added or changed. It proves the file holds what the
+ * recorder wrote, against accidents and edits, not against a forger who recomputes it: it is no signature.
+ *
+ * Rows are encoded as the values SQLite gives back (what verify reads): numbers as float64 with NaN as
+ * NULL and −0 as 0 (SQLite stores NaN as NULL and sql.js binds −0 as the integer 0), strings as UTF-8,
+ * blobs as their bytes, each with a type tag and a length. Sections whose rows are written once, in
+ * key order, are one running hash; rows a later write may replace (INSERT OR REPLACE/IGNORE: the runs
+ * row at each checkpoint, snapshots, Lookahead slow weights, learning-rate changes, recorded epochs) are hashed per key and
+ * combined in key order.
+ */
+export const SECTIONS = [
+  "run",
+  "layers",
+  "recorded_neurons",
+  "datasets",
+  "recorded_epochs",
+  "sample_chunks",
+  "commits",
+  "adjustment_blocks",
+  "snapshots",
+  "lookahead_slow",
+  "strategies",
+  "learning_rate_changes",
+  "events",
+] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** Sections keyed by one column (later writes replace a key's row). */
+const KEYED: ReadonlySet<Section> = new Set<Section>(["run", "recorded_epochs", "snapshots", "lookahead_slow", "learning_rate_changes"]);
+
+export type DigestValue = number | string | null | Uint8Array;
+
+/** Each section's rows as `verify` reads them: columns in digest order, rows in write (key) order; the key first where keyed. */
+export const SECTION_QUERIES: Readonly<Record<Section, string>> = {
+  run: `SELECT 0, run_id, status, created_at, started_ms, ended_ms, seconds, engine_version, seed, config_json, config_hash, loss,
+        batch_size, inputs, outputs, weight_count, neuron_count, strategy_id, strategy_name, strategy_formula, audit_columns,
+        hyperparameters, state_per_weight, state_per_neuron, state_global, policy_json, epochs_done, commits, samples_seen,
+        final_loss, heartbeat_ms FROM runs WHERE run_id = ?`,
+  layers: "SELECT layer, inputs, units, activation, weight_offset, neuron_offset FROM layers WHERE run_id = ? ORDER BY layer",
+  recorded_neurons: "SELECT col, layer, neuron, weights FROM recorded_neurons WHERE run_id = ? ORDER BY col",
+  datasets: "SELECT name, count, input_size, target_size, input_names, target_names, x, y FROM datasets WHERE run_id = ?",
+  recorded_epochs: "SELECT epoch, epoch FROM recorded_epochs WHERE run_id = ? ORDER BY epoch",
+  sample_chunks: "SELECT epoch, first_position, count, sample, loss, a, blame FROM sample_chunks WHERE run_id = ? ORDER BY epoch, first_position",
+  commits: "SELECT t, epoch, batch, count, loss, lr_scale, grad_norm, step_norm FROM commits WHERE run_id = ? ORDER BY t",
+  adjustment_blocks: "SELECT first_t, commits, layer, neuron, adjustment FROM adjustment_blocks WHERE run_id = ? ORDER BY first_t, layer, neuron",
+  snapshots: "SELECT t, t, epoch, weights, learning_rates, state, neuron_state, global_json FROM snapshots WHERE run_id = ? ORDER BY t",
+  lookahead_slow: "SELECT t, t, slow FROM lookahead_slow WHERE run_id = ? ORDER BY t",
+  strategies: "SELECT strategy_id, builtin, declaration_json, source, source_hash, cell_source FROM strategies WHERE run_id = ?",
+  learning_rate_changes: "SELECT t, t, rates FROM learning_rate_changes WHERE run_id = ? ORDER BY t",
+  events: "SELECT seq, time_ms, t, epoch, position, kind, message, data_json FROM events WHERE run_id = ? ORDER BY seq",
+};
+
+const NULL = 0;
+const NUMBER = 1;
+const TEXT = 2;
+const BLOB = 3;
+/** Scalars are gathered here and hashed in one update; blobs go to the hash directly. */
+const SCRATCH = 1 << 16;
+
+/** Appends the encoding of rows to a hash. */
+class RowEncoder {
+  private readonly buf = Buffer.allocUnsafe(SCRATCH);
+  private at = 0;
+
+  constructor(private readonly hash: Hash) {}
+
+  row(values: readonly DigestValue[]): void {
+    for (const v of values) {
+      if (this.at > SCRATCH - 16) this.flush();
+      if (v === null || (typeof v === "number" && Number.isNaN(v))) this.buf[this.at++] = NULL;
+      else if (typeof v === "number") {
+        this.buf[this.at++] = NUMBER;
+        this.buf.writeDoubleLE(v === 0 ? 0 : v, this.at);
+        this.at += 8;
+      } else {
+        const bytes = typeof v === "string" ? Buffer.from(v, "utf8") : v;
+        this.buf[this.at++] = typeof v === "string" ? TEXT : BLOB;
+        this.buf.writeUInt32LE(bytes.byteLength >>> 0, this.at);
+        this.buf.writeUInt32LE(Math.floor(bytes.byteLength / 2 ** 32), this.at + 4);
+        this.at += 8;
+        if (bytes.byteLength <= SCRATCH - this.at) {
+          this.buf.set(bytes, this.at);
+          this.at += bytes.byteLength;
+        } else {
+          this.flush();
+          this.hash.update(bytes);
+        }
+      }
+    }
+  }
+
+  flush(): void {
+    if (this.at > 0) this.hash.update(this.buf.subarray(0, this.at));
+    this.at = 0;
+  }
+}
+
+/** One section: a running hash over rows in write order, or per-key hashes combined in key order. */
+class SectionDigest {
+  private readonly hash = createHash("sha256");
+  private readonly encoder = new RowEncoder(this.hash);
+  private readonly keyed: Map<number, string> | null;
+  private count = 0;
+
+  constructor(keyed: boolean) {
+    this.keyed = keyed ? new Map() : null;
+  }
+
+  add(values: readonly DigestValue[]): void {
+    if (!this.keyed) {
+      this.count++;
+      this.encoder.row(values);
+      return;
+    }
+    const h = createHash("sha256");
+    const e = new RowEncoder(h);
+    e.row(values.slice(1));
+    e.flush();
+    this.keyed.set(values[0] as number, h.digest("hex"));
+  }
+
+  get rows(): number {
+    return this.keyed ? this.keyed.size : this.count;
+  }
+
+  digest(): string {
+    if (!this.keyed) {
+      this.encoder.flush();
+      return this.hash.copy().digest("hex");
+    }
+    const h = createHash("sha256");
+    for (const k of [...this.keyed.keys()].sort((a, b) => a - b)) h.update(`${k}:${this.keyed.get(k)}\n`);
+    return h.digest("hex");
+  }
+}
+
+export interface SectionSeal {
+  readonly section: Section;
+  readonly rows: number;
+  readonly digest: string;
+}
+
+/** The digest of one run, section by section. Keyed sections take the key as the row's first value. */
+export class RunDigest {
+  private readonly sections = new Map<Section, SectionDigest>(SECTIONS.map((s) => [s, new SectionDigest(KEYED.has(s))]));
+
+  add(section: Section, values: readonly DigestValue[]): void {
+    this.sections.get(section)!.add(values);
+  }
+
+  /** Rows and digest of every section as of now (the running hashes go on). */
+  seal(): SectionSeal[] {
+    return SECTIONS.map((section) => {
+      const s = this.sections.get(section)!;
+      return { section, rows: s.rows, digest: s.digest() };
+    });
+  }
+}
