@@ -44,28 +44,13 @@ export class ChunkCache {
   }
 
   private load(runId: string, epoch: number): Chunk[] {
-    const db = this.db;
-    const { R, dataCount } = this.context(runId);
-    return db
+    // Positions and blob sizes were checked when the run's context loaded (./run-shape).
+    const { dataCount } = this.context(runId);
+    return this.db
       .query("SELECT first_position, count, sample, loss, a, blame FROM sample_chunks WHERE run_id = ? AND epoch = ? ORDER BY first_position", [runId, epoch])
       .map((c) => {
-        const count = Number(c[1]);
-        const first = Number(c[0]);
-        // Positions index the epoch's order of the dataset's samples.
-        if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 1 || first + count > dataCount) {
-          throw db.bad(`run ${runId}: sample chunk at epoch ${epoch} covers positions ${String(c[0])} … +${String(c[1])}, outside the ${dataCount} samples`);
-        }
-        const chunk = { first: Number(c[0]), count, sample: blobI32(c[2])!, loss: blobF64(c[3])!, a: blobF64(c[4])!, blame: blobF64(c[5])! };
-        if (
-          !chunk.sample ||
-          chunk.sample.length !== count ||
-          !chunk.loss ||
-          chunk.loss.length !== count ||
-          [chunk.a, chunk.blame].some((b) => !b || b.length !== count * R)
-        ) {
-          throw db.bad(`run ${runId}: sample chunk at epoch ${epoch}, position ${Number(c[0])} has the wrong size`);
-        }
-        checkChunkSamples(db, runId, epoch, chunk, dataCount);
+        const chunk = { first: Number(c[0]), count: Number(c[1]), sample: blobI32(c[2])!, loss: blobF64(c[3])!, a: blobF64(c[4])!, blame: blobF64(c[5])! };
+        checkChunkSamples(this.db, runId, epoch, chunk, dataCount);
         return chunk;
       });
   }

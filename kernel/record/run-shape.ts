@@ -114,5 +114,16 @@ export function runShape(db: RunDb, runId: string, r: { batchSize: SqlValue; inp
       throw db.bad(`${at} Lookahead slow weights at t=${describe(s[0]!)} hold ${describe(s[1]!)} bytes, the model needs ${weightCount * 8}`);
     }
   }
+  // Sample chunks: positions within the dataset's, blobs of count samples × R recorded neurons.
+  const R = Number(db.query("SELECT count(*) FROM recorded_neurons WHERE run_id = ?", [runId])[0]![0]);
+  for (const c of db.query(
+    `SELECT epoch, first_position, count FROM sample_chunks WHERE run_id = ? AND NOT (
+       typeof(first_position) = 'integer' AND typeof(count) = 'integer' AND first_position >= 0 AND count >= 1 AND first_position + count <= ?
+       AND typeof(sample) = 'blob' AND typeof(loss) = 'blob' AND typeof(a) = 'blob' AND typeof(blame) = 'blob'
+       AND length(sample) = 4 * count AND length(loss) = 8 * count AND length(a) = 8 * count * ? AND length(blame) = 8 * count * ?) LIMIT 1`,
+    [runId, dataCount, R, R],
+  )) {
+    throw db.bad(`${at} sample chunk at epoch ${describe(c[0]!)}, position ${describe(c[1]!)} (count ${describe(c[2]!)}) does not fit the ${dataCount} samples and ${R} recorded neurons`);
+  }
   return { batchSize, inputs, outputs, weightCount, neuronCount, layers, dataCount, inputSize, targetSize, perWeight, perNeuron };
 }

@@ -89,8 +89,11 @@ export async function verifyFile(path: string, options: { sqlJs?: SqlJsOptions }
 export function verifyReader(reader: NfrunReader): VerifyResult {
   const runs: VerifyRunSummary[] = [];
   try {
+    const runIds = reader.runIds();
+    // A damaged file (sizes that do not fit, ./run-shape) is the reader's error, exit 2, before any finding.
+    for (const runId of runIds) reader.context(runId);
     problem(checkFile(reader));
-    for (const runId of reader.runIds()) {
+    for (const runId of runIds) {
       problem(checkRunFacts(reader, runId));
       const replayed = verifyRun(reader, runId);
       const digest = checkDigest(reader, runId);
