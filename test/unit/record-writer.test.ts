@@ -99,14 +99,14 @@ test("schema version 1 files (with a stored z) stay readable; the recorder does 
   await assert.rejects(RunRecorder.create(v1, { data: d }), (e: unknown) => e instanceof NfrunError && e.kind === "older-version");
 });
 
-test("a schema version 2 file (no strategies / learning_rate_changes tables) reads, verifies, and becomes version 3 when a run is appended", async () => {
+test("a schema version 2 file (no strategies / learning_rate_changes / run_integrity tables) reads, verifies, and becomes the current version when a run is appended", async () => {
   const file = path.join(dir, "v3.nfrun");
   const d = data();
   const rec = await RunRecorder.create(file, { data: d, checkpointSeconds: 3600 });
   rec.finish(trainer([rec]).fit(d, 2));
   const SQL = await loadSqlJs();
   const db = new SQL.Database(fs.readFileSync(file));
-  db.run("DROP TABLE strategies; DROP TABLE learning_rate_changes; PRAGMA user_version = 2; UPDATE nf_meta SET value = '2' WHERE key = 'schema_version';");
+  db.run("DROP TABLE strategies; DROP TABLE learning_rate_changes; DROP TABLE run_integrity; PRAGMA user_version = 2; UPDATE nf_meta SET value = '2' WHERE key = 'schema_version';");
   const v2 = path.join(dir, "v2-append.nfrun");
   fs.writeFileSync(v2, db.export());
   db.close();
@@ -120,7 +120,7 @@ test("a schema version 2 file (no strategies / learning_rate_changes tables) rea
   after.close();
   const v = await verifyFile(v2);
   assert.equal(v.mismatch, null);
-  assert.equal(v.runs.length, 2);
+  assert.deepEqual(v.runs.map((r) => r.integrity).sort(), ["not-proven", "proven"]);
 });
 
 test("two runs recorded at once in one process (one writer thread) each give a file that verifies", async () => {
