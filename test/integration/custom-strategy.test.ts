@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import { datasetFromRows, Model, Trainer, type Strategy } from "../../kernel/engine";
-import { NfrunReader, RunRecorder, verifyFile } from "../../kernel/record";
+import { NfrunReader, RunRecorder, SCHEMA_VERSION, verifyFile } from "../../kernel/record";
 import { loadSqlJs } from "../../kernel/record/sqljs";
 import { strategyFingerprint } from "../../kernel/record/strategy-fingerprint";
 import { loadStrategyModule } from "../../kernel/runtime/strategy-module";
@@ -64,7 +64,7 @@ test("the run stores the strategy's declaration and its fingerprint with its sha
     assert.equal(d.hyperparameters.beta!.default, 0.9);
     assert.match(String(source), /s\.adjust\(i,s\.lr\[i\]\*sign\)/);
     assert.equal(hash, strategyFingerprint(signum).hash);
-    assert.equal(db.exec("PRAGMA user_version")[0]!.values[0]![0], 3);
+    assert.equal(db.exec("PRAGMA user_version")[0]!.values[0]![0], SCHEMA_VERSION);
   } finally {
     db.close();
   }
