@@ -13,6 +13,7 @@ import * as path from "node:path";
 import * as vm from "node:vm";
 import type { Converter, Diagnostic } from "tslab/dist/converter";
 import type { CellDiagnostic } from "./protocol";
+import { CELL_CHECK_OPTIONS } from "./cell-options";
 import { originalLine, parseSourceMap, type LineMap } from "./sourcemap";
 import { cellTypeScript } from "./typescript";
 
@@ -71,13 +72,8 @@ function patchTypeResolution(ts: TsModule, root: string, typesDir: string): void
   }
 }
 
-/**
- * Compiler options over tslab's: source maps (for cell-relative error lines), the project's strictness
- * and module resolution (`Bundler`, as tsconfig.json, so packages with `exports` maps such as zod 4
- * type-check as in the project). `noImplicitAny` stays off so untyped packages and plain .js files
- * import as they do in tslab.
- */
-const CELL_COMPILER_OPTIONS = { sourceMap: true, strict: true, noImplicitAny: false, moduleResolution: 100 /* ts.ModuleResolutionKind.Bundler */ } as const;
+/** Compiler options over tslab's (cell-options.ts; the cell language service uses the same). */
+const CELL_COMPILER_OPTIONS = { sourceMap: true, ...CELL_CHECK_OPTIONS } as const;
 
 export interface ExecutorOptions {
   /** The notebook's folder: relative imports, node_modules and the type checker's root. */

@@ -6,10 +6,13 @@
  * SIGINT (interrupt_mode "signal"); we forward it as the protocol's `interrupt`.
  *
  * Shell messages go to one handler per message type (`handlers` below); the types without one are
- * tslab's (kernel_info, is_complete, inspect, complete, shutdown), answered through `tslabHandler`.
+ * tslab's (kernel_info, shutdown), answered through `tslabHandler`. Completion, inspection and
+ * is_complete come from the notebook language service (kernel/runtime/language/, in a worker thread).
  */
 import { ZmqServer } from "tslab/dist/jupyter";
 import { version } from "../../../package.json";
+import { LanguageClient, bundledLanguageOptions } from "../language/client";
+import { JupyterLanguage } from "../language/jupyter-replies";
 import { KernelClient } from "./client";
 import { historyReply, type HistoryEntry, type HistoryRequest } from "./history";
 import type { KernelMessage } from "./protocol";
@@ -41,6 +44,8 @@ async function main(connectionFile: string): Promise<void> {
   const client = await KernelClient.start({ cwd: process.cwd() });
   client.on("log", (text: string) => process.stderr.write(text));
   client.process.on("exit", () => process.exit(0));
+  // Knows the cells executed so far, for completion and inspection.
+  const language = new JupyterLanguage(new LanguageClient(bundledLanguageOptions(__dirname)), process.cwd());
 
   const tslabHandler = {
     handleKernel: () => ({
@@ -51,9 +56,6 @@ async function main(connectionFile: string): Promise<void> {
       banner: `NeuroForge ${version} (TypeScript)`,
     }),
     handleExecute: async () => ({ status: "error" }),
-    handleIsComplete: () => ({ status: "unknown" }),
-    handleInspect: () => ({ status: "ok", found: false, data: {}, metadata: {} }),
-    handleComplete: (req: { cursor_pos: number }) => ({ cursor_start: req.cursor_pos, cursor_end: req.cursor_pos, matches: [], metadata: {}, status: "ok" }),
     handleShutdown: () => ({ restart: false }),
     close: () => {
       void client.shutdown().then(() => process.exit(0));
@@ -98,6 +100,7 @@ async function main(connectionFile: string): Promise<void> {
           return publish(msg, "error", { ename: m.ename, evalue: m.evalue, traceback: m.traceback });
       }
     });
+    language.executed(code, !result.error?.diagnostics);
     count = result.executionCount > 0 ? result.executionCount : count;
     if (result.status !== "ok" && msg.content.stop_on_error !== false) abortThrough = received;
     send(
@@ -110,6 +113,10 @@ async function main(connectionFile: string): Promise<void> {
     );
   };
 
+  /** A language service answer, or Jupyter's error reply naming what failed (e.g. the worker died). */
+  const languageAnswer = (answer: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> =>
+    answer().catch((error: unknown) => ({ status: "error", ename: "LanguageServiceError", evalue: error instanceof Error ? error.message : String(error), traceback: [] }));
+
   const handlers: Record<string, Handler> = {
     execute_request: (sock, msg) => {
       const seq = ++received;
@@ -121,12 +128,16 @@ async function main(connectionFile: string): Promise<void> {
     // No comm targets (widgets) exist: an empty list, and a comm opened by the front end is closed again.
     comm_info_request: (sock, msg) => send(msg, "comm_info_reply", { status: "ok", comms: {} }, sock),
     comm_open: (_sock, msg) => publish(msg, "comm_close", { comm_id: msg.content.comm_id, data: {} }),
+    complete_request: async (sock, msg) => send(msg, "complete_reply", await languageAnswer(() => language.complete(String(msg.content.code ?? ""), Number(msg.content.cursor_pos ?? 0))), sock),
+    inspect_request: async (sock, msg) => send(msg, "inspect_reply", await languageAnswer(() => language.inspect(String(msg.content.code ?? ""), Number(msg.content.cursor_pos ?? 0))), sock),
+    is_complete_request: async (sock, msg) => send(msg, "is_complete_reply", await languageAnswer(() => language.isComplete(String(msg.content.code ?? ""))), sock),
   };
 
   // tslab's dispatcher parses every message and announces it with publishStatus("busy", msg) before its
   // switch; the first message (a client's kernel_info_request) hands us tslab's parser that way. Until
   // then tslab dispatches, and its execute method is ours too.
   (server as unknown as { handleExecute: Handler }).handleExecute = handlers.execute_request!;
+  Object.assign(server, { handleComplete: handlers.complete_request, handleInspect: handlers.inspect_request, handleIsComplete: handlers.is_complete_request });
   let parser: WireParser | null = null;
   const publishStatus = server.publishStatus.bind(server);
   server.publishStatus = (status, parent) => {
