@@ -11,9 +11,19 @@ import { editorBenchmark } from "./editor";
 import { popupBenchmark } from "./popup";
 import { preconditionBenchmark } from "./precondition";
 import { traceBenchmark } from "./trace";
+import { languageBenchmark } from "./language";
 import { machineLine, type Benchmark } from "./lib/harness";
 
-const registry: readonly Benchmark[] = [engineBenchmark, recordBenchmark, kernelBenchmark, editorBenchmark, popupBenchmark, preconditionBenchmark, traceBenchmark];
+const registry: readonly Benchmark[] = [
+  engineBenchmark,
+  recordBenchmark,
+  kernelBenchmark,
+  editorBenchmark,
+  popupBenchmark,
+  preconditionBenchmark,
+  traceBenchmark,
+  languageBenchmark,
+];
 
 async function main(argv: readonly string[]): Promise<number> {
   const names: string[] = [];

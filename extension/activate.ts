@@ -1,7 +1,7 @@
 /**
  * The NeuroForge VS Code extension (extension host side): the notebook controller, its status bar item,
- * output channel and commands, the read-only .nfrun editor, and the answers to notebook renderers'
- * run queries (extension/runs/notebook-messaging.ts). Renderers and the editor's UI are
+ * output channel and commands, completions/hover/squiggles in cells (extension/language/), the read-only
+ * .nfrun editor, and the answers to notebook renderers' run queries (extension/runs/notebook-messaging.ts). Renderers and the editor's UI are
  * browser bundles built from webviews/ (docs/extension.md).
  */
 import * as vscode from "vscode";
@@ -9,6 +9,8 @@ import { NeuroForgeController } from "./controller/controller";
 import { statusText } from "./controller/outputs";
 import { NfrunEditorProvider } from "./editor/provider";
 import { registerNotebookRunQueries } from "./runs/notebook-messaging";
+import { LanguageClient, bundledLanguageOptions } from "../kernel/runtime/language/client";
+import { CellLanguageFeatures } from "./language/features";
 
 export function activate(context: vscode.ExtensionContext): { controller: NeuroForgeController } {
   const log = vscode.window.createOutputChannel("NeuroForge Kernel", { log: true });
@@ -51,6 +53,8 @@ export function activate(context: vscode.ExtensionContext): { controller: NeuroF
     vscode.commands.registerCommand("neuroforge.showKernelLog", () => log.show(true)),
     NfrunEditorProvider.register(context),
     registerNotebookRunQueries(context),
+    // Completions, hover and squiggles in cells, from the language service in its worker thread.
+    new CellLanguageFeatures(new LanguageClient(bundledLanguageOptions(context.asAbsolutePath("dist"))), controller.controller, log),
   );
   refresh(); // a notebook may be active already (the one whose opening activated the extension)
   return { controller };

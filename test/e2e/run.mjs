@@ -35,6 +35,7 @@ import { checkCloseShutsKernels, checkStatusBeforeRun } from "./ui/kernel-life.m
 import { checkFirstView, checkSamplesUnchanged, checkStartPage } from "./ui/start-page.mjs";
 import { checkThemes } from "./ui/themes.mjs";
 import { LAZY_NOTEBOOK, checkLazyNetwork } from "./ui/lazy-network.mjs";
+import { checkCellLanguage } from "./ui/cell-language.mjs";
 import { openWorkbench, setUserSettings } from "./workbench.mjs";
 
 const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
@@ -133,6 +134,7 @@ try {
   });
   network?.db.close();
   await test("UI: a notebook network output asks the host for what it does not embed (renderer messaging: trace, epoch summary, neuron snapshot)", () => checkLazyNetwork(page));
+  await test("UI: cells get completions (Math.ma → max, new Tra → Trainer), squiggles + Problems for a cross-cell type error, hover types", () => checkCellLanguage(page, ws));
   await test("UI: Close All Editors shuts the notebooks' kernels down (no kernel process of the workspace left)", () => checkCloseShutsKernels(page, ws));
   await screenshot(page, "last").catch(() => {});
   await context.close();

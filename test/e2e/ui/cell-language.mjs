@@ -1,0 +1,98 @@
+// Completions, hover and squiggles in a notebook's TypeScript cells (extension/language/, the language
+// service in its worker thread), in the real workbench on the installed .vsix: a notebook with the
+// kernelspec neuroforge whose first cell imports from "neuroforge" and declares `rate`; nothing runs.
+//   - typing `Math.ma` in a cell: the suggest widget lists `max` as a method (TypeScript's lib);
+//   - typing `new Tra`: `Trainer`, imported by the first cell (earlier cells and neuroforge's types);
+//   - the second cell's `const wrong: string = rate` is a problem of ours with TypeScript's message
+//     (the cross-cell type, number), and it is drawn as an error squiggle under `wrong`;
+//   - hovering `rate` in the second cell shows `const rate: 0.5`.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { check, screenshot } from "../harness.mjs";
+import { openFile, runCommand } from "../workbench.mjs";
+
+export const LANGUAGE_NOTEBOOK = "cell-language.ipynb";
+
+const cells = [`import { Trainer } from "neuroforge";\nconst rate = 0.5;`, "const wrong: string = rate;", ""];
+
+function writeNotebook(ws) {
+  const nb = {
+    cells: cells.map((source) => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source })),
+    metadata: { kernelspec: { name: "neuroforge", display_name: "NeuroForge (TypeScript)", language: "typescript" }, language_info: { name: "typescript" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  fs.writeFileSync(path.join(ws, LANGUAGE_NOTEBOOK), JSON.stringify(nb, null, 1));
+}
+
+const cellEditor = (page, n) => page.locator(".notebook-editor .cell-editor-container .monaco-editor").nth(n);
+
+/**
+ * Types `text` into the (emptied) third cell and waits until the suggest widget lists `label`; returns
+ * its rows as {label, icon}. The first answer waits for the worker to load TypeScript and the
+ * declarations (seconds), so the typing is repeated once if the widget closed empty.
+ */
+async function suggestionsAfter(page, text, label) {
+  const rowsNow = () =>
+    page.locator(".suggest-widget.visible .monaco-list-row").evaluateAll((rows) =>
+      rows.map((r) => ({ label: r.querySelector(".label-name")?.textContent ?? "", icon: r.querySelector(".suggest-icon")?.className ?? "" })),
+    );
+  let rows = [];
+  for (let attempt = 0; attempt < 3 && !rows.some((r) => r.label === label); attempt++) {
+    await cellEditor(page, 2).click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.type(text, { delay: 60 });
+    for (let i = 0; i < 40 && !rows.some((r) => r.label === label); i++) {
+      if (i % 10 === 0 && !(await page.locator(".suggest-widget.visible").isVisible())) await page.keyboard.press("Control+Space");
+      await page.waitForTimeout(500);
+      rows = await rowsNow();
+    }
+  }
+  return rows;
+}
+
+export async function checkCellLanguage(page, ws) {
+  writeNotebook(ws);
+  await openFile(page, LANGUAGE_NOTEBOOK);
+  await cellEditor(page, 2).waitFor({ timeout: 30_000 });
+
+  let rows = await suggestionsAfter(page, "Math.ma", "max");
+  const max = rows.find((r) => r.label === "max");
+  check(max && /codicon-symbol-method/.test(max.icon), `Math.ma suggests max as a method: ${JSON.stringify(rows)}`);
+  await screenshot(page, "cell-completion");
+  await page.keyboard.press("Escape");
+
+  // Trainer is imported by the first cell: an alias (VS Code's reference icon), not known to any other provider.
+  rows = await suggestionsAfter(page, "new Tra", "Trainer");
+  const trainer = rows.find((r) => r.label === "Trainer");
+  check(trainer && /codicon-symbol-reference/.test(trainer.icon), `new Tra suggests Trainer (an import of cell 1): ${JSON.stringify(rows)}`);
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+
+  // Problems: ours, with TypeScript's message for the cross-cell type.
+  await runCommand(page, "View: Focus Problems (Errors, Warnings, Infos)");
+  const problem = page.locator(".markers-panel .monaco-list-row").filter({ hasText: "Type 'number' is not assignable to type 'string'." });
+  await problem.first().waitFor({ timeout: 30_000 });
+  const problemText = await page.locator(".markers-panel").innerText();
+  check(/NeuroForge/.test(problemText) && /2322/.test(problemText), `the problem is NeuroForge's TS2322: ${problemText}`);
+  check(!/Cannot find module 'neuroforge'/.test(problemText), `neuroforge resolves: ${problemText}`);
+  const squiggle = cellEditor(page, 1).locator(".squiggly-error");
+  await squiggle.first().waitFor({ timeout: 10_000 });
+  await screenshot(page, "cell-diagnostics");
+
+  // Hover `rate` in the second cell: its type from the first cell.
+  const token = cellEditor(page, 1).locator(".view-line span span", { hasText: /^rate$/ }).first();
+  await token.waitFor();
+  let hoverText = "";
+  for (let i = 0; i < 5 && !hoverText.includes("const rate: 0.5"); i++) {
+    const box = await token.boundingBox();
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 3 });
+    await page.locator(".monaco-hover:visible").first().waitFor({ timeout: 10_000 }).catch(() => {});
+    hoverText = (await page.locator(".monaco-hover:visible").allInnerTexts()).join("\n");
+  }
+  check(hoverText.includes("const rate: 0.5"), `hover on rate shows its type: ${JSON.stringify(hoverText)}`);
+  await screenshot(page, "cell-hover");
+}
