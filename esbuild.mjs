@@ -23,14 +23,10 @@ const builds = [
     ["kernel/runtime/kernel/main.ts", "dist/kernel.js"],
     ["kernel/runtime/kernel/control.ts", "dist/kernel-control.js"],
     ["kernel/runtime/kernel/jupyter.ts", "dist/jupyter-kernel.js"],
-<<<<<<< HEAD
   ].map(([entry, outfile]) => node(entry, outfile, { external: ["tslab", "@tslab/typescript-for-tslab", "typescript", "zeromq"] })),
-=======
-  ].map(([entry, outfile]) => node(entry, outfile, { external: ["tslab", "@tslab/typescript-for-tslab", "zeromq"] })),
   // The notebook language service's worker thread (kernel/runtime/language/; the extension and the Jupyter
   // adapter start it). TypeScript stays a package (its lib .d.ts files sit beside it) rather than 9 MB inlined.
   node("kernel/runtime/language/worker.ts", "dist/language-worker.js", { external: ["typescript"] }),
->>>>>>> 5e24cbb (language service over a notebook's TypeScript cells (one module per cell, earlier declarations imported, neuroforge types, worker thread); Jupyter complete/inspect/is_complete answered from it (code-point cursors, idle after the reply), tested with Debian's jupyter_client; typescript becomes a runtime dependency)
   // The VS Code extension host (docs/extension.md): CommonJS for Node, `vscode` provided by VS Code.
   node("extension/activate.ts", "dist/extension.js", { external: ["vscode"] }),
   // Notebook renderers: ESM for the notebook webview (one folder per renderer under webviews/renderers/).

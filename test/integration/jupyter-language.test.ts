@@ -31,8 +31,9 @@ describe("Jupyter kernel: complete, inspect, is_complete (jupyter_client)", { sk
       JUPYTER_RUNTIME_DIR: path.join(tmp, "runtime"),
     };
     execFileSync(process.execPath, [path.join(repo, "bin", "neuroforge.cjs"), "kernel", "install", "--prefix", path.join(tmp, "prefix")], { env });
-    const out = execFileSync(python!, [path.join(__dirname, "support", "jupyter-language.py")], { env, cwd: tmp, encoding: "utf8", timeout: 150_000 });
-    replies = JSON.parse(out) as Record<string, Reply>;
+    const out = path.join(tmp, "replies.json");
+    execFileSync(python!, [path.join(__dirname, "support", "jupyter-language.py"), out], { env, cwd: tmp, timeout: 150_000 });
+    replies = JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, Reply>;
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

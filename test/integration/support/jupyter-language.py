@@ -1,6 +1,7 @@
 # Drives the neuroforge Jupyter kernel with Debian's jupyter_client (a real client, as JupyterLab's
 # completer and the console use it): executes a cell, then asks complete, inspect and is_complete.
-# Prints one JSON object with every reply's content (test/integration/jupyter-language.test.ts checks it).
+# Writes one JSON object with every reply's content to the file named by its argument (not stdout, which
+# jupyter_client's threads may also write to); test/integration/jupyter-language.test.ts checks it.
 import json
 import os
 import sys
@@ -44,6 +45,6 @@ try:
 finally:
     kc.stop_channels()
     km.shutdown_kernel(now=True)
-json.dump(out, sys.stdout)
-sys.stdout.flush()
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    json.dump(out, f)
 os._exit(0)  # skips jupyter_client's noisy finalizers at interpreter exit
