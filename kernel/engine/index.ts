@@ -31,3 +31,10 @@ export {
   type DatasetScalerJSON,
 } from "./scalers";
 export { strategies, strategyIds, getStrategy } from "./optimizers/registry";
+export { descend, replayDescent, type DescentOptions, type DescentTrace, type DescentMeta } from "./precondition/descend";
+export type { Objective, IndexMap, ThetaSlice } from "./precondition/objective";
+export { quadratic } from "./precondition/problems/quadratic";
+export { rosenbrock } from "./precondition/problems/rosenbrock";
+export { curveFit } from "./precondition/problems/curve-fit";
+export { logistic } from "./precondition/problems/logistic";
+export { preconditioners } from "./precondition/sources";

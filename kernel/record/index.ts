@@ -21,3 +21,7 @@ export { type RecordingPolicy } from "./policy";
 export { APPLICATION_ID, SCHEMA_VERSION } from "./schema";
 export { loadSqlJs, type SqlJsOptions } from "./sqljs";
 export { startWriterThread } from "./writer-thread";
+export { scalarSeries, weightSeries, layerSeries, thetaSeries, updateRatios, type ScalarSeries, type WeightSeries, type LayerSeries } from "./series";
+export { runSignals, descentSignals, type WeightRef } from "./signals";
+export { planPanels } from "./plot-recipe";
+export type { Signal, PanelRecipe, PanelMode, SummaryKind, PlotPanel, PlotLine, SignalsPanelsPayload } from "./signal-types";

@@ -14,6 +14,7 @@ import { StopSignals } from "./stop-signals";
 import { linePrinter, terminalText } from "./terminal";
 import { verifyCommand } from "./verify-command";
 import { exportCommand, type ExportOptions } from "./cli-export";
+import { plotCommand, type PlotOptions } from "./cli-plot";
 import { addKernelCommands } from "./kernel/kernelspec";
 
 /**
@@ -22,6 +23,7 @@ import { addKernelCommands } from "./kernel/kernelspec";
  *                    [--export-config out.json] [--audit-log log.md] [--weights-out path] [--quiet]
  *   neuroforge verify <file.nfrun> [--strategy module.ts]
  *   neuroforge export <file.nfrun> --to DIR [--max-theta-mb N]
+ *   neuroforge plot <file.nfrun> --out plot.svg [--run ID] [--weights l:n:w,…] [--panel signals[:mode]]…
  *   neuroforge demo [--quiet]
  *   neuroforge --version
  * Exit codes: 0 ok, 1 training failed (diverged, I/O during the run, out of memory), 2 bad config or
@@ -184,6 +186,20 @@ export function createProgram(io: CliIo = defaultIo, done: (code: number) => voi
     .option("--max-theta-mb <n>", "leave θ[t] out of trace.npz above this size (default 512)")
     .action(async (file: string, opts: ExportOptions) => {
       done(await exportCommand(file, opts, io.out, io.err));
+    });
+  program
+    .command("plot")
+    .description("plot a recorded run's signals (loss, lr scale, norms, update ratios, chosen weights) to SVG; see docs/signals.md")
+    .argument("<file>", "run file (.nfrun)")
+    .requiredOption("--out <file.svg>", "the SVG to write")
+    .option("--run <id>", "which run (needed when the file holds several)")
+    .option("--weights <l:n:w,…>", "weights whose θ[t] to plot (the signal 'weights'); weight = inputs is the bias")
+    .option("--panel <signals[:mode]>", "a panel: signal names (comma-separated), mode components|summary|hybrid; repeatable", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--summary <kind>", "summary of vector signals: rms, norm or mean-abs (default rms)")
+    .option("--top <n>", "hybrid panels: how many components beside the summary (default 3)")
+    .option("--log <auto|on|off>", "log y axis (default auto: positive values spanning decades)")
+    .action(async (file: string, opts: PlotOptions) => {
+      done(await plotCommand(file, opts, io.out, io.err));
     });
   addKernelCommands(program, io.out, io.err, done);
   return program;

@@ -164,3 +164,40 @@ test("export: a file that is not a run file, or a missing --to, is one line and 
   const usage = lines();
   assert.equal(await main(["node", "neuroforge", "export", bad], { out: usage.sink, err: usage.sink }), 2);
 });
+
+test("plot: a run's signals to SVG headless (loss, lr scale, norms, update ratios, chosen weights) with final values in titles", async () => {
+  const file = path.join(dir, "plot.nfrun");
+  const { thetas } = await record(file, "adam", 0.05);
+  const svgFile = path.join(dir, "plot.svg");
+  const io = lines();
+  assert.equal(await main(["node", "neuroforge", "plot", file, "--out", svgFile, "--weights", "1:0:3,0:2:1"], { out: io.sink, err: io.sink }), 0, io.out.join("\n"));
+  const svg = fs.readFileSync(svgFile, "utf8");
+  // loss, lr_scale, grad_norm + step_norm, update_ratio (2 layers), weights (2)
+  assert.equal((svg.match(/aria-roledescription="line mark"/g) ?? []).length, 1 + 1 + 2 + 2 + 2);
+  const r = await NfrunReader.open(file);
+  const loss = r.trace(r.runIds()[0]!).loss;
+  r.close();
+  const { formatValue } = await import("../../kernel/record/plot-recipe");
+  assert.ok(svg.includes(`loss — final ${formatValue(loss[loss.length - 1])}`));
+  const bias = thetas[thetas.length - 1]![12]!; // layer 1, neuron 0, weight 3 = its bias
+  assert.ok(svg.includes(`weights.layer1.neuron0.bias ${formatValue(bias)}`), "the chosen weight's final value in the title");
+  const hybrid = path.join(dir, "hybrid.svg");
+  assert.equal(await main(["node", "neuroforge", "plot", file, "--out", hybrid, "--panel", "update_ratio:summary", "--summary", "norm"], { out: io.sink, err: io.sink }), 0);
+  assert.ok(fs.readFileSync(hybrid, "utf8").includes("norm(update_ratio)"));
+});
+
+test("plot: usage errors and files with several runs are one line, exit 2", async () => {
+  const file = path.join(dir, "sweep.nfrun"); // two runs (the export test above)
+  for (const args of [
+    [file, "--out", path.join(dir, "n.svg")],
+    [path.join(dir, "plot.nfrun"), "--out", path.join(dir, "n.svg"), "--panel", "loss:sideways"],
+    [path.join(dir, "plot.nfrun"), "--out", path.join(dir, "n.svg"), "--weights", "1:9:0"],
+    [path.join(dir, "plot.nfrun"), "--out", path.join(dir, "n.svg"), "--panel", "lose"],
+  ]) {
+    const io = lines();
+    assert.equal(await main(["node", "neuroforge", "plot", ...args], { out: io.sink, err: io.sink }), 2, args.join(" "));
+    assert.equal(io.out.length, 1, io.out.join("\n"));
+    assert.match(io.out[0]!, /^neuroforge: (.* holds 2 runs: choose one with --run|--panel 'loss:sideways': mode must be|.*has no weight \[layer 1, neuron 9|panel 0: unknown signal 'lose')/);
+  }
+  assert.ok(!fs.existsSync(path.join(dir, "n.svg")));
+});

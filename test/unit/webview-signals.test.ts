@@ -118,3 +118,41 @@ test("when the chart cannot be drawn, the values are shown as a text table", asy
   assert.deepEqual(rows, [["1", fmt(0.5), "1"], ["2", fmt(0.25), "–"], ["3", fmt(0.125), "3"]]);
   assert.equal(el.querySelector("b"), null);
 });
+
+test("panels (plot recipes): the real bundle draws every panel with its final value, truth dashed, hostile names as text", async () => {
+  const { plotSignals } = await import("../../kernel/runtime/display/signal-panels");
+  const hostile = "<img src=x onerror=\"globalThis.pwned=1\">";
+  const x = [0, 1, 2, 3];
+  const bundle = plotSignals(
+    [
+      { name: "loss", unit: "loss", xLabel: "t (commit)", x, components: ["loss"], values: [[1, 0.1, 0.01, 0.001]] },
+      { name: hostile, unit: "θ", xLabel: "t (commit)", x, components: ["a", "b"], values: [[0, 0.5, 0.9, 1], [0, -0.5, -0.9, -1]], truth: [1, null] },
+    ],
+    [{ signals: ["loss"] }, { signals: [hostile], mode: "hybrid", top: 2 }],
+    "two panels",
+  )[toMimeBundleSymbol()]();
+  const payload = bundle[MIME.signals] as { panels: { title: string; lines: unknown[] }[] };
+  assert.equal(payload.panels[0]!.title, "loss — final 0.001");
+  const pg = page();
+  const el = await pg.render(payload);
+  assert.equal(el.querySelector(".chart .error"), null, el.querySelector(".chart .error")?.textContent ?? "");
+  const svg = el.querySelector(".chart svg")!;
+  // loss: 1 line; hybrid: rms of the residual + both components + a's truth line (b has none).
+  const paths = Array.from(svg.querySelectorAll(".mark-line path"));
+  assert.equal(paths.length, 1 + 4);
+  assert.equal(paths.filter((p) => p.getAttribute("stroke-dasharray") === "3,3").length, 1, "the truth line is dashed");
+  const text = svg.textContent!;
+  assert.ok(text.includes("loss — final 0.001"), text);
+  assert.ok(text.includes(payload.panels[1]!.title), text);
+  assert.equal(el.querySelector("img, script"), null);
+  assert.equal((pg.window as unknown as { pwned?: number }).pwned, undefined);
+  assert.match(el.querySelector(".chart")!.getAttribute("aria-label")!, /^two panels: loss — final 0\.001; /);
+  // Fallbacks a saved notebook reads without the extension: escaped HTML and text.
+  assert.ok(!(bundle["text/html"] as string).includes("<img"));
+  assert.match(bundle["text/plain"] as string, /loss — final 0\.001/);
+  pg.close();
+});
+
+function toMimeBundleSymbol(): typeof import("../../kernel/runtime/display/mime").toMimeBundle {
+  return Symbol.for("neuroforge.toMimeBundle") as never;
+}

@@ -3,7 +3,11 @@
  * named series over a shared x axis). A Vega-Lite line chart compiled in the renderer and drawn by
  * vega-embed as SVG through webviews/shared/chart.ts (ast + Vega's expression interpreter: no eval under
  * the webview's CSP). If the chart cannot be drawn, a text table of the values is shown instead.
+ * The panels form (kind "signals-panels", kernel/record/plot-recipe.ts) is drawn with the spec builder
+ * `neuroforge plot` uses (kernel/record/plot-spec.ts: pure data → data, no Node), so both show the same chart.
  */
+import { panelsSpec } from "../../../kernel/record/plot-spec";
+import type { PlotLine, SignalsPanelsPayload } from "../../../kernel/record/signal-types";
 import { append, h, style } from "../../shared/dom";
 import { fmt } from "../../shared/format";
 import { THEME_CSS } from "../../shared/theme";
@@ -27,6 +31,35 @@ export function isSignalsPayload(x: unknown): x is SignalsPayload {
   const p = x as Partial<SignalsPayload> | null;
   if (!p || typeof p !== "object" || !Array.isArray(p.x) || typeof p.series !== "object" || p.series === null || Array.isArray(p.series)) return false;
   return Object.values(p.series).every((v) => Array.isArray(v) && v.length === p.x!.length);
+}
+
+/** The panels form, checked field by field (an output is untrusted data). */
+export function isPanelsPayload(x: unknown): x is SignalsPanelsPayload {
+  const p = x as Partial<SignalsPanelsPayload> | null;
+  if (!p || typeof p !== "object" || p.kind !== "signals-panels" || !Array.isArray(p.panels)) return false;
+  return p.panels.every(
+    (panel) =>
+      panel && typeof panel.title === "string" && typeof panel.unit === "string" && typeof panel.xLabel === "string" && typeof panel.logY === "boolean" && Array.isArray(panel.lines) &&
+      panel.lines.every((l: Partial<PlotLine> | null) => !!l && typeof l.name === "string" && ["component", "summary", "truth"].includes(String(l.role)) && Array.isArray(l.x) && Array.isArray(l.values) && l.x.length === l.values.length),
+  );
+}
+
+/** Every panel's title (which carries its final values) as text: the fallback when the chart fails. */
+function panelList(p: SignalsPanelsPayload): HTMLElement {
+  return h("ul", { class: "fallback" }, ...p.panels.map((panel) => h("li", {}, `${panel.title}${panel.unit ? ` [${panel.unit}]` : ""}`)));
+}
+
+async function renderPanels(p: SignalsPanelsPayload, root: HTMLElement, chart: ChartFn): Promise<HTMLElement> {
+  const chartEl = h("div", { class: "vega" });
+  const label = `${p.title ?? "signals"}: ${p.panels.map((panel) => panel.title).join("; ")}`;
+  append(root, h("div", { class: "chart", role: "figure", "aria-label": label }, chartEl));
+  try {
+    await chart(chartEl, panelsSpec(p));
+  } catch (e) {
+    chartEl.replaceChildren();
+    append(chartEl, h("div", { class: "error" }, `chart failed (${e instanceof Error ? e.message : String(e)}); the panels:`), panelList(p));
+  }
+  return root;
 }
 
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
@@ -72,6 +105,7 @@ export async function renderSignals(payload: unknown, element: HTMLElement, char
   element.replaceChildren();
   const root = h("div", { class: "nf nf-signals" });
   element.append(style(THEME_CSS + CSS), root);
+  if (isPanelsPayload(payload)) return renderPanels(payload, root, chart);
   if (!isSignalsPayload(payload)) {
     append(root, h("div", { class: "error", role: "alert" }, "NeuroForge: this output is not a signals plot (application/vnd.neuroforge.signals+json)."));
     return root;
