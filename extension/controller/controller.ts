@@ -32,6 +32,8 @@ class Session {
   private starting: Promise<KernelClient> | null = null;
   /** Set when the notebook closed: no kernel is started for it any more. */
   private disposed = false;
+  /** Kills a kernel that is still starting when the notebook closes (its start may never finish). */
+  private readonly abort = new AbortController();
   /** The tail of the execution queue: cells run strictly one after another. */
   private queue: Promise<void> = Promise.resolve();
   state: KernelState = "not started";
@@ -64,6 +66,7 @@ class Session {
       ...(cwd ? { cwd } : {}),
       // In VS Code desktop process.execPath is Electron: run it as plain Node.
       env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+      signal: this.abort.signal,
     })
       .then((client) => {
         this.attach(client);
@@ -160,7 +163,11 @@ class Session {
   /** Shuts the kernel down, also one still starting (it would otherwise outlive the notebook). */
   async dispose(): Promise<void> {
     this.disposed = true;
-    await this.starting?.catch(() => {});
+    if (this.starting) {
+      this.log.info(`${this.name}: notebook closed while its kernel was starting: killing it`);
+      this.abort.abort();
+      await this.starting.catch(() => {});
+    }
     const client = this.client;
     this.client = null;
     if (client) {

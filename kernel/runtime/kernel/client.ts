@@ -18,6 +18,8 @@ export interface KernelClientOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Extra arguments for node. */
   readonly nodeArgs?: readonly string[];
+  /** Aborting kills the kernel process (SIGKILL), also one still starting: `start` then rejects. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ExecuteResult {
@@ -69,6 +71,7 @@ export class KernelClient extends EventEmitter {
       cwd: this.options.cwd ?? process.cwd(),
       env: this.options.env ?? process.env,
       stdio: ["ignore", "pipe", "pipe", "pipe"],
+      ...(this.options.signal ? { signal: this.options.signal, killSignal: "SIGKILL" as const } : {}),
     });
     this.child = child;
     this.pipe = child.stdio[3] as net.Socket;
