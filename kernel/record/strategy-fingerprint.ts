@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { transformSync } from "esbuild";
 import { strategies } from "../engine/optimizers/registry";
 import type { Strategy } from "../engine/optimizers/strategy";
 import { canonicalJson } from "./config-hash";
@@ -47,6 +46,9 @@ function declarationOf(strategy: Strategy): Record<string, unknown> {
 
 /** A function's source re-printed without whitespace; a method (`step(s) {…}`) is wrapped as an object. */
 function canonicalCode(text: string): string {
+  // Loaded only here: the processes that never record a user's strategy (the extension host) never load esbuild.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { transformSync } = require("esbuild") as typeof import("esbuild");
   let printed: string | null = null;
   for (const wrapped of [`({${text}})`, `(${text})`]) {
     try {

@@ -16,8 +16,13 @@ import { NfrunReader, RunRecorder, SCHEMA_VERSION, verifyFile } from "../../kern
 import { loadSqlJs } from "../../kernel/record/sqljs";
 import { strategyFingerprint } from "../../kernel/record/strategy-fingerprint";
 import { loadStrategyModule } from "../../kernel/runtime/strategy-module";
+import { MIME } from "../../kernel/runtime/display/mime";
+import { activate } from "../../webviews/renderers/audit/index";
+import { installDom } from "../unit/support/dom-globals";
+import { renderOutput } from "../unit/support/render-output";
 import { SIGNUM, signumModule } from "./support/signum";
 
+installDom();
 const repo = path.resolve(__dirname, "../..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-custom-strategy-"));
 
@@ -139,4 +144,23 @@ test("code stored in a run file is never executed: not by verify, not by the rea
     reader.close();
   }
   assert.equal(fs.existsSync(marker), false, "the stored code ran");
+});
+
+test("the audit popup where the strategy's code is absent (the VS Code host reading the file): the user's columns named, empty, and why", async () => {
+  const reader = await NfrunReader.open(file);
+  let trace;
+  try {
+    trace = reader.weightTrace(runId, 0, 2, 1, 5);
+  } finally {
+    reader.close();
+  }
+  assert.equal(trace.kind, "weight-trace");
+  if (trace.kind !== "weight-trace") return;
+  // What a reader without the strategy answers: the same trace with no audit values (run-context: strategy null).
+  const payload = { ...trace, commit: { ...trace.commit, audit: null, auditValues: null, recomputedAdjustment: null } };
+  const root = await renderOutput(activate, MIME.audit, payload);
+  assert.deepEqual(Array.from(root.querySelectorAll("td.audit"), (td) => [td.getAttribute("data-column"), td.getAttribute("data-value"), td.textContent]), [["m", "", "–"], ["sign(m)", "", "–"]]);
+  assert.match(root.querySelector(".unknown-strategy")?.textContent ?? "", /'signum' is a user's strategy; its code stored in the run is never run/);
+  assert.equal(Number(root.querySelector("td.adj")?.getAttribute("data-value")), trace.commit.adjustment, "Adj, Before, After still come from the file");
+  assert.equal(root.querySelector(".formula")?.textContent, "m ← βm + (1−β)g;  adj = γ·sign(m)");
 });
