@@ -26,7 +26,7 @@ const hasTable = (reader: RunDb, name: string): boolean =>
  * --strategy), found by the stored hash. The stored source is never executed.
  */
 export function runStrategy(reader: RunDb, runId: string, strategyId: string): { strategy: Strategy | null; source: RunStrategySource } {
-  const row = hasTable(reader, "strategies") ? reader.query("SELECT builtin, source_hash FROM strategies WHERE run_id = ?", [runId])[0] : undefined;
+  const row = hasTable(reader, "strategies") ? reader.query("SELECT builtin, substr(source_hash, 1, 64) FROM strategies WHERE run_id = ?", [runId])[0] : undefined;
   if (row && !Number(row[0])) {
     const hash = row[1] === null ? "" : String(row[1]);
     return { strategy: strategyByHash(hash), source: { builtin: false, hash } };
