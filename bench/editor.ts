@@ -108,7 +108,7 @@ export const editorBenchmark: Benchmark = {
               ["total (without the baseline read)", ms(totalMedian), ""],
             ],
           ) +
-          `\n  = ${(totalMedian / median(phases.read)).toFixed(1)}× a plain read of the file; max ${ms(Math.max(...phases.total))} ms; target ≤ ${FIRST_VIEW_TARGET_MS} ms: ${totalMedian <= FIRST_VIEW_TARGET_MS ? "met" : "NOT MET"}`,
+          `\n  = ${(totalMedian / median(phases.read)).toFixed(1)}× a plain read of the file; max ${ms(phases.total.reduce((m, v) => Math.max(m, v), -Infinity))} ms; target ≤ ${FIRST_VIEW_TARGET_MS} ms: ${totalMedian <= FIRST_VIEW_TARGET_MS ? "met" : "NOT MET"}`,
       );
 
       // Queries on the open file (as while the editor is open).
@@ -150,7 +150,7 @@ export const editorBenchmark: Benchmark = {
         }
       }
       files.dispose();
-      const row = (label: string, v: number[], target?: number) => [label, String(v.length), ms(quantile(v, 0.5)), ms(quantile(v, 0.95)), ms(Math.max(...v)), target === undefined ? "" : quantile(v, 0.95) <= target ? `≤ ${target}: met` : `≤ ${target}: NOT MET`];
+      const row = (label: string, v: number[], target?: number) => [label, String(v.length), ms(quantile(v, 0.5)), ms(quantile(v, 0.95)), ms(v.reduce((m, x) => Math.max(m, x), -Infinity)), target === undefined ? "" : quantile(v, 0.95) <= target ? `≤ ${target}: met` : `≤ ${target}: NOT MET`];
       const allSnapshots = lat.neuronSnapshot.flat();
       console.log(
         `\nqueries on the open file (random weights/neurons, commits, samples):\n` +

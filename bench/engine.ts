@@ -62,7 +62,8 @@ async function run(options: BenchOptions): Promise<void> {
   const seed = intOption(options, "seed", 1234, 0);
   const tfMode = options.tfjs ?? "minimize";
   if (tfMode !== "minimize" && tfMode !== "fit") throw new RangeError(`--tfjs: 'minimize' or 'fit', got '${tfMode}'`);
-  if (samples % Math.max(...BATCH_SIZES) !== 0) throw new RangeError(`--samples must be a multiple of ${Math.max(...BATCH_SIZES)}`);
+  const largest = BATCH_SIZES.reduce<number>((m, b) => Math.max(m, b), 1);
+  if (samples % largest !== 0) throw new RangeError(`--samples must be a multiple of ${largest}`);
   if (warmupSteps % WARMUP_CALLS !== 0) throw new RangeError(`--warmup-steps must be a multiple of ${WARMUP_CALLS}`);
   const impls: readonly ImplId[] = IMPL_IDS;
   console.log(
@@ -166,7 +167,7 @@ async function run(options: BenchOptions): Promise<void> {
       parts.push(`${id} ${same ? "bit-identical" : "DIFFERS"}`);
     }
     const engineLoss = median(e.map((m) => m.loss));
-    const tfDiff = Math.max(...(["tfjs-cpu", "tfjs-wasm"] as const).map((id) => Math.abs(median(get(id, bs).map((m) => m.loss)) - engineLoss)));
+    const tfDiff = (["tfjs-cpu", "tfjs-wasm"] as const).reduce((worst, id) => Math.max(worst, Math.abs(median(get(id, bs).map((m) => m.loss)) - engineLoss)), -Infinity);
     console.log(
       `  batch ${String(bs).padEnd(2)}: final weights vs engine: ${parts.join(", ")}; epoch loss ${engineLoss.toFixed(6)}, ` +
         `tfjs (float32) within ${tfDiff.toExponential(1)}`,

@@ -239,7 +239,7 @@ async function measure(w: Workload, rounds: number, queries: number, dir: string
     `  file open (read + checks + run)  ${fmt(median(opens), 1).padStart(12)} ms`,
     `  final write (median)             create ${fmt(median(phases.map((p) => p.create)), 1)} ms, fit ${fmt(median(phases.map((p) => p.fit)))} ms, finish ${fmt(median(phases.map((p) => p.finish)))} ms ` +
       `(the writer thread's backlog, then export ${fmt(median(phases.map((p) => p.export)))} ms + write ${fmt(median(phases.map((p) => p.write)))} ms + fsync ${fmt(median(phases.map((p) => p.fsync)))} ms)`,
-    `  weightTrace cold (1st query after open) ${fmt(cold, 1)} ms; warm (${lat.length} random) p50 ${fmt(quantile(lat, 0.5), 2)} ms, p95 ${fmt(p95, 2)} ms, max ${fmt(Math.max(...lat), 1)} ms` +
+    `  weightTrace cold (1st query after open) ${fmt(cold, 1)} ms; warm (${lat.length} random) p50 ${fmt(quantile(lat, 0.5), 2)} ms, p95 ${fmt(p95, 2)} ms, max ${fmt(lat.reduce((m, v) => Math.max(m, v), -Infinity), 1)} ms` +
       (w.latencyTarget ? `   (target p95 ≤ ${w.latencyTarget} ms: ${p95 <= w.latencyTarget ? "met" : "NOT MET"})` : ""),
     verify ? `  verify (full replay)             ${fmt(verifySeconds, 2).padStart(12)} s` : "  verify skipped (--verify=0)",
   ];

@@ -10,12 +10,21 @@ export interface Loss {
   readonly formula: string;
   /** Writes dLoss/dŷ for outputs [0, n) into `grad` and returns the loss. */
   judge(yHat: Float64Array, y: Float64Array, n: number, grad: Float64Array): number;
+  /**
+   * Losses that clamp ŷ before the log (bce, cce): a sample's loss at or above this (for n outputs)
+   * has a prediction at the clamp on the wrong side, −log ε, where the loss no longer grows with the error.
+   */
+  readonly clampedAt?: (n: number) => number;
 }
+
 
 /** Huber's δ (PyTorch's default). */
 export const HUBER_DELTA = 1;
 /** Probabilities are clamped to [ε, 1−ε] so log never sees 0 (PyTorch clamps log at −100). */
 export const PROBABILITY_EPS = 1e-12;
+
+/** −log ε less a hair: the upper clamp 1 − ε is not exact in binary, so its loss is a few ppm below −log ε. */
+const CLAMP_LOSS = -Math.log(PROBABILITY_EPS) * 0.9999;
 
 const clampP = (p: number): number => Math.min(1 - PROBABILITY_EPS, Math.max(PROBABILITY_EPS, p));
 
@@ -78,6 +87,7 @@ export const losses: Readonly<Record<LossName, Loss>> = {
       }
       return sum / n;
     },
+    clampedAt: (n) => CLAMP_LOSS / n,
   },
   cce: {
     name: "cce",
@@ -91,6 +101,7 @@ export const losses: Readonly<Record<LossName, Loss>> = {
       }
       return sum;
     },
+    clampedAt: () => CLAMP_LOSS,
   },
 };
 

@@ -80,7 +80,7 @@ export class Model {
     this.layers = layers;
     this.weightCount = offset;
     this.neuronCount = neuronOffset;
-    const widest = Math.max(spec.inputs, ...layers.map((l) => l.units));
+    const widest = layers.reduce((m, l) => Math.max(m, l.units), spec.inputs);
     // Room for the parameters, the trainer's bank and strategy state, and a block of samples.
     this.arena = new Arena(8 * (6 * offset + 256 * widest));
     this.params = this.arena.alloc(offset);

@@ -64,11 +64,12 @@ export interface EpochEvent {
  * Something worth a line in the run's event log: the non-finite guard, a Lookahead synchronisation
  * (after commit `t` the weights moved to slow + α(fast − slow)), learning rates changed by
  * `setLearningRate` (told once, before the first commit that uses them: `t` = commits done, the new
- * rates are `trainer.learningRates`), later lifecycle events.
+ * rates are `trainer.learningRates`), a loss stuck at the log(0) clamp (a warning: training goes
+ * on), later lifecycle events.
  */
 export interface TrainingNotice {
   readonly trainer: Trainer;
-  readonly kind: "nonfinite" | "lookahead_sync" | "learning_rates";
+  readonly kind: "nonfinite" | "lookahead_sync" | "learning_rates" | "loss_clamped";
   readonly epoch: number;
   readonly position: number;
   readonly message: string;

@@ -3,7 +3,7 @@ import { clipScale, globalGradNorm } from "./clipping";
 import type { Dataset } from "./datasets/dataset";
 import { DEFERRED_BLOCK, DeferredBatch } from "./deferred-batch";
 import { Lookahead, type LookaheadOptions } from "./lookahead";
-import { losses, type Loss, type LossName } from "./losses";
+import { losses, PROBABILITY_EPS, type Loss, type LossName } from "./losses";
 import { Rng } from "./math/rng";
 import type { Model } from "./model";
 import type { TrainingNotice, TrainingObserver } from "./observer";
@@ -42,6 +42,9 @@ export interface TrainerOptions {
   readonly schedule?: (t: number, epoch: number) => number;
   readonly observers?: readonly TrainingObserver[];
 }
+
+/** Commits in a row with a sample at the log(0) clamp before the trainer warns (see watchClamp). */
+const CLAMP_COMMITS = 50;
 
 export type RunStatus = "completed" | "interrupted" | "diverged";
 
@@ -99,6 +102,11 @@ export class Trainer {
   private stopRequested = false;
   /** setLearningRate changed a rate since the last commit: observers hear of it once, at the next commit. */
   private ratesChanged = false;
+  /** A sample's loss at or above this sits at the loss's log(0) clamp (Infinity: the loss has none). */
+  private readonly clampedLoss: number;
+  /** Commits in a row with a sample at the clamp; the warning is given once per run. */
+  private clampedCommits = 0;
+  private clampWarned = false;
 
   constructor(private readonly options: TrainerOptions) {
     const { model, strategy } = options;
@@ -110,6 +118,7 @@ export class Trainer {
       throw new RangeError("loss: cce (categorical cross-entropy) needs a softmax output layer");
     }
     this.loss = loss;
+    this.clampedLoss = loss.clampedAt?.(model.outputs) ?? Infinity;
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
       throw new RangeError(`batch_size: must be an integer ≥ 1, got ${options.batchSize}`);
     }
@@ -221,6 +230,8 @@ export class Trainer {
     let count = 0;
     let batch = 0;
     let commits = 0;
+    let clamped = 0;
+    const clampedLoss = this.clampedLoss;
     for (let position = 0; position < n; position++) {
       if (this.stopRequested) {
         this.stopRequested = false;
@@ -251,6 +262,7 @@ export class Trainer {
       }
       epochLoss += loss;
       batchLoss += loss;
+      if (loss >= clampedLoss) clamped++;
       const slot = count++;
       if (hasObservers) {
         for (const o of observers) o.onSample?.({ trainer: this, epoch, position, sample, batch, slot, loss });
@@ -263,6 +275,8 @@ export class Trainer {
         unfolded = 0;
         const cause = this.commit(epoch, batch, count, batchLoss / count, !deferred, banked);
         if (cause !== null) return { status: "diverged", loss: epochLoss / (position + 1), cause };
+        this.watchClamp(epoch, clamped > 0);
+        clamped = 0;
         commits++;
         batch++;
         count = 0;
@@ -339,6 +353,26 @@ export class Trainer {
       });
     }
     return null;
+  }
+
+  /**
+   * A loss stuck at the log(0) clamp: some sample's prediction has saturated at 0 or 1 on the wrong side
+   * for CLAMP_COMMITS commits in a row. Its loss then stays at −log ε whatever the error, and the
+   * saturated activation passes no gradient back, so training cannot correct it: a warning, not a stop.
+   */
+  private watchClamp(epoch: number, clamped: boolean): void {
+    this.clampedCommits = clamped ? this.clampedCommits + 1 : 0;
+    if (this.clampedCommits < CLAMP_COMMITS || this.clampWarned) return;
+    this.clampWarned = true;
+    this.notify({
+      kind: "loss_clamped",
+      epoch,
+      position: -1,
+      t: this.state.t,
+      message:
+        `loss stuck at the log(0) clamp for ${CLAMP_COMMITS} commits (up to t=${this.state.t}): predictions saturated at 0 or 1 on the wrong side, ` +
+        `where the loss stays −log(${PROBABILITY_EPS}) and no gradient flows back. Try a smaller learning rate (optimizer.lr) or scaled data (scale).`,
+    });
   }
 
   private notify(n: Omit<TrainingNotice, "trainer">): void {

@@ -6,6 +6,8 @@ import type { CommitEvent, EpochEvent, SampleEvent, TrainingNotice, TrainingObse
 import type { FitResult, RunStatus, Trainer } from "../engine/trainer";
 import { floatText } from "./float-text";
 import { RunFileLock } from "./run-lock";
+import { formatBytes, MAX_RECORDING_BYTES, recordingSize, type RecordingSize } from "./recording-size";
+import { NfrunError } from "./errors";
 import { recordedNeurons, recordsEpoch, validatePolicy, type RecordedNeuron, type RecordingPolicy } from "./policy";
 import { CommitBuffer, SampleChunkBuffer, sampleBytes } from "./recorder-buffers";
 import { checkRecordable } from "./mechanisms";
@@ -31,6 +33,8 @@ export interface RecorderOptions {
   /** Planned epoch count (needed for the `last` epoch policy). */
   readonly epochs?: number;
   readonly policy?: RecordingPolicy;
+  /** Refuse (before training) a recording estimated larger than this. Default MAX_RECORDING_BYTES (1 GiB). */
+  readonly maxBytes?: number;
   /**
    * Write a checkpoint (atomic copy of the whole file) at least this often while training. Default 5 s.
    * A checkpoint rewrites the whole file, so the next one waits at least 9× as long as the last one
@@ -142,7 +146,7 @@ export class RunRecorder implements TrainingObserver {
    * written and the next recorder may take the file. Runs at the first event; a caller may call it
    * before training to fail before anything is trained.
    */
-  checkTrainer(trainer: Trainer): unknown {
+  checkTrainer(trainer: Trainer): { config: unknown; neurons: RecordedNeuron[]; snapshotCommits: number } {
     try {
       const model = trainer.model;
       const data = this.options.data;
@@ -152,11 +156,27 @@ export class RunRecorder implements TrainingObserver {
       validatePolicy(this.policy, model, this.options.epochs);
       const config = this.options.config ?? defaultConfig(trainer, data, this.options.seed, this.options.epochs);
       checkRecordable(trainer, config);
-      return config;
+      const neurons = recordedNeurons(this.policy, model);
+      const snapshotCommits = Math.max(1, this.options.snapshotCommits ?? defaultSnapshotCommits(trainer, neurons.length));
+      this.refuseTooLarge(recordingSize({ trainer, policy: this.policy, neurons, epochs: this.options.epochs ?? 1, samples: data.count, snapshotCommits }));
+      return { config, neurons, snapshotCommits };
     } catch (e) {
       this.abandon();
       throw e;
     }
+  }
+
+  /** A recording the writer could not hold in memory is refused with its estimated size and how to record less. */
+  private refuseTooLarge(size: RecordingSize): void {
+    const limit = this.options.maxBytes ?? MAX_RECORDING_BYTES;
+    if (size.total <= limit) return;
+    const parts = size.parts.filter((p) => p.bytes > 0).map((p) => `${formatBytes(p.bytes)} of ${p.what}`);
+    throw new NfrunError(
+      "too-large",
+      `recording this run would take about ${formatBytes(size.total)} (${parts.join(", ")}), more than the recorder holds in memory (${formatBytes(limit)}). ` +
+        "Record less: some epochs (policy epochs { first, every, last }; CLI --record-epochs last), some neurons (policy layers / neurons; CLI --record-layers, --record-neurons), or train a smaller model",
+      this.path,
+    );
   }
 
   /** Gives the file up without writing it (the run could not be recorded). */
@@ -173,16 +193,16 @@ export class RunRecorder implements TrainingObserver {
   }
 
   private start(trainer: Trainer): void {
-    const config = this.checkTrainer(trainer);
+    const { config, neurons, snapshotCommits } = this.checkTrainer(trainer);
     this.started = true;
     this.trainer = trainer;
     const model = (this.model = trainer.model);
     const data = this.options.data;
-    this.neurons = recordedNeurons(this.policy, model);
+    this.neurons = neurons;
+    this.snapshotCommits = snapshotCommits;
     const R = this.neurons.length;
     this.samples = new SampleChunkBuffer(R, model, this.neurons, data.count, this.writer);
     this.commits = new CommitBuffer(model, this.writer, this.writer.id);
-    this.snapshotCommits = Math.max(1, this.options.snapshotCommits ?? defaultSnapshotCommits(trainer, R));
     this.nextCheckpoint = performance.now() + this.checkpointMs;
     const strategy = strategyRow(trainer.strategy, cellSourceOf(trainer.strategy));
     // A user's strategy: this process's readers (the notebook's audit, verify) replay with the live object.

@@ -136,7 +136,7 @@ export function insertRunMetadata(db: Database, m: RunMeta): void {
     s.cellSource,
   ]);
   // nf_index must cover chunk positions and every layer's neurons and weights.
-  const need = Math.max(m.sampleCap, ...m.layers.map((l) => Math.max(l.units, l.inputs + 1)));
+  const need = m.layers.reduce((n, l) => Math.max(n, l.units, l.inputs + 1), m.sampleCap);
   const have = Number(db.exec("SELECT count(*) FROM nf_index")[0]!.values[0]![0]);
   if (have < need) db.run("WITH RECURSIVE s(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ?) INSERT INTO nf_index (i) SELECT i FROM s", [have, need]);
 }

@@ -217,7 +217,13 @@ export class RunWriter {
     });
     if (blocks.length === 0) return;
     // From the first recorded neuron's weights to the last one's (an unrecorded neuron's between are not stored).
-    transpose(adj, W, C, Math.min(...blocks.map((b) => b.from)), Math.max(...blocks.map((b) => b.to)), out);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const b of blocks) {
+      lo = Math.min(lo, b.from);
+      hi = Math.max(hi, b.to);
+    }
+    transpose(adj, W, C, lo, hi, out);
     for (const { n, from, to } of blocks) {
       const row = [c.firstT, C, n.layer, n.neuron, f64Blob(out.subarray(from * C, to * C))];
       block.run([m.runId, ...row]);

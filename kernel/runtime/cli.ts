@@ -12,6 +12,9 @@ import { progressModeFor, ProgressReporter } from "./progress";
 import { debugStack, reportError } from "./cli-errors";
 import { StopSignals } from "./stop-signals";
 import { linePrinter, terminalText } from "./terminal";
+import { PolicyFlagError, recordingPolicy, type RecordPolicyFlags } from "./cli-record-policy";
+import type { RecordingPolicy } from "../record/policy";
+import type { TrainingObserver } from "../engine/observer";
 import { verifyCommand } from "./verify-command";
 import { exportCommand, type ExportOptions } from "./cli-export";
 import { plotCommand, type PlotOptions } from "./cli-plot";
@@ -20,6 +23,7 @@ import { addKernelCommands } from "./kernel/kernelspec";
 /**
  * The `neuroforge` command line:
  *   neuroforge train <config.yaml|.json> [overrides…] [-m] [--config-dir D] [--record out.nfrun]
+ *                    [--record-epochs first=N,every=K,last] [--record-layers L,…] [--record-neurons L:N,…]
  *                    [--export-config out.json] [--audit-log log.md] [--weights-out path] [--quiet]
  *   neuroforge verify <file.nfrun> [--strategy module.ts]
  *   neuroforge export <file.nfrun> --to DIR [--max-theta-mb N]
@@ -41,7 +45,7 @@ const defaultIo: CliIo = {
   err: (line) => process.stderr.write(`${terminalText(line)}\n`),
 };
 
-export interface TrainOptions extends RunOptions {
+export interface TrainOptions extends RunOptions, RecordPolicyFlags {
   readonly quiet?: boolean;
 }
 
@@ -60,6 +64,13 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
   }
   const problem = outputProblem(plans, options);
   if (problem) return bad(problem);
+  let policy: RecordingPolicy;
+  try {
+    policy = recordingPolicy(options);
+  } catch (error) {
+    if (error instanceof PolicyFlagError) return bad(error.message);
+    throw error;
+  }
 
   // One writer per file, and a destination that cannot be written is found now, before any training.
   let lock: RunFileLock | null = null;
@@ -73,7 +84,7 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
   }
   const stop = new StopSignals();
   try {
-    return await trainPlans(path, plans, { ...options, lock }, stop, io);
+    return await trainPlans(path, plans, { ...options, lock, policy }, stop, io);
   } finally {
     stop.dispose();
     lock?.release();
@@ -84,7 +95,7 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
 async function trainPlans(
   path: string,
   plans: readonly RunPlan[],
-  options: TrainOptions & { lock: RunFileLock | null },
+  options: TrainOptions & { lock: RunFileLock | null; policy: RecordingPolicy },
   stop: StopSignals,
   io: CliIo,
 ): Promise<number> {
@@ -100,12 +111,15 @@ async function trainPlans(
     if (stop.received) return stop.exitCode(EXIT.interrupted);
     if (multi) out(`\n[run ${k + 1}/${plans.length}] ${plan.label}`);
     const reporter = new ProgressReporter({ mode: progressModeFor(quiet), epochs: experiment.training.epochs, print: io.out });
+    // Warnings the engine gives while training goes on (the recorder stores them as events too).
+    const warnings: TrainingObserver = { onNotice: (n) => n.kind === "loss_clamped" && io.err(`warning: ${n.message}`) };
     let run: PreparedRun;
     try {
-      run = await prepareRun(plan, options, [reporter], { lock: options.lock });
+      run = await prepareRun(plan, options, [reporter, warnings], { lock: options.lock, policy: options.policy });
     } catch (error) {
       if (error instanceof ExperimentConfigError) return bad(`invalid experiment: ${error.describeAll()}`);
-      if (error instanceof NfrunError) return bad(`--record: ${error.message}`);
+      // The recorder's refusals before training: the file, its policy, its estimated size.
+      if (error instanceof NfrunError || error instanceof RangeError) return bad(`--record: ${error.message}`);
       throw error;
     }
     describeExperiment(run.built, out, displayPath(path));
@@ -154,6 +168,9 @@ export function createProgram(io: CliIo = defaultIo, done: (code: number) => voi
     .option("-m, --multirun", "sweep: comma lists in overrides (optimizer=adam,sgd optimizer.lr=1e-3,1e-2) run every combination")
     .option("--config-dir <dir>", "folder holding the config groups (default: the experiment file's folder)")
     .option("--record <file.nfrun>", "record the run(s) into a .nfrun file (appended when it exists)")
+    .option("--record-epochs <spec>", "epochs to record: all (default), or any of first=N, every=K, last (comma-separated)")
+    .option("--record-layers <list>", "record only these layers' neurons (comma-separated indices; the layer below is kept as their inputs)")
+    .option("--record-neurons <list>", "record only these neurons, as layer:neuron pairs (1:0,0:3)")
     .option("--export-config <file.json>", "write the resolved config as JSON (an array for a multirun)")
     .option("--audit-log <file.md>", "append a markdown block per run: time, config hash, optimizer, schedule")
     .option("-o, --weights-out <path>", "write the trained weights JSON here (overrides export.weights)")

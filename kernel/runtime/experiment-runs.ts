@@ -13,6 +13,7 @@ import type { FitResult } from "../engine/trainer";
 import { configHash } from "../record/config-hash";
 import { RunRecorder, type RecordStatus } from "../record/recorder";
 import type { RunFileLock } from "../record/run-lock";
+import type { RecordingPolicy } from "../record/policy";
 import { appendAuditLog, auditBlock, planRun, type RunPlan } from "./cli-config";
 import { writeWeightsFile } from "./cli-run";
 import { writeTextAtomic } from "./files";
@@ -72,12 +73,15 @@ export interface PreparedRun {
   readonly hash: string;
 }
 
-/** Opens the run's recorder (with `record`, writing under `lock` when the caller holds the file's lock) and builds the experiment with it and `observers` attached. */
+/**
+ * Opens the run's recorder (with `record`, writing under `lock` when the caller holds the file's lock,
+ * recording what `policy` selects) and builds the experiment with it and `observers` attached.
+ */
 export async function prepareRun(
   plan: RunPlan,
   options: RunOptions,
   observers: readonly TrainingObserver[],
-  extra: { readonly build?: Omit<BuildOptions, "observers">; readonly lock?: RunFileLock | null } = {},
+  extra: { readonly build?: Omit<BuildOptions, "observers">; readonly lock?: RunFileLock | null; readonly policy?: RecordingPolicy } = {},
 ): Promise<PreparedRun> {
   const { resolution } = plan;
   const experiment = resolution.experiment;
@@ -90,10 +94,13 @@ export async function prepareRun(
       config: experiment,
       seed: experiment.seed,
       epochs: experiment.training.epochs,
+      ...(extra.policy ? { policy: extra.policy } : {}),
       ...(extra.lock ? { lock: extra.lock } : {}),
     });
   }
   const built = buildExperiment(resolution, { ...extra.build, observers: recorder ? [...observers, recorder] : observers });
+  // The recording's policy and estimated size are checked now, before anything is trained.
+  recorder?.checkTrainer(built.trainer);
   return { plan, built, recorder, hash: configHash(experiment) };
 }
 

@@ -21,7 +21,7 @@ function descendants(pid) {
   const found = [];
   for (let next = [pid]; next.length; ) {
     const children = all.filter((p) => next.includes(p.ppid));
-    found.push(...children);
+    for (const child of children) found.push(child);
     next = children.map((p) => p.pid);
   }
   return found;

@@ -274,3 +274,123 @@ describe("the CLI speaks in one line, never a stack trace", () => {
     noTraining(r);
   });
 });
+
+describe("clear words: config limits, divergence causes, paths, terminal text", { timeout: 4 * BOUND_MS }, () => {
+  it("a YAML alias bomb and a deeply nested JSON experiment: one line each, exit 2", () => {
+    const levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+    for (const [k, name] of [..."bcdefghi"].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${"abcdefghi"[k]}`).join(", ")}]`);
+    const bomb = cli(["train", config("bomb.yaml", levels.join("\n"))]);
+    assert.equal(bomb.status, 2, bomb.stderr);
+    assert.match(bomb.stderr, /^neuroforge: invalid experiment: .*bomb\.yaml: invalid YAML: aliases expand to too much data/);
+    assert.equal(bomb.stderr.trim().split("\n").length, 1, bomb.stderr);
+
+    const deep = cli(["train", config("deep.json", `{"name": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`)]);
+    assert.equal(deep.status, 2, deep.stderr);
+    assert.match(deep.stderr, /^neuroforge: invalid experiment: .*deep\.json: nested deeper than 64 levels/);
+    assert.equal(deep.stderr.trim().split("\n").length, 1, deep.stderr);
+  });
+
+  it("divergence names its real cause: a step that overflows says 'non-finite step norm', not a loss", () => {
+    const r = cli(["train", config("overflow.yaml", XOR.replace("lr: 0.5, momentum: 0.9", "lr: 1.0e+300"))]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /training diverged in epoch 1: commit t=1 produced a non-finite step norm \(timestep 1\)/);
+    assert.doesNotMatch(r.stderr, /\(loss /);
+  });
+
+  it("a loss stuck at the log(0) clamp for many commits is a warning on stderr and an event in the run", async () => {
+    const file = join(work, "clamped.nfrun");
+    const r = cli(["train", config("clamped.yaml", XOR.replace("lr: 0.5, momentum: 0.9", "lr: 1000").replace("epochs: 50", "epochs: 120")), "--record", file, "-q"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^warning: loss stuck at the log\(0\) clamp for 50 commits \(up to t=\d+\)/m);
+    assert.equal(r.stderr.match(/warning:/g)?.length, 1, "warned once");
+    const [run] = await storedRuns(file);
+    assert.deepEqual(run?.events, ["start", "loss_clamped", "end"]);
+    // The same XOR at a sane rate never reaches the clamp: no warning.
+    const sane = cli(["train", config("sane.yaml", XOR), "-q"]);
+    assert.equal(sane.stderr, "");
+  });
+
+  it("a OneCycle schedule whose first rate would be 0/0 is refused when the config loads, naming the field", () => {
+    const r = cli(["train", config("onecycle.yaml", `${XOR}\nscheduler: { name: onecycle, pct_start: 0.25, total_steps: 4 }`)]);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /onecycle\.yaml: scheduler\.pct_start: pct_start 0\.25 × total_steps 4 = 1 ends the warm-up at step 0, where the learning rate would be 0\/0/);
+    noTraining(r);
+    const fine = cli(["train", config("onecycle-ok.yaml", `${XOR}\nscheduler: { name: onecycle, pct_start: 0.3, total_steps: 50 }`), "-q"]);
+    assert.equal(fine.status, 0, fine.stderr);
+  });
+
+  it("an experiment file cannot write outside its own folder; the command line can", () => {
+    const dir = mkdtempSync(join(work, "exports-"));
+    const outside = join(work, "outside.json");
+    for (const [name, path, field] of [
+      ["up.yaml", "../../escaped.json", "weights"],
+      ["abs.yaml", outside, "audit_log"],
+      ["cfg.yaml", "../x/../../cfg.json", "config"],
+    ] as const) {
+      const r = cli(["train", config(name, `${XOR}\nexport: { ${field}: ${JSON.stringify(path)} }`, dir)]);
+      assert.equal(r.status, 2, `${name}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`export\\.${field}: ".*" is outside the experiment's folder`));
+      noTraining(r);
+    }
+    assert.ok(!readdirSync(work).includes("outside.json"));
+    const inside = cli(["train", config("inside.yaml", `${XOR}\nexport: { weights: out/w.json }`, dir), "-q"]);
+    assert.equal(inside.status, 0, inside.stderr);
+    assert.ok(readdirSync(join(dir, "out")).includes("w.json"));
+    const flag = cli(["train", config("plain.yaml", XOR, dir), "-q", "--weights-out", outside]);
+    assert.equal(flag.status, 0, flag.stderr);
+    assert.ok(readdirSync(work).includes("outside.json"), "a path given on the command line may go anywhere");
+  });
+
+  it("strings from files printed to the terminal have their control characters escaped", () => {
+    const dir = mkdtempSync(join(work, "ctrl-"));
+    writeFileSync(join(dir, "data.csv"), "hours\u001b]0;pwned\u0007,slept\u202e,passed\n1,2,0\n3,4,1\n5,1,1\n0,0,0\n");
+    const exp = [
+      'name: "evil\\e[31mred"',
+      "model: { layers: [ { units: 2, activation: tanh }, { units: 1, activation: sigmoid } ] }",
+      "data: { csv: { path: data.csv, targets: [passed] } }",
+      "loss: bce",
+      "optimizer: { name: sgd, lr: 0.1 }",
+      "training: { epochs: 3 }",
+    ].join("\n");
+    const r = cli(["train", config("ctrl.yaml", exp, dir)]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, /[\u001b\u0007\u202e]/, "no raw control characters");
+    assert.match(r.stdout, /experiment evil\\x1b\[31mred/);
+    assert.match(r.stdout, /inputs hours\\x1b\]0;pwned\\x07, slept\\u202e → targets passed/);
+  });
+
+  it("recording a model too large for memory is refused before training, with the estimate and how to record less", () => {
+    const dir = mkdtempSync(join(work, "huge-"));
+    const file = join(dir, "huge.nfrun");
+    const started = performance.now();
+    const r = cli(["train", config("huge.yaml", XOR.replace("units: 4,", "units: 1000000,"), dir), "--record", file]);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /^neuroforge: --record: .*huge\.nfrun: recording this run would take about \d+(\.\d+)? [GT]B \(.* of weight adjustments, .* of snapshots/);
+    assert.match(r.stderr, /more than the recorder holds in memory \(1\.1 GB\)\. Record less: .*--record-epochs last.*--record-layers, --record-neurons/);
+    noTraining(r);
+    assert.deepEqual(readdirSync(dir), ["huge.yaml"], "no file, no lock, no temp file");
+    assert.ok(performance.now() - started < 20_000, "refused without training");
+  });
+
+  it("--record-epochs, --record-layers, --record-neurons choose what is recorded", async () => {
+    const file = join(work, "policy.nfrun");
+    const r = cli(["train", config("policy.yaml", XOR), "--record", file, "--record-epochs", "first=2,every=20,last", "--record-neurons", "1:0", "-q"]);
+    assert.equal(r.status, 0, r.stderr);
+    const SQL = await loadSqlJs();
+    const db = new SQL.Database(readFileSync(file));
+    const epochs = db.exec("SELECT epoch FROM recorded_epochs ORDER BY epoch")[0]!.values.map((v) => Number(v[0]));
+    const neurons = db.exec("SELECT layer, neuron, weights FROM recorded_neurons ORDER BY layer, neuron")[0]!.values.map((v) => v.map(Number).join(":"));
+    db.close();
+    assert.deepEqual(epochs, [0, 1, 20, 40, 49]);
+    // Neuron 1:0 with its adjustments; layer 0's four neurons as its inputs, without theirs.
+    assert.deepEqual(neurons, ["0:0:0", "0:1:0", "0:2:0", "0:3:0", "1:0:1"]);
+    assert.equal(cli(["verify", file]).status, 0);
+    const bad = cli(["train", config("policy-bad.yaml", XOR), "--record", join(work, "p2.nfrun"), "--record-epochs", "sometimes"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--record-epochs: unknown part 'sometimes'/);
+    const noLayer = cli(["train", config("policy-bad2.yaml", XOR), "--record", join(work, "p3.nfrun"), "--record-layers", "7"]);
+    assert.equal(noLayer.status, 2, noLayer.stderr);
+    assert.match(noLayer.stderr, /record\.layers: no layer 7/);
+    noTraining(noLayer);
+  });
+});

@@ -129,7 +129,7 @@ print(json.dumps({"loss": z["loss"].tolist(), "t": z["t"].tolist(), "theta": the
   const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
   assert.equal(summary.commits, T);
   assert.equal(summary.optimizer, "precond_ema");
-  assert.equal(summary.min_loss, Math.min(...values.loss));
+  assert.equal(summary.min_loss, values.loss.reduce((m: number, v: number) => Math.min(m, v), Infinity));
 });
 
 test("export: a sweep file becomes manifest.json, runs/<id>/ and summary.csv; θ is left out above --max-theta-mb", async () => {

@@ -108,7 +108,7 @@ test("doctored sizes, counts and indexes: one line, exit 1 or 2, the reader's ty
   );
   const results: Probe[] = [];
   // Two children at a time (the machine has two cores).
-  for (let i = 0; i < files.length; i += 2) results.push(...(await Promise.all(files.slice(i, i + 2).map((f) => probeFile(f.file)))));
+  for (let i = 0; i < files.length; i += 2) for (const r of await Promise.all(files.slice(i, i + 2).map((f) => probeFile(f.file)))) results.push(r);
   const failures: string[] = [];
   DOCTORED.forEach(([name, , code], i) => {
     const r = results[i]!;

@@ -54,7 +54,7 @@ function pickParams(spec: ModelSpec, loss: LossName, x: readonly number[], y: re
     const p = Float64Array.from({ length: count }, () => rng.normal(0, std));
     if (kinkMargin(spec, p, loss, x, y) < KINK_MARGIN) continue;
     const g = fdGradient(spec, p, loss, x, y);
-    if (Math.max(...Array.from(g, Math.abs)) < 1e-3) continue;
+    if (g.reduce((m, v) => Math.max(m, Math.abs(v)), 0) < 1e-3) continue;
     return p;
   }
   assert.fail(`no kink-free parameters found for ${JSON.stringify(spec)} / ${loss}`);

@@ -59,7 +59,7 @@ test("HVPs: exact products equal central differences of the gradient (and their 
     const fd = new Float64Array(o.dim);
     o.hvp!(theta, v, exact);
     hvpFiniteDifference(o, theta, v, fd);
-    const scale = Math.max(...Array.from(exact, Math.abs));
+    const scale = exact.reduce((m: number, v: number) => Math.max(m, Math.abs(v)), 0);
     for (let i = 0; i < o.dim; i++) assert.ok(Math.abs(fd[i]! - exact[i]!) / scale < 1e-7, `${o.name} Hv[${i}]: ${fd[i]} vs ${exact[i]}`);
     // H e_i · e_i = H_ii
     const diag = new Float64Array(o.dim);
@@ -81,7 +81,7 @@ test("Hutchinson converges to the true diagonal (error shrinks like 1/√probes)
   const errorWith = (probes: number, mode: "exact" | "finite-difference") => {
     const est = new Float64Array(o.dim);
     hutchinsonDiag(o, theta, probes, new Rng(5), mode, est);
-    return Math.max(...Array.from(est, (v, i) => relErr(v, truth[i]!)));
+    return est.reduce((m: number, v: number, i: number) => Math.max(m, relErr(v, truth[i]!)), 0);
   };
   const e16 = errorWith(16, "exact");
   const e4096 = errorWith(4096, "exact");

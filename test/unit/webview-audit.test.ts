@@ -136,7 +136,7 @@ test("audit renderer, batch 5: Pending rows and Committed panel in distinct labe
   assert.equal(document.activeElement, el.querySelectorAll("tr.sample-row")[1]);
   // Contribution bars: widths proportional to |leverage|, the largest 30px.
   const widths = Array.from(el.querySelectorAll<HTMLElement>(".bar > span"), (s) => parseInt(s.style.width, 10));
-  assert.equal(Math.max(...widths), 30);
+  assert.equal(widths.reduce((m, w) => Math.max(m, w), -Infinity), 30);
 });
 
 test("audit renderer, batch 1: no pending bank, no stepper; the update is the commit", async () => {

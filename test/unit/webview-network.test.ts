@@ -64,7 +64,7 @@ test("a model without a recording: one focusable line per weight (biases include
   const lines = weightEls(el);
   assert.equal(lines.length, model.weightCount);
   assert.equal(lines.length, 13);
-  const maxAbs = Math.max(...Array.from(model.params, Math.abs));
+  const maxAbs = model.params.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   for (const line of lines) {
     const [l, j, k] = ["data-layer", "data-neuron", "data-weight"].map((a) => Number(line.getAttribute(a)));
     const w = model.params[model.weightIndex(l!, j!, k!)]!;
@@ -361,7 +361,7 @@ test("hovering picks the weight line nearest the pointer: near each line, at a c
       const before = active()[0];
       mouseAt(svg, "mousemove", x, y);
       const d = lines.map((l) => distance(x, y, coords(l)));
-      const min = Math.min(...d);
+      const min = d.reduce((m, v) => Math.min(m, v), Infinity);
       if (min <= 8) {
         const nearest = lines.filter((_, i) => d[i] === min);
         assert.ok(nearest.includes(active()[0] as SVGLineElement), `(${x}, ${y}): nearest ${nearest[0]!.getAttribute("aria-label")} at ${min.toFixed(2)} px, picked ${active()[0]?.getAttribute("aria-label")}`);

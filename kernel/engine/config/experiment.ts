@@ -15,6 +15,7 @@ import { loadWeightsInto, type WeightsFile } from "../weights-json";
 import { isCsvData, loadData, resolveConfigPath, resolveData, rethrowWithField, type ConfigContext, type ResolvedData } from "./data";
 import { asExperimentError, ExperimentConfigError, problemsFromZod, unknownName } from "./errors";
 import { normalizeSeedKeys, renameError, resolvePrecision, resolveScheduler, scheduleSpec, type ResolvedScheduler } from "./mechanisms";
+import { resolveExportPath } from "./export-paths";
 import { readExperimentFile, type RawExperiment } from "./parse";
 import { experimentSchema } from "./schema";
 
@@ -253,7 +254,7 @@ function resolveNormalized(source: RawExperiment, raw: Record<string, unknown>, 
   const exported: { weights?: string; config?: string; audit_log?: string } = {};
   for (const key of ["weights", "config", "audit_log"] as const) {
     const p = c.export?.[key];
-    if (p !== undefined) exported[key] = resolveConfigPath(p, ctx);
+    if (p !== undefined) exported[key] = resolveExportPath(key, p, ctx);
   }
   const experiment: ResolvedExperiment = {
     name: c.name ?? (file ? basename(file, extname(file)) : "experiment"),

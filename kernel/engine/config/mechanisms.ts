@@ -236,6 +236,15 @@ export function resolveScheduler(input: unknown, run: RunShape, file: string | u
   if (name === "onecycle") {
     if (s.max_lr === undefined) out.max_lr = run.lr;
     if (s.total_steps === undefined) out.total_steps = Math.max(2, totalCommits);
+    // The warm-up ends at step pct_start·total_steps − 1; at 0 the first step's rate is 0/0 (torch divides by zero there).
+    const total = out.total_steps as number;
+    if ((out.pct_start as number) * total - 1 === 0) {
+      throw new ExperimentConfigError(
+        "scheduler.pct_start",
+        `pct_start ${out.pct_start} × total_steps ${total} = 1 ends the warm-up at step 0, where the learning rate would be 0/0; choose pct_start so that pct_start × total_steps ≠ 1`,
+        file,
+      );
+    }
   }
   const resolved = out as ResolvedScheduler;
   if ((name !== "constant" || resolved.warmup_steps > 0) && !(run.lr > 0)) {

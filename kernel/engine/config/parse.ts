@@ -33,11 +33,13 @@ export function readExperimentFile(path: string): RawExperiment {
 export function parseExperimentText(text: string, file?: string): unknown {
   const ext = file ? extname(file).toLowerCase() : "";
   if (ext === ".json") {
+    let value: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      value = JSON.parse(text) as unknown;
     } catch (error) {
       throw new ExperimentConfigError("", `invalid JSON: ${(error as Error).message}`, file);
     }
+    return checkDepth(value, file);
   }
   if (ext !== "" && ext !== ".yaml" && ext !== ".yml") {
     throw new ExperimentConfigError("", `expected a .yaml, .yml or .json file, got '${ext}'`, file);
@@ -49,5 +51,29 @@ export function parseExperimentText(text: string, file?: string): unknown {
     const where = e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "";
     throw new ExperimentConfigError("", `invalid YAML${where}: ${e.message.split("\n")[0]}`, file);
   }
-  return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    // The yaml library refuses alias expansions that multiply ("billion laughs"): a config needs none.
+    throw new ExperimentConfigError("", `invalid YAML: aliases expand to too much data (${(error as Error).message.split("\n")[0]})`, file);
+  }
+  return checkDepth(value, file);
+}
+
+/** Aliases a document may expand (yaml's own guard against exponential expansion). */
+const MAX_ALIASES = 100;
+/** Nesting an experiment never needs (its deepest field is ~5 levels); deeper data would overflow the later recursive steps. */
+const MAX_DEPTH = 64;
+
+/** The value, unless it nests deeper than MAX_DEPTH (checked without recursion, so any depth is safe). */
+function checkDepth(value: unknown, file: string | undefined): unknown {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > MAX_DEPTH) throw new ExperimentConfigError("", `nested deeper than ${MAX_DEPTH} levels; an experiment needs a handful`, file);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return value;
 }

@@ -174,7 +174,7 @@ const MAX_DRAWN = 12;
 /** Columns of circles (inputs, then each layer), edges coloured by sign and width by |weight|. */
 export function networkSvg(model: Model, title: string): string {
   const columns = [model.spec.inputs, ...model.spec.layers.map((l) => l.units)];
-  const tallest = Math.min(MAX_DRAWN, Math.max(...columns));
+  const tallest = Math.min(MAX_DRAWN, columns.reduce((m, c) => Math.max(m, c), -Infinity));
   const W = 120 * columns.length + 40;
   const H = 40 * tallest + 60;
   const x = (c: number) => 40 + c * 120;

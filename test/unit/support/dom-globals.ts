@@ -33,7 +33,7 @@ export function pointOnLine(line: Element): { x: number; y: number } {
   for (let i = 1; i < 20; i++) {
     const x = mine[0] + ((mine[2] - mine[0]) * i) / 20;
     const y = mine[1] + ((mine[3] - mine[1]) * i) / 20;
-    const clear = Math.min(...others.map((o) => distance(x, y, o)));
+    const clear = others.reduce((m, o) => Math.min(m, distance(x, y, o)), Infinity);
     if (clear > best.clear) best = { x, y, clear };
   }
   return best;

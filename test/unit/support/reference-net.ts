@@ -45,7 +45,7 @@ function activate(name: string, z: number[]): number[] {
     case "leaky_relu":
       return z.map((v) => (v > 0 ? v : REF_LEAKY_SLOPE * v));
     case "softmax": {
-      const m = Math.max(...z);
+      const m = z.reduce((m, v) => Math.max(m, v), -Infinity);
       const e = z.map((v) => Math.exp(v - m));
       const s = e.reduce((a, b) => a + b, 0);
       return e.map((v) => v / s);

@@ -19,7 +19,7 @@ export function epochSummaryPanel(e: Summary, currentT: number): HTMLElement {
   const cur = Math.max(0, e.commits.findIndex((c) => c.t === currentT));
   const from = n <= MAX_COMMIT_ROWS ? 0 : Math.min(n - MAX_COMMIT_ROWS, Math.max(0, cur - MAX_COMMIT_ROWS / 2));
   const shown = e.commits.slice(from, from + MAX_COMMIT_ROWS);
-  const maxAdj = Math.max(0, ...e.commits.map((c) => Math.abs(c.adjustment)));
+  const maxAdj = e.commits.reduce((m, c) => Math.max(m, Math.abs(c.adjustment)), 0);
   const commits = h("tbody");
   for (const c of shown) {
     commits.append(

@@ -96,7 +96,7 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
   const fwdBody = h("tbody");
   // Update, per sample: Input × Blame = Leverage, Cum., contribution bar.
   const updBody = h("tbody");
-  const maxLev = Math.max(1e-300, ...tr.rows.map((r) => Math.abs(r.leverage)));
+  const maxLev = tr.rows.reduce((m, r) => Math.max(m, Math.abs(r.leverage)), 1e-300);
   const rowEls: [HTMLTableRowElement, HTMLTableRowElement][] = [];
   const zCells: HTMLTableCellElement[] = [];
   const aCells: HTMLTableCellElement[] = [];

@@ -90,7 +90,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
   const rec = p.recording && Array.isArray(p.recording.commits) && p.recording.commits.length > 0 ? p.recording : null;
   const sizes = [p.inputs, ...p.layers.map((l) => l.units)];
   const drawn = sizes.map((n) => Math.min(n, MAX_DRAWN));
-  const rows = Math.max(...drawn) + 1; // + the bias unit row
+  const rows = drawn.reduce((m, d) => Math.max(m, d), -Infinity) + 1; // + the bias unit row
   const W = 60 + COL_W * (sizes.length - 1) + 60;
   const H = 30 + rows * ROW_H + 30;
   const x = (c: number) => 60 + c * COL_W;
