@@ -70,5 +70,5 @@ export function formatBytes(bytes: number): string {
     v /= 1000;
     u++;
   }
-  return `${u === 0 ? v : v.toPrecision(2)} ${units[u]}`;
+  return `${u === 0 || v >= 100 ? Math.round(v) : v.toPrecision(2)} ${units[u]}`;
 }

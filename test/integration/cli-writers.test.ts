@@ -42,7 +42,7 @@ const LONG = [
   "data: { generator: circles, count: 100 }",
   "loss: bce",
   "optimizer: { name: adam, lr: 0.01 }",
-  "training: { batch_size: 10, epochs: 1000000 }",
+  "training: { batch_size: 10, epochs: 20000 }",
 ].join("\n");
 
 function config(name: string, text: string, dir = work): string {
@@ -205,7 +205,7 @@ describe("writers never lose a run", { timeout: 4 * BOUND_MS }, () => {
       run.child.kill(signal);
       const exit = await run.exited;
       assert.deepEqual(exit, { code, signal: null }, run.out.stderr);
-      assert.match(run.out.stderr, new RegExp(`interrupted \\(${signal}\\) after \\d+ of 1000000 epochs`));
+      assert.match(run.out.stderr, new RegExp(`interrupted \\(${signal}\\) after \\d+ of 20000 epochs`));
       const [stored] = await storedRuns(file);
       assert.equal(stored?.status, "interrupted");
       assert.equal(stored?.events.at(-1), "end");

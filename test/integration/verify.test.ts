@@ -161,7 +161,7 @@ async function main() {
   model.initialize({ name: "xavier_uniform" }, 5);
   let told = false;
   const rec = await RunRecorder.create(${JSON.stringify(file)}, {
-    data, epochs: 1000000, checkpointSeconds: 0.05,
+    data, checkpointSeconds: 0.05, // no planned epochs: it trains until killed, so its recording size is estimated per epoch
     onCheckpoint: () => { if (!told) { told = true; process.stdout.write("CHECKPOINT\\n"); } },
   });
   const trainer = new Trainer({ model, loss: "mse", strategy: getStrategy("adam"), hyperparameters: { lr: 0.001 }, batchSize: 7, shuffle: true, seed: 5, observers: [rec] });
