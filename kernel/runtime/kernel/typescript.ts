@@ -28,8 +28,10 @@ function forkAdditions(ts: Ts): Record<string, unknown> {
       const all: TS.Diagnostic[] = [...program.getConfigFileParsingDiagnostics(), ...program.getOptionsDiagnostics(token), ...program.getGlobalDiagnostics(token)];
       const declarations = program.getCompilerOptions().declaration === true || program.getCompilerOptions().composite === true;
       for (const file of files) {
-        all.push(...program.getSyntacticDiagnostics(file, token), ...program.getSemanticDiagnostics(file, token));
-        if (declarations) all.push(...program.getDeclarationDiagnostics(file, token));
+        // Appended one by one: a spread passes each diagnostic as an argument (a huge cell's could overflow).
+        for (const d of program.getSyntacticDiagnostics(file, token)) all.push(d);
+        for (const d of program.getSemanticDiagnostics(file, token)) all.push(d);
+        if (declarations) for (const d of program.getDeclarationDiagnostics(file, token)) all.push(d);
       }
       // One diagnostic per error with its whole message chain: the converter passes a chained message's
       // file name to none of its parts, so an error in an imported file would read as a cell line.
