@@ -55,7 +55,7 @@ export function cellNames(source: ts.SourceFile): CellNames {
   for (const statement of source.statements) {
     const found: string[] = [];
     statementNames(statement, found);
-    names.push(...found);
+    for (const n of found) names.push(n);
     if (ts.isVariableStatement(statement) && !(statement.declarationList.flags & ts.NodeFlags.Constant)) for (const n of found) mutable.add(n);
     if (hasExport(statement)) for (const n of found) exported.add(n);
   }
