@@ -45,14 +45,14 @@ test("descent signals through the index map: components with truth lines, residu
   // Hybrid: the norm, then the component with the largest final |residual|, with its truth.
   const last = trace.steps;
   const residuals = [0, 1, 2].map((i) => Math.abs(trace.theta![last * 3 + i]! - [2, 1.5, 0.5][i]!));
-  const worst = ["a", "b", "c"][residuals.indexOf(Math.max(...residuals))]!;
+  const worst = ["a", "b", "c"][residuals.indexOf(residuals.reduce((a, b) => Math.max(a, b)))]!;
   assert.deepEqual(hybrid!.lines.map((l) => l.name), ["norm(curve − truth)", `curve.${worst}`, `curve.${worst} truth`]);
   // Final values in titles; units; log scale where the values span decades.
   assert.equal(loss!.title, `loss — final ${formatValue(trace.loss[last])}`);
   assert.equal(summary!.title, `curve — final ${formatValue(s.values[s.values.length - 1])}`);
   assert.equal(components!.unit, "θ");
   const losses = Array.from(trace.loss);
-  assert.equal(loss!.logY, Math.max(...losses) / Math.min(...losses) > 100);
+  assert.equal(loss!.logY, losses.reduce((a, b) => Math.max(a, b)) / losses.reduce((a, b) => Math.min(a, b)) > 100);
   assert.equal(components!.logY, false);
   assert.equal(planPanels(signals, [{ signals: ["loss"], logY: true }]).panels[0]!.logY, true);
   const long = descend(quadratic({ dim: 4, kappa: 100 }), { optimizer: "precond_gn", hyperparameters: { lr: 0.1 }, maxSteps: 300 });
