@@ -25,7 +25,18 @@ function writeNotebook(ws) {
   fs.writeFileSync(path.join(ws, LANGUAGE_NOTEBOOK), JSON.stringify(nb, null, 1));
 }
 
-const cellEditor = (page, n) => page.locator(".notebook-editor .cell-editor-container .monaco-editor").nth(n);
+const editors = (page) => page.locator(".notebook-editor .cell-editor-container .monaco-editor");
+// The n-th cell's editor from the top of the shown notebook: `.nth(n)` over the DOM also counted the editors
+// of notebooks open in other tabs, and the list view does not keep its rows in DOM order, so it once typed
+// into the first cell and erased its import.
+async function cellEditor(page, n) {
+  const all = editors(page);
+  // Other open notebooks keep their (hidden, zero-sized) editors in the DOM: only the shown ones count.
+  const tops = await all.evaluateAll((els) => els.map((e) => (e.getBoundingClientRect().height > 0 ? e.getBoundingClientRect().top : null)));
+  const order = tops.map((top, i) => [top, i]).filter(([top]) => top !== null).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
+  check(order.length > n, `the notebook shows ${order.length} cell editors, not ${n + 1}`);
+  return all.nth(order[n]);
+}
 
 /**
  * Types `text` into the (emptied) third cell and waits until the suggest widget lists `label`; returns
@@ -39,7 +50,12 @@ async function suggestionsAfter(page, text, label) {
     );
   let rows = [];
   for (let attempt = 0; attempt < 3 && !rows.some((r) => r.label === label); attempt++) {
-    await cellEditor(page, 2).click();
+    // Into the third cell from the second one by the notebook's own keys (command mode, next cell, edit):
+    // clicking the empty third cell's editor sometimes left the focus in the first cell.
+    await editors(page).filter({ hasText: "const wrong" }).first().click();
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
     await page.keyboard.press("Control+A");
     await page.keyboard.press("Delete");
     await page.keyboard.type(text, { delay: 60 });
@@ -55,7 +71,7 @@ async function suggestionsAfter(page, text, label) {
 export async function checkCellLanguage(page, ws) {
   writeNotebook(ws);
   await openFile(page, LANGUAGE_NOTEBOOK);
-  await cellEditor(page, 2).waitFor({ timeout: 30_000 });
+  await editors(page).nth(2).waitFor({ timeout: 30_000 });
 
   let rows = await suggestionsAfter(page, "Math.ma", "max");
   const max = rows.find((r) => r.label === "max");
@@ -78,12 +94,12 @@ export async function checkCellLanguage(page, ws) {
   const problemText = await page.locator(".markers-panel").innerText();
   check(/NeuroForge/.test(problemText) && /2322/.test(problemText), `the problem is NeuroForge's TS2322: ${problemText}`);
   check(!/Cannot find module 'neuroforge'/.test(problemText), `neuroforge resolves: ${problemText}`);
-  const squiggle = cellEditor(page, 1).locator(".squiggly-error");
+  const squiggle = (await cellEditor(page, 1)).locator(".squiggly-error");
   await squiggle.first().waitFor({ timeout: 10_000 });
   await screenshot(page, "cell-diagnostics");
 
   // Hover `rate` in the second cell: its type from the first cell.
-  const token = cellEditor(page, 1).locator(".view-line span span", { hasText: /^rate$/ }).first();
+  const token = (await cellEditor(page, 1)).locator(".view-line span span", { hasText: /^rate$/ }).first();
   await token.waitFor();
   let hoverText = "";
   for (let i = 0; i < 5 && !hoverText.includes("const rate: 0.5"); i++) {
