@@ -10,8 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { jupyterSandbox } from "./support/jupyter-sandbox";
 
-const repo = path.resolve(__dirname, "../..");
 // Debian's python3 (its jupyter_client package), also when another python3 comes first on the PATH.
 const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import jupyter_client"], { stdio: "ignore" }).status === 0);
 
@@ -23,14 +23,7 @@ describe("Jupyter kernel: complete, inspect, is_complete (jupyter_client)", { sk
 
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nf-jupyter-language-"));
-    const env = {
-      ...process.env,
-      JUPYTER_PATH: path.join(tmp, "prefix", "share", "jupyter"),
-      JUPYTER_DATA_DIR: path.join(tmp, "data"),
-      JUPYTER_CONFIG_DIR: path.join(tmp, "config"),
-      JUPYTER_RUNTIME_DIR: path.join(tmp, "runtime"),
-    };
-    execFileSync(process.execPath, [path.join(repo, "bin", "neuroforge.cjs"), "kernel", "install", "--prefix", path.join(tmp, "prefix")], { env });
+    const { env } = jupyterSandbox(tmp);
     const out = path.join(tmp, "replies.json");
     execFileSync(python!, [path.join(__dirname, "support", "jupyter-language.py"), out], { env, cwd: tmp, timeout: 150_000 });
     replies = JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, Reply>;
