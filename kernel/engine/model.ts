@@ -52,6 +52,8 @@ export class Model {
    * strategy state here too); see math/arena.ts.
    */
   readonly arena: Arena;
+  /** The initializer `initialize` last drew from (null: never initialized): what a reborn neuron draws from. */
+  initSpec: InitSpec | null = null;
   /** The forward kernel's scratch: sample pairs' inputs interleaved. */
   private pairs: Float64Array;
   /** Byte addresses of params and pairs in the arena. */
@@ -120,6 +122,7 @@ export class Model {
     const initializer = Object.hasOwn(initializers, init.name) ? initializers[init.name] : undefined;
     if (!initializer) throw new RangeError(`initializer: unknown '${init.name}'`);
     const rng = new Rng(seed);
+    this.initSpec = init;
     for (const l of this.layers) {
       for (let j = 0; j < l.units; j++) {
         const base = l.offset + j * (l.inputs + 1);

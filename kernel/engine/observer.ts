@@ -1,3 +1,4 @@
+import type { LifecycleEvent } from "./lifecycle/events";
 import type { CommitRecord } from "./optimizers/strategy-state";
 import type { Trainer } from "./trainer";
 
@@ -65,16 +66,18 @@ export interface EpochEvent {
  * (after commit `t` the weights moved to slow + α(fast − slow)), learning rates changed by
  * `setLearningRate` (told once, before the first commit that uses them: `t` = commits done, the new
  * rates are `trainer.learningRates`), a loss stuck at the log(0) clamp (a warning: training goes
- * on), later lifecycle events.
+ * on), a lifecycle event (a neuron reborn, senescent or recovered after commit `t`; see lifecycle/events.ts).
  */
 export interface TrainingNotice {
   readonly trainer: Trainer;
-  readonly kind: "nonfinite" | "lookahead_sync" | "learning_rates" | "loss_clamped";
+  readonly kind: "nonfinite" | "lookahead_sync" | "learning_rates" | "loss_clamped" | "lifecycle";
   readonly epoch: number;
   readonly position: number;
   readonly message: string;
   /** Timestep the notice belongs to (lookahead_sync: the commit after which the sync happened; learning_rates: the commit after which the rates changed). */
   readonly t?: number;
+  /** kind lifecycle: what happened to which neuron, with its fitness terms. */
+  readonly lifecycle?: LifecycleEvent;
 }
 
 export interface TrainingObserver {

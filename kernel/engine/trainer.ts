@@ -2,10 +2,13 @@ import { BlameStep } from "./blame";
 import { clipScale, globalGradNorm } from "./clipping";
 import type { Dataset } from "./datasets/dataset";
 import { DEFERRED_BLOCK, DeferredBatch } from "./deferred-batch";
+import { Lifecycle } from "./lifecycle/lifecycle";
+import type { LifecycleOptions } from "./lifecycle/options";
 import { Lookahead, type LookaheadOptions } from "./lookahead";
 import { losses, PROBABILITY_EPS, type Loss, type LossName } from "./losses";
 import { Rng } from "./math/rng";
 import type { Model } from "./model";
+import { lifecycleMessage } from "./lifecycle/message";
 import type { TrainingNotice, TrainingObserver } from "./observer";
 import { noDecayGroups, type NoDecayGroups } from "./param-groups";
 import { resolveHyperparameters } from "./optimizers/hyperparameters";
@@ -41,6 +44,8 @@ export interface TrainerOptions {
   /** Learning-rate schedule: factor on the per-weight rates at timestep t (1-based) in `epoch`. */
   readonly schedule?: (t: number, epoch: number) => number;
   readonly observers?: readonly TrainingObserver[];
+  /** Neuron lifecycle (fitness, apoptosis, senescence, temperature; see lifecycle/lifecycle.ts); absent: off. */
+  readonly lifecycle?: LifecycleOptions;
 }
 
 /** Commits in a row with a sample at the log(0) clamp before the trainer warns (see watchClamp). */
@@ -90,6 +95,7 @@ export class Trainer {
   /** Global-norm clipping threshold c (0: off). */
   readonly clipGradNorm: number;
   readonly lookahead: Lookahead | null;
+  readonly lifecycle: Lifecycle | null;
   /** The no-decay parameter group, its patterns and its weight decay (null: one group). */
   readonly noDecay: (NoDecayGroups & { readonly patterns: readonly string[]; readonly weightDecay: number }) | null;
   epoch = 0;
@@ -149,7 +155,8 @@ export class Trainer {
     this.learningRates = model.arena.alloc(model.weightCount).fill(this.hyperparameters.lr as number);
     this.blame = new BlameStep(model, loss);
     this.target = new Float64Array(model.outputs);
-    this.observers = [...(options.observers ?? [])];
+    this.lifecycle = options.lifecycle ? new Lifecycle(model, options.lifecycle) : null;
+    this.observers = [...(options.observers ?? []), ...(this.lifecycle ? [this.lifecycle] : [])];
     this.record = this.observers.some((o) => o.wantsCommitDetail)
       ? allocateCommitRecord(model.weightCount, strategy.audit.length)
       : null;
@@ -351,6 +358,11 @@ export class Trainer {
         t: state.t,
         message: `lookahead sync after commit t=${state.t}: slow ← slow + ${lookahead.alpha}·(fast − slow), fast ← slow (k=${lookahead.k})`,
       });
+    }
+    if (this.lifecycle) {
+      for (const event of this.lifecycle.afterCommit(this)) {
+        this.notify({ kind: "lifecycle", epoch, position: -1, t: state.t, message: lifecycleMessage(event), lifecycle: event });
+      }
     }
     return null;
   }

@@ -1,0 +1,80 @@
+import type { Model } from "../model";
+
+/**
+ * What each neuron did since the last evaluation: its activations over the samples seen (sum, sum of
+ * squares, sum of |a|) and its gradient over the commits (Σ of ‖avg‖₂ over its incoming weights and bias).
+ * Indexed by flat neuron index (LayerInfo.neuronOffset + j). Non-finite values are summed as they come;
+ * whoever reads the window decides what to make of them (fitness sanitizes, health counts them).
+ */
+export class NeuronActivity {
+  samples = 0;
+  commits = 0;
+  readonly sum: Float64Array;
+  readonly sumSquares: Float64Array;
+  readonly sumAbs: Float64Array;
+  readonly gradNormSum: Float64Array;
+
+  constructor(private readonly model: Model) {
+    const n = model.neuronCount;
+    this.sum = new Float64Array(n);
+    this.sumSquares = new Float64Array(n);
+    this.sumAbs = new Float64Array(n);
+    this.gradNormSum = new Float64Array(n);
+  }
+
+  /** The last predicted sample's activations (model.a). */
+  observeSample(): void {
+    const { sum, sumSquares, sumAbs } = this;
+    for (const l of this.model.layers) {
+      const a = this.model.a[l.index]!;
+      for (let j = 0, i = l.neuronOffset; j < l.units; j++, i++) {
+        const v = a[j]!;
+        sum[i] += v;
+        sumSquares[i] += v * v;
+        sumAbs[i] += Math.abs(v);
+      }
+    }
+    this.samples++;
+  }
+
+  /** One commit's batch-average gradient (per weight, the model's layout). */
+  observeCommit(avg: Float64Array): void {
+    for (const l of this.model.layers) {
+      const fan = l.inputs + 1;
+      for (let j = 0, i = l.neuronOffset, w = l.offset; j < l.units; j++, i++) {
+        let s = 0;
+        for (const end = w + fan; w < end; w++) s += avg[w]! * avg[w]!;
+        this.gradNormSum[i] += Math.sqrt(s);
+      }
+    }
+    this.commits++;
+  }
+
+  mean(i: number): number {
+    return this.sum[i]! / this.samples;
+  }
+
+  /** E[a²] − E[a]², clamped at 0 (rounding can make it slightly negative). */
+  variance(i: number): number {
+    const m = this.mean(i);
+    return Math.max(0, this.sumSquares[i]! / this.samples - m * m);
+  }
+
+  meanAbs(i: number): number {
+    return this.sumAbs[i]! / this.samples;
+  }
+
+  gradNorm(i: number): number {
+    return this.gradNormSum[i]! / this.commits;
+  }
+
+  /** A new window. */
+  clear(): void {
+    this.samples = 0;
+    this.commits = 0;
+    this.sum.fill(0);
+    this.sumSquares.fill(0);
+    this.sumAbs.fill(0);
+    this.gradNormSum.fill(0);
+  }
+}
