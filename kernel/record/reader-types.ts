@@ -56,6 +56,10 @@ export interface StrategyInfo {
   readonly name: string;
   readonly formula: string;
   readonly auditColumns: readonly string[];
+  /** What it does, when to use it, what it is best for (its declaration; null when the file does not say). */
+  readonly description?: string | null;
+  readonly whenToUse?: string | null;
+  readonly bestFor?: string | null;
   /**
    * False for a user's strategy (defined in a notebook cell or a module): its code is not part of
    * NeuroForge. Absent in payloads saved before schema version 3 (built in).
@@ -103,7 +107,12 @@ export interface CommitDetail {
   /** The strategy's audit values by column name (null when this NeuroForge does not know the strategy). */
   readonly audit: Readonly<Record<string, number>> | null;
   readonly auditValues: readonly number[] | null;
+  /** The weight's rate at this commit: `rate` (its own, before the schedule) × `lrScale` (the schedule's factor). */
   readonly lr: number;
+  readonly rate: number;
+  readonly lrScale: number;
+  /** The hyperparameters this weight stepped with (its parameter group's: weight_decay may differ from the run's). */
+  readonly hyperparameters: Readonly<Record<string, HyperValue>>;
   /** As recorded by the engine. */
   readonly adjustment: number;
   /** As recomputed by the strategy from the recorded state (equal to `adjustment` in a sound file). */

@@ -9,6 +9,35 @@ export interface RunStrategySource {
   readonly builtin: boolean;
   /** sha256 of a user's strategy's stored fingerprint (null: built in). */
   readonly hash: string | null;
+  /** The declaration's description, when to use it, what it is best for (null: the file does not say). */
+  readonly guidance: StrategyGuidance | null;
+}
+
+export interface StrategyGuidance {
+  readonly description: string;
+  readonly whenToUse: string;
+  readonly bestFor: string;
+}
+
+/** Longest declaration read, and longest guidance text kept: a hostile file cannot make them huge. */
+const DECLARATION_CHARS = 100_000;
+const GUIDANCE_CHARS = 2_000;
+
+/** The guidance fields of a stored declaration (canonical JSON), or null when it has none. */
+function storedGuidance(json: unknown): StrategyGuidance | null {
+  let d: unknown;
+  try {
+    d = typeof json === "string" ? JSON.parse(json) : null;
+  } catch {
+    return null;
+  }
+  if (d === null || typeof d !== "object") return null;
+  const field = (k: string): string => {
+    const v = (d as Record<string, unknown>)[k];
+    return typeof v === "string" ? v.slice(0, GUIDANCE_CHARS) : "";
+  };
+  const g = { description: field("description"), whenToUse: field("whenToUse"), bestFor: field("bestFor") };
+  return g.description || g.whenToUse || g.bestFor ? g : null;
 }
 
 /** A per-weight learning-rate array in force from commit t + 1 on (table `learning_rate_changes`). */
@@ -26,10 +55,13 @@ const hasTable = (reader: RunDb, name: string): boolean =>
  * --strategy), found by the stored hash. The stored source is never executed.
  */
 export function runStrategy(reader: RunDb, runId: string, strategyId: string): { strategy: Strategy | null; source: RunStrategySource } {
-  const row = hasTable(reader, "strategies") ? reader.query("SELECT builtin, substr(source_hash, 1, 64) FROM strategies WHERE run_id = ?", [runId])[0] : undefined;
+  const row = hasTable(reader, "strategies")
+    ? reader.query("SELECT builtin, substr(source_hash, 1, 64), substr(declaration_json, 1, ?) FROM strategies WHERE run_id = ?", [DECLARATION_CHARS, runId])[0]
+    : undefined;
+  const stored = row ? storedGuidance(row[2]) : null;
   if (row && !Number(row[0])) {
     const hash = row[1] === null ? "" : String(row[1]);
-    return { strategy: strategyByHash(hash), source: { builtin: false, hash } };
+    return { strategy: strategyByHash(hash), source: { builtin: false, hash, guidance: stored } };
   }
   let strategy: Strategy | null;
   try {
@@ -37,7 +69,9 @@ export function runStrategy(reader: RunDb, runId: string, strategyId: string): {
   } catch {
     strategy = null;
   }
-  return { strategy, source: { builtin: true, hash: null } };
+  // Files before schema version 3 store no declaration: a built-in strategy's own words.
+  const guidance = stored ?? (strategy ? { description: strategy.description, whenToUse: strategy.whenToUse, bestFor: strategy.bestFor } : null);
+  return { strategy, source: { builtin: true, hash: null, guidance } };
 }
 
 /** The run's learning-rate changes in commit order (none in files before schema version 3). */

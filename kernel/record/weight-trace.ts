@@ -158,7 +158,8 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
     for (let j = 0; j < len; j++) {
       const before = theta[j]!;
       const g = banks[j]! / count;
-      const lr = (changed ? changed.rates[lo + j]! : snap.rates[j]!) * lrScale;
+      const rate = changed ? changed.rates[lo + j]! : snap.rates[j]!;
+      const lr = rate * lrScale;
       const hj = replay.hyperparametersOf(lo + j);
       s.h = hj;
       s.g[j] = g * gradScale;
@@ -176,6 +177,9 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
           audit: values ? Object.fromEntries(auditCols.map((c, q) => [c, values[q]!])) : null,
           auditValues: values,
           lr,
+          rate,
+          lrScale,
+          hyperparameters: hj,
           adjustment,
           recomputedAdjustment: recomputed,
           before,

@@ -161,7 +161,7 @@ test("audit renderer: data is text, never markup; a wrong payload shows a messag
   assert.equal(el.querySelector("img"), null);
   assert.equal(el.querySelector("script"), null);
   assert.ok(el.querySelector(".head")!.textContent!.endsWith(payload.strategy.name));
-  assert.equal(el.querySelector(".formula")!.textContent, payload.strategy.formula);
+  assert.equal(el.querySelector(".formula-text")!.textContent, payload.strategy.formula);
   const bad = await render({ kind: "something-else" });
   assert.equal(bad.querySelector('[role="alert"]')!.textContent, "NeuroForge: this output is not a weight trace (application/vnd.neuroforge.audit+json).");
 });

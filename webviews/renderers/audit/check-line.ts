@@ -1,7 +1,7 @@
 import { fmt } from "../../shared/format";
 
 /** A number for prose: a true minus sign (U+2212), so "a − b" never reads as a double sign. */
-const signed = (text: string) => text.replace(/^-/, "−");
+export const signed = (text: string) => text.replace(/^-/, "−");
 
 /**
  * The audit's check line `Before − Adj = Before − Adj computed`: a negative Adj in parentheses

@@ -19,9 +19,10 @@ import { fmt } from "../../shared/format";
 import type { RunSource } from "../../shared/run-source";
 import { THEME_CSS } from "../../shared/theme";
 import { blameSourcesPanel, type Snapshot } from "../neuron/blame-sources";
-import { checkLine } from "./check-line";
 import { NEURON_CSS } from "../neuron/render";
 import { epochSummaryPanel, type Summary } from "./epoch-summary";
+import { reconcilePanel } from "./reconcile";
+import { strategyGuidance } from "../../shared/guidance";
 
 /** What the audit table shows: a weight trace, and what it can add about the neuron and the epoch. */
 export interface AuditView extends WeightTrace {
@@ -44,6 +45,10 @@ const CSS = `
 .nf-audit tr.current td { background: var(--vscode-list-activeSelectionBackground, #0078d433); color: var(--vscode-list-activeSelectionForeground, inherit); }
 .nf-audit tr.later td { opacity: 0.45; }
 .nf-audit .formula { margin-top: 4px; font-family: var(--vscode-editor-font-family, monospace); }
+.nf-audit .reconcile { margin-top: 4px; border-left: 3px solid var(--vscode-charts-green, #388a34); padding-left: 6px; }
+.nf-audit .reconcile .line, .nf-audit .reconcile .check, .nf-audit .reconcile .check-lookahead { font-family: var(--vscode-editor-font-family, monospace); font-size: 0.9em; }
+.nf-audit .guidance dt { font-weight: 600; display: inline; }
+.nf-audit .guidance dd { display: inline; margin: 0 8px 0 4px; }
 .nf-audit .stepper { margin: 4px 0; display: flex; gap: 6px; align-items: center; }
 `;
 
@@ -150,7 +155,6 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
     { class: "standard committed" },
     h("h4", {}, "Weight"),
     h("table", {}, h("thead", {}, h("tr", {}, th("LR"), th("Adj"), th("Before"), th("After"))), h("tbody", {}, h("tr", {}, num(c.lr, { class: "num lr" }), num(c.adjustment, { class: "num adj" }), num(c.before, { class: "num before" }), num(c.after, { class: "num after" })))),
-    h("div", { class: "muted check" }, checkLine(c.before, c.adjustment)),
     c.recomputedAdjustment !== null && c.recomputedAdjustment !== c.adjustment ? h("div", { class: "error" }, `recomputed Adj ${fmt(c.recomputedAdjustment)} differs from the recorded ${fmt(c.adjustment)}`) : null,
   );
   // Below: the blame sources of each sample (only the current one visible) and the epoch summary.
@@ -158,7 +162,7 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
   const sourcePanels: HTMLElement[] = tr.rows.map((r) => h("div", { class: "muted sources-pending", "data-sample": r.sample }));
   sources.append(...sourcePanels);
   const epoch = h("div", { class: "epoch" });
-  append(root, h("div", { class: "panels" }, forward, update, commit, standard), h("div", { class: "formula" }, tr.strategy.formula), sources, epoch);
+  append(root, h("div", { class: "panels" }, forward, update, commit, standard), reconcilePanel(c, tr.t), strategyGuidance(tr.strategy), sources, epoch);
 
   /** Asks the source for sample i's snapshot (set when there is a source and the payload has none). */
   let ask = (_i: number): void => {};
