@@ -162,5 +162,6 @@ test("the audit popup where the strategy's code is absent (the VS Code host read
   assert.deepEqual(Array.from(root.querySelectorAll("td.audit"), (td) => [td.getAttribute("data-column"), td.getAttribute("data-value"), td.textContent]), [["m", "", "–"], ["sign(m)", "", "–"]]);
   assert.match(root.querySelector(".unknown-strategy")?.textContent ?? "", /'signum' is a user's strategy; its code stored in the run is never run/);
   assert.equal(Number(root.querySelector("td.adj")?.getAttribute("data-value")), trace.commit.adjustment, "Adj, Before, After still come from the file");
-  assert.equal(root.querySelector(".formula")?.textContent, "m ← βm + (1−β)g;  adj = γ·sign(m)");
+  assert.equal(root.querySelector(".formula-text")?.textContent, "m ← βm + (1−β)g;  adj = γ·sign(m)");
+  assert.equal(root.querySelector("dd.description")?.textContent, "Sign descent on a momentum average.", "the user's own words, from the stored declaration");
 });

@@ -67,7 +67,8 @@ console.log(JSON.stringify(Array.from({ length: 10 }, (_, k) => { const tr = rea
   let m = 0;
   for (const g of avgs) m = 0.7 * m + (1 - 0.7) * g;
   const root = await renderOutput(activate, MIME.audit, payload);
-  assert.equal(root.querySelector(".formula")?.textContent, "m ← βm + (1−β)g;  adj = γ·sign(m)");
+  assert.equal(root.querySelector(".formula-text")?.textContent, "m ← βm + (1−β)g;  adj = γ·sign(m)");
+  assert.equal(root.querySelector("dd.description")?.textContent, "Sign descent on a momentum average.", "the user's own words, from the stored declaration");
   const cell = (column: string) => Number(root.querySelector(`td.audit[data-column="${column}"]`)?.getAttribute("data-value"));
   assert.equal(cell("m"), m);
   assert.equal(cell("sign(m)"), Math.sign(m));

@@ -90,17 +90,29 @@ test("webview: runs, status, hash, final loss and the loss chart are what a pers
   assert.equal(charted, 1);
   assert.equal(section.querySelector(".chart")!.getAttribute("data-points"), "8");
   assert.equal(JSON.parse(section.querySelector("pre.config")!.textContent!).seed, 3);
+  // The strategy's own words under its formula (the run stores its declaration: table strategies).
+  const sgd = getStrategy("sgd");
+  assert.equal(section.querySelector(".formula-text")!.textContent, sgd.formula);
+  assert.deepEqual(
+    Array.from(section.querySelectorAll(".guidance dt, .guidance dd"), (e) => e.textContent),
+    ["What it does:", sgd.description, "When to use it:", sgd.whenToUse, "Best for:", sgd.bestFor],
+  );
 });
 
 test("webview: a changed config shows the hash warning; markup in data stays text", () => {
   const root = document.createElement("div");
-  const base = { runId: "<b>r</b>", status: "interrupted", createdAt: "2026-01-01", seconds: 1, engineVersion: "x", seed: null, configHash: "abc", hashMatches: false, configJson: "{}", architecture: "1 → 1 linear", loss: "mse", batchSize: 1, inputs: 1, layers: [{ units: 1, activation: "linear" }], weightCount: 2, strategy: { id: "sgd", name: "<img src=x>", formula: "θ ← θ − η·g", auditColumns: [] }, hyperparameters: { lr: 0.1 }, epochsDone: 0, commits: 0, samplesSeen: 0, finalLoss: null, lossCurve: { t: [], loss: [] }, mechanisms: [{ name: "schedule", value: "<i>x</i>" }], events: [{ seq: 1, kind: "interrupted", message: "<script>x</script>", t: 3, epoch: 0, position: null }] };
+  const base = { runId: "<b>r</b>", status: "interrupted", createdAt: "2026-01-01", seconds: 1, engineVersion: "x", seed: null, configHash: "abc", hashMatches: false, configJson: "{}", architecture: "1 → 1 linear", loss: "mse", batchSize: 1, inputs: 1, layers: [{ units: 1, activation: "linear" }], weightCount: 2, strategy: { id: "sgd", name: "<img src=x>", formula: "θ ← θ − η·g", auditColumns: [], description: "<u>d</u>", whenToUse: "<s>w</s>", bestFor: null }, hyperparameters: { lr: 0.1 }, epochsDone: 0, commits: 0, samplesSeen: 0, finalLoss: null, lossCurve: { t: [], loss: [] }, mechanisms: [{ name: "schedule", value: "<i>x</i>" }], events: [{ seq: 1, kind: "interrupted", message: "<script>x</script>", t: 3, epoch: 0, position: null }] };
   renderMessage({ type: "run-file", file: "a.nfrun", bytes: 2048, runs: [base] }, root);
   assert.equal(root.querySelector("img"), null);
   assert.equal(root.querySelector("script"), null);
   assert.equal(root.querySelector("b"), null);
   assert.equal(root.querySelector("i"), null);
   assert.equal(root.querySelector(".mechanism-schedule")!.textContent, "<i>x</i>");
+  assert.equal(root.querySelector("u"), null);
+  assert.equal(root.querySelector("s"), null);
+  assert.equal(root.querySelector("dd.description")!.textContent, "<u>d</u>");
+  assert.equal(root.querySelector("dd.when-to-use")!.textContent, "<s>w</s>");
+  assert.equal(root.querySelector("dd.best-for"), null, "a field the file does not give is left out");
   assert.equal(root.querySelector("h3")!.textContent, "Run <b>r</b>");
   assert.equal(root.querySelector(".hash")!.textContent, "abc  ⚠ does not match the stored config");
   assert.ok(root.querySelector(".hash")!.classList.contains("error"));

@@ -174,7 +174,7 @@ test("networkTrace of a recorded run: the popup is the weight's audit at the sho
     assert.equal(v("td.after"), v("td.before") - v("td.adj"));
     assert.equal(v("td.after"), num(line), "After is the weight drawn");
     assert.deepEqual(Array.from(popup.querySelectorAll("td.audit"), (td) => td.getAttribute("data-column")), [...info.strategy.auditColumns]);
-    assert.equal(popup.querySelector(".formula")!.textContent, info.strategy.formula);
+    assert.equal(popup.querySelector(".formula-text")!.textContent, info.strategy.formula);
     key(line, "Escape");
     assert.ok(popup.hidden);
   }
@@ -231,7 +231,7 @@ test("hostile strings stay text; payloads that are not networks show a message; 
   assert.equal(el.querySelector("img, script, b, iframe"), null);
   assert.ok(el.querySelector(".head")!.textContent!.includes(payload.layers[0]!.activation));
   assert.ok(el.querySelector(".commit-label")!.textContent!.includes(payload.recording.runId));
-  assert.equal(el.querySelector(".popup .formula")!.textContent, payload.recording.strategy.formula);
+  assert.equal(el.querySelector(".popup .formula-text")!.textContent, payload.recording.strategy.formula);
   assert.equal((globalThis as { pwned?: number }).pwned, undefined);
   for (const bad of [null, { inputs: 2 }, { inputs: 2, layers: [{ units: 1, activation: "x", weights: [[1]] }] }]) {
     const b = await render(bad);

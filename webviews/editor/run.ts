@@ -4,6 +4,7 @@
  */
 import { append, h } from "../shared/dom";
 import { fmt } from "../shared/format";
+import { strategyGuidance } from "../shared/guidance";
 import type { RunSummary } from "../shared/messages";
 import type { RunSource } from "../shared/run-source";
 import { renderEvents } from "./events";
@@ -65,7 +66,7 @@ export function renderRun(run: RunSummary, deps: RunViewDeps, start?: Position):
       ...field("engine", run.engineVersion),
       ...field("config hash", `${run.configHash}${run.hashMatches ? "" : "  ⚠ does not match the stored config"}`, run.hashMatches ? "hash" : "hash error"),
     ),
-    h("div", { class: "formula muted" }, run.strategy.formula),
+    strategyGuidance(run.strategy),
     chartEl,
     events,
     playbackEl,

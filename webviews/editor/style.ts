@@ -27,5 +27,7 @@ export const EDITOR_CSS = `
 .nf-editor button.event { background: none; color: var(--vscode-textLink-foreground, #006ab1); padding: 0; text-align: left; }
 .nf-editor button.event .t { font-family: var(--vscode-editor-font-family, monospace); font-size: inherit; }
 .nf-editor .vcr button { min-width: 28px; }
+.nf-editor .run > .formula .formula-text { font-family: var(--vscode-editor-font-family, monospace); color: var(--vscode-descriptionForeground, #666); }
+.nf-editor .guidance dd { font-family: inherit; }
 .nf-editor .playback:focus { outline: 1px solid var(--vscode-focusBorder, #0078d4); }
 `;
