@@ -10,6 +10,8 @@ export { StrategyState, type CommitRecord } from "./optimizers/strategy-state";
 export { resolveHyperparameters, ConfigError } from "./optimizers/hyperparameters";
 export { exportWeights, importWeights, loadWeightsInto, type WeightsFile } from "./weights-json";
 export { datasetFromRows, type Dataset } from "./datasets/dataset";
+export { splitDataset, type SplitDataset } from "./datasets/split";
+export { evaluate, hasAccuracy, type TestMetrics } from "./evaluate";
 export { Rng } from "./math/rng";
 export {
   generators,

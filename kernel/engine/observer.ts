@@ -1,4 +1,5 @@
 import type { LifecycleEvent } from "./lifecycle/events";
+import type { TestMetrics } from "./evaluate";
 import type { CommitRecord } from "./optimizers/strategy-state";
 import type { Trainer } from "./trainer";
 
@@ -59,6 +60,8 @@ export interface EpochEvent {
   readonly samples: number;
   readonly commits: number;
   readonly seconds: number;
+  /** The test split's loss and accuracy after this epoch (null: the trainer has no test split). */
+  readonly test: TestMetrics | null;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Dataset } from "./datasets/dataset";
 import { DEFERRED_BLOCK, DeferredBatch } from "./deferred-batch";
 import { Lifecycle } from "./lifecycle/lifecycle";
 import type { LifecycleOptions } from "./lifecycle/options";
+import { evaluate, type TestMetrics } from "./evaluate";
 import { Lookahead, type LookaheadOptions } from "./lookahead";
 import { losses, PROBABILITY_EPS, type Loss, type LossName } from "./losses";
 import { Rng } from "./math/rng";
@@ -46,6 +47,12 @@ export interface TrainerOptions {
   readonly observers?: readonly TrainingObserver[];
   /** Neuron lifecycle (fitness, apoptosis, senescence, temperature; see lifecycle/lifecycle.ts); absent: off. */
   readonly lifecycle?: LifecycleOptions;
+  /**
+   * Held-out samples (the test split, e.g. `splitDataset(data, 0.2).test`), evaluated after every
+   * completed epoch: test loss and accuracy go to the epoch's result and observers (EpochEvent.test).
+   * Evaluation only predicts: it never changes a weight or the optimizer state.
+   */
+  readonly test?: Dataset;
 }
 
 /** Commits in a row with a sample at the log(0) clamp before the trainer warns (see watchClamp). */
@@ -61,13 +68,16 @@ export interface FitResult {
   readonly seconds: number;
   /** Why a diverged run stopped: the non-finite guard's words (a non-finite loss, gradient or step norm). */
   readonly cause?: string;
+  /** The test split's metrics after the last finished epoch (null: no test split, or no epoch finished). */
+  readonly test: TestMetrics | null;
 }
 
-/** One epoch's outcome (`cause`: as in FitResult). */
+/** One epoch's outcome (`cause`: as in FitResult; `test`: the test split's metrics after a completed epoch). */
 export interface EpochResult {
   readonly status: RunStatus;
   readonly loss: number;
   readonly cause?: string;
+  readonly test: TestMetrics | null;
 }
 
 /**
@@ -98,6 +108,8 @@ export class Trainer {
   readonly lifecycle: Lifecycle | null;
   /** The no-decay parameter group, its patterns and its weight decay (null: one group). */
   readonly noDecay: (NoDecayGroups & { readonly patterns: readonly string[]; readonly weightDecay: number }) | null;
+  /** The test split evaluated at each epoch end (null: none). */
+  readonly test: Dataset | null;
   epoch = 0;
   private readonly observers: TrainingObserver[];
   private readonly record: CommitRecord | null;
@@ -151,6 +163,8 @@ export class Trainer {
       this.noDecay = { ...noDecayGroups(model, options.noDecay.patterns), patterns: [...options.noDecay.patterns], weightDecay: wd };
       this.state.useParamGroups(this.noDecay.mask, [this.hyperparameters, { ...this.hyperparameters, weight_decay: wd }]);
     }
+    this.test = options.test ?? null;
+    if (this.test) checkShape(this.test, model, "test");
     this.bank = model.arena.alloc(model.weightCount);
     this.learningRates = model.arena.alloc(model.weightCount).fill(this.hyperparameters.lr as number);
     this.blame = new BlameStep(model, loss);
@@ -195,6 +209,7 @@ export class Trainer {
     let status: RunStatus = "completed";
     let done = 0;
     let cause: string | undefined;
+    let test: TestMetrics | null = null;
     for (let e = 0; e < epochs; e++) {
       const result = this.trainEpoch(data);
       if (result.status !== "completed") {
@@ -203,20 +218,16 @@ export class Trainer {
         break;
       }
       loss = result.loss;
+      test = result.test;
       done++;
     }
-    return { status, epochs: done, loss, seconds: (performance.now() - start) / 1000, ...(cause ? { cause } : {}) };
+    return { status, epochs: done, loss, seconds: (performance.now() - start) / 1000, ...(cause ? { cause } : {}), test };
   }
 
   /** One pass over the data. */
   trainEpoch(data: Dataset): EpochResult {
     const model = this.model;
-    if (data.inputSize !== model.spec.inputs) {
-      throw new RangeError(`data: ${data.inputSize} inputs per sample but the model takes ${model.spec.inputs}`);
-    }
-    if (data.targetSize !== model.outputs) {
-      throw new RangeError(`data: ${data.targetSize} targets per sample but the model has ${model.outputs} outputs`);
-    }
+    checkShape(data, model, "data");
     const started = performance.now();
     const epoch = this.epoch;
     const n = data.count;
@@ -243,7 +254,7 @@ export class Trainer {
       if (this.stopRequested) {
         this.stopRequested = false;
         if (deferred) deferred.fold(unfolded, bank, bank, 1);
-        return { status: "interrupted", loss: epochLoss / Math.max(1, position) };
+        return { status: "interrupted", loss: epochLoss / Math.max(1, position), test: null };
       }
       const sample = this.order[position]!;
       let loss: number;
@@ -265,7 +276,7 @@ export class Trainer {
         if (deferred) deferred.fold(unfolded, bank, bank, 1);
         const cause = `loss is ${loss} at epoch ${epoch}, sample ${sample}`;
         this.notify({ kind: "nonfinite", epoch, position, message: cause });
-        return { status: "diverged", loss, cause };
+        return { status: "diverged", loss, cause, test: null };
       }
       epochLoss += loss;
       batchLoss += loss;
@@ -281,7 +292,7 @@ export class Trainer {
         if (deferred) deferred.fold(unfolded, banked ? bank : null, this.state.avg, count);
         unfolded = 0;
         const cause = this.commit(epoch, batch, count, batchLoss / count, !deferred, banked);
-        if (cause !== null) return { status: "diverged", loss: epochLoss / (position + 1), cause };
+        if (cause !== null) return { status: "diverged", loss: epochLoss / (position + 1), cause, test: null };
         this.watchClamp(epoch, clamped > 0);
         clamped = 0;
         commits++;
@@ -292,11 +303,12 @@ export class Trainer {
     }
     const meanLoss = epochLoss / n;
     this.epoch++;
+    const test = this.test ? evaluate(model, this.loss, this.test) : null;
     if (hasObservers) {
       const seconds = (performance.now() - started) / 1000;
-      for (const o of observers) o.onEpoch?.({ trainer: this, epoch, loss: meanLoss, samples: n, commits, seconds });
+      for (const o of observers) o.onEpoch?.({ trainer: this, epoch, loss: meanLoss, samples: n, commits, seconds, test });
     }
-    return { status: "completed", loss: meanLoss };
+    return { status: "completed", loss: meanLoss, test };
   }
 
   /**
@@ -390,5 +402,15 @@ export class Trainer {
   private notify(n: Omit<TrainingNotice, "trainer">): void {
     const notice = { trainer: this, ...n };
     for (const o of this.observers) o.onNotice?.(notice);
+  }
+}
+
+/** A dataset must fit the model: as many inputs and targets per sample as it has inputs and outputs. */
+function checkShape(data: Dataset, model: Model, field: "data" | "test"): void {
+  if (data.inputSize !== model.spec.inputs) {
+    throw new RangeError(`${field}: ${data.inputSize} inputs per sample but the model takes ${model.spec.inputs}`);
+  }
+  if (data.targetSize !== model.outputs) {
+    throw new RangeError(`${field}: ${data.targetSize} targets per sample but the model has ${model.outputs} outputs`);
   }
 }

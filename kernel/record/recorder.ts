@@ -262,6 +262,13 @@ export class RunRecorder implements TrainingObserver {
     if (this.finished) return;
     this.epochsDone++;
     this.finalLoss = e.loss;
+    if (e.test && this.started) {
+      // The weights the test split was evaluated with: a snapshot at the epoch's last commit (verify recomputes the metrics from it).
+      const t = this.trainer.t;
+      if (this.lastSnapshotT !== t) this.snapshot(t, e.epoch);
+      const { samples, loss, accuracy } = e.test;
+      this.writer.send({ kind: "test_metrics", writer: this.writer.id, epoch: e.epoch, t, samples, loss, accuracy }, []);
+    }
     if (this.checkpointEpochs > 0 && this.epochsDone % this.checkpointEpochs === 0) this.checkpoint();
   }
 

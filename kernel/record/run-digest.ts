@@ -28,8 +28,13 @@ export const SECTIONS = [
   "strategies",
   "learning_rate_changes",
   "events",
+  "test_sets",
+  "test_metrics",
 ] as const;
 export type Section = (typeof SECTIONS)[number];
+
+/** Sections added after the digest (schema version 5): a run recorded before them has no digest of them and no rows. */
+export const LATER_SECTIONS: ReadonlySet<Section> = new Set<Section>(["test_sets", "test_metrics"]);
 
 /** Sections keyed by one column (later writes replace a key's row). */
 const KEYED: ReadonlySet<Section> = new Set<Section>(["run", "recorded_epochs", "snapshots", "lookahead_slow", "learning_rate_changes"]);
@@ -54,6 +59,8 @@ export const SECTION_QUERIES: Readonly<Record<Section, string>> = {
   strategies: "SELECT strategy_id, builtin, declaration_json, source, source_hash, cell_source FROM strategies WHERE run_id = ?",
   learning_rate_changes: "SELECT t, t, rates FROM learning_rate_changes WHERE run_id = ? ORDER BY t",
   events: "SELECT seq, time_ms, t, epoch, position, kind, message, data_json FROM events WHERE run_id = ? ORDER BY seq",
+  test_sets: "SELECT name, count, input_size, target_size, x, y FROM test_sets WHERE run_id = ?",
+  test_metrics: "SELECT epoch, t, samples, loss, accuracy FROM test_metrics WHERE run_id = ? ORDER BY epoch",
 };
 
 const NULL = 0;

@@ -54,6 +54,7 @@ const RUN_COLUMNS =
 /** The run's metadata as plain data for the writer thread (the runs row says 'interrupted' until the final checkpoint). */
 export function runMeta(r: RunStart): RunMeta {
   const { trainer, model, data, runId } = r;
+  const test = trainer.test;
   const strategy = trainer.strategy;
   return {
     runId,
@@ -95,6 +96,16 @@ export function runMeta(r: RunStart): RunMeta {
       x: data.inputs.slice(0, data.count * data.inputSize),
       y: data.targets.slice(0, data.count * data.targetSize),
     },
+    test: test
+      ? {
+          name: test.name,
+          count: test.count,
+          inputSize: test.inputSize,
+          targetSize: test.targetSize,
+          x: test.inputs.slice(0, test.count * test.inputSize),
+          y: test.targets.slice(0, test.count * test.targetSize),
+        }
+      : null,
     weightCount: model.weightCount,
     strategy: r.strategy,
     sampleCap: r.sampleCap,
@@ -125,6 +136,18 @@ export function insertRunMetadata(db: Database, m: RunMeta): void {
     f64Blob(d.x),
     f64Blob(d.y),
   ]);
+  const test = m.test;
+  if (test) {
+    db.run("INSERT INTO test_sets (run_id, name, count, input_size, target_size, x, y) VALUES (?,?,?,?,?,?,?)", [
+      runId,
+      test.name,
+      test.count,
+      test.inputSize,
+      test.targetSize,
+      f64Blob(test.x),
+      f64Blob(test.y),
+    ]);
+  }
   const s = m.strategy;
   db.run("INSERT INTO strategies (run_id, strategy_id, builtin, declaration_json, source, source_hash, cell_source) VALUES (?,?,?,?,?,?,?)", [
     runId,

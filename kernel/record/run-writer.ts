@@ -7,7 +7,7 @@ import type { ExportBuffer } from "./export-buffer";
 import { commitViews, ROWS_PER_INSERT, sampleViews } from "./recorder-buffers";
 import { RunDigest, SECTION_QUERIES, type DigestValue } from "./run-digest";
 import { initSchema, insertRunMetadata } from "./run-start";
-import { APPENDABLE_VERSION, INTEGRITY_TABLE, INTEGRITY_VERSION, OPTIONAL_TABLES, SCHEMA_VERSION, STRATEGY_TABLES } from "./schema";
+import { APPENDABLE_VERSION, INTEGRITY_TABLE, INTEGRITY_VERSION, OPTIONAL_TABLES, SCHEMA_VERSION, STRATEGY_TABLES, TEST_TABLES } from "./schema";
 import { checkHeader, checkTables } from "./validate";
 import { SpareFile } from "./spare-file";
 import { createWorkingDb, loadWorkingDb } from "./working-db";
@@ -91,10 +91,11 @@ export class RunWriter {
     try {
       checkTables(db, path);
       db.run(OPTIONAL_TABLES);
-      // Versions 3 and 4 only added tables: an older appendable file gains them and becomes the current version.
+      // Versions 3, 4 and 5 only added tables: an older appendable file gains them and becomes the current version.
       if (version < SCHEMA_VERSION) {
         db.run(STRATEGY_TABLES);
         db.run(INTEGRITY_TABLE);
+        db.run(TEST_TABLES);
         // Its runs were recorded without the whole-run digest: verify notes them as not proven instead of failing them.
         if (version < INTEGRITY_VERSION) {
           db.run(
@@ -127,6 +128,11 @@ export class RunWriter {
         return this.digest.add("learning_rate_changes", [c.t, c.t, f64Blob(c.rates)]), null;
       case "epoch":
         return this.epoch(c), null;
+      case "test_metrics": {
+        const row = [c.epoch, c.t, c.samples, c.loss, c.accuracy];
+        this.prepared("INSERT INTO test_metrics (run_id, epoch, t, samples, loss, accuracy) VALUES (?,?,?,?,?,?)").run([this.run.runId, ...row]);
+        return this.digest.add("test_metrics", row), null;
+      }
       case "event":
         return this.event(c), null;
       case "checkpoint":
@@ -162,6 +168,8 @@ export class RunWriter {
     d.add("datasets", [ds.name, ds.count, ds.inputSize, ds.targetSize, ds.inputNames, ds.targetNames, f64Blob(ds.x), f64Blob(ds.y)]);
     const st = m.strategy;
     d.add("strategies", [st.strategyId, st.builtin ? 1 : 0, st.declarationJson, st.source, st.sourceHash, st.cellSource]);
+    const ts = m.test;
+    if (ts) d.add("test_sets", [ts.name, ts.count, ts.inputSize, ts.targetSize, f64Blob(ts.x), f64Blob(ts.y)]);
     this.digest = d;
   }
 

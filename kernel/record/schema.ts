@@ -1,5 +1,5 @@
 /**
- * The .nfrun schema, version 4 (documented in docs/nfrun-format.md; keep the two in step).
+ * The .nfrun schema, version 5 (documented in docs/nfrun-format.md; keep the two in step).
  * Bulk numbers are little-endian float64 (int32 for sample indices) in BLOBs; metadata are rows.
  * Views decode the blobs in plain SQL (no extension functions) so the sqlite3 CLI, Python's sqlite3
  * and sql.js all see per-weight rows.
@@ -8,13 +8,13 @@
 /** PRAGMA application_id: "NFR1". */
 export const APPLICATION_ID = 0x4e465231;
 /**
- * PRAGMA user_version. Version 4 added run_integrity (INTEGRITY_TABLE); version 3 the tables of
+ * PRAGMA user_version. Version 5 added the test split (TEST_TABLES); version 4 added run_integrity (INTEGRITY_TABLE); version 3 the tables of
  * STRATEGY_TABLES (a version 2 or 3 file is upgraded in place when a run is appended: it only gains
  * tables, and its earlier runs are listed in nf_meta `runs_before_digest`). Version 2 dropped `sample_chunks.z`
  * (derivable: Σ inputs × weights + bias); readers still read version 1 files (they ignore its z
  * column), the recorder does not append to them.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The oldest schema version the recorder appends runs to (upgrading it to SCHEMA_VERSION). */
 export const APPENDABLE_VERSION = 2;
@@ -51,6 +51,23 @@ export const INTEGRITY_TABLE = `
 CREATE TABLE IF NOT EXISTS run_integrity (
   run_id TEXT NOT NULL, section TEXT NOT NULL, rows INTEGER NOT NULL, digest TEXT NOT NULL,
   PRIMARY KEY (run_id, section));
+`;
+
+/**
+ * Schema version 5: the test split of a run (optional for readers: older files and runs without a test
+ * split have no rows).
+ * - `test_sets`: the held-out samples the run was evaluated on (scaled as trained), one row per run.
+ * - `test_metrics`: after each completed epoch, the test split's mean loss and accuracy (NULL for a
+ *   regression loss) with the weights after commit `t`, the epoch's last (a snapshot at `t` holds them).
+ */
+export const TEST_TABLES = `
+CREATE TABLE IF NOT EXISTS test_sets (
+  run_id TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL,
+  input_size INTEGER NOT NULL, target_size INTEGER NOT NULL, x BLOB NOT NULL, y BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS test_metrics (
+  run_id TEXT NOT NULL, epoch INTEGER NOT NULL, t INTEGER NOT NULL, samples INTEGER NOT NULL,
+  loss REAL, accuracy REAL,
+  PRIMARY KEY (run_id, epoch));
 `;
 
 /**
@@ -158,6 +175,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
 ${OPTIONAL_TABLES}
 ${STRATEGY_TABLES}
 ${INTEGRITY_TABLE}
+${TEST_TABLES}
 CREATE TABLE IF NOT EXISTS events (
   run_id TEXT NOT NULL, seq INTEGER NOT NULL, time_ms REAL NOT NULL, t INTEGER, epoch INTEGER,
   position INTEGER, kind TEXT NOT NULL, message TEXT NOT NULL, data_json TEXT,

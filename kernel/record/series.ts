@@ -7,6 +7,7 @@
 import type { NfrunReader } from "./reader";
 import type { LayerRow, NotRecorded, RunContext } from "./reader-types";
 import { notRecorded } from "./reader-util";
+import { testMetrics } from "./test-split";
 import { neuronAdjustments } from "./weight-trace";
 
 /** Per-commit scalars; index k is commit t[k] (t = 1 … T). */
@@ -17,6 +18,15 @@ export interface ScalarSeries {
   readonly lrScale: Float64Array;
   readonly gradNorm: Float64Array;
   readonly stepNorm: Float64Array;
+}
+
+/** The test split's metrics per completed epoch (empty: no test split); accuracy NaN for a regression loss. */
+export interface TestSeries {
+  readonly epoch: Int32Array;
+  /** The epoch's last commit: the weights the metrics were computed with. */
+  readonly t: Int32Array;
+  readonly loss: Float64Array;
+  readonly accuracy: Float64Array;
 }
 
 /** Weights over time: row k holds them after commit k (row 0: at t = 0), `width` values per row. */
@@ -37,6 +47,17 @@ export interface LayerSeries extends WeightSeries {
 export function scalarSeries(r: NfrunReader, runId: string): ScalarSeries {
   const trace = r.trace(runId);
   return { t: trace.t, epoch: trace.epoch, loss: trace.loss, lrScale: trace.lrScale, gradNorm: trace.gradNorm, stepNorm: trace.stepNorm };
+}
+
+export function testSeries(r: NfrunReader, runId: string): TestSeries {
+  r.context(runId);
+  const rows = testMetrics(r, runId);
+  return {
+    epoch: Int32Array.from(rows, (m) => m.epoch),
+    t: Int32Array.from(rows, (m) => m.t),
+    loss: Float64Array.from(rows, (m) => m.loss),
+    accuracy: Float64Array.from(rows, (m) => m.accuracy ?? NaN),
+  };
 }
 
 /** Commits 1 … T, checked to be contiguous (a row per commit follows). */

@@ -8,7 +8,7 @@ import type { Objective } from "../engine/precondition/objective";
 import type { NfrunReader } from "./reader";
 import type { NotRecorded } from "./reader-types";
 import type { Signal } from "./signal-types";
-import { layerSeries, scalarSeries, updateRatios, weightSeries } from "./series";
+import { layerSeries, scalarSeries, testSeries, updateRatios, weightSeries } from "./series";
 
 export interface WeightRef {
   readonly layer: number;
@@ -20,7 +20,8 @@ const scalar = (name: string, unit: string, xLabel: string, x: readonly number[]
 
 /**
  * A run's signals: loss, lr_scale, grad_norm, step_norm per commit, update_ratio (one component per
- * layer whose weights are all recorded) and `weights` (θ[t] of the chosen weights, when given).
+ * layer whose weights are all recorded), with a test split `test_loss` and (classification losses)
+ * `test_accuracy` per epoch, and `weights` (θ[t] of the chosen weights, when given).
  * Chosen weights that were not recorded are a NotRecorded.
  */
 export function runSignals(r: NfrunReader, runId: string, weights: readonly WeightRef[] = []): Signal[] | NotRecorded {
@@ -36,6 +37,12 @@ export function runSignals(r: NfrunReader, runId: string, weights: readonly Weig
   for (const l of r.context(runId).layers) {
     const series = layerSeries(r, runId, l.layer);
     if (!("kind" in series)) ratios.push({ name: `layer${l.layer}`, values: Array.from(updateRatios(series)) });
+  }
+  const test = testSeries(r, runId);
+  if (test.epoch.length > 0) {
+    const epochs = Array.from(test.epoch);
+    signals.push(scalar("test_loss", "loss", "epoch", epochs, test.loss));
+    if (test.accuracy.some((a) => !Number.isNaN(a))) signals.push(scalar("test_accuracy", "fraction correct", "epoch", epochs, test.accuracy));
   }
   if (ratios.length > 0) signals.push({ name: "update_ratio", unit: "‖Δθ‖/‖θ‖", xLabel: "t (commit)", x: t, components: ratios.map((q) => q.name), values: ratios.map((q) => q.values) });
   if (weights.length > 0) {

@@ -1,4 +1,5 @@
 import { BlameStep } from "../engine/blame";
+import { evaluate } from "../engine/evaluate";
 import { losses, type LossName } from "../engine/losses";
 import { Model } from "../engine/model";
 import { globalGradNorm } from "../engine/clipping";
@@ -7,6 +8,7 @@ import { blobF64, sameBits } from "./blob";
 import { NfrunError } from "./errors";
 import { NfrunReader, type RunContext } from "./reader";
 import { hashesOfId } from "./strategy-registry";
+import { testMetrics, testSet } from "./test-split";
 import type { SqlJsOptions } from "./sqljs";
 import { checkDigest, checkFile, checkRunFacts, type IntegrityProblem, type IntegrityStatus } from "./verify-integrity";
 
@@ -31,6 +33,8 @@ export interface VerifyRunSummary {
   readonly commitsChecked: number;
   readonly samplesChecked: number;
   readonly adjustmentsChecked: number;
+  /** Epochs whose test-split metrics were recomputed from the snapshot at their last commit. */
+  readonly testEpochsChecked: number;
   /** 'proven': the run's rows are all there, as recorded (its digest); 'not-proven': a file from before the digest. */
   readonly integrity: IntegrityStatus;
 }
@@ -335,7 +339,26 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
       if (snapshotTs.has(t)) compareSnapshot(t, epoch);
     }
   }
-  return { runId, status: info.status, epochsChecked: epochs.length, commitsChecked, samplesChecked, adjustmentsChecked };
+  // Test metrics: each epoch's held-out loss and accuracy recomputed from the weights at its last commit.
+  const tests = testMetrics(reader, runId);
+  const testData = tests.length > 0 ? testSet(reader, runId, info.inputs, info.outputs) : null;
+  for (const m of tests) {
+    const at = { t: m.t, epoch: m.epoch };
+    if (!testData) return fail("test set (table test_sets)", "the held-out samples the metrics were computed on", "none", at);
+    let lastT = -1;
+    for (let k = 0; k < ctx.trace.t.length; k++) if (ctx.trace.epoch[k] === m.epoch) lastT = ctx.trace.t[k]!;
+    if (m.t !== lastT) fail("test metrics t (the epoch's last commit)", lastT, m.t, at);
+    const snap = loadSnapshot(m.t);
+    if (!snap) return fail("snapshot missing for the test metrics", `a snapshot at t=${m.t}`, "none", at);
+    model.params.set(snap.weights);
+    const expected = evaluate(model, loss, testData);
+    if (m.samples !== expected.samples) fail("test samples", expected.samples, m.samples, at);
+    if (!sameBits(expected.loss, m.loss)) fail("test loss", expected.loss, m.loss, at);
+    if (expected.accuracy === null ? m.accuracy !== null : m.accuracy === null || !sameBits(expected.accuracy, m.accuracy)) {
+      fail("test accuracy", expected.accuracy ?? "none (a regression loss)", m.accuracy ?? "none", at);
+    }
+  }
+  return { runId, status: info.status, epochsChecked: epochs.length, commitsChecked, samplesChecked, adjustmentsChecked, testEpochsChecked: tests.length };
 }
 
 /**

@@ -47,6 +47,8 @@ export interface RunMeta {
     readonly x: Float64Array;
     readonly y: Float64Array;
   };
+  /** The held-out samples evaluated at each epoch end (null: the run has no test split). */
+  readonly test: { readonly name: string; readonly count: number; readonly inputSize: number; readonly targetSize: number; readonly x: Float64Array; readonly y: Float64Array } | null;
   readonly weightCount: number;
   readonly strategy: StrategyRow;
   /** Capacities of the chunk buffers (samples per sample chunk, rows and commits per commit buffer). */
@@ -95,6 +97,8 @@ export type WriterCommand =
       readonly slow: Float64Array | null;
     }
   | { readonly kind: "epoch"; readonly writer: number; readonly epoch: number }
+  /** The test split's metrics after epoch `epoch`, whose last commit is t (accuracy null: a regression loss). */
+  | { readonly kind: "test_metrics"; readonly writer: number; readonly epoch: number; readonly t: number; readonly samples: number; readonly loss: number; readonly accuracy: number | null }
   /** The per-weight learning rates from commit t + 1 on (setLearningRate changed them after commit t). */
   | { readonly kind: "rates"; readonly writer: number; readonly t: number; readonly rates: Float64Array }
   | {

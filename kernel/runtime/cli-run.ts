@@ -1,6 +1,7 @@
 import type { BuiltExperiment } from "../engine/config/build";
 import { isCsvData } from "../engine/config/data";
 import { losses } from "../engine/losses";
+import type { TestMetrics } from "../engine/evaluate";
 import type { FitResult, RunStatus } from "../engine/trainer";
 import { exportWeights } from "../engine/weights-json";
 import { writeTextAtomic } from "./files";
@@ -93,6 +94,7 @@ export async function trainInterruptibly(b: BuiltExperiment, epochs: number, sto
   let loss = NaN;
   let done = 0;
   let cause: string | undefined;
+  let test: TestMetrics | null = null;
   let lastYield = performance.now();
   for (let e = 0; e < epochs && !stop.received; e++) {
     const result = trainer.trainEpoch(dataset);
@@ -102,6 +104,7 @@ export async function trainInterruptibly(b: BuiltExperiment, epochs: number, sto
       break;
     }
     loss = result.loss;
+    test = result.test;
     done++;
     if (performance.now() - lastYield > 20) {
       await new Promise((r) => setImmediate(r));
@@ -111,7 +114,7 @@ export async function trainInterruptibly(b: BuiltExperiment, epochs: number, sto
   // A signal that arrived during the last epoch still counts as an interruption.
   await new Promise((r) => setImmediate(r));
   if (stop.received && status !== "diverged") status = "interrupted";
-  return { status, epochs: done, loss, seconds: (performance.now() - start) / 1000, ...(cause ? { cause } : {}) };
+  return { status, epochs: done, loss, seconds: (performance.now() - start) / 1000, ...(cause ? { cause } : {}), test };
 }
 
 /** Writes the weights JSON via a temp file + rename, so a reader never sees half a file. */
@@ -155,5 +158,10 @@ export function reportResult(
     return EXIT.failed;
   }
   print(`final loss ${formatLoss(result.loss)} after ${result.epochs} epochs, ${b.trainer.t} commits (${formatSeconds(result.seconds)}${speed})`);
+  const test = result.test;
+  if (test) {
+    const accuracy = test.accuracy === null ? "" : `, accuracy ${(100 * test.accuracy).toFixed(1)} %`;
+    print(`test split: loss ${formatLoss(test.loss)}${accuracy} on ${test.samples} held-out samples`);
+  }
   return EXIT.ok;
 }

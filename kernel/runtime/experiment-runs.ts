@@ -5,10 +5,9 @@
  * audit log; at the end write the resolved config(s) and the weights.
  */
 import { existsSync, statSync } from "node:fs";
-import { buildExperiment, type BuiltExperiment, type BuildOptions } from "../engine/config/build";
+import { buildExperiment, preparedData, type BuiltExperiment, type BuildOptions } from "../engine/config/build";
 import { expandSweep } from "../engine/config/sweep";
 import type { TrainingObserver } from "../engine/observer";
-import { DatasetScaler } from "../engine/scalers";
 import type { FitResult } from "../engine/trainer";
 import { configHash } from "../record/config-hash";
 import { RunRecorder, type RecordStatus } from "../record/recorder";
@@ -87,10 +86,9 @@ export async function prepareRun(
   const experiment = resolution.experiment;
   let recorder: RunRecorder | null = null;
   if (options.record) {
-    // The data the run trains on: scaled exactly as buildExperiment scales it.
-    const raw = resolution.dataset;
+    // The data the run trains on: split and scaled exactly as buildExperiment does.
     recorder = await RunRecorder.create(options.record, {
-      data: DatasetScaler.fit(raw, experiment.scale, "scale").transform(raw),
+      data: preparedData(experiment, resolution.dataset, resolution.file).train,
       config: experiment,
       seed: experiment.seed,
       epochs: experiment.training.epochs,

@@ -23,7 +23,9 @@ export async function verifyCommand(
     for (const r of result.runs) {
       out(
         `run ${r.runId} (${r.status}): ${r.epochsChecked} recorded epochs, ${r.commitsChecked} commits, ` +
-          `${r.samplesChecked} samples, ${r.adjustmentsChecked} weight adjustments verified`,
+          `${r.samplesChecked} samples, ${r.adjustmentsChecked} weight adjustments` +
+          (r.testEpochsChecked > 0 ? `, test metrics of ${r.testEpochsChecked} epochs` : "") +
+          " verified",
       );
     }
     if (result.mismatch) {

@@ -134,7 +134,7 @@ test("the digest names edits the replay cannot see: a commit row of an unrecorde
   await assertFails(await tamper(partial, "partial-loss.nfrun", (db) => db.run("UPDATE commits SET loss = 0.25 WHERE epoch = 3 AND batch = 1")), /table commits: rows edited since recorded/);
   await assertFails(await tamper(good, "event-edit.nfrun", (db) => db.run("UPDATE events SET message = 'fine' WHERE kind = 'start'")), /table events: rows edited/);
   await assertFails(await tamper(good, "names-edit.nfrun", (db) => db.run(`UPDATE datasets SET input_names = '["a","b"]'`)), /table datasets: rows edited/);
-  await assertFails(await tamper(good, "digest-gone.nfrun", (db) => db.run("DELETE FROM run_integrity")), /run_integrity \(the run's digest\).*schema version 4/);
+  await assertFails(await tamper(good, "digest-gone.nfrun", (db) => db.run("DELETE FROM run_integrity")), /run_integrity \(the run's digest\).*schema version 5/);
   await assertFails(await tamper(good, "section-gone.nfrun", (db) => db.run("DELETE FROM run_integrity WHERE section = 'events'")), /run_integrity \(no digest of table events\)/);
 });
 
@@ -194,12 +194,12 @@ print(json.dumps(result))
   const python = JSON.parse(execFileSync("python3", ["-c", script, good, runId], { encoding: "utf8" })) as Record<string, [number, string]>;
   const con = execFileSync("python3", ["-c", "import json,sqlite3,sys; print(json.dumps({s: [r, d] for s, r, d in sqlite3.connect(sys.argv[1]).execute('SELECT section, rows, digest FROM run_integrity WHERE run_id = ?', (sys.argv[2],))}))", good, runId], { encoding: "utf8" });
   const stored = JSON.parse(con) as Record<string, [number, string]>;
-  assert.equal(Object.keys(stored).length, 13);
+  assert.equal(Object.keys(stored).length, 15);
   assert.deepEqual(python, stored);
   assert.ok(stored.commits![0] === 16 && stored.sample_chunks![0]! >= 4);
 });
 
-test("a run appended to an old file: the file becomes version 4, its earlier run is noted as not proven, the new one is proven", async () => {
+test("a run appended to an old file: the file becomes the current version, its earlier run is noted as not proven, the new one is proven", async () => {
   const old = await tamper(good, "old-append.nfrun", (db) => db.run("DROP TABLE run_integrity; PRAGMA user_version = 3; UPDATE nf_meta SET value = '3' WHERE key = 'schema_version'"));
   const added = await record(old);
   const r = await verifyFile(old);

@@ -5,7 +5,7 @@ import { getStrategy } from "../optimizers/registry";
 import type { Strategy } from "../optimizers/strategy";
 import { DatasetScaler } from "../scalers";
 import { Trainer, type TrainerOptions } from "../trainer";
-import { loadData } from "./data";
+import { loadData, splitData } from "./data";
 import { readWeightsInto, scheduleFor, trainerMechanisms, type Resolution, type ResolvedExperiment } from "./experiment";
 
 /** Everything a resolved experiment turns into, ready to `trainer.fit(dataset, epochs)`. */
@@ -15,9 +15,11 @@ export interface BuiltExperiment {
   readonly strategy: Strategy;
   /** The training data, scaled as `experiment.scale` asks. */
   readonly dataset: Dataset;
-  /** The data as loaded, before scaling. */
+  /** The test split (`data.test_fraction`), scaled like the training data; null: none. */
+  readonly testDataset: Dataset | null;
+  /** The training data as loaded, before scaling. */
   readonly rawDataset: Dataset;
-  /** Fitted on the raw data; maps new inputs in and predictions back out. */
+  /** Fitted on the raw training data; maps new inputs in and predictions back out. */
   readonly scaler: DatasetScaler;
   readonly trainer: Trainer;
 }
@@ -42,8 +44,7 @@ export function buildExperiment(source: Resolution | ResolvedExperiment, options
   if (experiment.model.weights !== undefined) readWeightsInto(model, experiment.model.weights, file);
   else model.initialize(experiment.model.init, experiment.seed);
 
-  const scaler = DatasetScaler.fit(rawDataset, experiment.scale, "scale");
-  const dataset = scaler.transform(rawDataset);
+  const { scaler, raw, train: dataset, test: testDataset } = preparedData(experiment, rawDataset, file);
 
   const { name, ...hyperparameters } = experiment.optimizer;
   const strategy = getStrategy(name);
@@ -59,6 +60,21 @@ export function buildExperiment(source: Resolution | ResolvedExperiment, options
     shuffle: experiment.training.shuffle,
     seed: experiment.seed,
     observers: options.observers ?? [],
+    ...(testDataset ? { test: testDataset } : {}),
   });
-  return { experiment, model, strategy, dataset, rawDataset, scaler, trainer };
+  return { experiment, model, strategy, dataset, testDataset, rawDataset: raw, scaler, trainer };
+}
+
+/**
+ * The loaded data as a run trains on it: split (`data.test_fraction`), the scaler fitted on the
+ * training part only (the held-out samples must not leak into it) and both parts scaled.
+ */
+export function preparedData(
+  experiment: Pick<ResolvedExperiment, "data" | "scale">,
+  loaded: Dataset,
+  file?: string,
+): { scaler: DatasetScaler; raw: Dataset; train: Dataset; test: Dataset | null } {
+  const { train, test } = splitData(experiment.data, loaded, { file });
+  const scaler = DatasetScaler.fit(train, experiment.scale, "scale");
+  return { scaler, raw: train, train: scaler.transform(train), test: test ? scaler.transform(test) : null };
 }

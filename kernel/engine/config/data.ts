@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { loadCsvFile } from "../datasets/csv";
 import type { Dataset } from "../datasets/dataset";
+import { splitDataset } from "../datasets/split";
 import { generateDataset, generatorNames, generatorSpecs, type GeneratorName } from "../datasets/generators";
 import { asExperimentError, ExperimentConfigError, problemsFromZod, unknownName } from "./errors";
 import { generatorOptionSchemas, type ExperimentParsed } from "./schema";
@@ -23,7 +24,21 @@ export interface ResolvedCsvData {
   };
 }
 
-export type ResolvedData = ResolvedGeneratorData | ResolvedCsvData;
+/**
+ * The test split: `test_fraction` of the samples held out (chosen by a shuffle seeded with `test_seed`,
+ * default 0) and evaluated at every epoch end. Absent: no test split.
+ */
+export interface TestSplit {
+  readonly test_fraction?: number;
+  readonly test_seed?: number;
+}
+
+export type ResolvedData = (ResolvedGeneratorData | ResolvedCsvData) & TestSplit;
+
+const testSplitSchema = z.strictObject({
+  test_fraction: z.number().gt(0).lt(1).optional(),
+  test_seed: z.int().min(0).max(0xffffffff).optional(),
+});
 
 export interface ConfigContext {
   /** The config file, for error messages. */
@@ -46,6 +61,20 @@ export function resolveConfigPath(path: string, ctx: ConfigContext): string {
  * generator accepts and filled from its defaults, CSV paths made absolute.
  */
 export function resolveData(data: ExperimentParsed["data"], ctx: ConfigContext): ResolvedData {
+  const { test_fraction, test_seed, ...source } = data as Record<string, unknown>;
+  const split = testSplitSchema.safeParse({ test_fraction, test_seed }, { reportInput: true });
+  if (!split.success) {
+    const p = problemsFromZod(testSplitSchema, split.error.issues, "data")[0]!;
+    throw new ExperimentConfigError(p.field, p.message, ctx.file);
+  }
+  if (split.data.test_fraction === undefined) {
+    if (split.data.test_seed !== undefined) throw new ExperimentConfigError("data.test_seed", "given without data.test_fraction (the share of samples to hold out)", ctx.file);
+    return resolveSource(source, ctx);
+  }
+  return { ...resolveSource(source, ctx), test_fraction: split.data.test_fraction, test_seed: split.data.test_seed ?? 0 };
+}
+
+function resolveSource(data: Record<string, unknown>, ctx: ConfigContext): ResolvedGeneratorData | ResolvedCsvData {
   const { generator, csv, ...rest } = data as { generator?: string; csv?: ResolvedCsvData["csv"] } & Record<string, unknown>;
   if (generator !== undefined && csv !== undefined) {
     throw new ExperimentConfigError("data", "give either data.generator or data.csv, not both", ctx.file);
@@ -97,9 +126,19 @@ export function resolveData(data: ExperimentParsed["data"], ctx: ConfigContext):
 /** Loads (generates or reads) the data a resolved `data` section describes, unscaled. */
 export function loadData(data: ResolvedData, ctx: Pick<ConfigContext, "file">): Dataset {
   if (isCsvData(data)) return loadCsvData(data, ctx);
-  const { generator, ...options } = data;
+  const { generator, test_fraction: _f, test_seed: _s, ...options } = data;
   try {
     return generateDataset(generator, options, "data");
+  } catch (error) {
+    rethrowWithField(error, ctx.file, "data");
+  }
+}
+
+/** The loaded data split as `data.test_fraction` asks (test null: no test split). */
+export function splitData(data: ResolvedData, dataset: Dataset, ctx: Pick<ConfigContext, "file">): { train: Dataset; test: Dataset | null } {
+  if (data.test_fraction === undefined) return { train: dataset, test: null };
+  try {
+    return splitDataset(dataset, data.test_fraction, data.test_seed ?? 0, "data.test_fraction");
   } catch (error) {
     rethrowWithField(error, ctx.file, "data");
   }

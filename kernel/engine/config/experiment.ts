@@ -12,7 +12,7 @@ import type { HyperValue } from "../optimizers/strategy";
 import { scheduleFactor } from "../schedules";
 import { Trainer } from "../trainer";
 import { loadWeightsInto, type WeightsFile } from "../weights-json";
-import { isCsvData, loadData, resolveConfigPath, resolveData, rethrowWithField, type ConfigContext, type ResolvedData } from "./data";
+import { isCsvData, loadData, resolveConfigPath, resolveData, rethrowWithField, splitData, type ConfigContext, type ResolvedData } from "./data";
 import { asExperimentError, ExperimentConfigError, problemsFromZod, unknownName } from "./errors";
 import { normalizeSeedKeys, renameError, resolvePrecision, resolveScheduler, scheduleSpec, type ResolvedScheduler } from "./mechanisms";
 import { resolveExportPath } from "./export-paths";
@@ -205,20 +205,23 @@ function resolveNormalized(source: RawExperiment, raw: Record<string, unknown>, 
     readWeightsInto(model, weights, file);
   }
 
+  // Batches come from the training part of the data (all of it without a test split).
+  const trainCount = splitData(data, dataset, { file }).train.count;
+  const samples = data.test_fraction === undefined ? `${trainCount}` : `${trainCount} training`;
   const batchSize = c.training.batch_size;
-  if (batchSize > dataset.count) {
-    throw new ExperimentConfigError("training.batch_size", `must be ≤ the number of samples (${dataset.count}), got ${batchSize}`, file);
+  if (batchSize > trainCount) {
+    throw new ExperimentConfigError("training.batch_size", `must be ≤ the number of ${data.test_fraction === undefined ? "samples" : "training samples"} (${trainCount}), got ${batchSize}`, file);
   }
   const accumulate = c.training.accumulate_steps;
-  if (batchSize * accumulate > dataset.count) {
+  if (batchSize * accumulate > trainCount) {
     throw new ExperimentConfigError(
       "training.accumulate_steps",
-      `batch_size × accumulate_steps = ${batchSize * accumulate} samples per commit, more than the ${dataset.count} samples`,
+      `batch_size × accumulate_steps = ${batchSize * accumulate} samples per commit, more than the ${samples} samples`,
       file,
     );
   }
   const lr = typeof hyperparameters.lr === "number" ? hyperparameters.lr : 0;
-  const commitsPerEpoch = Math.ceil(dataset.count / (batchSize * accumulate));
+  const commitsPerEpoch = Math.ceil(trainCount / (batchSize * accumulate));
   const scheduler = schedulerHook
     ? resolveScheduler(c.scheduler, { epochs: c.training.epochs, commitsPerEpoch, lr }, file)
     : ({ name: "constant", warmup_steps: 0 } as const);
@@ -305,7 +308,7 @@ export function scheduleFor(e: Pick<ResolvedExperiment, "scheduler" | "optimizer
 }
 
 function withColumns(data: ResolvedData, dataset: Dataset): ResolvedData {
-  return isCsvData(data) ? { csv: { path: data.csv.path, inputs: [...dataset.inputNames], targets: [...dataset.targetNames] } } : data;
+  return isCsvData(data) ? { ...data, csv: { path: data.csv.path, inputs: [...dataset.inputNames], targets: [...dataset.targetNames] } } : data;
 }
 
 /** Reads a weights JSON into `model`, turning every problem into an error on `model.weights`. */
