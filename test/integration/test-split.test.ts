@@ -55,7 +55,9 @@ function reference(net: RefNet, params: ArrayLike<number>, loss: LossName, data:
     const out = refForward(net, params, x).output;
     sum += refLoss(loss, out, y);
     if (loss === "cce") {
-      correct += out.indexOf(Math.max(...out)) === y.indexOf(Math.max(...y)) ? 1 : 0;
+      // The first index of the largest value, written out (no spread into Math.max: the repository's guard).
+      const argmax = (v: readonly number[]) => v.reduce((best, x, i) => (x > v[best]! ? i : best), 0);
+      correct += argmax(out) === argmax(y) ? 1 : 0;
       judged++;
     } else if (loss === "bce") {
       out.forEach((p, i) => (correct += (p >= 0.5 ? 1 : 0) === (y[i]! >= 0.5 ? 1 : 0) ? 1 : 0));

@@ -124,7 +124,7 @@ test("flipping status from interrupted to completed fails (with or without an en
 });
 
 test("a schema version in nf_meta that disagrees with user_version fails", async () => {
-  await assertFails(await tamper(good, "meta-version.nfrun", (db) => db.run("UPDATE nf_meta SET value = '2' WHERE key = 'schema_version'")), /nf_meta schema_version.*expected 4, found 2/);
+  await assertFails(await tamper(good, "meta-version.nfrun", (db) => db.run("UPDATE nf_meta SET value = '2' WHERE key = 'schema_version'")), /nf_meta schema_version.*expected 5, found 2/);
 });
 
 test("the digest names edits the replay cannot see: a commit row of an unrecorded epoch, an event, the dataset's names", async () => {
@@ -178,6 +178,8 @@ q = {
   "strategies": "SELECT strategy_id, builtin, declaration_json, source, source_hash, cell_source FROM strategies WHERE run_id = ?",
   "learning_rate_changes": "SELECT t, t, rates FROM learning_rate_changes WHERE run_id = ? ORDER BY t",
   "events": "SELECT seq, time_ms, t, epoch, position, kind, message, data_json FROM events WHERE run_id = ? ORDER BY seq",
+  "test_sets": "SELECT name, count, input_size, target_size, x, y FROM test_sets WHERE run_id = ?",
+  "test_metrics": "SELECT epoch, t, samples, loss, accuracy FROM test_metrics WHERE run_id = ? ORDER BY epoch",
 }
 keyed = {"run", "recorded_epochs", "snapshots", "lookahead_slow", "learning_rate_changes"}
 result = {}
