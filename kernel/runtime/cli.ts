@@ -7,7 +7,7 @@ import { RunFileLock } from "../record/run-lock";
 import type { RunPlan } from "./cli-config";
 import { runDemo } from "./cli-demo";
 import { describeExperiment, EXIT, reportResult, trainInterruptibly, type Print } from "./cli-run";
-import { concludeRun, outputProblem, planRuns, prepareRun, writeRunOutputs, type PreparedRun, type RunOptions } from "./experiment-runs";
+import { concludeRun, outputProblem, planRuns, planWarnings, prepareRun, writeRunOutputs, type PreparedRun, type RunOptions } from "./experiment-runs";
 import { progressModeFor, ProgressReporter } from "./progress";
 import { debugStack, reportError } from "./cli-errors";
 import { StopSignals } from "./stop-signals";
@@ -64,6 +64,7 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
   }
   const problem = outputProblem(plans, options);
   if (problem) return bad(problem);
+  for (const warning of planWarnings(plans)) io.err(`neuroforge: warning: ${warning}`);
   let policy: RecordingPolicy;
   try {
     policy = recordingPolicy(options);
@@ -134,7 +135,7 @@ async function trainPlans(
     if (code !== EXIT.ok) return code;
   }
   const written = writeRunOutputs(plans, trained, options);
-  if (written.config) io.out(`resolved config written to ${displayPath(written.config)}`);
+  for (const config of written.configs) io.out(`resolved config written to ${displayPath(config)}`);
   if (written.weights) io.out(`weights written to ${displayPath(written.weights)}`);
   return EXIT.ok;
 }

@@ -6,6 +6,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { buildExperiment, preparedData, type BuiltExperiment, type BuildOptions } from "../engine/config/build";
+import { formatProblem } from "../engine/config/errors";
 import { expandSweep } from "../engine/config/sweep";
 import type { TrainingObserver } from "../engine/observer";
 import type { FitResult } from "../engine/trainer";
@@ -40,10 +41,39 @@ export function planRuns(path: string, options: RunOptions): RunPlan[] {
   return runs.map((overrides) => planRun(path, overrides, runs, options.configDir));
 }
 
+/**
+ * The plans' warnings (keys with no effect here, seed patterns dropped), each once however many runs
+ * and files repeat it: `file[, file…]: field: why`.
+ */
+export function planWarnings(plans: readonly RunPlan[]): string[] {
+  const files = new Map<string, Set<string>>();
+  for (const w of plans.flatMap((p) => p.resolution.warnings)) {
+    const key = formatProblem(undefined, w.field, w.message);
+    const seen = files.get(key) ?? new Set<string>();
+    if (w.file !== undefined) seen.add(w.file);
+    files.set(key, seen);
+  }
+  return [...files].map(([key, from]) => formatProblem(from.size ? [...from].join(", ") : undefined, key, ""));
+}
+
 /** Where the outputs go: the options' paths, else the experiment's `export.*`. */
 function outputs(plans: readonly RunPlan[], options: RunOptions): { weights?: string; config?: string; auditLog?: string } {
   const exp = plans[0]!.resolution.experiment.export;
   return { weights: options.weightsOut ?? exp?.weights, config: options.exportConfig ?? exp?.config, auditLog: options.auditLog ?? exp?.audit_log };
+}
+
+/**
+ * Resolved-config files → the runs each holds. `--export-config` holds every run; otherwise each run
+ * goes to its own `export.config` (seed 002's `optimizer.export_json`, which differs per optimizer in
+ * a sweep over optimizers), and runs naming the same file share it.
+ */
+function configTargets<T extends { readonly plan: RunPlan }>(runs: readonly T[], options: RunOptions): Map<string, T[]> {
+  const targets = new Map<string, T[]>();
+  for (const run of runs) {
+    const target = options.exportConfig ?? run.plan.resolution.experiment.export?.config;
+    if (target !== undefined) targets.set(target, [...(targets.get(target) ?? []), run]);
+  }
+  return targets;
 }
 
 /** A usage problem with the outputs (a directory given as a file, one weights file for many runs), or null. */
@@ -53,10 +83,11 @@ export function outputProblem(plans: readonly RunPlan[], options: RunOptions): s
     return "export.weights: every run of a multirun would write the same weights file; remove it or use --record";
   }
   const out = outputs(plans, options);
+  const configs = [...configTargets(plans.map((plan) => ({ plan })), options).keys()];
   for (const [flag, target] of [
     [options.weightsOut ? "--weights-out" : "export.weights", out.weights],
     ["--record", options.record],
-    ["--export-config", out.config],
+    ...configs.map((c) => [options.exportConfig ? "--export-config" : "export.config", c] as const),
     ["--audit-log", out.auditLog],
   ] as const) {
     if (target && existsSync(target) && statSync(target).isDirectory()) return `${flag}: ${target} is a directory; give a file path`;
@@ -112,13 +143,17 @@ export function concludeRun(run: PreparedRun, result: FitResult, options: RunOpt
   return status;
 }
 
-/** After the last run: the resolved config(s) and the last run's weights. Returns the absolute paths written. */
-export function writeRunOutputs(plans: readonly RunPlan[], trained: readonly PreparedRun[], options: RunOptions): { config?: string; weights?: string } {
+/**
+ * After the last run: the resolved configs (a file holding one run gets its object, a file holding
+ * several an array, in sweep order) and the last run's weights. Returns the absolute paths written.
+ */
+export function writeRunOutputs(plans: readonly RunPlan[], trained: readonly PreparedRun[], options: RunOptions): { configs: string[]; weights?: string } {
   const out = outputs(plans, options);
-  const written: { config?: string; weights?: string } = {};
-  if (out.config) {
-    const experiments = trained.map((r) => r.built.experiment);
-    written.config = writeTextAtomic(out.config, `${JSON.stringify(plans.length > 1 ? experiments : experiments[0], null, 2)}\n`);
+  const written: { configs: string[]; weights?: string } = { configs: [] };
+  const shared = options.exportConfig !== undefined && plans.length > 1;
+  for (const [target, runs] of configTargets(trained, options)) {
+    const experiments = runs.map((r) => r.built.experiment);
+    written.configs.push(writeTextAtomic(target, `${JSON.stringify(shared || runs.length > 1 ? experiments : experiments[0], null, 2)}\n`));
   }
   const last = trained.at(-1);
   if (out.weights && last) written.weights = writeWeightsFile(last.built, out.weights);

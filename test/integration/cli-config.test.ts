@@ -109,7 +109,7 @@ describe("neuroforge train with composed configs", () => {
     ["bad override syntax", ["optimizer.lr"], /expected key=value/],
     ["a sweep without -m", ["optimizer.lr=1,2"], /comma list is a sweep: run with -m/],
     ["float32", ["precision=float32"], /precision: float32 is not supported: the engine computes in float64/],
-    ["bf16", ["+optimizer.bf16_preferred=true"], /optimizer\.bf16_preferred: bfloat16 is not supported/],
+    ["bf16", ["+optimizer.bf16=true"], /optimizer\.bf16: bfloat16 is not supported/],
     ["one bad run of a sweep stops them all", ["-m", "optimizer.lr=0.1,-1"], /override 'optimizer\.lr=-1': optimizer\.lr: must be ≥ 0/],
   ];
   for (const [what, overrides, pattern] of errorCases) {

@@ -206,13 +206,14 @@ describe("config: precision keys", () => {
     expectError(c, "precision", /unknown precision "float65" \(did you mean 'float64'\?\)/);
   });
 
-  it("amp / bf16_preferred / fused / precision_safe: false accepted and dropped, true rejected; diagnostics keys rejected", () => {
+  it("amp / bf16 / fused: false accepted and dropped, true rejected with the reason", () => {
     const ok = base();
-    Object.assign(ok.optimizer, { bf16_preferred: false, fused: false, precision_safe: false });
+    Object.assign(ok.optimizer, { bf16: false, fused: false });
     ok.amp = false;
-    const e = resolve(ok).experiment;
-    assert.ok(!("amp" in e) && !("fused" in e.optimizer));
-    for (const [key, re] of [["amp", /automatic mixed precision/], ["bf16_preferred", /bfloat16 is not supported/], ["fused", /no fused kernels/], ["precision_safe", /no meaning here/]] as const) {
+    const r = resolve(ok);
+    assert.ok(!("amp" in r.experiment) && !("fused" in r.experiment.optimizer) && !("bf16" in r.experiment.optimizer));
+    assert.deepEqual(r.warnings, []);
+    for (const [key, re] of [["amp", /automatic mixed precision/], ["bf16", /bfloat16 is not supported/], ["fused", /no fused kernels/]] as const) {
       const c = base();
       c.optimizer[key] = true;
       expectError(c, `optimizer.${key}`, re);
@@ -223,11 +224,50 @@ describe("config: precision keys", () => {
     const s = base();
     s.optimizer.fused = "yes";
     expectError(s, "optimizer.fused", /expected true or false/);
-    for (const key of ["log_config", "rich_console", "hash_to_debuglog"]) {
-      const c = base();
-      c.optimizer[key] = true;
-      expectError(c, `optimizer.${key}`);
+  });
+
+  it("seed keys with no effect (bf16_preferred, precision_safe, log_config, rich_console, hash_to_debuglog): true accepted with one warning each saying why, false silently; dropped", () => {
+    const reasons: Record<string, RegExp> = {
+      bf16_preferred: /no effect: the engine computes in float64/,
+      precision_safe: /no effect: the engine computes in float64, without AMP or bf16/,
+      log_config: /no effect: `neuroforge train` always prints the resolved experiment/,
+      rich_console: /no effect: the CLI picks a progress bar/,
+      hash_to_debuglog: /no effect: use export\.audit_log/,
+    };
+    const plain = resolve(base()).experiment;
+    const c = base();
+    for (const key of Object.keys(reasons)) c.optimizer[key] = true;
+    c.log_config = true;
+    const r = resolve(c);
+    assert.deepEqual(r.experiment, plain, "the keys change nothing in the resolved experiment");
+    assert.deepEqual(r.warnings.map((w) => w.field), ["log_config", ...Object.keys(reasons).map((k) => `optimizer.${k}`)]);
+    for (const w of r.warnings) {
+      assert.match(w.message, reasons[w.field.replace("optimizer.", "")]!);
+      assert.equal(w.file, "/cfg/train.yaml");
     }
+    const off = base();
+    for (const key of Object.keys(reasons)) off.optimizer[key] = false;
+    assert.deepEqual(resolve(off).warnings, []);
+    const bad = base();
+    bad.optimizer.log_config = "yes";
+    expectError(bad, "optimizer.log_config", /expected true or false, got "yes"/);
+  });
+
+  it("seed 002's default no-decay list: patterns matching nothing dropped with one warning; one's own list still refuses them", () => {
+    const seedList = ["bias", "LayerNorm.weight", "layer_norm.weight", "ln", "norm", "bn", "BatchNorm.weight"];
+    const c = base();
+    c.optimizer.auto_param_groups = { enabled: true, no_decay_patterns: [...seedList].reverse() };
+    const r = resolve(c);
+    assert.deepEqual(r.experiment.auto_param_groups.no_decay_patterns, ["bias"]);
+    assert.equal(r.warnings.length, 1);
+    assert.equal(r.warnings[0]!.field, "optimizer.auto_param_groups.no_decay_patterns");
+    assert.match(r.warnings[0]!.message, /'BatchNorm\.weight', 'bn', 'norm', 'ln', 'layer_norm\.weight', 'LayerNorm\.weight' match no parameter/);
+    // The resolved experiment resolves to itself, without a warning.
+    assert.deepEqual(resolve(r.experiment).warnings, []);
+    assert.deepEqual(buildExperiment(r).trainer.noDecay?.parameters, ["layers.0.bias", "layers.1.bias"]);
+    const own = base();
+    own.auto_param_groups = { enabled: true, no_decay_patterns: seedList.slice(0, 6) };
+    expectError(own, "auto_param_groups.no_decay_patterns[1]", /'LayerNorm\.weight' matches no parameter/);
   });
 
   it("detect_anomaly maps to the always-on non-finite guard: true and false accepted", () => {

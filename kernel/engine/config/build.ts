@@ -34,7 +34,7 @@ export interface BuildOptions {
  * Step 3: ResolvedExperiment → model (initialized or loaded), scaled data, trainer. Accepts a
  * Resolution (reuses the data it loaded) or a bare ResolvedExperiment (loads the data again).
  */
-export function buildExperiment(source: Resolution | ResolvedExperiment, options: BuildOptions = {}): BuiltExperiment {
+export function buildExperiment(source: Omit<Resolution, "warnings"> | ResolvedExperiment, options: BuildOptions = {}): BuiltExperiment {
   const resolution = "experiment" in source ? source : undefined;
   const experiment = resolution ? resolution.experiment : (source as ResolvedExperiment);
   const file = resolution?.file;

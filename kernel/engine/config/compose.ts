@@ -113,24 +113,28 @@ export function composeExperiment(path: string, overrides: readonly string[] = [
 export function loadComposedExperiment(path: string, overrides: readonly string[] = [], options: ComposeOptions = {}): Resolution & { composed: Composed } {
   const composed = composeExperiment(path, overrides, options);
   try {
-    return { ...resolveExperiment(composed), composed };
+    const resolution = resolveExperiment(composed);
+    const warnings = resolution.warnings.map((w) => ({ ...w, file: sourceOf(w.field, composed.provenance) ?? w.file }));
+    return { ...resolution, warnings, composed };
   } catch (error) {
     if (error instanceof ExperimentConfigError) throw attribute(error, composed.provenance);
     throw error;
   }
 }
 
+/** The file (or override) that set `field`: its longest dotted prefix found in the provenance. */
+function sourceOf(field: string, provenance: ReadonlyMap<string, string>): string | undefined {
+  const segments = field.replace(/\[(\d+)\]/g, ".$1").split(".").filter((s) => s !== "");
+  for (let n = segments.length; n > 0; n--) {
+    const source = provenance.get(segments.slice(0, n).join("."));
+    if (source !== undefined) return source;
+  }
+  return undefined;
+}
+
 /** Re-labels an error with the source of its field (longest dotted prefix found in the provenance). */
 export function attribute(error: ExperimentConfigError, provenance: ReadonlyMap<string, string>): ExperimentConfigError {
-  const sourceOf = (field: string): string | undefined => {
-    const segments = field.replace(/\[(\d+)\]/g, ".$1").split(".").filter((s) => s !== "");
-    for (let n = segments.length; n > 0; n--) {
-      const source = provenance.get(segments.slice(0, n).join("."));
-      if (source !== undefined) return source;
-    }
-    return undefined;
-  };
-  const problems: ConfigProblem[] = error.problems.map((p) => ({ ...p, file: p.file ?? sourceOf(p.field) ?? error.file }));
+  const problems: ConfigProblem[] = error.problems.map((p) => ({ ...p, file: p.file ?? sourceOf(p.field, provenance) ?? error.file }));
   const file = problems[0]!.file ?? error.file;
   return new ExperimentConfigError(error.field, error.detail, file, problems);
 }

@@ -35,7 +35,8 @@ export class ExperimentConfigError extends ConfigError {
   }
 }
 
-function formatProblem(file: string | undefined, field: string, message: string): string {
+/** `file: field: message` (the parts that are known). */
+export function formatProblem(file: string | undefined, field: string, message: string): string {
   return [file, field, message].filter((s) => s !== undefined && s !== "").join(": ");
 }
 

@@ -13,8 +13,9 @@ import { scheduleFactor } from "../schedules";
 import { Trainer } from "../trainer";
 import { loadWeightsInto, type WeightsFile } from "../weights-json";
 import { isCsvData, loadData, resolveConfigPath, resolveData, rethrowWithField, splitData, type ConfigContext, type ResolvedData } from "./data";
-import { asExperimentError, ExperimentConfigError, problemsFromZod, unknownName } from "./errors";
-import { normalizeSeedKeys, renameError, resolvePrecision, resolveScheduler, scheduleSpec, type ResolvedScheduler } from "./mechanisms";
+import { asExperimentError, ExperimentConfigError, problemsFromZod, unknownName, type ConfigProblem } from "./errors";
+import { isSeedNoDecayList, normalizeSeedKeys, renameError, renameField, resolvePrecision, resolveScheduler, scheduleSpec, type ResolvedScheduler } from "./mechanisms";
+import { parameterNames, patternMatches } from "../param-groups";
 import { resolveExportPath } from "./export-paths";
 import { readExperimentFile, type RawExperiment } from "./parse";
 import { experimentSchema } from "./schema";
@@ -76,6 +77,8 @@ export interface Resolution {
   readonly dataset: Dataset;
   /** The config file it came from, if any. */
   readonly file?: string;
+  /** Keys accepted with no effect here, and seed default patterns dropped; each names its field. */
+  readonly warnings: readonly ConfigProblem[];
 }
 
 /** Initializers that take a `value`, and its default (see initializers.ts). */
@@ -101,7 +104,9 @@ export function resolveExperiment(source: RawExperiment): Resolution {
   }
   const normalized = normalizeSeedKeys(given as Record<string, unknown>, file);
   try {
-    return resolveNormalized(source, normalized.raw, normalized.schedulerHook);
+    const resolution = resolveNormalized(source, normalized.raw, normalized.schedulerHook);
+    const warnings = [...normalized.warnings, ...resolution.warnings.map((w) => ({ ...w, field: renameField(w.field, normalized.renames) }))];
+    return { ...resolution, warnings };
   } catch (error) {
     if (error instanceof ExperimentConfigError) throw renameError(error, normalized.renames);
     throw error;
@@ -226,7 +231,20 @@ function resolveNormalized(source: RawExperiment, raw: Record<string, unknown>, 
     ? resolveScheduler(c.scheduler, { epochs: c.training.epochs, commitsPerEpoch, lr }, file)
     : ({ name: "constant", warmup_steps: 0 } as const);
   const lookahead = { enabled: false, alpha: 0.5, k: 6, ...c.lookahead };
+  const warnings: ConfigProblem[] = [];
   const groups = { enabled: false, no_decay_patterns: ["bias"], override_no_decay_weight: 0, ...c.auto_param_groups };
+  if (groups.enabled && isSeedNoDecayList(groups.no_decay_patterns)) {
+    const names = parameterNames(model);
+    const unmatched = groups.no_decay_patterns.filter((p) => !names.some((n) => patternMatches(p, n)));
+    if (unmatched.length > 0) {
+      groups.no_decay_patterns = groups.no_decay_patterns.filter((p) => !unmatched.includes(p));
+      warnings.push({
+        field: "auto_param_groups.no_decay_patterns",
+        message: `seed 002's default list: ${unmatched.map((p) => `'${p}'`).join(", ")} match no parameter of this model (it has no normalization layers; parameters: ${names.join(", ")}), dropped`,
+        ...(file === undefined ? {} : { file }),
+      });
+    }
+  }
 
   // Last line of defence: whatever else the engine checks when a trainer is made (activation ×
   // loss pairs, parameter-group patterns, …) is reported here as a config error rather than at build time.
@@ -280,7 +298,7 @@ function resolveNormalized(source: RawExperiment, raw: Record<string, unknown>, 
     },
     ...(Object.keys(exported).length === 0 ? {} : { export: exported }),
   };
-  return file === undefined ? { experiment, dataset } : { experiment, dataset, file };
+  return file === undefined ? { experiment, dataset, warnings } : { experiment, dataset, file, warnings };
 }
 
 /** The Trainer options for a resolved experiment's mechanisms (Lookahead, groups, accumulation, clipping). */

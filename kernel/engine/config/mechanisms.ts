@@ -29,24 +29,40 @@ export const SEED_MOVES: readonly (readonly [from: string, to: string])[] = [
 ];
 
 /**
- * Keys about hardware precision and kernels, which mean nothing in a float64 engine written in
- * TypeScript. `false` asks for what the engine does anyway and is accepted (and dropped); `true` is
+ * Keys about hardware precision and kernels that ask for something this float64 TypeScript engine
+ * cannot do. `false` asks for what the engine does anyway and is accepted (and dropped); `true` is
  * rejected with the reason. Accepted at the top level and inside `optimizer`.
  */
 export const PRECISION_KEYS: Readonly<Record<string, string>> = {
   amp: "automatic mixed precision (float16 autocast) is not supported: the engine computes in float64 so every audited number is exact",
   bf16: "bfloat16 is not supported: the engine computes in float64 (precision: float64)",
-  bf16_preferred: "bfloat16 is not supported: the engine computes in float64 (precision: float64)",
   fused: "there are no fused kernels: every weight is stepped by the strategy's own step function so the audit can show each value",
-  precision_safe: "has no meaning here (no AMP or bf16 to be safe for): the engine computes in float64",
 };
 
-/** Seed diagnostics keys that this engine handles elsewhere; always rejected with where to look. */
-export const DIAGNOSTIC_KEYS: Readonly<Record<string, string>> = {
-  log_config: "not a config key here: `neuroforge train` always prints the resolved experiment (--quiet hides it); remove it",
-  rich_console: "not a config key here: the CLI picks a progress bar on a terminal and plain lines otherwise; remove it",
-  hash_to_debuglog: "use export.audit_log: <path> (or --audit-log <path>) to append the config hash and optimizer settings to a markdown log",
+/**
+ * Seed 002 keys that are hints or diagnostics with no effect here. They appear in the seed's own
+ * templates, which must train unedited, so `true` is accepted with one warning saying why (and `false`
+ * silently); the key is dropped. Accepted at the top level and inside `optimizer`.
+ */
+export const NO_EFFECT_KEYS: Readonly<Record<string, string>> = {
+  bf16_preferred: "no effect: the engine computes in float64 only (a preference for bfloat16 cannot apply)",
+  precision_safe: "no effect: the engine computes in float64, without AMP or bf16 to be safe for",
+  log_config: "no effect: `neuroforge train` always prints the resolved experiment (--quiet hides it)",
+  rich_console: "no effect: the CLI picks a progress bar on a terminal and plain lines otherwise",
+  hash_to_debuglog: "no effect: use export.audit_log: <path> (or --audit-log <path>) to log the config hash and optimizer settings",
 };
+
+/**
+ * Seed 002's default `no_decay_patterns` (§2). Most name normalization layers, which this engine does
+ * not have: given exactly this list, patterns that match no parameter are dropped with a warning
+ * instead of the error a misspelt pattern of one's own gets.
+ */
+export const SEED_NO_DECAY_PATTERNS: readonly string[] = ["bias", "LayerNorm.weight", "layer_norm.weight", "ln", "norm", "bn", "BatchNorm.weight"];
+
+/** Whether `patterns` is the seed's default list (in any order). */
+export function isSeedNoDecayList(patterns: readonly string[]): boolean {
+  return patterns.length === SEED_NO_DECAY_PATTERNS.length && SEED_NO_DECAY_PATTERNS.every((p) => patterns.includes(p));
+}
 
 export const PRECISIONS = ["float64"] as const;
 
@@ -56,6 +72,8 @@ export interface Normalized {
   readonly renames: ReadonlyMap<string, string>;
   /** `optimizer.scheduler_hook: false`: the scheduler is not attached (constant rate). */
   readonly schedulerHook: boolean;
+  /** Keys accepted with no effect (NO_EFFECT_KEYS), one warning each, named as the user wrote them. */
+  readonly warnings: readonly ConfigProblem[];
 }
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -68,24 +86,23 @@ export function normalizeSeedKeys(raw: Record<string, unknown>, file: string | u
   const out: Record<string, unknown> = { ...raw };
   const renames = new Map<string, string>();
   let schedulerHook = true;
-  const checkPrecisionKeys = (obj: Record<string, unknown>, prefix: string) => {
-    for (const [key, why] of Object.entries(PRECISION_KEYS)) {
+  const warnings: ConfigProblem[] = [];
+  const checkFlags = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [key, why] of [...Object.entries(PRECISION_KEYS), ...Object.entries(NO_EFFECT_KEYS)]) {
       if (!(key in obj)) continue;
       const field = prefix ? `${prefix}.${key}` : key;
       const v = obj[key];
       if (typeof v !== "boolean") throw new ExperimentConfigError(field, `expected true or false, got ${JSON.stringify(v)}`, file);
-      if (v) throw new ExperimentConfigError(field, why, file);
+      if (v && key in PRECISION_KEYS) throw new ExperimentConfigError(field, why, file);
+      if (v) warnings.push({ field, message: why, ...(file === undefined ? {} : { file }) });
       delete obj[key];
     }
   };
-  checkPrecisionKeys(out, "");
+  checkFlags(out, "");
   if (isMapping(out.optimizer)) {
     const opt: Record<string, unknown> = { ...out.optimizer };
     out.optimizer = opt;
-    checkPrecisionKeys(opt, "optimizer");
-    for (const [key, why] of Object.entries(DIAGNOSTIC_KEYS)) {
-      if (key in opt) throw new ExperimentConfigError(`optimizer.${key}`, why, file);
-    }
+    checkFlags(opt, "optimizer");
     if ("scheduler_hook" in opt) {
       const v = opt.scheduler_hook;
       if (typeof v !== "boolean") throw new ExperimentConfigError("optimizer.scheduler_hook", `expected true or false, got ${JSON.stringify(v)}`, file);
@@ -114,7 +131,7 @@ export function normalizeSeedKeys(raw: Record<string, unknown>, file: string | u
       renames.set(to, from);
     }
   }
-  return { raw: out, renames, schedulerHook };
+  return { raw: out, renames, schedulerHook, warnings };
 }
 
 /** Rewrites a field in the resolved location back to what the user wrote (`lookahead.k` → `optimizer.lookahead.k`). */

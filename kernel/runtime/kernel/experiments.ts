@@ -11,7 +11,7 @@ import type { FitResult } from "../../engine/trainer";
 import type { RecordStatus } from "../../record/recorder";
 import { RunFileLock } from "../../record/run-lock";
 import type { RunPlan } from "../cli-config";
-import { concludeRun, outputProblem, planRuns, prepareRun, writeRunOutputs, type PreparedRun, type RunOptions } from "../experiment-runs";
+import { concludeRun, outputProblem, planRuns, planWarnings, prepareRun, writeRunOutputs, type PreparedRun, type RunOptions } from "../experiment-runs";
 import { Trainer } from "./trainer";
 
 export {
@@ -53,7 +53,7 @@ export function loadExperiment(path: string, overrides: readonly string[] = [], 
 }
 
 /** Model, scaled data and trainer for a loaded (or resolved) experiment; the trainer is the kernel's. */
-export function buildExperiment(source: Resolution | ResolvedExperiment, options: Omit<BuildOptions, "createTrainer"> = {}): BuiltExperiment {
+export function buildExperiment(source: Omit<Resolution, "warnings"> | ResolvedExperiment, options: Omit<BuildOptions, "createTrainer"> = {}): BuiltExperiment {
   return buildEngineExperiment(source, { ...options, createTrainer: (o) => new Trainer(o) });
 }
 
@@ -67,6 +67,8 @@ export interface TrainedRun {
   readonly configHash: string;
   readonly built: BuiltExperiment;
   readonly result: FitResult;
+  /** Keys accepted with no effect here and seed patterns dropped (`file: field: why`), as the CLI prints them. */
+  readonly warnings: readonly string[];
   /** With `record`: the run's id in the .nfrun and how its recording ended. */
   readonly runId?: string;
   readonly recorded?: RecordStatus;
@@ -106,6 +108,7 @@ async function trainPlans(plans: readonly RunPlan[], options: RunOptions, lock: 
       configHash: run.hash,
       built: run.built,
       result,
+      warnings: planWarnings([plan]),
       ...(run.recorder ? { runId: run.recorder.runId } : {}),
       ...(recorded ? { recorded } : {}),
     });
