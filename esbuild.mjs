@@ -16,7 +16,7 @@ const browser = (entry, outfile, format) => ({ ...common, entryPoints: [entry], 
 
 const builds = [
   // Vega is an ES module with top-level await: the CLI imports it at run time (kernel/runtime/plot-svg.ts).
-  node("kernel/runtime/cli.ts", "dist/cli.js", { external: ["vega", "vega-lite", "vega-interpreter"] }),
+  node("kernel/runtime/cli.ts", "dist/cli.js", { external: ["vega", "vega-lite", "vega-interpreter", "@resvg/resvg-js"] }),
   // The .nfrun writer thread (a worker_thread started by kernel/record/writer-thread.ts beside the bundle).
   node("kernel/record/writer-worker.ts", "dist/nfrun-writer.js"),
   // The notebook kernel process, its control thread and the Jupyter adapter (docs/kernel.md).

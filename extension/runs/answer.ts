@@ -6,7 +6,8 @@
  */
 import type { NfrunReader } from "../../kernel/record";
 import { epochSummary } from "../../kernel/runtime/display/epoch-summary";
-import type { BatchSamples, NotRecorded, PlaybackTimeline, QueryResult, RunQuery, SampleDetail, WeightsAfter } from "../../webviews/shared/queries";
+import { MAX_CHART_WEIGHTS, type BatchSamples, type NotRecorded, type PlaybackTimeline, type QueryResult, type RunQuery, type SampleDetail, type WeightsAfter } from "../../webviews/shared/queries";
+import { runCharts } from "./run-charts";
 
 export class BadQuery extends Error {
   constructor(message: string) {
@@ -23,7 +24,10 @@ const FIELDS: Record<RunQuery["kind"], readonly string[]> = {
   timeline: [],
   batch: ["t"],
   sample: ["epoch", "sample"],
+  signals: [],
 };
+
+const nonNegativeInt = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v) && v >= 0;
 
 /** The query, checked: a known kind, a string runId and non-negative integers where numbers belong. */
 export function checkQuery(q: unknown): RunQuery {
@@ -33,7 +37,17 @@ export function checkQuery(q: unknown): RunQuery {
   const optional = r.kind === "weightsAfter" && r.drawn !== undefined ? ["drawn"] : [];
   for (const f of [...FIELDS[r.kind as RunQuery["kind"]], ...optional]) {
     const v = r[f];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new BadQuery(`${r.kind}: ${f} must be a non-negative integer (got ${JSON.stringify(v ?? null)})`);
+    if (!nonNegativeInt(v)) throw new BadQuery(`${r.kind}: ${f} must be a non-negative integer (got ${JSON.stringify(v ?? null)})`);
+  }
+  if (r.kind === "signals") {
+    const ws = r.weights;
+    if (!Array.isArray(ws) || ws.length > MAX_CHART_WEIGHTS) throw new BadQuery(`signals: weights must be a list of at most ${MAX_CHART_WEIGHTS} weights`);
+    ws.forEach((w: unknown, i) => {
+      const a = w as Record<string, unknown> | null;
+      if (!a || typeof a !== "object" || !["layer", "neuron", "weight"].every((k) => nonNegativeInt(a[k]))) {
+        throw new BadQuery(`signals: weights[${i}] must be { layer, neuron, weight } of non-negative integers`);
+      }
+    });
   }
   return r as unknown as RunQuery;
 }
@@ -54,6 +68,8 @@ export function answerQuery(reader: NfrunReader, q: RunQuery): QueryResult {
       return batchSamples(reader, q.runId, q.t);
     case "sample":
       return sampleDetail(reader, q.runId, q.epoch, q.sample);
+    case "signals":
+      return runCharts(reader, q.runId, q.weights);
   }
 }
 

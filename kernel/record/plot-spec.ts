@@ -7,7 +7,8 @@ import type { PlotPanel, SignalsPanelsPayload } from "./signal-types";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
-function panelSpec(p: PlotPanel, width: number): Record<string, unknown> {
+/** One panel as a Vega-Lite line chart (what panelsSpec stacks; the .nfrun editor layers a playback cursor on it). */
+export function panelSpec(p: PlotPanel, width: number): Record<string, unknown> {
   const values = p.lines.flatMap((l) =>
     l.x.map((x, k) => ({ x, value: l.values[k], line: l.name, role: l.role })).filter((d) => typeof d.value === "number" && Number.isFinite(d.value) && Number.isFinite(d.x) && (!p.logY || d.value > 0)),
   );

@@ -24,7 +24,7 @@ const scalar = (name: string, unit: string, xLabel: string, x: readonly number[]
  * `test_accuracy` per epoch, and `weights` (θ[t] of the chosen weights, when given).
  * Chosen weights that were not recorded are a NotRecorded.
  */
-export function runSignals(r: NfrunReader, runId: string, weights: readonly WeightRef[] = []): Signal[] | NotRecorded {
+export function runSignals(r: NfrunReader, runId: string, weights: readonly WeightRef[] = [], options: { readonly updateRatios?: boolean } = {}): Signal[] | NotRecorded {
   const s = scalarSeries(r, runId);
   const t = Array.from(s.t);
   const signals: Signal[] = [
@@ -34,7 +34,8 @@ export function runSignals(r: NfrunReader, runId: string, weights: readonly Weig
     scalar("step_norm", "‖Δθ‖₂", "t (commit)", t, s.stepNorm),
   ];
   const ratios: { name: string; values: number[] }[] = [];
-  for (const l of r.context(runId).layers) {
+  // Every layer's whole matrix series: the costly part, which a caller that draws no ratios skips.
+  for (const l of options.updateRatios === false ? [] : r.context(runId).layers) {
     const series = layerSeries(r, runId, l.layer);
     if (!("kind" in series)) ratios.push({ name: `layer${l.layer}`, values: Array.from(updateRatios(series)) });
   }

@@ -1,7 +1,7 @@
 /**
  * `neuroforge plot <file.nfrun> --out plot.svg`: a recorded run's signals as panels, rendered headless to
- * SVG (the same Vega-Lite spec the signals renderer draws). Exit 0 written, 2 bad file or usage, 1 the
- * file cannot be written.
+ * SVG (the same Vega-Lite spec the signals renderer draws), or to PNG (`--format png`, or an `--out`
+ * ending in .png). Exit 0 written, 2 bad file or usage, 1 the file cannot be written.
  */
 import { NfrunError } from "../record/errors";
 import { planPanels } from "../record/plot-recipe";
@@ -10,8 +10,9 @@ import { NfrunReader } from "../record/reader";
 import type { PanelMode, PanelRecipe, SummaryKind } from "../record/signal-types";
 import { runSignals, type WeightRef } from "../record/signals";
 import { EXIT, type Print } from "./cli-run";
+import { writeFileAtomic } from "../record/spare-file";
 import { writeTextAtomic } from "./files";
-import { vegaLiteToSvg } from "./plot-svg";
+import { svgToPng, vegaLiteToSvg } from "./plot-svg";
 
 export interface PlotOptions {
   readonly out: string;
@@ -21,6 +22,14 @@ export interface PlotOptions {
   readonly summary?: string;
   readonly top?: string;
   readonly log?: string;
+  readonly format?: string;
+}
+
+/** svg or png: `--format`, else the extension of `--out` (.png), else svg. */
+function formatOf(options: PlotOptions): "svg" | "png" {
+  const f = options.format ?? (/\.png$/i.test(options.out) ? "png" : "svg");
+  if (f !== "svg" && f !== "png") throw new UsageError(`--format: must be svg or png, got '${f}'`);
+  return f;
 }
 
 class UsageError extends Error {}
@@ -57,7 +66,9 @@ function common(options: PlotOptions): Pick<PanelRecipe, "summary" | "top" | "lo
 export async function plotCommand(file: string, options: PlotOptions, out: Print, err: Print): Promise<number> {
   let reader: NfrunReader | null = null;
   let svg: string;
+  let format: "svg" | "png";
   try {
+    format = formatOf(options);
     const weights = options.weights ? parseWeights(options.weights) : [];
     reader = await NfrunReader.open(file);
     const ids = reader.runIds();
@@ -69,7 +80,7 @@ export async function plotCommand(file: string, options: PlotOptions, out: Print
     const names = new Set(signals.map((s) => s.name));
     const recipes = options.panel && options.panel.length > 0
       ? options.panel.map((p) => parsePanel(p, options))
-      : [["loss"], ["lr_scale"], ["grad_norm", "step_norm"], ["update_ratio"], ["weights"]].filter((p) => names.has(p[0]!)).map((signals) => ({ signals, ...common(options) }));
+      : [["loss"], ["lr_scale"], ["grad_norm", "step_norm"], ["update_ratio"], ["weights"], ["test_loss"], ["test_accuracy"]].filter((p) => names.has(p[0]!)).map((signals) => ({ signals, ...common(options) }));
     const panels = planPanels(signals, recipes, `run ${runId}`);
     svg = await vegaLiteToSvg(panelsSpec(panels));
   } catch (e) {
@@ -82,7 +93,8 @@ export async function plotCommand(file: string, options: PlotOptions, out: Print
     reader?.close();
   }
   try {
-    writeTextAtomic(options.out, svg);
+    if (format === "png") writeFileAtomic(options.out, await svgToPng(svg));
+    else writeTextAtomic(options.out, svg);
   } catch (e) {
     err(`neuroforge: cannot write ${options.out}: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.failed;

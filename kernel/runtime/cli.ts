@@ -207,9 +207,10 @@ export function createProgram(io: CliIo = defaultIo, done: (code: number) => voi
     });
   program
     .command("plot")
-    .description("plot a recorded run's signals (loss, lr scale, norms, update ratios, chosen weights) to SVG; see docs/signals.md")
+    .description("plot a recorded run's signals (loss, lr scale, norms, update ratios, chosen weights, test metrics) to SVG or PNG; see docs/signals.md")
     .argument("<file>", "run file (.nfrun)")
-    .requiredOption("--out <file.svg>", "the SVG to write")
+    .requiredOption("--out <file>", "the SVG (or PNG) to write")
+    .option("--format <svg|png>", "image format (default: png when --out ends in .png, else svg)")
     .option("--run <id>", "which run (needed when the file holds several)")
     .option("--weights <l:n:w,…>", "weights whose θ[t] to plot (the signal 'weights'); weight = inputs is the bias")
     .option("--panel <signals[:mode]>", "a panel: signal names (comma-separated), mode components|summary|hybrid; repeatable", (v: string, prev: string[] = []) => [...prev, v])

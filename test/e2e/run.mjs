@@ -30,6 +30,7 @@ import { openNfrun, runsOf } from "./nfrun-file.mjs";
 import { npmStart, npmStartInterruptedInSetup, npmStartWithCode } from "./start-server.mjs";
 import { checkRecordedRun, checkTruncatedFile } from "./ui/nfrun-editor.mjs";
 import { checkPlayback } from "./ui/playback.mjs";
+import { checkCharts } from "./ui/charts.mjs";
 import { NOTEBOOK, checkHover, checkKeyboard, checkKeyboardEnds, checkScrubber, runNetworkNotebook } from "./ui/network-popup.mjs";
 import { checkCloseShutsKernels, checkStatusBeforeRun } from "./ui/kernel-life.mjs";
 import { checkFirstView, checkSamplesUnchanged, checkStartPage } from "./ui/start-page.mjs";
@@ -49,6 +50,8 @@ fs.copyFileSync(path.join(root, "samples/notebooks/xor-explained.ipynb"), path.j
 fs.copyFileSync(path.join(root, "test/e2e/fixtures", NOTEBOOK), path.join(ws, NOTEBOOK));
 if (!fs.existsSync(path.join(root, "dist/cli.js"))) execFileSync(process.execPath, ["esbuild.mjs"], { cwd: root, stdio: "inherit" });
 execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experiments/xor.yaml", "--record", path.join(ws, "x.nfrun")], { cwd: root, stdio: "ignore" });
+// A run with a test split (20 % of the circles held out), for the editor's charts of test loss and accuracy.
+execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experiments/circles.yaml", "data.test_fraction=0.2", "training.epochs=6", "--record", path.join(ws, "split.nfrun")], { cwd: root, stdio: "ignore" });
 const good = fs.readFileSync(path.join(ws, "x.nfrun"));
 fs.writeFileSync(path.join(ws, "corrupt.nfrun"), good.subarray(0, Math.floor(good.length / 3)));
 execFileSync(process.execPath, ["--import", "tsx", "test/e2e/lazy-network-notebook.ts", path.join(ws, "x.nfrun"), path.join(ws, LAZY_NOTEBOOK)], { cwd: root, stdio: "inherit" });
@@ -109,6 +112,12 @@ try {
   await test("UI: .nfrun editor playback: go to start, step forward by batch (position text, scrubber and every drawn weight = the .nfrun after that commit)", () =>
     checkPlayback(page, path.join(ws, "x.nfrun"), recorded.runId),
   );
+  await test("UI: .nfrun editor charts: loss, learning rate, norms, test loss and accuracy (= the .nfrun); the cursor rule follows the playback", () => {
+    const splitDb = openNfrun(path.join(ws, "split.nfrun"));
+    const [split] = runsOf(splitDb);
+    splitDb.close();
+    return checkCharts(page, path.join(ws, "split.nfrun"), split.runId);
+  });
 
   let network = null;
   await test("UI: network output, hover a weight: popup numbers = the .nfrun (Input × Blame = Leverage, Cum., BatchTot / Count = Avg, Before − Adj = After = drawn)", async () => {

@@ -19,8 +19,8 @@ import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder, SCHEMA_VERSION, verifyFile } from "../../kernel/record";
 import { testSeries } from "../../kernel/record/series";
 import { runSignals } from "../../kernel/record/signals";
-import { loadSqlJs } from "../../kernel/record/sqljs";
 import { main } from "../../kernel/runtime/cli";
+import { tamperedCopy } from "./support/tamper";
 import { refForward, refLoss, type RefNet } from "../unit/support/reference-net";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-test-split-"));
@@ -149,15 +149,7 @@ async function recordRun(file: string, loss: "bce" | "cce", epochs = 3): Promise
   return { runId: rec.runId, events, held, final: Float64Array.from(model.params) };
 }
 
-async function tamper(src: string, name: string, edit: (db: Database) => void): Promise<string> {
-  const SQL = await loadSqlJs();
-  const db = new SQL.Database(fs.readFileSync(src));
-  edit(db);
-  const dst = path.join(dir, name);
-  fs.writeFileSync(dst, db.export());
-  db.close();
-  return dst;
-}
+const tamper = (src: string, name: string, edit: (db: Database) => void): Promise<string> => tamperedCopy(src, dir, name, edit);
 
 test("recorded: per-epoch test metrics in the .nfrun, read back as series and signals, recomputed by verify", async () => {
   const file = path.join(dir, "cce.nfrun");

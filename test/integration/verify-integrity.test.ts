@@ -8,8 +8,8 @@ import type { Database } from "sql.js";
 import { datasetFromRows, Model, Trainer } from "../../kernel/engine";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { RunRecorder, verifyFile, type RecordingPolicy } from "../../kernel/record";
-import { loadSqlJs } from "../../kernel/record/sqljs";
 import { verifyCommand } from "../../kernel/runtime/verify-command";
+import { tamperedCopy } from "./support/tamper";
 
 /**
  * `verify` proves the whole run: each tampering below keeps every remaining row self-consistent (the
@@ -35,15 +35,7 @@ async function record(file: string, opts: { epochs?: number; policy?: RecordingP
   return rec.runId;
 }
 
-async function tamper(src: string, name: string, edit: (db: Database) => void): Promise<string> {
-  const SQL = await loadSqlJs();
-  const db = new SQL.Database(fs.readFileSync(src));
-  edit(db);
-  const dst = path.join(dir, name);
-  fs.writeFileSync(dst, db.export());
-  db.close();
-  return dst;
-}
+const tamper = (src: string, name: string, edit: (db: Database) => void): Promise<string> => tamperedCopy(src, dir, name, edit);
 
 /** verify's exit code and its lines. */
 async function verifyCli(file: string): Promise<{ code: number; text: string }> {

@@ -2,6 +2,7 @@
 import { lossSpec, vegaChart } from "../shared/chart";
 import type { EditorToHost, HostToEditor } from "../shared/messages";
 import { QueryClient, runSourceOf } from "../shared/query-client";
+import { drawCursorChart } from "./charts-draw";
 import { renderMessage, reportDamage } from "./view";
 
 declare function acquireVsCodeApi(): { postMessage(m: EditorToHost): void };
@@ -17,6 +18,6 @@ window.addEventListener("message", (e: MessageEvent<HostToEditor>) => {
   if (host.receive(e.data) || e.data.type === "answer") return;
   // A new file message (opened, or the file changed): answers still pending are for the old file.
   host.cancelAll("the file changed");
-  renderMessage(e.data, root, { chart: (el, run) => vegaChart(el, lossSpec(run.lossCurve.t, run.lossCurve.loss)), host, source });
+  renderMessage(e.data, root, { chart: (el, run) => vegaChart(el, lossSpec(run.lossCurve.t, run.lossCurve.loss)), drawCharts: drawCursorChart, host, source });
 });
 vscode.postMessage({ type: "ready" });

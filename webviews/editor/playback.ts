@@ -34,8 +34,19 @@ const CACHED_COMMITS = 32;
 /** Time between steps while playing (the next step also waits until the view is drawn). */
 const STEP_MS = 500;
 
-/** The playback of a run, at `start` when given and still on the tape (a re-sent file keeps its place), else at the end. */
-export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host: Ask, source: RunSource, start?: Position): Playback {
+/**
+ * The playback of a run, at `start` when given and still on the tape (a re-sent file keeps its place),
+ * else at the end. `onMove` hears every move: the commit whose weights are shown and its epoch (the
+ * charts' cursor follows it).
+ */
+export function renderPlayback(
+  run: RunSummary,
+  timeline: PlaybackTimeline,
+  host: Ask,
+  source: RunSource,
+  start?: Position,
+  onMove?: (at: { readonly t: number; readonly epoch: number }) => void,
+): Playback {
   const tape = new Tape(timeline);
   const c = timeline;
   let pos = start && start.k < tape.commitCount && start.slot <= c.count[start.k]! ? start : tape.end();
@@ -130,6 +141,7 @@ export function renderPlayback(run: RunSummary, timeline: PlaybackTimeline, host
     root.setAttribute("data-k", String(p.k));
     root.setAttribute("data-slot", String(p.slot));
     root.setAttribute("data-shown-t", String(shown));
+    onMove?.({ t: shown, epoch: c.epoch[p.k]! });
     root.setAttribute("aria-busy", "true");
     back.disabled = tape.back(p, "sample") === null;
     toStart.disabled = back.disabled;

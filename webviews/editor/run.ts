@@ -7,6 +7,7 @@ import { fmt } from "../shared/format";
 import { strategyGuidance } from "../shared/guidance";
 import type { RunSummary } from "../shared/messages";
 import type { RunSource } from "../shared/run-source";
+import { renderCharts, watchSelectedWeight, type ChartsPanel, type DrawChart } from "./charts";
 import { renderEvents } from "./events";
 import { renderPlayback, type Ask, type Playback } from "./playback";
 import type { Position } from "./position";
@@ -14,9 +15,14 @@ import type { Position } from "./position";
 /** Draws a loss curve into an element (vega-embed in the webview; tests pass their own or none). */
 export type ChartFn = (element: HTMLElement, run: RunSummary) => void | Promise<void>;
 
-/** What the run view uses besides the summary: the chart, and the host's queries for playback. */
+/**
+ * What the run view uses besides the summary: the loss chart (drawn at once from the summary), and the
+ * host's queries for playback; with `drawCharts` too, the charts panel (./charts.ts) takes the loss
+ * chart's place once its first charts are drawn, its cursor following the playback.
+ */
 export interface RunViewDeps {
   readonly chart?: ChartFn;
+  readonly drawCharts?: DrawChart;
   readonly host?: Ask;
   readonly source?: RunSource;
 }
@@ -76,6 +82,16 @@ export function renderRun(run: RunSummary, deps: RunViewDeps, start?: Position):
     Promise.resolve(deps.chart(chartEl, run)).catch((e: unknown) => append(chartEl, h("div", { class: "error" }, `chart failed: ${e instanceof Error ? e.message : String(e)}`)));
   }
   const { host, source } = deps;
+  let charts: ChartsPanel | null = null;
+  let unwatch: (() => void) | null = null;
+  if (host && deps.drawCharts && run.commits > 0) {
+    const panel = renderCharts(run.runId, host, deps.drawCharts);
+    charts = panel;
+    // The summary's loss chart stays when the signals cannot be read.
+    void panel.ready.then((drawn) => {
+      if (drawn && !disposed) chartEl.replaceWith(panel.root);
+    });
+  }
   if (host && source) {
     if (run.commits === 0) append(playbackEl, h("p", { class: "muted" }, "No commits in this run: nothing to play back."));
     else {
@@ -83,8 +99,10 @@ export function renderRun(run: RunSummary, deps: RunViewDeps, start?: Position):
       host.ask({ kind: "timeline", runId: run.runId }).then(
         (timeline) => {
           if (disposed) return;
-          playback = renderPlayback(run, timeline, host, source, start);
+          playback = renderPlayback(run, timeline, host, source, start, (at) => void charts?.moveTo(at));
           playbackEl.replaceChildren(playback.root);
+          const net = playback.root.querySelector<HTMLElement>(".network");
+          if (charts && net) unwatch = watchSelectedWeight(net, (w) => charts?.select(w));
           const placed = renderEvents(run.events, timeline, select);
           events.replaceWith(placed);
           events = placed;
@@ -101,6 +119,8 @@ export function renderRun(run: RunSummary, deps: RunViewDeps, start?: Position):
     dispose() {
       disposed = true;
       playback?.dispose();
+      charts?.dispose();
+      unwatch?.();
     },
   };
 }

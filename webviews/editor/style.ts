@@ -29,5 +29,7 @@ export const EDITOR_CSS = `
 .nf-editor .vcr button { min-width: 28px; }
 .nf-editor .run > .formula .formula-text { font-family: var(--vscode-editor-font-family, monospace); color: var(--vscode-descriptionForeground, #666); }
 .nf-editor .guidance dd { font-family: inherit; }
+.nf-editor .charts .weights-input { font-family: var(--vscode-editor-font-family, monospace); color: var(--vscode-input-foreground, inherit); background: var(--vscode-input-background, transparent); border: 1px solid var(--vscode-input-border, #8886); min-width: 16em; }
+.nf-editor .charts .charts-body { display: flex; flex-wrap: wrap; gap: 8px 16px; }
 .nf-editor .playback:focus { outline: 1px solid var(--vscode-focusBorder, #0078d4); }
 `;

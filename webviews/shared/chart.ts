@@ -3,10 +3,16 @@
  * (vega-interpreter), so no code is generated with eval/new Function.
  */
 import embed from "vega-embed";
+import type { View } from "vega";
 import { expressionInterpreter } from "vega-interpreter";
 
 export async function vegaChart(element: HTMLElement, spec: Record<string, unknown>): Promise<void> {
-  await embed(element, spec as never, {
+  await vegaView(element, spec);
+}
+
+/** Draws the spec and returns its Vega view (to change a named dataset later, e.g. a cursor). */
+export async function vegaView(element: HTMLElement, spec: Record<string, unknown>): Promise<View> {
+  const result = await embed(element, spec as never, {
     ast: true,
     expr: expressionInterpreter,
     renderer: "svg",
@@ -19,6 +25,7 @@ export async function vegaChart(element: HTMLElement, spec: Record<string, unkno
       range: { category: [cssVar("--vscode-charts-blue", "#1a85ff"), cssVar("--vscode-charts-orange", "#d18616"), cssVar("--vscode-charts-green", "#388a34"), cssVar("--vscode-charts-red", "#e51400"), cssVar("--vscode-charts-purple", "#652d90")] },
     },
   });
+  return result.view;
 }
 
 function cssVar(name: string, fallback: string): string {

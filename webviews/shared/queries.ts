@@ -5,6 +5,7 @@
  * Large runs are read lazily this way: a webview asks only for what it shows.
  */
 import type { NeuronSnapshot, NotRecorded, WeightTrace } from "../../kernel/record/reader-types";
+import type { SignalsPanelsPayload } from "../../kernel/record/signal-types";
 import type { EpochSummary } from "../../kernel/runtime/display/epoch-summary";
 import type { EpochSummaryQuery, NeuronSnapshotQuery, WeightTraceQuery } from "./run-source";
 
@@ -52,7 +53,35 @@ export interface SampleQuery {
   readonly sample: number;
 }
 
-export type RunQuery = WeightTraceRequest | NeuronSnapshotRequest | EpochSummaryRequest | WeightsAfterQuery | TimelineQuery | BatchQuery | SampleQuery;
+/** A weight of the network: weight `inputs` of a neuron is its bias. */
+export interface WeightAddress {
+  readonly layer: number;
+  readonly neuron: number;
+  readonly weight: number;
+}
+
+/**
+ * The .nfrun editor's charts of a run: loss, learning-rate scale, gradient and step norms per commit,
+ * the chosen weights' θ[t] (at most MAX_CHART_WEIGHTS), and with a test split the test loss and accuracy
+ * per epoch — as plot-recipe panels (kernel/record/plot-recipe.ts).
+ */
+export interface SignalsQuery {
+  readonly kind: "signals";
+  readonly runId: string;
+  readonly weights: readonly WeightAddress[];
+}
+
+export const MAX_CHART_WEIGHTS = 8;
+
+/** The chart panels, and the chosen weights that were not recorded (with the reason). */
+export interface RunCharts {
+  readonly kind: "charts";
+  readonly runId: string;
+  readonly panels: SignalsPanelsPayload;
+  readonly notRecorded: readonly { readonly weight: WeightAddress; readonly reason: string }[];
+}
+
+export type RunQuery = WeightTraceRequest | NeuronSnapshotRequest | EpochSummaryRequest | WeightsAfterQuery | TimelineQuery | BatchQuery | SampleQuery | SignalsQuery;
 
 /** Weights after commit t in the engine's flat order (per neuron its incoming weights, then its bias); null: unknown. */
 export interface WeightsAfter {
@@ -120,6 +149,7 @@ export interface QueryResults {
   readonly timeline: PlaybackTimeline;
   readonly batch: BatchSamples | NotRecorded;
   readonly sample: SampleDetail | NotRecorded;
+  readonly signals: RunCharts;
 }
 
 export type QueryResult = QueryResults[RunQuery["kind"]];
