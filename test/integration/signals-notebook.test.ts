@@ -1,0 +1,68 @@
+/**
+ * samples/notebooks/signals-and-preconditioning.ipynb executed by Jupyter (`jupyter nbconvert --execute`,
+ * Debian's nbconvert, with this build's `neuroforge` kernelspec in a sandbox): no cell fails, the plots
+ * carry the signals MIME type with their fallbacks, the step counts of the preconditioning comparison are
+ * those of `descend` run here, and the committed outputs are what a fresh execution gives (text results).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { descend, quadratic } from "../../kernel/engine";
+import { jupyterSandbox } from "./support/jupyter-sandbox";
+
+const repo = path.resolve(__dirname, "../..");
+const sample = path.join(repo, "samples", "notebooks", "signals-and-preconditioning.ipynb");
+const hasNbconvert = spawnSync("jupyter", ["nbconvert", "--version"], { encoding: "utf8" }).status === 0;
+
+interface Output {
+  output_type: string;
+  data?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+}
+interface Cell {
+  cell_type: string;
+  outputs?: Output[];
+}
+const text = (v: unknown): string => (Array.isArray(v) ? v.join("") : String(v ?? ""));
+const result = (c: Cell) => text(c.outputs!.find((o) => o.output_type === "execute_result")?.data?.["text/plain"]);
+const codeCells = (file: string) => (JSON.parse(fs.readFileSync(file, "utf8")) as { cells: Cell[] }).cells.filter((c) => c.cell_type === "code");
+
+describe("signals and preconditioning sample notebook (nbconvert --execute)", { skip: hasNbconvert ? false : "jupyter-nbconvert is not installed", timeout: 300_000 }, () => {
+  let tmp: string;
+  let env: NodeJS.ProcessEnv;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nf-signals-nb-"));
+    env = jupyterSandbox(tmp).env;
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("runs every cell; test metrics, signals panels and the κ = 1e4 comparison as committed", () => {
+    fs.copyFileSync(sample, path.join(tmp, "nb.ipynb"));
+    const r = spawnSync("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=240", "--output", "executed.ipynb", "nb.ipynb"], { cwd: tmp, env, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const code = codeCells(path.join(tmp, "executed.ipynb"));
+    for (const c of code) assert.ok(!c.outputs!.some((o) => o.output_type === "error"), `no errors: ${JSON.stringify(c.outputs)}`.slice(0, 800));
+    assert.match(result(code[0]!), /^'160 training \/ 40 held-out samples; after 40 epochs: test loss 0\.\d{4}, test accuracy \d+\.\d %'$/);
+    assert.match(result(code[1]!), /320 commits; loss .*test accuracy per 10 epochs: .*output bias θ\[t\]: 0\.0000 → /s);
+    for (const k of [2, 3, 5]) {
+      const data = code[k]!.outputs!.find((o) => o.output_type === "execute_result")!.data!;
+      for (const mime of ["application/vnd.neuroforge.signals+json", "application/vnd.vegalite.v5+json", "text/html", "text/plain"]) assert.ok(data[mime], `cell ${k} carries ${mime}`);
+    }
+    assert.match(result(code[2]!), /test_loss — final .*test_accuracy — final/s);
+    assert.match(result(code[3]!), /weights — rms\(weights\) /);
+    // The comparison's numbers are descend's, computed here.
+    const q = quadratic({ dim: 10, kappa: 1e4 });
+    const steps = ([optimizer, lr]: [string, number]) => descend(q, { optimizer, hyperparameters: { lr }, maxSteps: 60000, tolerance: 1e-6, probes: 10, seed: 0, keepTheta: false }).steps;
+    const [gd, adam, hutchinson] = ([["sgd", 1.78e-4], ["adam", 1], ["precond_hutchinson", 0.0178]] as [string, number][]).map(steps);
+    assert.ok(hutchinson! < gd! / 50, "the preconditioner needs far fewer steps than plain GD");
+    assert.equal(result(code[4]!), `'sgd: loss ≤ 1e-6 after ${gd} steps\\n' +\n  'adam: loss ≤ 1e-6 after ${adam} steps\\n' +\n  'precond_hutchinson: loss ≤ 1e-6 after ${hutchinson} steps'`);
+    // The committed notebook shows what it computes now.
+    const committed = codeCells(sample);
+    assert.equal(committed.length, code.length);
+    code.forEach((c, k) => assert.equal(result(committed[k]!), result(c), `committed output of code cell ${k}`));
+  });
+});
