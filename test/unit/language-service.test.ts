@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
+import ts from "typescript";
 import { NotebookLanguageService } from "../../kernel/runtime/language/service";
 
 const repo = path.resolve(__dirname, "../..");
@@ -97,6 +98,26 @@ describe("notebook language service", { timeout: 120_000 }, () => {
       service.setCells(cells);
       assert.deepEqual(service.diagnostics(), [], file);
     }
+  });
+
+  it("keeps two notebooks of one folder apart when they share a document registry (as in the worker)", () => {
+    // The worker shares one registry between notebooks; files named by folder and cell index alone made a
+    // notebook see another's cell text of the same version (no squiggles in VS Code once a second
+    // notebook of the folder was open).
+    const registry = ts.createDocumentRegistry();
+    const first = new NotebookLanguageService({ root, typesDir, registry });
+    const second = new NotebookLanguageService({ root, typesDir, registry });
+    first.setCells(["const rate = 0.5;", "const fine = rate;"]);
+    second.setCells(["const rate = 0.5;", "const wrong: string = rate;"]);
+    assert.deepEqual(first.diagnostics(), []);
+    assert.deepEqual(
+      second.diagnostics().map((d) => [d.cell, d.code, d.message]),
+      [[1, 2322, "Type 'number' is not assignable to type 'string'."]],
+    );
+    assert.ok(first.completions(1, "const fine = ".length).entries.some((e) => e.name === "rate"));
+    assert.equal(second.quickInfo(1, "const wrong: string = ra".length)!.signature, "const rate: 0.5");
+    first.dispose();
+    second.dispose();
   });
 
   it("names a cell that does not exist", () => {

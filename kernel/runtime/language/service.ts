@@ -40,7 +40,11 @@ function typeRootsFor(root: string, fallbacks: readonly string[]): string[] | un
   return fallback ? [...upward, fallback] : undefined;
 }
 
+/** Numbers each service's cell files apart (virtual-cells.ts cellFileName). */
+let servicesCreated = 0;
+
 export class NotebookLanguageService {
+  private readonly notebook = servicesCreated++;
   private cells: VirtualCell[] = [];
   private readonly files = new Map<string, { cell: VirtualCell; version: number }>();
   private readonly service: ts.LanguageService;
@@ -88,7 +92,7 @@ export class NotebookLanguageService {
 
   /** The notebook's TypeScript cells, in order (only changed cells are re-checked). */
   setCells(texts: readonly string[]): void {
-    const next = virtualCells(this.settings.root, texts);
+    const next = virtualCells(this.settings.root, this.notebook, texts);
     const kept = new Set<string>();
     for (const cell of next) {
       kept.add(cell.fileName);

@@ -10,7 +10,7 @@ import ts from "typescript";
 import { cellNames, type CellNames } from "./cell-names";
 
 export interface VirtualCell {
-  /** Absolute file name: `<notebook folder>/__neuroforge_cell_<n>__.ts`. */
+  /** Absolute file name: `<notebook folder>/__neuroforge_cell_<notebook>_<n>__.ts`. */
   readonly fileName: string;
   /** The cell's text followed by the suffix. */
   readonly text: string;
@@ -33,11 +33,15 @@ function namesOf(text: string): CellNames {
   return names;
 }
 
-export function cellFileName(root: string, index: number): string {
-  return path.join(root, `__neuroforge_cell_${index}__.ts`);
+/**
+ * `notebook` tells apart the notebooks of one folder: services sharing a document registry (the worker's)
+ * must never name two different texts alike, or one gets the other's parsed cell of the same version.
+ */
+export function cellFileName(root: string, notebook: number, index: number): string {
+  return path.join(root, `__neuroforge_cell_${notebook}_${index}__.ts`);
 }
 
-export function virtualCells(root: string, texts: readonly string[]): VirtualCell[] {
+export function virtualCells(root: string, notebook: number, texts: readonly string[]): VirtualCell[] {
   /** name → [index of the cell that declared it last, mutable there]. */
   const visible = new Map<string, { cell: number; mutable: boolean }>();
   return texts.map((text, index) => {
@@ -50,10 +54,10 @@ export function virtualCells(root: string, texts: readonly string[]): VirtualCel
       byCell.set(from.cell, [...(byCell.get(from.cell) ?? []), name]);
       if (from.mutable) mutableImports.add(name);
     }
-    const lines = [...byCell].map(([cell, names]) => `import { ${names.join(", ")} } from "./${path.basename(cellFileName(root, cell), ".ts")}";`);
+    const lines = [...byCell].map(([cell, names]) => `import { ${names.join(", ")} } from "./${path.basename(cellFileName(root, notebook, cell), ".ts")}";`);
     const toExport = own.names.filter((n) => !own.exported.has(n));
     lines.push(`export { ${toExport.join(", ")} };`);
     for (const name of own.names) visible.set(name, { cell: index, mutable: own.mutable.has(name) });
-    return { fileName: cellFileName(root, index), text: `${text}\n;${lines.join("")}`, cellLength: text.length, mutableImports };
+    return { fileName: cellFileName(root, notebook, index), text: `${text}\n;${lines.join("")}`, cellLength: text.length, mutableImports };
   });
 }

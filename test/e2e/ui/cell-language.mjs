@@ -6,6 +6,8 @@
 //   - the second cell's `const wrong: string = rate` is a problem of ours with TypeScript's message
 //     (the cross-cell type, number), and it is drawn as an error squiggle under `wrong`;
 //   - hovering `rate` in the second cell shows `const rate: 0.5`.
+// run.mjs runs it while other notebooks of the same folder are open: that once hid every problem (their
+// services named cell files alike in the worker's shared document registry).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { check, screenshot } from "../harness.mjs";
@@ -36,6 +38,26 @@ async function cellEditor(page, n) {
   const order = tops.map((top, i) => [top, i]).filter(([top]) => top !== null).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
   check(order.length > n, `the notebook shows ${order.length} cell editors, not ${n + 1}`);
   return all.nth(order[n]);
+}
+
+/**
+ * The centre of `word` as drawn in a cell editor's lines, or null. Monaco merges neighbouring tokens of one
+ * colour into one span (`string = rate;`), so the word is found in the lines' text, not as a span.
+ */
+function wordCentre(editor, word) {
+  return editor.locator(".view-line").filter({ hasText: word }).first().evaluate((line, w) => {
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const i = node.textContent.search(new RegExp(`\\b${w}\\b`));
+      if (i < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + w.length);
+      const box = range.getBoundingClientRect();
+      return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    }
+    return null;
+  }, word);
 }
 
 /**
@@ -87,28 +109,37 @@ export async function checkCellLanguage(page, ws) {
   await page.keyboard.press("Control+A");
   await page.keyboard.press("Delete");
 
-  // Problems: ours, with TypeScript's message for the cross-cell type.
+  // Problems: ours (source NeuroForge, not VS Code's built-in TypeScript, which checks each cell alone), with
+  // TypeScript's message for the cross-cell type, at `wrong` (line 1, column 7 of the second cell).
   await runCommand(page, "View: Focus Problems (Errors, Warnings, Infos)");
-  const problem = page.locator(".markers-panel .monaco-list-row").filter({ hasText: "Type 'number' is not assignable to type 'string'." });
+  const problem = page
+    .locator(".markers-panel .monaco-list-row")
+    .filter({ hasText: "Type 'number' is not assignable to type 'string'." })
+    .filter({ hasText: /NeuroForge\W*2322/ }); // drawn "NeuroForge(2322)", the brackets by CSS
   await problem.first().waitFor({ timeout: 30_000 });
-  const problemText = await page.locator(".markers-panel").innerText();
-  check(/NeuroForge/.test(problemText) && /2322/.test(problemText), `the problem is NeuroForge's TS2322: ${problemText}`);
-  check(!/Cannot find module 'neuroforge'/.test(problemText), `neuroforge resolves: ${problemText}`);
-  const squiggle = (await cellEditor(page, 1)).locator(".squiggly-error");
+  const problemText = await problem.first().innerText();
+  check(/Ln 1, Col 7/.test(problemText), `the problem is at wrong (Ln 1, Col 7): ${problemText}`);
+  const panelText = await page.locator(".markers-panel").innerText();
+  check(!/Cannot find module 'neuroforge'/.test(panelText), `neuroforge resolves: ${panelText}`);
+  // The squiggle: an error decoration in the second cell under `wrong`.
+  const second = await cellEditor(page, 1);
+  const squiggle = second.locator(".squiggly-error");
   await squiggle.first().waitFor({ timeout: 10_000 });
+  const [under, wrong] = [await squiggle.first().boundingBox(), await wordCentre(second, "wrong")];
+  check(wrong && under.x <= wrong.x && wrong.x <= under.x + under.width, `the squiggle ${JSON.stringify(under)} lies under wrong ${JSON.stringify(wrong)}`);
   await screenshot(page, "cell-diagnostics");
 
-  // Hover `rate` in the second cell: its type from the first cell.
-  const token = (await cellEditor(page, 1)).locator(".view-line span span", { hasText: /^rate$/ }).first();
-  await token.waitFor();
+  // Hover `rate` in the second cell: its type from the first cell (the built-in TypeScript says `any`).
   let hoverText = "";
   for (let i = 0; i < 5 && !hoverText.includes("const rate: 0.5"); i++) {
-    const box = await token.boundingBox();
-    await page.mouse.move(box.x + 2, box.y + box.height / 2);
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 3 });
+    const at = await wordCentre(second, "rate");
+    check(at, "the second cell shows the word rate");
+    await page.mouse.move(at.x - 3, at.y);
+    await page.mouse.move(at.x, at.y, { steps: 3 });
     await page.locator(".monaco-hover:visible").first().waitFor({ timeout: 10_000 }).catch(() => {});
     hoverText = (await page.locator(".monaco-hover:visible").allInnerTexts()).join("\n");
   }
   check(hoverText.includes("const rate: 0.5"), `hover on rate shows its type: ${JSON.stringify(hoverText)}`);
+  await page.waitForTimeout(300); // the hover's fade-in, for the screenshot
   await screenshot(page, "cell-hover");
 }
