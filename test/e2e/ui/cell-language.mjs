@@ -28,18 +28,6 @@ function writeNotebook(ws) {
 }
 
 const editors = (page) => page.locator(".notebook-editor .cell-editor-container .monaco-editor");
-// The n-th cell's editor from the top of the shown notebook: `.nth(n)` over the DOM also counted the editors
-// of notebooks open in other tabs, and the list view does not keep its rows in DOM order, so it once typed
-// into the first cell and erased its import.
-async function cellEditor(page, n) {
-  const all = editors(page);
-  // Other open notebooks keep their (hidden, zero-sized) editors in the DOM: only the shown ones count.
-  const tops = await all.evaluateAll((els) => els.map((e) => (e.getBoundingClientRect().height > 0 ? e.getBoundingClientRect().top : null)));
-  const order = tops.map((top, i) => [top, i]).filter(([top]) => top !== null).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
-  check(order.length > n, `the notebook shows ${order.length} cell editors, not ${n + 1}`);
-  return all.nth(order[n]);
-}
-
 /**
  * The centre of `word` as drawn in a cell editor's lines, or null. Monaco merges neighbouring tokens of one
  * colour into one span (`string = rate;`), so the word is found in the lines' text, not as a span.
@@ -121,8 +109,10 @@ export async function checkCellLanguage(page, ws) {
   check(/Ln 1, Col 7/.test(problemText), `the problem is at wrong (Ln 1, Col 7): ${problemText}`);
   const panelText = await page.locator(".markers-panel").innerText();
   check(!/Cannot find module 'neuroforge'/.test(panelText), `neuroforge resolves: ${panelText}`);
-  // The squiggle: an error decoration in the second cell under `wrong`.
-  const second = await cellEditor(page, 1);
+  // The squiggle: an error decoration in the second cell under `wrong`. The cell is found by its text: the
+  // list view does not keep its rows in DOM order, so an index picked another cell (or a hidden notebook's).
+  const second = editors(page).filter({ hasText: "const wrong" });
+  check((await second.count()) === 1, `one editor shows const wrong, not ${await second.count()}`);
   const squiggle = second.locator(".squiggly-error");
   await squiggle.first().waitFor({ timeout: 10_000 });
   const [under, wrong] = [await squiggle.first().boundingBox(), await wordCentre(second, "wrong")];
