@@ -11,6 +11,7 @@ import type { PanelMode, PanelRecipe, SummaryKind } from "../record/signal-types
 import { runSignals, type WeightRef } from "../record/signals";
 import { EXIT, type Print } from "./cli-run";
 import { writeFileAtomic } from "../record/spare-file";
+import { parseWeightList } from "../record/weight-refs";
 import { writeTextAtomic } from "./files";
 import { svgToPng, vegaLiteToSvg } from "./plot-svg";
 
@@ -39,11 +40,9 @@ const SUMMARIES: readonly SummaryKind[] = ["rms", "norm", "mean-abs"];
 
 /** `l:n:w,…` → weight references. */
 function parseWeights(text: string): WeightRef[] {
-  return text.split(",").map((item) => {
-    const m = /^(\d+):(\d+):(\d+)$/.exec(item.trim());
-    if (!m) throw new UsageError(`--weights: '${item}' is not layer:neuron:weight (e.g. 1:0:2)`);
-    return { layer: Number(m[1]), neuron: Number(m[2]), weight: Number(m[3]) };
-  });
+  const parsed = parseWeightList(text);
+  if ("error" in parsed) throw new UsageError(`--weights: ${parsed.error}`);
+  return parsed;
 }
 
 /** `name[,name…][:mode]` → a panel recipe. */

@@ -129,4 +129,7 @@ test("plot --out x.png writes a PNG at twice the SVG's size, the loss line drawn
   const bad = io();
   assert.equal(await main(["node", "neuroforge", "plot", file, "--out", forced, "--format", "gif"], bad.io), 2);
   assert.deepEqual(bad.lines, ["neuroforge: --format: must be svg or png, got 'gif'"]);
+  const badWeights = io();
+  assert.equal(await main(["node", "neuroforge", "plot", file, "--out", pngOut, "--weights", "1:0:4,1:x"], badWeights.io), 2);
+  assert.deepEqual(badWeights.lines, ["neuroforge: --weights: '1:x' is not layer:neuron:weight (e.g. 1:0:2)"]);
 });

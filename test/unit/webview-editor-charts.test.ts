@@ -161,7 +161,7 @@ test("charts: weights typed in the field and the weight selected in the network 
     const input = ed.doc.querySelector<HTMLInputElement>('[aria-label="weights to chart (layer:neuron:weight)"]')!;
     input.value = "1:0:3, nonsense";
     ed.click(ed.doc.querySelector(".weights-pick button")!);
-    assert.match(ed.charts.querySelector(".charts-note")!.textContent!, /'nonsense' is not layer:neuron:weight/);
+    assert.match(ed.charts.querySelector(".charts-note")!.textContent!, /'nonsense' is not layer:neuron:weight \(e.g. 1:0:2\)/);
     input.value = "1:0:3 0:2:1";
     ed.click(ed.doc.querySelector(".weights-pick button")!);
     const bias = weightSeries(reader, runId, 1, 0, 3);

@@ -6,6 +6,7 @@
  * and the weight selected in the network view (its popup open) is drawn too.
  */
 import type { PlotPanel } from "../../kernel/record/signal-types";
+import { parseWeightList } from "../../kernel/record/weight-refs";
 import { append, h } from "../shared/dom";
 import { MAX_CHART_WEIGHTS, type RunCharts, type WeightAddress } from "../shared/queries";
 import { cursorSpec, cursorX, type Cursor } from "./charts-spec";
@@ -32,17 +33,11 @@ export interface ChartsPanel {
 const name = (w: WeightAddress) => `${w.layer}:${w.neuron}:${w.weight}`;
 const same = (a: WeightAddress, b: WeightAddress) => a.layer === b.layer && a.neuron === b.neuron && a.weight === b.weight;
 
-/** `1:0:2, 0:3:1` → weight addresses; a string naming the first bad entry when it does not parse. */
-export function parseWeights(text: string): WeightAddress[] | string {
-  const parts = text.split(/[,\s]+/).filter((p) => p !== "");
-  if (parts.length > MAX_CHART_WEIGHTS) return `at most ${MAX_CHART_WEIGHTS} weights`;
-  const out: WeightAddress[] = [];
-  for (const p of parts) {
-    const m = /^(\d+):(\d+):(\d+)$/.exec(p);
-    if (!m) return `'${p}' is not layer:neuron:weight`;
-    out.push({ layer: Number(m[1]), neuron: Number(m[2]), weight: Number(m[3]) });
-  }
-  return out;
+/** `1:0:2, 0:3:1` → weight addresses (at most MAX_CHART_WEIGHTS); a phrase naming the problem when not. */
+function parseWeights(text: string): WeightAddress[] | string {
+  const parsed = parseWeightList(text);
+  if ("error" in parsed) return parsed.error;
+  return parsed.length > MAX_CHART_WEIGHTS ? `at most ${MAX_CHART_WEIGHTS} weights` : parsed;
 }
 
 export function renderCharts(runId: string, host: Ask, draw: DrawChart): ChartsPanel {

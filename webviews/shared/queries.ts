@@ -6,6 +6,7 @@
  */
 import type { NeuronSnapshot, NotRecorded, WeightTrace } from "../../kernel/record/reader-types";
 import type { SignalsPanelsPayload } from "../../kernel/record/signal-types";
+import type { WeightAddress } from "../../kernel/record/weight-refs";
 import type { EpochSummary } from "../../kernel/runtime/display/epoch-summary";
 import type { EpochSummaryQuery, NeuronSnapshotQuery, WeightTraceQuery } from "./run-source";
 
@@ -53,12 +54,8 @@ export interface SampleQuery {
   readonly sample: number;
 }
 
-/** A weight of the network: weight `inputs` of a neuron is its bias. */
-export interface WeightAddress {
-  readonly layer: number;
-  readonly neuron: number;
-  readonly weight: number;
-}
+/** A weight of the network (weight `inputs` of a neuron is its bias). */
+export type { WeightAddress };
 
 /**
  * The .nfrun editor's charts of a run: loss, learning-rate scale, gradient and step norms per commit,
