@@ -22,6 +22,9 @@ export {
   type GeneratorOptions,
   type GeneratorSpec,
 } from "./datasets/generators";
+export { loadDataset, packagedDatasetNames, packagedDatasetSpecs, type PackagedDatasetName } from "./datasets/packaged";
+export { loadMnist, MNIST_SIDE, type MnistOptions } from "./datasets/mnist";
+export { loadIris } from "./datasets/iris";
 export { parseCsv, parseCsvRecords, loadCsvFile, type CsvOptions, type CsvRecord } from "./datasets/csv";
 export {
   Scaler,

@@ -1,5 +1,5 @@
 import type { BuiltExperiment } from "../engine/config/build";
-import { isCsvData } from "../engine/config/data";
+import { isCsvData, isPackagedData } from "../engine/config/data";
 import { losses } from "../engine/losses";
 import type { TestMetrics } from "../engine/evaluate";
 import type { FitResult, RunStatus } from "../engine/trainer";
@@ -34,14 +34,14 @@ export function describeExperiment(b: BuiltExperiment, print: Print, source?: st
     : `${e.model.init.name}${e.model.init.value !== undefined ? ` (value ${e.model.init.value})` : ""}, seed ${e.seed}`;
   print(`  init       ${init}`);
   const ds = b.rawDataset;
-  const origin = isCsvData(data)
-    ? `${data.csv.path}`
-    : `generator ${data.generator} (${Object.entries(data)
-        .filter(([k]) => k !== "generator")
-        .map(([k, v]) => `${k} ${v}`)
-        .join(", ")})`;
+  const described = (kind: "generator" | "dataset", options: Readonly<Record<string, string | number>>): string =>
+    `${kind} ${options[kind]} (${Object.entries(options)
+      .filter(([k]) => k !== kind)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")})`;
+  const origin = isCsvData(data) ? `${data.csv.path}` : described(isPackagedData(data) ? "dataset" : "generator", data);
   print(`  data       ${ds.count} samples from ${origin}`);
-  print(`             inputs ${ds.inputNames.join(", ")} → targets ${ds.targetNames.join(", ")}`);
+  print(`             inputs ${names(ds.inputNames)} → targets ${names(ds.targetNames)}`);
   if (e.scale.inputs !== "none" || e.scale.targets !== "none") {
     print(`  scale      fitted on this data: x′ = (x − shift) / scale`);
     const columns = (names: readonly string[], s: { kind: string; shift: Float64Array; scale: Float64Array }): string =>
@@ -164,4 +164,9 @@ export function reportResult(
     print(`test split: loss ${formatLoss(test.loss)}${accuracy} on ${test.samples} held-out samples`);
   }
   return EXIT.ok;
+}
+
+/** A column list for the terminal: MNIST's 784 pixel names shortened to the first and last few. */
+function names(list: readonly string[]): string {
+  return list.length <= 12 ? list.join(", ") : `${list.slice(0, 3).join(", ")}, … ${list.length - 6} more …, ${list.slice(-3).join(", ")}`;
 }

