@@ -11,7 +11,8 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 const common = { bundle: true, sourcemap: true, logLevel: "warning" };
 // esbuild itself stays external (it runs its native binary): the recorder fingerprints a user's strategy
 // with it and `verify --strategy` compiles the user's module (kernel/record/strategy-fingerprint.ts).
-const node = (entry, outfile, extra = {}) => ({ ...common, entryPoints: [entry], outfile, platform: "node", format: "cjs", target: "node20", ...extra, external: ["esbuild", ...(extra.external ?? [])] });
+// mnist too: its digit files (21 MB of JSON) are read from the package at run time (kernel/engine/datasets/mnist.ts).
+const node = (entry, outfile, extra = {}) => ({ ...common, entryPoints: [entry], outfile, platform: "node", format: "cjs", target: "node20", ...extra, external: ["esbuild", "mnist", ...(extra.external ?? [])] });
 const browser = (entry, outfile, format) => ({ ...common, entryPoints: [entry], outfile, platform: "browser", format, target: "es2022" });
 
 const builds = [

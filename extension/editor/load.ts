@@ -3,6 +3,7 @@
  * (no `vscode` import: unit-tested in plain Node).
  */
 import type { NfrunReader } from "../../kernel/record";
+import { storedPlane } from "../../kernel/runtime/display/plane";
 import type { RunFileMessage, RunSummary } from "../../webviews/shared/messages";
 import type { RunFiles } from "../runs/run-files";
 import { queryError } from "../runs/service";
@@ -54,6 +55,7 @@ export function summarize(reader: NfrunReader, runId: string): RunSummary {
     lossCurve: { t: idx.map((i) => trace.t[i]!), loss: idx.map((i) => (Number.isFinite(trace.loss[i]!) ? trace.loss[i]! : null)) },
     mechanisms: mechanismsOf(config.config, trace.lrScale, info.policy),
     events: reader.events(runId).map((e) => ({ seq: e.seq, kind: e.kind, message: e.message, t: e.t, epoch: e.epoch, position: e.position })),
+    plane: storedPlane(reader, runId),
   };
 }
 

@@ -409,3 +409,36 @@ test("a file damaged inside its data (sample indices no recorder writes): the su
     ed.close();
   }
 });
+
+test("the decision boundary follows the playback: the run's points, the surface from reader.weightsAfter of the shown commit", async () => {
+  const ed = await openEditor();
+  try {
+    await ed.settled();
+    pickRun(ed, runs[0]!.id);
+    const tr = commitsOf(runs[0]!.id);
+    const ctx = reader.context(runs[0]!.id);
+    const view = ed.doc.defaultView!;
+    for (const t of [9, 8]) {
+      if (t === 8) ed.click(ed.byLabel("step back"));
+      await ed.settled(t - 1, tr.count[t - 1]!);
+      assert.equal(ed.doc.querySelectorAll(".playback .boundary circle.pt.train").length, 12, "the run's 12 stored samples");
+      assert.match(ed.doc.querySelector(".playback .boundary .caption")!.textContent!, new RegExp(`after commit t=${t}$`));
+      const model = new Model({ inputs: 2, layers: [{ units: 3, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
+      model.layers.forEach((l, li) => {
+        for (let j = 0; j < l.units; j++) model.params.set(reader.weightsAfter(ctx, t, li, j)!, l.offset + j * (l.inputs + 1));
+      });
+      const rects = [...ed.doc.querySelectorAll(".playback .boundary .surface rect")];
+      for (const c of [0, 777, 1599]) {
+        const r = rects[c]!;
+        const p = model.predict([Number(r.getAttribute("data-x1")), Number(r.getAttribute("data-x2"))])[0]!;
+        // Shade k of 31 between orange, grey and blue (TF Playground's stops), as the stylesheet paints it.
+        const k = Math.round(p * 30) / 30;
+        const [a, b, u] = k <= 0.5 ? [[0xf5, 0x93, 0x22], [0xe8, 0xea, 0xeb], k * 2] as const : [[0xe8, 0xea, 0xeb], [0x08, 0x77, 0xbd], k * 2 - 1] as const;
+        const hex = `#${a.map((v, i) => Math.round(v + (b[i]! - v) * u).toString(16).padStart(2, "0")).join("")}`;
+        assert.equal(view.getComputedStyle(r).fill, hex, `t=${t} cell ${c}`);
+      }
+    }
+  } finally {
+    ed.close();
+  }
+});

@@ -117,7 +117,8 @@ export function renderPlayback(
     }
     return p;
   }
-  const weightsAfter = (t: number) => cached(`w${t}`, () => host.ask({ kind: "weightsAfter", runId: run.runId, t, drawn: MAX_DRAWN }));
+  // A 2-input run draws its decision boundary from every weight; otherwise only the drawn weights are read.
+  const weightsAfter = (t: number) => cached(`w${t}`, () => host.ask({ kind: "weightsAfter", runId: run.runId, t, ...(run.inputs === 2 ? {} : { drawn: MAX_DRAWN }) }));
   const batchOf = (t: number) => cached(`b${t}`, () => host.ask({ kind: "batch", runId: run.runId, t }));
 
   function step(dir: 1 | -1): boolean {
@@ -256,5 +257,6 @@ function networkPayload(run: RunSummary, w: WeightsAfter, at: { epoch: number; b
       commits: [at ? { t: w.t, ...at, weights: w.weights, traces: null } : { t: 0, epoch: 0, batch: 0, weights: w.weights, traces: null }],
       tracesOmitted: null,
     },
+    ...(run.plane ? { plane: run.plane } : {}),
   };
 }

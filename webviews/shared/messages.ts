@@ -3,6 +3,7 @@
  * these, the webview asks run queries (./queries.ts) and the host answers them.
  */
 import type { StrategyInfo } from "../../kernel/record/reader-types";
+import type { PlanePoints } from "../../kernel/runtime/display/plane";
 import type { QueryAnswer, QueryRequest, TimelineEvent } from "./queries";
 
 export interface RunSummary {
@@ -35,6 +36,8 @@ export interface RunSummary {
   readonly events: readonly TimelineEvent[];
   /** The mechanisms the run used (schedule, Lookahead, clipping, accumulation, param groups, recording policy). */
   readonly mechanisms: readonly Mechanism[];
+  /** For a 2-input run: its data points, drawn over the decision boundary (null otherwise; absent in older hosts). */
+  readonly plane?: PlanePoints | null;
 }
 
 /** One mechanism of a run, named as the header shows it. */

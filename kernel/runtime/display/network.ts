@@ -3,7 +3,9 @@ import type { NfrunReader } from "../../record/reader";
 import * as path from "node:path";
 import type { NeuronSnapshot, NotRecorded, StrategyInfo, WeightTrace } from "../../record/reader-types";
 import { epochSummary, type EpochSummary } from "./epoch-summary";
+import { BOUNDARY_SVG_SIZE, boundarySvg } from "./boundary-svg";
 import { escapeHtml } from "./escape";
+import { planePoints, storedPlane, type PlaneData, type PlanePoints } from "./plane";
 import { MIME, toMimeBundle, type Displayable, type MimeBundle } from "./mime";
 
 /** A weight trace as embedded in a network payload: runId and strategy are stored once, in `recording`. */
@@ -47,7 +49,7 @@ export interface NetworkRecording {
 }
 
 /** The network: custom JSON (layers + weights), an SVG diagram and a text summary. */
-export function networkBundle(model: Model, recording?: NetworkRecording): MimeBundle {
+export function networkBundle(model: Model, recording?: NetworkRecording, plane?: PlanePoints | null): MimeBundle {
   const arch = [String(model.spec.inputs), ...model.spec.layers.map((l) => `${l.units} ${l.activation}`)].join(" → ");
   const last = recording?.commits[recording.commits.length - 1];
   const text = `Model ${arch} (${model.weightCount} weights incl. biases)` + (recording && last ? `, run ${recording.runId} after commit t=${last.t}` : "");
@@ -62,8 +64,9 @@ export function networkBundle(model: Model, recording?: NetworkRecording): MimeB
       })),
       weightCount: model.weightCount,
       ...(recording ? { recording } : {}),
+      ...(plane ? { plane } : {}),
     },
-    "image/svg+xml": networkSvg(model, text),
+    "image/svg+xml": networkSvg(model, text, plane ?? undefined),
     "text/plain": text,
   };
 }
@@ -153,8 +156,26 @@ export class NetworkTrace implements Displayable {
       commits,
       tracesOmitted: embed ? null : `${model.weightCount} weights × ${ts.length} commits > ${MAX_EMBEDDED_TRACES}`,
       epochSummaries: summaries ? epochSummaries : null,
-    });
+    }, storedPlane(this.reader, this.runId));
   }
+}
+
+/** A model's network with a 2-input dataset's points over its decision boundary (a cell's `networkView(model, train, test)`). */
+export class NetworkView implements Displayable {
+  constructor(
+    readonly model: Model,
+    readonly train: PlaneData,
+    readonly test?: PlaneData | null,
+  ) {}
+
+  [toMimeBundle](): MimeBundle {
+    return networkBundle(this.model, undefined, planePoints(this.train, this.test));
+  }
+}
+
+/** The network of `model` as it is now, with the points of `train` (and `test`) behind its decision boundary. */
+export function networkView(model: Model, train: PlaneData, test?: PlaneData | null): NetworkView {
+  return new NetworkView(model, train, test);
 }
 
 /** Drops the runId a payload stores once. */
@@ -171,12 +192,17 @@ export function networkTrace(reader: NfrunReader, runId: string, at?: number | r
 
 const MAX_DRAWN = 12;
 
-/** Columns of circles (inputs, then each layer), edges coloured by sign and width by |weight|. */
-export function networkSvg(model: Model, title: string): string {
+/**
+ * Columns of circles (inputs, then each layer), edges coloured by sign and width by |weight|; with two
+ * inputs also the decision boundary beside it and each neuron's heatmap (./boundary-svg.ts).
+ */
+export function networkSvg(model: Model, title: string, plane?: PlanePoints): string {
   const columns = [model.spec.inputs, ...model.spec.layers.map((l) => l.units)];
   const tallest = Math.min(MAX_DRAWN, columns.reduce((m, c) => Math.max(m, c), -Infinity));
-  const W = 120 * columns.length + 40;
-  const H = 40 * tallest + 60;
+  const heated = model.spec.inputs === 2;
+  const netW = 120 * columns.length + 40;
+  const W = netW + (heated ? BOUNDARY_SVG_SIZE + 40 : 0);
+  const H = Math.max(40 * tallest + 60, heated ? BOUNDARY_SVG_SIZE + 60 : 0);
   const x = (c: number) => 40 + c * 120;
   const y = (i: number, n: number) => 40 + (H - 60) / 2 - ((Math.min(n, MAX_DRAWN) - 1) * 40) / 2 + i * 40;
   const parts: string[] = [];
@@ -193,9 +219,13 @@ export function networkSvg(model: Model, title: string): string {
       }
     }
   });
+  if (heated) {
+    const spots = columns.flatMap((n, c) => Array.from({ length: Math.min(n, MAX_DRAWN) }, (_, i) => ({ column: c, index: i, cx: x(c), cy: y(i, n), r: 11 })));
+    parts.push(boundarySvg(model, plane, { x: netW + 20, y: 20 }, spots));
+  }
   columns.forEach((n, c) => {
     for (let i = 0; i < Math.min(n, MAX_DRAWN); i++) {
-      parts.push(`<circle cx="${x(c)}" cy="${y(i, n)}" r="11" fill="#fff" stroke="#333"/>`);
+      parts.push(`<circle cx="${x(c)}" cy="${y(i, n)}" r="11" fill="${heated ? "none" : "#fff"}" stroke="#333"/>`);
     }
     const label = c === 0 ? `${n} in` : `${n} ${model.spec.layers[c - 1]!.activation}`;
     parts.push(`<text x="${x(c)}" y="${H - 8}" font-size="11" text-anchor="middle" font-family="sans-serif">${escapeHtml(label)}${n > MAX_DRAWN ? " (first 12)" : ""}</text>`);

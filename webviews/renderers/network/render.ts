@@ -12,10 +12,12 @@
  * editor's host) when there is one. All data goes into text nodes and attributes.
  */
 import type { EmbeddedCommit, EmbeddedTrace, NetworkRecording } from "../../../kernel/runtime/display/network";
+import type { PlanePoints } from "../../../kernel/runtime/display/plane";
 import type { NotRecorded, WeightTrace } from "../../../kernel/record/reader-types";
 import type { RunSource } from "../../shared/run-source";
 import { renderAudit } from "../audit/render";
 import { NEURON_CSS } from "../neuron/render";
+import { BOUNDARY_CSS, boundaryView, type BoundaryView } from "./boundary";
 import { arrowTarget } from "./keyboard";
 import { neuronPopupBody } from "./neuron-popup";
 import { nearestSegment, type Segment } from "./pick";
@@ -29,6 +31,8 @@ export interface NetworkPayload {
   readonly layers: readonly { readonly units: number; readonly activation: string; readonly weights: readonly (readonly (number | null)[])[] }[];
   readonly weightCount: number;
   readonly recording?: NetworkRecording;
+  /** For 2 inputs: the data points drawn over the decision boundary (absent: the boundary alone, over [−1, 1]²). */
+  readonly plane?: PlanePoints;
 }
 
 /** Neurons drawn per column at most (larger layers show their first ones; the note says so). */
@@ -70,6 +74,9 @@ interface NeuronRef {
   readonly el: SVGCircleElement;
 }
 
+/** Numbers the clip paths of the neurons' heatmaps (ids are document-wide; several outputs share a page). */
+let outputs = 0;
+
 const COL_W = 170;
 const ROW_H = 46;
 const R = 13;
@@ -81,7 +88,7 @@ const R = 13;
 export function renderNetwork(payload: unknown, element: HTMLElement, source?: RunSource): HTMLElement {
   element.replaceChildren();
   const root = h("div", { class: "nf nf-network" });
-  element.append(style(THEME_CSS + NEURON_CSS + NETWORK_CSS), root);
+  element.append(style(THEME_CSS + NEURON_CSS + NETWORK_CSS + BOUNDARY_CSS), root);
   if (!isNetworkPayload(payload)) {
     append(root, h("div", { class: "error", role: "alert" }, "NeuroForge: this output is not a network (application/vnd.neuroforge.network+json)."));
     return root;
@@ -112,7 +119,10 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
   const edges = s("g", { class: "weights" });
   const ring = s("line", { class: "ring", visibility: "hidden", "aria-hidden": "true" });
   const nodes = s("g", { class: "neurons" });
-  svg.append(ring, edges, nodes);
+  const minis = s("g", { class: "minis" });
+  svg.append(ring, edges, minis, nodes);
+  // Two inputs: TF Playground's pictures (the decision surface, and what each neuron computes over the plane).
+  const heated = p.inputs === 2;
   const weights: WeightRef[] = [];
   const neurons: NeuronRef[] = [];
 
@@ -137,13 +147,17 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
       nodes.append(s("circle", { class: "bias-node", cx: x(c), cy: y(-1, c), r: 9, "aria-hidden": "true" }), s("text", { x: x(c), y: y(-1, c) + 4, "text-anchor": "middle", "aria-hidden": "true" }, "1"));
     }
     for (let i = 0; i < drawn[c]!; i++) {
-      const el = s("circle", { class: c === 0 ? "neuron input" : "neuron", cx: x(c), cy: y(i, c), r: R, tabindex: 0, role: "button", "aria-haspopup": "dialog", "data-column": c, "data-index": i });
+      const el = s("circle", { class: `neuron${c === 0 ? " input" : ""}${heated ? " heated" : ""}`, cx: x(c), cy: y(i, c), r: R, tabindex: 0, role: "button", "aria-haspopup": "dialog", "data-column": c, "data-index": i });
       nodes.append(el);
       neurons.push({ column: c, index: i, el });
     }
     const label = c === 0 ? `${n} input${n === 1 ? "" : "s"}` : `${n} ${String(p.layers[c - 1]!.activation)}`;
     nodes.append(s("text", { x: x(c), y: H - 8, "text-anchor": "middle" }, label + (n > drawn[c]! ? ` (first ${drawn[c]})` : "")));
   });
+
+  const layerShapes = p.layers.map((l, li) => ({ inputs: sizes[li]!, units: l.units, activation: String(l.activation) }));
+  const spots = neurons.map((n) => ({ column: n.column, index: n.index, cx: x(n.column), cy: y(n.index, n.column), r: R }));
+  const boundary: BoundaryView | null = heated ? boundaryView(layerShapes, p.plane, spots, minis, `nf-heat-clip-${++outputs}`) : null;
 
   // Head, legend, scrubber, stage (SVG + popup).
   const head = h("div", { class: "head" }, `Network ${arch} · ${p.weightCount} weights incl. biases`);
@@ -163,7 +177,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
   if (rec && rec.commits.length > 1) append(root, h("label", { class: "scrub" }, "commit", scrubber));
   const popup = h("div", { class: "popup", role: "dialog", "aria-modal": "false", hidden: true });
   const stage = h("div", { class: "stage" });
-  stage.append(svg, popup);
+  stage.append(boundary ? h("div", { class: "pictures" }, svg, boundary.panel) : svg, popup);
   append(root, stage);
 
   const commit = (): EmbeddedCommit | null => (rec ? rec.commits[current]! : null);
@@ -201,6 +215,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
         n.el.setAttribute("aria-label", `${neuronName(n)}: bias ${typeof b === "number" ? fmt(b) : "unknown"}`);
       }
     }
+    if (boundary) boundary.paint(c ? c.weights : p.layers.flatMap((l) => l.weights.flat()), c ? `output after commit t=${c.t}` : "output with the weights shown");
     if (c && rec) {
       commitLabel.textContent = `run ${rec.runId} · after commit t=${c.t} (epoch ${c.epoch}, batch ${c.batch})${rec.commits.length > 1 ? ` · ${current + 1} of ${rec.commits.length}` : ""}`;
       scrubber.setAttribute("aria-valuetext", `t=${c.t}`);

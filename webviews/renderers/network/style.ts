@@ -5,6 +5,7 @@
  */
 export const NETWORK_CSS = `
 .nf-network .stage { display: block; }
+.nf-network .pictures { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 8px; }
 .nf-network svg { display: block; overflow: visible; }
 .nf-network .weight { stroke-opacity: 0.8; }
 .nf-network svg.on-weight { cursor: pointer; }
