@@ -12,6 +12,7 @@ import { popupBenchmark } from "./popup";
 import { preconditionBenchmark } from "./precondition";
 import { traceBenchmark } from "./trace";
 import { languageBenchmark } from "./language";
+import { wideBenchmark } from "./wide";
 import { machineLine, type Benchmark } from "./lib/harness";
 
 const registry: readonly Benchmark[] = [
@@ -23,6 +24,7 @@ const registry: readonly Benchmark[] = [
   preconditionBenchmark,
   traceBenchmark,
   languageBenchmark,
+  wideBenchmark,
 ];
 
 async function main(argv: readonly string[]): Promise<number> {

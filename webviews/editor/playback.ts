@@ -2,11 +2,11 @@
  * VCR playback of one run: a position (epoch, batch, sample; ./position.ts) with step back/forward,
  * play/pause at the chosen granularity, go to start/end and a scrubber over the commits, all keyboard
  * operable. At each position the network renderer draws the weights after the last commit before it
- * (queried lazily from the host: weightsAfter with only the drawn weights) and its popups ask the host
+ * (queried lazily from the host: weightsAfter, every weight) and its popups ask the host
  * for weight traces (RunSource); a panel names the current sample (prediction, loss) and the bank state.
  */
 import type { NetworkPayload } from "../renderers/network/render";
-import { MAX_DRAWN, renderNetwork } from "../renderers/network/render";
+import { renderNetwork } from "../renderers/network/render";
 import { append, h } from "../shared/dom";
 import { fmt } from "../shared/format";
 import type { RunSummary } from "../shared/messages";
@@ -117,8 +117,10 @@ export function renderPlayback(
     }
     return p;
   }
-  // A 2-input run draws its decision boundary from every weight; otherwise only the drawn weights are read.
-  const weightsAfter = (t: number) => cached(`w${t}`, () => host.ask({ kind: "weightsAfter", runId: run.runId, t, ...(run.inputs === 2 ? {} : { drawn: MAX_DRAWN }) }));
+  // Every weight: the decision boundary (2 inputs) and a wide layer's weight matrix need them all, and on
+  // 784-input neurons a whole-neuron replay is cheaper than replaying the drawn weights one by one
+  // (`npm run bench -- wide`, docs/benchmarks.md).
+  const weightsAfter = (t: number) => cached(`w${t}`, () => host.ask({ kind: "weightsAfter", runId: run.runId, t }));
   const batchOf = (t: number) => cached(`b${t}`, () => host.ask({ kind: "batch", runId: run.runId, t }));
 
   function step(dir: 1 | -1): boolean {

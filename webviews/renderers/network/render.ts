@@ -22,6 +22,7 @@ import { arrowTarget } from "./keyboard";
 import { neuronPopupBody } from "./neuron-popup";
 import { nearestSegment, type Segment } from "./pick";
 import { NETWORK_CSS } from "./style";
+import { WIDE_CSS, wideView } from "./wide";
 import { append, h, s, style } from "../../shared/dom";
 import { fmt } from "../../shared/format";
 import { THEME_CSS } from "../../shared/theme";
@@ -88,7 +89,7 @@ const R = 13;
 export function renderNetwork(payload: unknown, element: HTMLElement, source?: RunSource): HTMLElement {
   element.replaceChildren();
   const root = h("div", { class: "nf nf-network" });
-  element.append(style(THEME_CSS + NEURON_CSS + NETWORK_CSS + BOUNDARY_CSS), root);
+  element.append(style(THEME_CSS + NEURON_CSS + NETWORK_CSS + BOUNDARY_CSS + WIDE_CSS), root);
   if (!isNetworkPayload(payload)) {
     append(root, h("div", { class: "error", role: "alert" }, "NeuroForge: this output is not a network (application/vnd.neuroforge.network+json)."));
     return root;
@@ -177,7 +178,9 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
   if (rec && rec.commits.length > 1) append(root, h("label", { class: "scrub" }, "commit", scrubber));
   const popup = h("div", { class: "popup", role: "dialog", "aria-modal": "false", hidden: true });
   const stage = h("div", { class: "stage" });
-  stage.append(boundary ? h("div", { class: "pictures" }, svg, boundary.panel) : svg, popup);
+  // Wide layers: their weight matrices (every weight hoverable) above the popup, so it never moves them.
+  const wide = sizes.some((n) => n > MAX_DRAWN) ? wideView(layerShapes, { weight: (l, j, k, pinIt) => pointAt(l, j, k, pinIt) }) : null;
+  stage.append(boundary ? h("div", { class: "pictures" }, svg, boundary.panel) : svg, ...(wide ? [wide.panel] : []), popup);
   append(root, stage);
 
   const commit = (): EmbeddedCommit | null => (rec ? rec.commits[current]! : null);
@@ -215,7 +218,9 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
         n.el.setAttribute("aria-label", `${neuronName(n)}: bias ${typeof b === "number" ? fmt(b) : "unknown"}`);
       }
     }
-    if (boundary) boundary.paint(c ? c.weights : p.layers.flatMap((l) => l.weights.flat()), c ? `output after commit t=${c.t}` : "output with the weights shown");
+    const flat = c ? c.weights : p.layers.flatMap((l) => l.weights.flat());
+    boundary?.paint(flat, c ? `output after commit t=${c.t}` : "output with the weights shown");
+    wide?.paint(flat);
     if (c && rec) {
       commitLabel.textContent = `run ${rec.runId} · after commit t=${c.t} (epoch ${c.epoch}, batch ${c.batch})${rec.commits.length > 1 ? ` · ${current + 1} of ${rec.commits.length}` : ""}`;
       scrubber.setAttribute("aria-valuetext", `t=${c.t}`);
@@ -252,9 +257,12 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     if (openRef && openRef !== w) openRef.el.classList.remove("active");
     openRef = w;
     w.el.classList.add("active");
-    for (const a of ["x1", "y1", "x2", "y2"]) ring.setAttribute(a, w.el.getAttribute(a)!);
-    ring.setAttribute("stroke-width", String(Number(w.el.getAttribute("stroke-width")) + 5));
-    ring.setAttribute("visibility", "visible");
+    // A weight that is not drawn (a wide layer's, opened from its matrix) has no line to ring.
+    if (w.el.isConnected) {
+      for (const a of ["x1", "y1", "x2", "y2"]) ring.setAttribute(a, w.el.getAttribute(a)!);
+      ring.setAttribute("stroke-width", String(Number(w.el.getAttribute("stroke-width")) + 5));
+    }
+    ring.setAttribute("visibility", w.el.isConnected ? "visible" : "hidden");
     const v = valueOf(w);
     const c = commit();
     popup.replaceChildren();
@@ -391,9 +399,27 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
       openWeight(w);
     });
   }
+  /** Any weight by position (drawn or not): hovering opens its popup unless one is pinned; pinIt pins it. */
+  const undrawn = new Map<string, WeightRef>();
+  function pointAt(layer: number, neuron: number, k: number, pinIt: boolean): void {
+    const inputs = sizes[layer]!;
+    const key = `${layer},${neuron},${k}`;
+    let w = weights.find((r) => r.layer === layer && r.neuron === neuron && r.weight === k) ?? undrawn.get(key);
+    if (!w) {
+      w = { layer, neuron, weight: k, flat: offsets[layer]! + neuron * (inputs + 1) + k, isBias: k === inputs, el: s("line", { class: "weight undrawn" }), x1: 0, y1: 0, x2: 0, y2: 0 };
+      undrawn.set(key, w);
+    }
+    if (pinIt) pin();
+    else if (pinned) return;
+    if (openRef !== w) openWeight(w);
+  }
   for (const n of neurons) {
     n.el.addEventListener("mouseenter", () => pinned || openNeuron(n));
-    n.el.addEventListener("click", () => (pin(), openRef === n || openNeuron(n)));
+    n.el.addEventListener("click", () => {
+      if (n.column > 0) wide?.expand(n.column - 1, n.index);
+      pin();
+      if (openRef !== n) openNeuron(n);
+    });
     n.el.addEventListener("keydown", (e) => {
       if (e.key.startsWith("Arrow")) return navigate(e, n);
       if (e.key !== "Enter" && e.key !== " ") return;
