@@ -140,6 +140,14 @@ describe("packaged datasets by name (cells and experiment files)", () => {
     assert.ok(last.loss < first.loss / 3, `loss ${first.loss} → ${last.loss}`);
   });
 
+  it("takes a test split like any data: `data: { dataset: iris, test_fraction: 0.2 }` holds out 30 flowers", () => {
+    const path = join(root, "iris-split.json");
+    writeFileSync(path, JSON.stringify({ model: { layers: [{ units: 3, activation: "softmax" }] }, data: { dataset: "iris", test_fraction: 0.2 }, loss: "cce", optimizer: { name: "sgd", lr: 0.1 }, training: { epochs: 1 } }));
+    const built = buildExperiment(loadExperiment(path));
+    assert.equal(built.testDataset?.count, 30);
+    assert.equal(built.dataset.count, 120);
+  });
+
   it("reports a bad dataset, option or mixture of sources by its field", () => {
     const cases: [Record<string, unknown>, string, RegExp][] = [
       [{ dataset: "mnits" }, "data.dataset", /unknown dataset "mnits" \(did you mean 'mnist'\?\)/],

@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import { JSDOM } from "jsdom";
-import { datasetFromRows, Model, Trainer } from "../../kernel/engine";
+import { datasetFromRows, Model, splitDataset, Trainer } from "../../kernel/engine";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder } from "../../kernel/record";
 import { mimeBundleOf } from "../../kernel/runtime/display/index";
@@ -142,12 +142,12 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-boundary-"));
 let reader: NfrunReader;
 let runId = "";
 before(async () => {
-  const data = toyDataset();
+  const { train: data, test: held } = splitDataset(toyDataset(), 0.25, 0); // 9 train, 3 test
   const model = new Model({ inputs: 2, layers: [{ units: 3, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
   model.initialize({ name: "xavier_uniform" }, 3);
   const file = path.join(dir, "b.nfrun");
   const rec = await RunRecorder.create(file, { data, seed: 3, epochs: 3, policy: {}, checkpointSeconds: 3600 });
-  const trainer = new Trainer({ model, loss: "bce", strategy: getStrategy("adam"), hyperparameters: { lr: 0.2 }, batchSize: 4, seed: 3, observers: [rec] });
+  const trainer = new Trainer({ model, loss: "bce", strategy: getStrategy("adam"), hyperparameters: { lr: 0.2 }, batchSize: 3, seed: 3, observers: [rec], test: held });
   rec.finish(trainer.fit(data, 3));
   runId = rec.runId;
   reader = await NfrunReader.open(file);
@@ -162,7 +162,8 @@ test("a recorded run: the surface follows the commit scrubber, computed from the
   const el = await render(payloadOf(networkTrace(reader, runId, ts)));
   const scrubber = el.querySelector<HTMLInputElement>("input.scrubber")!;
   const rects = Array.from(el.querySelectorAll(".boundary .surface rect"));
-  assert.equal(el.querySelectorAll(".boundary circle.pt.train").length, 12, "the run's stored points");
+  assert.equal(el.querySelectorAll(".boundary circle.pt.train").length, 9, "the run's stored training points");
+  assert.equal(el.querySelectorAll(".boundary circle.pt.test").length, 3, "and its test split, ringed");
   const ctx = reader.context(runId);
   const fills: string[] = [];
   for (let i = 0; i < ts.length; i++) {

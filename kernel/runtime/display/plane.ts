@@ -4,6 +4,7 @@
  * each with its class (argmax of a one-hot target, 0/1 of a binary one) or, for regression, its value.
  */
 import type { NfrunReader } from "../../record/reader";
+import { testSet } from "../../record/test-split";
 export interface PointSet {
   readonly x1: readonly number[];
   readonly x2: readonly number[];
@@ -61,7 +62,7 @@ export function planePoints(train: PlaneData, test?: PlaneData | null): PlanePoi
   return { names: [train.inputNames[0] ?? "x1", train.inputNames[1] ?? "x2"], classes, train: set(train), test: test ? set(test) : null, omitted };
 }
 
-/** The run's data points when it has two inputs (names from the file; x1, x2 / y when they are not a list of strings). */
+/** The run's data points when it has two inputs, its test split's too (names from the file; x1, x2 / y when they are not a list of strings). */
 export function storedPlane(reader: NfrunReader, runId: string): PlanePoints | null {
   const ctx = reader.context(runId);
   if (ctx.inputSize !== 2) return null;
@@ -75,6 +76,7 @@ export function storedPlane(reader: NfrunReader, runId: string): PlanePoints | n
     }
     return Array.isArray(list) && list.length === n && list.every((x) => typeof x === "string") ? list : Array.from({ length: n }, (_, i) => `${stem}${i + 1}`);
   };
+  const test = testSet(reader, runId, 2, ctx.targetSize);
   return planePoints({
     count: ctx.dataCount,
     inputSize: 2,
@@ -83,5 +85,5 @@ export function storedPlane(reader: NfrunReader, runId: string): PlanePoints | n
     targets: ctx.y,
     inputNames: names(row?.[0], 2, "x"),
     targetNames: names(row?.[1], ctx.targetSize, "y"),
-  });
+  }, test);
 }
