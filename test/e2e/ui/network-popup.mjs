@@ -108,7 +108,7 @@ async function checkPopupNotClipped(out) {
 }
 
 export async function checkHover({ page, out, runId, db }) {
-  await scrollNotebookTo(page, out.locator(".nf-network svg"));
+  await scrollNotebookTo(page, out.locator(".nf-network svg.drawing"));
   const target = [1, 0, 0]; // the output neuron's weight from hidden neuron 0 (its inputs are never 0)
   await hoverMiddle(page, weightLine(out, ...target));
   await checkPopup(out, db, runId, target, COMMITS[1]);
@@ -120,7 +120,7 @@ export async function checkHover({ page, out, runId, db }) {
 export async function checkKeyboard({ page, out, runId, db }) {
   const line = weightLine(out, 1, 0, 0);
   const popup = out.locator(".nf-network .popup");
-  await scrollNotebookTo(page, out.locator(".nf-network svg"));
+  await scrollNotebookTo(page, out.locator(".nf-network svg.drawing"));
   // The output document's focused element (none when the workbench took the focus).
   const active = (attrs) => out.locator("body").evaluate((_, names) => names.map((n) => document.activeElement?.getAttribute(n) ?? null).join(","), attrs);
   const focused = () => active(["data-layer", "data-neuron", "data-weight"]);
@@ -153,7 +153,7 @@ export async function checkKeyboard({ page, out, runId, db }) {
  */
 export async function checkKeyboardEnds({ page, out }) {
   const popup = out.locator(".nf-network .popup");
-  await scrollNotebookTo(page, out.locator(".nf-network svg"));
+  await scrollNotebookTo(page, out.locator(".nf-network svg.drawing"));
   const focused = () => out.locator("body").evaluate(() => {
     const el = document.activeElement;
     return el?.matches("circle.neuron") ? `neuron ${el.getAttribute("data-column")},${el.getAttribute("data-index")}` : el?.matches("line.weight") ? `weight ${["data-layer", "data-neuron", "data-weight"].map((a) => el.getAttribute(a)).join(",")}` : "none";
@@ -190,7 +190,7 @@ export async function checkScrubber({ page, out, runId, db }) {
   const scrubber = out.locator(".nf-network input.scrubber");
   const label = out.locator(".nf-network .commit-label");
   const target = [0, 2, 1]; // a hidden neuron's weight from input 1
-  await scrollNotebookTo(page, out.locator(".nf-network svg"));
+  await scrollNotebookTo(page, out.locator(".nf-network svg.drawing"));
   const popup = out.locator(".nf-network .popup");
   if (await popup.isVisible()) {
     await scrubber.focus();
@@ -201,7 +201,7 @@ export async function checkScrubber({ page, out, runId, db }) {
   await page.keyboard.press("Home");
   await label.filter({ hasText: `t=${COMMITS[0]}` }).waitFor({ timeout: 5_000 });
   const line = weightLine(out, ...target);
-  await scrollNotebookTo(page, out.locator(".nf-network svg"));
+  await scrollNotebookTo(page, out.locator(".nf-network svg.drawing"));
   await hoverMiddle(page, line);
   await checkPopup(out, db, runId, target, COMMITS[0]);
   await screenshot(page, "network-scrubbed");

@@ -17,7 +17,7 @@ const FALLBACK_POSITIVE = "rgb(217, 83, 79)";
 
 export async function checkThemes({ page, out }, dataDir) {
   // The popup of a weight near the top (hidden neuron 0's bias), so the screenshots show it whole.
-  await scrollNotebookTo(page, out.locator(".nf-network svg"));
+  await scrollNotebookTo(page, out.locator(".nf-network svg.drawing"));
   await hoverMiddle(page, out.locator('.nf-network line.weight[data-layer="0"][data-neuron="0"][data-weight="2"]'));
   const popup = out.locator(".nf-network .popup");
   await popup.waitFor({ state: "visible", timeout: 10_000 });

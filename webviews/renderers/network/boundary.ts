@@ -33,8 +33,9 @@ export const BOUNDARY_CSS = (() => {
     rules.push(`.nf .heat.h${k} { fill: ${shadeColor(k, "light")}; }`);
     rules.push(`body.vscode-dark .nf .heat.h${k}, body.vscode-high-contrast .nf .heat.h${k} { fill: ${shadeColor(k, "dark")}; }`);
   }
-  CLASS_COLORS.forEach((c, k) => rules.push(`.nf .heat.k${k}, .nf .pt.k${k} { fill: ${c}; }`));
+  CLASS_COLORS.forEach((c, k) => rules.push(`.nf .heat.k${k}, .nf .pt.k${k} { fill: ${c}; } .nf .legend-swatch.k${k} { background: ${c}; }`));
   rules.push(`.nf .pt.c0 { fill: ${shadeColor(0)}; } .nf .pt.c1 { fill: ${shadeColor(SHADES - 1)}; }`);
+  rules.push(`.nf .legend-swatch.c0 { background: ${shadeColor(0)}; } .nf .legend-swatch.c1 { background: ${shadeColor(SHADES - 1)}; }`);
   return `${rules.join("\n")}
 .nf .heat.nan { fill: var(--vscode-descriptionForeground, #888); fill-opacity: 0.3; }
 .nf .pt { stroke: var(--vscode-editor-background, #fff); stroke-width: 1; }

@@ -116,7 +116,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
   });
   const arch = [String(p.inputs), ...p.layers.map((l) => `${l.units} ${String(l.activation)}`)].join(" → ");
 
-  const svg = s("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "group", "aria-label": `network ${arch}, ${p.weightCount} weights incl. biases` });
+  const svg = s("svg", { class: "drawing", width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "group", "aria-label": `network ${arch}, ${p.weightCount} weights incl. biases` });
   const edges = s("g", { class: "weights" });
   const ring = s("line", { class: "ring", visibility: "hidden", "aria-hidden": "true" });
   const nodes = s("g", { class: "neurons" });
