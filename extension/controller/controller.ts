@@ -1,16 +1,21 @@
 /**
  * The NeuroForge notebook controller: one kernel process per notebook (kernel/runtime/kernel/, started
  * through its KernelClient). Cells never run in the extension host. Cells run in order; cancelling a
- * running cell interrupts the kernel; a pending cell that is cancelled is dropped.
+ * running cell interrupts the kernel; a pending cell that is cancelled is dropped. When the kernel process
+ * dies, the running cell says how (client.ts) and the cells queued behind it are not run (their state is
+ * gone, as with Jupyter's stop-on-error); the next run starts a new kernel process.
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { KernelClient } from "../../kernel/runtime/kernel/client";
 import type { KernelMessage } from "../../kernel/runtime/kernel/protocol";
-import { bundleToItems, errorOf, prefersNeuroForge, type KernelState, type PlainOutputItem } from "./outputs";
+import { KERNEL_DIED } from "../../kernel/runtime/kernel/kernel-death";
+import { bundleToItems, errorOf, NOT_RUN_AFTER_DEATH, prefersNeuroForge, type KernelState, type PlainOutputItem } from "./outputs";
 
 export const CONTROLLER_ID = "neuroforge-kernel";
 export const NOTEBOOK_TYPE = "jupyter-notebook";
+/** How to go on after the kernel process died, on the cell that was running. */
+export const RESTART_HINT = "Run a cell to start a new kernel process; the variables of earlier cells are gone, run those cells again.";
 
 function toItem(p: PlainOutputItem): vscode.NotebookCellOutputItem {
   if (p.kind === "json") return vscode.NotebookCellOutputItem.json(p.value, p.mime);
@@ -36,6 +41,8 @@ class Session {
   private readonly abort = new AbortController();
   /** The tail of the execution queue: cells run strictly one after another. */
   private queue: Promise<void> = Promise.resolve();
+  /** Kernel processes that died under a cell: a cell queued before the latest death is not run. */
+  private deaths = 0;
   state: KernelState = "not started";
 
   constructor(
@@ -67,6 +74,7 @@ class Session {
       // In VS Code desktop process.execPath is Electron: run it as plain Node.
       env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
       signal: this.abort.signal,
+      restartHint: RESTART_HINT,
     })
       .then((client) => {
         this.attach(client);
@@ -98,18 +106,24 @@ class Session {
   /** Queues a cell; resolves when it has finished (or was dropped). */
   run(controller: vscode.NotebookController, cell: vscode.NotebookCell): Promise<void> {
     const execution = controller.createNotebookCellExecution(cell);
-    const next = this.queue.then(() => this.execute(execution));
+    const deaths = this.deaths;
+    const next = this.queue.then(() => this.execute(execution, deaths));
     this.queue = next.catch(() => {});
     return next;
   }
 
-  private async execute(exec: vscode.NotebookCellExecution): Promise<void> {
+  private async execute(exec: vscode.NotebookCellExecution, deathsWhenQueued: number): Promise<void> {
     if (exec.token.isCancellationRequested) {
       exec.end(undefined);
       return;
     }
     exec.start(Date.now());
     await exec.clearOutput();
+    if (this.deaths !== deathsWhenQueued) {
+      await exec.appendOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ ...NOT_RUN_AFTER_DEATH })]));
+      exec.end(false, Date.now());
+      return;
+    }
     if (!vscode.workspace.isTrusted) {
       await exec.appendOutput(
         new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: "Untrusted workspace", message: "NeuroForge runs notebook cells only in a trusted workspace (Workspaces: Manage Workspace Trust)." })]),
@@ -136,6 +150,7 @@ class Session {
       const result = await client.execute(exec.cell.document.getText(), (m) => sink.push(m));
       await sink.flushed();
       if (result.executionCount > 0) exec.executionOrder = result.executionCount;
+      if (result.error?.ename === KERNEL_DIED) this.deaths++;
       exec.end(result.status === "ok", Date.now());
     } finally {
       cancel.dispose();

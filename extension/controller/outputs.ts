@@ -49,6 +49,12 @@ export function errorOf(m: Extract<KernelMessage, { type: "error" }>): { name: s
   return { name: m.ename, message: m.evalue, stack: m.traceback.join("\n") };
 }
 
+/** The error output of a cell queued behind one whose kernel process died: it was not run. */
+export const NOT_RUN_AFTER_DEATH: Readonly<{ name: string; message: string }> = {
+  name: "NotRun",
+  message: "Not run: the kernel process died while an earlier cell ran (see that cell). Run this cell again to start a new kernel process.",
+};
+
 /** The kernelspec of a notebook's metadata, wherever the ipynb serializer puts it (it moved between VS Code versions). */
 export function kernelspecName(metadata: unknown): string | undefined {
   const md = (metadata ?? {}) as Record<string, any>;

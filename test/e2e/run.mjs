@@ -13,7 +13,8 @@
 //      status before a run, completions / squiggles + Problems / hover in TypeScript cells (language service),
 //      Close All Editors leaving no kernel process; then Ctrl-C and no process of its group is left
 //   3. extension-host suite (test/e2e/suite/index.cjs) in a code-server of its own (extension-host.mjs):
-//      the XOR notebook runs with our controller, outputs and MIME types, interrupting a long loop
+//      the XOR notebook runs with our controller, outputs and MIME types, interrupting a long loop, a cell
+//      that kills its kernel process
 //   4. `npm start` with a stub `code` on the PATH
 // Screenshots and logs in test-output/e2e/. Exits non-zero when any step fails.
 // Env: E2E_KEEP=1 keeps the temp folder; E2E_ONLY=ui skips the extension-host suite; E2E_VERBOSE=1 prints
@@ -170,7 +171,7 @@ try {
   });
 
   if (process.env.E2E_ONLY !== "ui") {
-    await test("extension-host suite (notebook, outputs, interrupt)", () => runExtensionHostSuite(browser, { ws, dataDir: path.join(work, "suite-data") }));
+    await test("extension-host suite (notebook, outputs, interrupt, a dying kernel)", () => runExtensionHostSuite(browser, { ws, dataDir: path.join(work, "suite-data") }));
   }
 
   await test("npm start with `code` on the PATH installs the .vsix into it and opens samples/ (a recording stub: no desktop VS Code here)", async () => {

@@ -8,6 +8,7 @@ import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import type * as net from "node:net";
 import * as path from "node:path";
+import { kernelDiedError, OutputTail } from "./kernel-death";
 import type { ExecuteStatus, KernelMessage, KernelRequest } from "./protocol";
 
 export interface KernelClientOptions {
@@ -20,6 +21,8 @@ export interface KernelClientOptions {
   readonly nodeArgs?: readonly string[];
   /** Aborting kills the kernel process (SIGKILL), also one still starting: `start` then rejects. */
   readonly signal?: AbortSignal;
+  /** How to go on, shown on the cell that was running when the kernel process died. */
+  readonly restartHint?: string;
 }
 
 export interface ExecuteResult {
@@ -50,6 +53,10 @@ export class KernelClient extends EventEmitter {
   private pipe!: net.Socket;
   private readonly pending = new Map<string, Pending>();
   private exited!: Promise<number | null>;
+  /** The kernel's last words on stderr, for the cell that is running when it dies. */
+  private stderrTail = new OutputTail();
+  /** The process has exited and its pipes are read to the end: nothing more will answer. */
+  private ended = false;
   pid = 0;
   /** What the kernel runs on (`neuroforge`, `node`, `typescript`: the version that checks cells), from its `ready`. */
   versions: Readonly<Record<string, string>> = {};
@@ -75,8 +82,12 @@ export class KernelClient extends EventEmitter {
     });
     this.child = child;
     this.pipe = child.stdio[3] as net.Socket;
+    const stderrTail = (this.stderrTail = new OutputTail());
     child.stdout!.on("data", (d: Buffer) => this.emit("log", d.toString()));
-    child.stderr!.on("data", (d: Buffer) => this.emit("log", d.toString()));
+    child.stderr!.on("data", (d: Buffer) => {
+      stderrTail.push(d.toString());
+      this.emit("log", d.toString());
+    });
     this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
     const ready = new Promise<void>((resolve, reject) => {
       const onReady = (m: KernelMessage): void => {
@@ -103,13 +114,26 @@ export class KernelClient extends EventEmitter {
       }
     });
     this.pipe.on("error", () => {});
-    child.on("exit", () => {
+    // "close", not "exit": by then the pipe's last messages (the cell's output so far) and stderr are read.
+    this.ended = false;
+    child.on("close", () => {
+      // A restart's new process is not this one.
+      if (this.child !== child) return;
+      this.ended = true;
       for (const [id, p] of this.pending) {
         this.pending.delete(id);
-        p.resolve(summarize("error", -1, 0, [...p.messages, { type: "error", id, ename: "KernelDied", evalue: "the kernel process exited", traceback: ["the kernel process exited"] }]));
+        this.died(id, p);
       }
     });
     return ready;
+  }
+
+  /** Ends execution `id` with a KernelDied error saying how the process died and how to go on. */
+  private died(id: string, p: Pending): void {
+    const exit = { code: this.child.exitCode, signal: this.child.signalCode };
+    const error = kernelDiedError(id, exit, this.stderrTail.lines(), this.options.restartHint ?? "Restart the kernel to run cells again.");
+    p.onMessage?.(error);
+    p.resolve(summarize("error", -1, 0, [...p.messages, error]));
   }
 
   private dispatch(m: KernelMessage): void {
@@ -134,7 +158,10 @@ export class KernelClient extends EventEmitter {
   execute(code: string, onMessage?: (m: KernelMessage) => void): Promise<ExecuteResult> {
     const id = randomUUID();
     return new Promise((resolve) => {
-      this.pending.set(id, { messages: [], resolve, ...(onMessage ? { onMessage } : {}) });
+      const p: Pending = { messages: [], resolve, ...(onMessage ? { onMessage } : {}) };
+      // A cell sent to a dead kernel gets the same answer at once (the pipe would never reply).
+      if (this.ended) return this.died(id, p);
+      this.pending.set(id, p);
       this.request({ type: "execute", id, code });
     });
   }

@@ -3,7 +3,9 @@
  * a connection file). Jupyter's wire protocol (ZeroMQ sockets, HMAC signing, message parsing) is tslab's
  * ZmqServer; the cells run in a NeuroForge kernel process (dist/kernel.js) started through KernelClient —
  * the very process the VS Code controller uses, so both have the same semantics. Jupyter interrupts with
- * SIGINT (interrupt_mode "signal"); we forward it as the protocol's `interrupt`.
+ * SIGINT (interrupt_mode "signal"); we forward it as the protocol's `interrupt`. When the kernel process
+ * dies, this adapter stays: the running cell and every later one get the KernelDied error (how it died,
+ * "Restart the kernel"), and Jupyter's restart starts a new adapter with a new kernel process.
  *
  * Shell messages go to one handler per message type (`handlers` below); the types without one are
  * tslab's (kernel_info, shutdown), answered through `tslabHandler`. Completion, inspection and
@@ -41,9 +43,9 @@ interface Server {
 type Handler = (sock: unknown, msg: WireMessage) => void | Promise<void>;
 
 async function main(connectionFile: string): Promise<void> {
-  const client = await KernelClient.start({ cwd: process.cwd() });
+  const client = await KernelClient.start({ cwd: process.cwd(), restartHint: "Restart the kernel (Kernel → Restart Kernel…) to run cells again." });
   client.on("log", (text: string) => process.stderr.write(text));
-  client.process.on("exit", () => process.exit(0));
+  client.process.on("exit", (code, signal) => process.stderr.write(`neuroforge jupyter kernel: the kernel process ${client.pid} ended (${signal ?? `code ${code}`})\n`));
   // Knows the cells executed so far, for completion and inspection.
   const language = new JupyterLanguage(new LanguageClient(bundledLanguageOptions(__dirname)), process.cwd());
 

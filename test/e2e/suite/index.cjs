@@ -39,6 +39,15 @@ function workspaceFile(name) {
 
 const state = {};
 
+/** Appends TypeScript code cells to the notebook; returns the index of the first. */
+async function appendCells(nb, ...sources) {
+  const at = nb.cellCount;
+  const edit = new vscode.WorkspaceEdit();
+  edit.set(nb.uri, [vscode.NotebookEdit.insertCells(at, sources.map((s) => new vscode.NotebookCellData(vscode.NotebookCellKind.Code, s, "typescript")))]);
+  assert.ok(await vscode.workspace.applyEdit(edit));
+  return at;
+}
+
 const tests = [
   [
     "the extension activates and exports its controller",
@@ -111,15 +120,7 @@ const tests = [
     "a long loop is interrupted by cancelling the cell, and the kernel runs the next cell",
     async () => {
       const nb = state.nb;
-      const at = nb.cellCount;
-      const edit = new vscode.WorkspaceEdit();
-      edit.set(nb.uri, [
-        vscode.NotebookEdit.insertCells(at, [
-          new vscode.NotebookCellData(vscode.NotebookCellKind.Code, "let spins = 0;\nwhile (true) { spins++; }", "typescript"),
-          new vscode.NotebookCellData(vscode.NotebookCellKind.Code, "21 * 2", "typescript"),
-        ]),
-      ]);
-      assert.ok(await vscode.workspace.applyEdit(edit));
+      const at = await appendCells(nb, "let spins = 0;\nwhile (true) { spins++; }", "21 * 2");
       const loop = nb.cellAt(at);
       const after = nb.cellAt(at + 1);
       const running = vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: at, end: at + 1 }], document: nb.uri });
@@ -140,6 +141,34 @@ const tests = [
       await waitFor("the next cell to finish", () => finished(after), 30_000);
       assert.equal(after.executionSummary.success, true);
       assert.equal(text(after.outputs[0].items[0]).trim(), "42");
+      assert.equal(state.api.controller.stateOf(nb), "idle");
+    },
+  ],
+  [
+    "a cell that kills its kernel process says why and how to go on; the cell queued behind it is not run; the next run starts a new kernel",
+    async () => {
+      const nb = state.nb;
+      const at = await appendCells(nb, 'process.kill(process.pid, "SIGKILL");', "6 * 7");
+      const killer = nb.cellAt(at);
+      const queued = nb.cellAt(at + 1);
+      await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: at, end: at + 2 }], document: nb.uri });
+      await waitFor("both cells to finish", () => finished(killer) && finished(queued), 60_000);
+      const errorOf = (cell) => {
+        const item = cell.outputs.flatMap((o) => o.items).find((i) => i.mime === ERROR_MIME);
+        assert.ok(item, `an error output: ${JSON.stringify(mimes(cell))}`);
+        return JSON.parse(text(item));
+      };
+      assert.equal(killer.executionSummary.success, false);
+      const died = errorOf(killer);
+      assert.equal(died.name, "KernelDied");
+      assert.match(died.message, /^The kernel process was killed by SIGKILL \(out of memory\?\)\. Run a cell to start a new kernel process/);
+      assert.equal(queued.executionSummary.success, false, "the queued cell did not run");
+      assert.equal(errorOf(queued).name, "NotRun");
+      await waitFor("the kernel state to say dead", () => state.api.controller.stateOf(nb) === "dead", 10_000);
+
+      await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: at + 1, end: at + 2 }], document: nb.uri });
+      await waitFor("the cell to run again", () => queued.executionSummary.success === true, 60_000);
+      assert.equal(text(queued.outputs[0].items[0]).trim(), "42");
       assert.equal(state.api.controller.stateOf(nb), "idle");
     },
   ],
