@@ -22,6 +22,7 @@ import { Trainer } from "../kernel/engine/trainer";
 import type { LossName } from "../kernel/engine/losses";
 import { NfrunReader, RunRecorder, verifyFile } from "../kernel/record";
 import { median, quantile, type Benchmark, type BenchOptions } from "./lib/harness";
+import { busiestOtherThreadMs, threadCpuNs } from "./lib/thread-cpu";
 
 export interface Workload {
   readonly key: "a" | "b";
@@ -90,17 +91,22 @@ function trainer(w: Workload, observers: RunRecorder[] = [], tree: Tree = THIS):
   return new tree.Trainer({ model, loss: w.loss, strategy: tree.getStrategy("adam"), hyperparameters: { lr: 1e-3 }, batchSize: w.batchSize, shuffle: true, seed: 1, observers });
 }
 
-/** Milliseconds of a recorded run with `tree`'s recorder: create, fit, finish (the "fit + write" total), and finish alone. */
-async function recordedRun(w: Workload, file: string, tree: Tree): Promise<{ total: number; finish: number }> {
+/**
+ * Milliseconds of a recorded run with `tree`'s recorder: create, fit, finish (the "fit + write" total),
+ * finish alone, and the CPU time of the writer thread (the busiest thread but the main one meanwhile).
+ */
+async function recordedRun(w: Workload, file: string, tree: Tree): Promise<{ total: number; finish: number; writerCpu: number }> {
   fs.rmSync(file, { force: true });
+  const cpu0 = threadCpuNs();
   const t0 = performance.now();
   const rec = await tree.RunRecorder.create(file, { data: w.data, epochs: w.epochs, seed: 1 });
   const result = trainer(w, [rec], tree).fit(w.data, w.epochs);
   const t1 = performance.now();
   rec.finish(result);
   const t2 = performance.now();
+  const writerCpu = busiestOtherThreadMs(cpu0, threadCpuNs());
   fs.rmSync(file, { force: true });
-  return { total: t2 - t0, finish: t2 - t1 };
+  return { total: t2 - t0, finish: t2 - t1, writerCpu };
 }
 
 /**
@@ -121,8 +127,8 @@ async function against(w: Workload, rounds: number, other: string, dir: string):
     RunRecorder: load("kernel/record").RunRecorder,
   } as Tree;
   const trees = [
-    { name: "this checkout", tree: THIS, keep: [] as number[], plain: [] as number[], total: [] as number[], finish: [] as number[] },
-    { name: other, tree: theirs, keep: [] as number[], plain: [] as number[], total: [] as number[], finish: [] as number[] },
+    { name: "this checkout", tree: THIS, keep: [] as number[], plain: [] as number[], total: [] as number[], finish: [] as number[], writerCpu: [] as number[] },
+    { name: other, tree: theirs, keep: [] as number[], plain: [] as number[], total: [] as number[], finish: [] as number[], writerCpu: [] as number[] },
   ];
   for (let r = 0; r < rounds; r++) {
     for (const t of r % 2 ? [...trees].reverse() : trees) {
@@ -135,6 +141,7 @@ async function against(w: Workload, rounds: number, other: string, dir: string):
       t.plain.push(plain);
       t.total.push(run.total);
       t.finish.push(run.finish);
+      t.writerCpu.push(run.writerCpu);
     }
   }
   return [
@@ -142,7 +149,7 @@ async function against(w: Workload, rounds: number, other: string, dir: string):
     ...trees.map(
       (t) =>
         `  ${t.name}: fit + write keeps ${fmt(100 * median(t.keep))}% of the plain fit before it (quartiles ${fmt(100 * quantile(t.keep, 0.25))}–${fmt(100 * quantile(t.keep, 0.75))}%); ` +
-        `plain fit ${fmt(median(t.plain))} ms, recorded run ${fmt(median(t.total))} ms, of which finish ${fmt(median(t.finish))} ms`,
+        `plain fit ${fmt(median(t.plain))} ms, recorded run ${fmt(median(t.total))} ms, of which finish ${fmt(median(t.finish))} ms; writer thread CPU ${fmt(median(t.writerCpu))} ms`,
     ),
   ];
 }

@@ -70,65 +70,76 @@ const BLOB = 3;
 /** Scalars are gathered here and hashed in one update; blobs go to the hash directly. */
 const SCRATCH = 1 << 16;
 
-/** Appends the encoding of rows to a hash. */
+/**
+ * Appends the encoding of rows to a hash. Numbers go in through a DataView, cheaper per value than
+ * Buffer's writeDoubleLE (a run of the 2-8-8-1 benchmark encodes ~40,000 of them).
+ */
 class RowEncoder {
-  private readonly buf = Buffer.allocUnsafe(SCRATCH);
+  private readonly buf = new Uint8Array(SCRATCH);
+  private readonly view = new DataView(this.buf.buffer);
   private at = 0;
 
-  constructor(private readonly hash: Hash) {}
-
-  row(values: readonly DigestValue[]): void {
-    for (const v of values) {
-      if (this.at > SCRATCH - 16) this.flush();
-      if (v === null || (typeof v === "number" && Number.isNaN(v))) this.buf[this.at++] = NULL;
-      else if (typeof v === "number") {
-        this.buf[this.at++] = NUMBER;
-        this.buf.writeDoubleLE(v === 0 ? 0 : v, this.at);
-        this.at += 8;
-      } else {
-        const bytes = typeof v === "string" ? Buffer.from(v, "utf8") : v;
-        this.buf[this.at++] = typeof v === "string" ? TEXT : BLOB;
-        this.buf.writeUInt32LE(bytes.byteLength >>> 0, this.at);
-        this.buf.writeUInt32LE(Math.floor(bytes.byteLength / 2 ** 32), this.at + 4);
-        this.at += 8;
-        if (bytes.byteLength <= SCRATCH - this.at) {
-          this.buf.set(bytes, this.at);
-          this.at += bytes.byteLength;
-        } else {
-          this.flush();
-          this.hash.update(bytes);
+  /** Encodes `values[from …]` into `hash` (through the scratch: `flush` before reading the hash). */
+  row(hash: Hash, values: readonly DigestValue[], from = 0): void {
+    for (let i = from; i < values.length; i++) {
+      const v = values[i]!;
+      if (this.at > SCRATCH - 16) this.flush(hash);
+      if (typeof v === "number") {
+        if (Number.isNaN(v)) this.buf[this.at++] = NULL;
+        else {
+          this.buf[this.at] = NUMBER;
+          this.view.setFloat64(this.at + 1, v === 0 ? 0 : v, true);
+          this.at += 9;
         }
-      }
+      } else if (v === null) this.buf[this.at++] = NULL;
+      else this.bytes(hash, typeof v === "string" ? TEXT : BLOB, typeof v === "string" ? Buffer.from(v, "utf8") : v);
     }
   }
 
-  flush(): void {
-    if (this.at > 0) this.hash.update(this.buf.subarray(0, this.at));
+  private bytes(hash: Hash, tag: number, bytes: Uint8Array): void {
+    this.buf[this.at] = tag;
+    this.view.setUint32(this.at + 1, bytes.byteLength >>> 0, true);
+    this.view.setUint32(this.at + 5, Math.floor(bytes.byteLength / 2 ** 32), true);
+    this.at += 9;
+    if (bytes.byteLength <= SCRATCH - this.at) {
+      this.buf.set(bytes, this.at);
+      this.at += bytes.byteLength;
+    } else {
+      this.flush(hash);
+      hash.update(bytes);
+    }
+  }
+
+  flush(hash: Hash): void {
+    if (this.at > 0) hash.update(this.buf.subarray(0, this.at));
     this.at = 0;
   }
 }
 
+/** The encoder of keyed rows: each is encoded into its own hash and flushed at once, so they share one. */
+const keyedRows = new RowEncoder();
+
 /** One section: a running hash over rows in write order, or per-key hashes combined in key order. */
 class SectionDigest {
   private readonly hash = createHash("sha256");
-  private readonly encoder = new RowEncoder(this.hash);
+  private readonly encoder: RowEncoder | null;
   private readonly keyed: Map<number, string> | null;
   private count = 0;
 
   constructor(keyed: boolean) {
     this.keyed = keyed ? new Map() : null;
+    this.encoder = keyed ? null : new RowEncoder();
   }
 
   add(values: readonly DigestValue[]): void {
     if (!this.keyed) {
       this.count++;
-      this.encoder.row(values);
+      this.encoder!.row(this.hash, values);
       return;
     }
     const h = createHash("sha256");
-    const e = new RowEncoder(h);
-    e.row(values.slice(1));
-    e.flush();
+    keyedRows.row(h, values, 1);
+    keyedRows.flush(h);
     this.keyed.set(values[0] as number, h.digest("hex"));
   }
 
@@ -138,7 +149,7 @@ class SectionDigest {
 
   digest(): string {
     if (!this.keyed) {
-      this.encoder.flush();
+      this.encoder!.flush(this.hash);
       return this.hash.copy().digest("hex");
     }
     const h = createHash("sha256");
