@@ -37,7 +37,7 @@ import { NOTEBOOK, checkHover, checkKeyboard, checkKeyboardEnds, checkScrubber, 
 import { checkCloseShutsKernels, checkStatusBeforeRun } from "./ui/kernel-life.mjs";
 import { checkFirstView, checkSamplesUnchanged, checkStartPage } from "./ui/start-page.mjs";
 import { checkThemes } from "./ui/themes.mjs";
-import { checkDecisionBoundary } from "./ui/pictures.mjs";
+import { WIDE_NOTEBOOK, checkDecisionBoundary, checkWideNetwork } from "./ui/pictures.mjs";
 import { LAZY_NOTEBOOK, checkLazyNetwork } from "./ui/lazy-network.mjs";
 import { checkCellLanguage } from "./ui/cell-language.mjs";
 import { openWorkbench, setUserSettings } from "./workbench.mjs";
@@ -51,6 +51,7 @@ const ws = path.join(work, "ws");
 fs.mkdirSync(ws);
 fs.copyFileSync(path.join(root, "samples/notebooks/xor-explained.ipynb"), path.join(ws, "xor-explained.ipynb"));
 fs.copyFileSync(path.join(root, "test/e2e/fixtures", NOTEBOOK), path.join(ws, NOTEBOOK));
+fs.copyFileSync(path.join(root, "test/e2e/fixtures", WIDE_NOTEBOOK), path.join(ws, WIDE_NOTEBOOK));
 if (!fs.existsSync(path.join(root, "dist/cli.js"))) execFileSync(process.execPath, ["esbuild.mjs"], { cwd: root, stdio: "inherit" });
 execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experiments/xor.yaml", "--record", path.join(ws, "x.nfrun")], { cwd: root, stdio: "ignore" });
 // A run with a test split (20 % of the circles held out), for the editor's charts of test loss and accuracy.
@@ -151,6 +152,7 @@ try {
   });
   network?.db.close();
   await test("UI: a notebook network output asks the host for what it does not embed (renderer messaging: trace, epoch summary, neuron snapshot)", () => checkLazyNetwork(page));
+  await test("UI: a 784-64-10 network: weight matrices painted, hovering an undrawn weight opens its popup, a click expands its neuron (28 × 28)", () => checkWideNetwork(page));
   await test("UI: cells get completions (Math.ma → max, new Tra → Trainer), squiggle + Problems entry for a cross-cell type error (other notebooks of the folder open), hover types", async () => {
     if (new URL(page.url()).searchParams.get("folder") !== ws) await openWorkbench(page, wsUrl); // when E2E_GREP skipped the steps that open it
     await checkCellLanguage(page, ws);

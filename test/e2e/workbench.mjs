@@ -59,7 +59,8 @@ export async function scrollNotebookTo(page, locator) {
   for (let i = 0; i < 30; i++) {
     const box = await locator.boundingBox();
     if (box && box.y >= 120 && box.y + box.height <= view.height - 40) return;
-    const editor = await page.locator(".notebookOverlay").first().boundingBox();
+    // The shown notebook's editor (other notebooks stay open in hidden editors).
+    const editor = await page.locator(".notebookOverlay >> visible=true").first().boundingBox();
     await page.mouse.move(editor.x + editor.width / 2, editor.y + editor.height / 2);
     await page.mouse.wheel(0, box ? Math.max(-400, Math.min(400, box.y - 160)) : 400);
     await page.waitForTimeout(150);
