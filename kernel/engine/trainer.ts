@@ -2,6 +2,8 @@ import { BlameStep } from "./blame";
 import { clipScale, globalGradNorm } from "./clipping";
 import type { Dataset } from "./datasets/dataset";
 import { DEFERRED_BLOCK, DeferredBatch } from "./deferred-batch";
+import { HealthMonitor, type HealthOptions } from "./health/monitor";
+import { sanitizeWeights, zeroNonFinite, type NonfinitePolicy } from "./health/sanitize";
 import { Lifecycle } from "./lifecycle/lifecycle";
 import type { LifecycleOptions } from "./lifecycle/options";
 import { evaluate, type TestMetrics } from "./evaluate";
@@ -53,6 +55,10 @@ export interface TrainerOptions {
    * Evaluation only predicts: it never changes a weight or the optimizer state.
    */
   readonly test?: Dataset;
+  /** Network health measures (health/monitor.ts); absent: off. */
+  readonly health?: HealthOptions;
+  /** The non-finite guard's policy (health/sanitize.ts): "stop" (default) or "sanitize". */
+  readonly nonfinite?: NonfinitePolicy;
 }
 
 /** Commits in a row with a sample at the log(0) clamp before the trainer warns (see watchClamp). */
@@ -106,6 +112,8 @@ export class Trainer {
   readonly clipGradNorm: number;
   readonly lookahead: Lookahead | null;
   readonly lifecycle: Lifecycle | null;
+  readonly health: HealthMonitor | null;
+  readonly nonfinite: NonfinitePolicy;
   /** The no-decay parameter group, its patterns and its weight decay (null: one group). */
   readonly noDecay: (NoDecayGroups & { readonly patterns: readonly string[]; readonly weightDecay: number }) | null;
   /** The test split evaluated at each epoch end (null: none). */
@@ -125,6 +133,8 @@ export class Trainer {
   /** Commits in a row with a sample at the clamp; the warning is given once per run. */
   private clampedCommits = 0;
   private clampWarned = false;
+  /** The batch being banked holds a non-finite loss (sanitize policy): its non-finite gradient entries count as 0. */
+  private poisoned = false;
 
   constructor(private readonly options: TrainerOptions) {
     const { model, strategy } = options;
@@ -170,7 +180,11 @@ export class Trainer {
     this.blame = new BlameStep(model, loss);
     this.target = new Float64Array(model.outputs);
     this.lifecycle = options.lifecycle ? new Lifecycle(model, options.lifecycle) : null;
-    this.observers = [...(options.observers ?? []), ...(this.lifecycle ? [this.lifecycle] : [])];
+    this.health = options.health ? new HealthMonitor(model, options.health) : null;
+    this.nonfinite = options.nonfinite ?? "stop";
+    if (this.nonfinite !== "stop" && this.nonfinite !== "sanitize") throw new RangeError(`health.nonfinite: must be stop or sanitize, got '${String(this.nonfinite)}'`);
+    // The mechanisms first: a recorder's onCommit then sees this commit's health measure.
+    this.observers = [...(this.health ? [this.health] : []), ...(this.lifecycle ? [this.lifecycle] : []), ...(options.observers ?? [])];
     this.record = this.observers.some((o) => o.wantsCommitDetail)
       ? allocateCommitRecord(model.weightCount, strategy.audit.length)
       : null;
@@ -249,6 +263,7 @@ export class Trainer {
     let batch = 0;
     let commits = 0;
     let clamped = 0;
+    let skipped = 0;
     const clampedLoss = this.clampedLoss;
     for (let position = 0; position < n; position++) {
       if (this.stopRequested) {
@@ -273,13 +288,20 @@ export class Trainer {
         loss = this.blame.run(data.targets, sample * data.targetSize, this.target, bank);
       }
       if (!Number.isFinite(loss)) {
-        if (deferred) deferred.fold(unfolded, bank, bank, 1);
         const cause = `loss is ${loss} at epoch ${epoch}, sample ${sample}`;
-        this.notify({ kind: "nonfinite", epoch, position, message: cause });
-        return { status: "diverged", loss, cause, test: null };
+        if (this.nonfinite === "sanitize") {
+          this.poisoned = true;
+          skipped++;
+          this.notify({ kind: "nonfinite", epoch, position, message: `${cause}; sanitized: left out of the loss, its batch's non-finite gradient entries count as 0` });
+        } else {
+          if (deferred) deferred.fold(unfolded, bank, bank, 1);
+          this.notify({ kind: "nonfinite", epoch, position, message: cause });
+          return { status: "diverged", loss, cause, test: null };
+        }
+      } else {
+        epochLoss += loss;
+        batchLoss += loss;
       }
-      epochLoss += loss;
-      batchLoss += loss;
       if (loss >= clampedLoss) clamped++;
       const slot = count++;
       if (hasObservers) {
@@ -301,7 +323,7 @@ export class Trainer {
         batchLoss = 0;
       }
     }
-    const meanLoss = epochLoss / n;
+    const meanLoss = epochLoss / (n - skipped);
     this.epoch++;
     const test = this.test ? evaluate(model, this.loss, this.test) : null;
     if (hasObservers) {
@@ -321,6 +343,10 @@ export class Trainer {
     const params = this.model.params;
     const t = state.t + 1;
     const lrScale = this.options.schedule ? this.options.schedule(t, epoch) : 1;
+    if (this.poisoned) {
+      this.poisoned = false;
+      zeroNonFinite(fromBank ? this.bank : state.avg);
+    }
     let clipNorm = NaN;
     let scale = 1;
     if (this.clipGradNorm > 0) {
@@ -358,8 +384,12 @@ export class Trainer {
     if (banked) this.bank.fill(0);
     if (!finite) {
       const cause = `commit t=${state.t} produced a non-finite ${Number.isFinite(state.gradNorm) ? "step" : "gradient"} norm`;
-      this.notify({ kind: "nonfinite", epoch, position: -1, message: cause });
-      return cause;
+      if (this.nonfinite === "stop") {
+        this.notify({ kind: "nonfinite", epoch, position: -1, message: cause });
+        return cause;
+      }
+      const n = sanitizeWeights(params, state);
+      this.notify({ kind: "nonfinite", epoch, position: -1, t: state.t, message: `${cause}; sanitized: ${n} non-finite weights set to 0, their optimizer state reset` });
     }
     const lookahead = this.lookahead;
     if (lookahead && lookahead.afterCommit(params, state.t)) {

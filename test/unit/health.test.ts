@@ -1,0 +1,125 @@
+/**
+ * Network health: the value summaries against numpy (percentiles, mean, std, histogram), zero/NaN/Inf
+ * counts, ReDo's dormant fraction against a count made here, the monitor's cadence, and the non-finite
+ * guard's sanitize policy (an event each time, never silent).
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { describe, test } from "node:test";
+import { generators } from "../../kernel/engine/datasets/generators";
+import type { LayerHealth } from "../../kernel/engine/health/monitor";
+import { BASIS_POINTS, HISTOGRAM_BINS, summarize } from "../../kernel/engine/health/summary";
+import { Rng } from "../../kernel/engine/math/rng";
+import { Model } from "../../kernel/engine/model";
+import type { TrainingNotice } from "../../kernel/engine/observer";
+import { sgd } from "../../kernel/engine/optimizers/sgd";
+import { Trainer } from "../../kernel/engine/trainer";
+
+const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * (1 + Math.abs(b)), `${what}: ${a} vs ${b}`);
+
+describe("value summary", () => {
+  test("percentiles at TensorBoard's basis points, mean, std and histogram agree with numpy", () => {
+    const rng = new Rng(9);
+    const values = Array.from({ length: 1001 }, () => rng.normal(0.3, 2));
+    const numpy = JSON.parse(
+      execFileSync("python3", ["-c", `
+import json, sys, numpy as np
+v = np.array(json.load(sys.stdin))
+print(json.dumps({"p": np.percentile(v, [b / 100 for b in ${JSON.stringify(BASIS_POINTS)}]).tolist(), "mean": v.mean(), "std": v.std(),
+  "hist": np.histogram(v, bins=${HISTOGRAM_BINS}, range=(v.min(), v.max()))[0].tolist()}))`], { input: JSON.stringify(values) }).toString(),
+    ) as { p: number[]; mean: number; std: number; hist: number[] };
+    const s = summarize(values);
+    s.percentiles.forEach((p, i) => close(p, numpy.p[i]!, `basis point ${BASIS_POINTS[i]}`));
+    close(s.mean, numpy.mean, "mean");
+    close(s.std, numpy.std, "std");
+    assert.deepEqual(s.histogram.counts, numpy.hist);
+    assert.equal(s.percentiles[0], Math.min(...values.slice(0, 1001)));
+  });
+
+  test("zeros, NaN and ±Infinity are counted; the statistics are over the finite values", () => {
+    const s = summarize([0, 0, NaN, Infinity, -Infinity, 1, 3]);
+    assert.deepEqual([s.count, s.zeros, s.nan, s.inf], [7, 2, 1, 2]);
+    assert.equal(s.mean, 1);
+    assert.equal(s.percentiles[4], 0.5);
+    assert.deepEqual([s.histogram.low, s.histogram.high], [0, 3]);
+    assert.equal(s.histogram.counts.reduce((a, b) => a + b, 0), 4);
+  });
+
+  test("no finite value: NaN statistics, an empty histogram, no throw; one repeated value: one bin", () => {
+    const s = summarize([NaN, Infinity]);
+    assert.ok(Number.isNaN(s.mean) && Number.isNaN(s.std) && s.percentiles.every(Number.isNaN));
+    assert.deepEqual(s.histogram.counts, []);
+    const same = summarize([2, 2, 2]);
+    assert.equal(same.histogram.counts[0], 3);
+    assert.equal(same.std, 0);
+  });
+});
+
+describe("health monitor", () => {
+  const data = generators.circles({ count: 64, noise: 0.05, seed: 3 });
+
+  function setup(every: number) {
+    const m = new Model({ inputs: 2, layers: [{ units: 8, activation: "relu" }, { units: 1, activation: "sigmoid" }] });
+    m.initialize({ name: "he_uniform" }, 4);
+    for (const j of [2, 6]) m.params[m.weightIndex(0, j, 2)] = -100;
+    const acts: number[][] = [];
+    const seen: { health: readonly LayerHealth[]; params: Float64Array; acts: number[][] }[] = [];
+    const trainer = new Trainer({
+      model: m, loss: "bce", strategy: sgd, hyperparameters: { lr: 0.1 }, batchSize: 8, health: { every, dormantThreshold: 0.1 },
+      observers: [{ readsBank: false, onSample: (e) => void acts.push(Array.from(e.trainer.model.a[0]!)) }],
+    });
+    trainer.health!.listen((health) => seen.push({ health, params: Float64Array.from(m.params), acts: acts.splice(0) }));
+    return { trainer, seen, m };
+  }
+
+  test("every K commits, per layer: the weights' summary, the activations' mean/std, the dormant fraction", () => {
+    const { trainer, seen, m } = setup(4);
+    trainer.fit(data, 2);
+    assert.deepEqual(seen.map((s) => s.health[0]!.t), [4, 8, 12, 16]);
+    for (const { health, params, acts } of seen) {
+      assert.equal(health.length, 2);
+      const l0 = health[0]!;
+      assert.deepEqual(l0.weights, summarize(params.subarray(0, 8 * 3)));
+      assert.equal(acts.length, 32, "samples since the last measure");
+      const pooled = acts.flat();
+      const mean = pooled.reduce((a, b) => a + b, 0) / pooled.length;
+      close(l0.activationMean, mean, "activation mean");
+      close(l0.activationStd, Math.sqrt(pooled.reduce((a, b) => a + (b - mean) ** 2, 0) / pooled.length), "activation std");
+      // ReDo: s_j = E|a_j| / mean_k E|a_k| ≤ 0.1.
+      const meanAbs = Array.from({ length: 8 }, (_, j) => acts.reduce((s, r) => s + Math.abs(r[j]!), 0) / acts.length);
+      const layerMean = meanAbs.reduce((a, b) => a + b, 0) / 8;
+      assert.equal(l0.dormant, meanAbs.filter((v) => v / layerMean <= 0.1).length / 8);
+      assert.ok(l0.dormant >= 2 / 8, "the two dead neurons are dormant");
+    }
+    assert.equal(m.layers.length, 2);
+  });
+
+  test("bad options name their field", () => {
+    const m = new Model({ inputs: 1, layers: [{ units: 1, activation: "linear" }] });
+    assert.throws(() => new Trainer({ model: m, loss: "mse", strategy: sgd, hyperparameters: { lr: 1 }, batchSize: 1, health: { every: 0 } }), /^RangeError: health\.every: must be an integer ≥ 1, got 0$/);
+    assert.throws(() => new Trainer({ model: m, loss: "mse", strategy: sgd, hyperparameters: { lr: 1 }, batchSize: 1, health: { dormantThreshold: -1 } }), /health\.dormant_threshold/);
+  });
+});
+
+describe("non-finite guard: sanitize", () => {
+  function diverging(policy: "stop" | "sanitize") {
+    const data = generators.plane({ count: 20, noise: 0.1, seed: 1 });
+    const m = new Model({ inputs: 2, layers: [{ units: 4, activation: "linear" }, { units: 1, activation: "linear" }] });
+    m.initialize({ name: "xavier_uniform" }, 2);
+    const notices: TrainingNotice[] = [];
+    const trainer = new Trainer({ model: m, loss: "mse", strategy: sgd, hyperparameters: { lr: 1e150 }, batchSize: 4, nonfinite: policy, observers: [{ onNotice: (n) => void notices.push(n) }] });
+    return { result: trainer.fit(data, 5), notices, m };
+  }
+
+  test("stop (the default) ends the run; sanitize goes on with finite weights, telling each time", () => {
+    assert.equal(diverging("stop").result.status, "diverged");
+    const { result, notices, m } = diverging("sanitize");
+    assert.equal(result.status, "completed");
+    assert.equal(result.epochs, 5);
+    const nonfinite = notices.filter((n) => n.kind === "nonfinite");
+    assert.ok(nonfinite.length > 0);
+    for (const n of nonfinite) assert.match(n.message, /sanitized/);
+    assert.ok(nonfinite.some((n) => /non-finite weights set to 0/.test(n.message)));
+    assert.ok(m.params.every(Number.isFinite), "every weight finite");
+  });
+});
