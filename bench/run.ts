@@ -13,6 +13,7 @@ import { preconditionBenchmark } from "./precondition";
 import { traceBenchmark } from "./trace";
 import { languageBenchmark } from "./language";
 import { wideBenchmark } from "./wide";
+import { lifecycleBenchmark } from "./lifecycle";
 import { machineLine, type Benchmark } from "./lib/harness";
 
 const registry: readonly Benchmark[] = [
@@ -25,6 +26,7 @@ const registry: readonly Benchmark[] = [
   traceBenchmark,
   languageBenchmark,
   wideBenchmark,
+  lifecycleBenchmark,
 ];
 
 async function main(argv: readonly string[]): Promise<number> {

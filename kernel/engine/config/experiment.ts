@@ -5,6 +5,9 @@ import type { Dataset } from "../datasets/dataset";
 import type { InitializerName } from "../initializers";
 import type { LossName } from "../losses";
 import type { ScalerKind } from "../scalers";
+import type { HealthOptions } from "../health/monitor";
+import type { NonfinitePolicy } from "../health/sanitize";
+import type { LifecycleOptions } from "../lifecycle/options";
 import { Model } from "../model";
 import { resolveHyperparameters } from "../optimizers/hyperparameters";
 import { getStrategy, strategyIds } from "../optimizers/registry";
@@ -18,6 +21,7 @@ import { isSeedNoDecayList, normalizeSeedKeys, renameError, renameField, resolve
 import { parameterNames, patternMatches } from "../param-groups";
 import { resolveExportPath } from "./export-paths";
 import { readExperimentFile, type RawExperiment } from "./parse";
+import { healthOptions, lifecycleOptions, type HealthConfig, type LifecycleConfig } from "./lifecycle";
 import { experimentSchema } from "./schema";
 
 /**
@@ -57,6 +61,9 @@ export interface ResolvedExperiment {
     readonly no_decay_patterns: readonly string[];
     readonly override_no_decay_weight: number;
   };
+  /** Neuron lifecycle and health, as the user wrote them (absent: off; the engine fills defaults). */
+  readonly lifecycle?: LifecycleConfig;
+  readonly health?: HealthConfig;
   readonly training: {
     /** Samples per micro-batch. */
     readonly batch_size: number;
@@ -208,6 +215,9 @@ function resolveNormalized(source: RawExperiment, raw: Record<string, unknown>, 
   if (c.model.weights !== undefined) {
     weights = resolveConfigPath(c.model.weights, ctx);
     readWeightsInto(model, weights, file);
+  } else {
+    // As buildExperiment will: the lifecycle's rebirths draw from the model's initializer.
+    model.initialize(init, c.seed);
   }
 
   // Batches come from the training part of the data (all of it without a test split).
@@ -245,12 +255,13 @@ function resolveNormalized(source: RawExperiment, raw: Record<string, unknown>, 
       });
     }
   }
+  const lifecycleBlocks = { ...(c.lifecycle ? { lifecycle: c.lifecycle } : {}), ...(c.health ? { health: c.health } : {}) };
 
   // Last line of defence: whatever else the engine checks when a trainer is made (activation ×
   // loss pairs, parameter-group patterns, …) is reported here as a config error rather than at build time.
   try {
     new Trainer({
-      ...trainerMechanisms({ lookahead, auto_param_groups: groups, training: c.training }),
+      ...trainerMechanisms({ lookahead, auto_param_groups: groups, training: c.training, ...lifecycleBlocks }),
       model,
       loss,
       strategy: getStrategy(optimizerName),
@@ -261,7 +272,7 @@ function resolveNormalized(source: RawExperiment, raw: Record<string, unknown>, 
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const m = /^(loss|batch_size|accumulate_steps|clip_grad_norm|no_decay_patterns[\w.[\]]*|override_no_decay_weight|lookahead[\w.]*|model[\w.[\]]*|optimizer[\w.]*): ([\s\S]*)$/.exec(message);
+    const m = /^(loss|batch_size|accumulate_steps|clip_grad_norm|no_decay_patterns[\w.[\]]*|override_no_decay_weight|lookahead[\w.]*|lifecycle[\w.]*|health[\w.]*|model[\w.[\]]*|optimizer[\w.]*): ([\s\S]*)$/.exec(message);
     if (!m) throw new ExperimentConfigError("", message, file);
     const field = m[1]!;
     const mapped = ["batch_size", "accumulate_steps", "clip_grad_norm"].includes(field)
@@ -289,6 +300,7 @@ function resolveNormalized(source: RawExperiment, raw: Record<string, unknown>, 
     scheduler,
     lookahead,
     auto_param_groups: groups,
+    ...lifecycleBlocks,
     training: {
       batch_size: batchSize,
       epochs: c.training.epochs,
@@ -301,14 +313,19 @@ function resolveNormalized(source: RawExperiment, raw: Record<string, unknown>, 
   return file === undefined ? { experiment, dataset, warnings } : { experiment, dataset, file, warnings };
 }
 
-/** The Trainer options for a resolved experiment's mechanisms (Lookahead, groups, accumulation, clipping). */
-export function trainerMechanisms(e: Pick<ResolvedExperiment, "lookahead" | "auto_param_groups" | "training">): {
+/** The Trainer options for a resolved experiment's mechanisms (Lookahead, groups, accumulation, clipping, lifecycle, health). */
+export function trainerMechanisms(e: Pick<ResolvedExperiment, "lookahead" | "auto_param_groups" | "training" | "lifecycle" | "health">): {
   accumulateSteps: number;
   clipGradNorm: number;
   lookahead?: { k: number; alpha: number };
   noDecay?: { patterns: readonly string[]; weightDecay: number };
+  lifecycle?: LifecycleOptions;
+  health?: HealthOptions;
+  nonfinite?: NonfinitePolicy;
 } {
   return {
+    ...(e.lifecycle ? { lifecycle: lifecycleOptions(e.lifecycle) } : {}),
+    ...(e.health ? healthOptions(e.health) : {}),
     accumulateSteps: e.training.accumulate_steps,
     clipGradNorm: e.training.clip_grad_norm,
     ...(e.lookahead.enabled ? { lookahead: { k: e.lookahead.k, alpha: e.lookahead.alpha } } : {}),

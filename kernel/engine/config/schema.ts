@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { activationNames } from "../activations";
-import { initializerNames } from "../initializers";
 import { lossNames } from "../losses";
 import { scalerKinds } from "../scalers";
+import { initSchema } from "./init-schema";
+import { healthSchema, lifecycleSchema } from "./lifecycle";
 import { autoParamGroupsSchema, lookaheadSchema } from "./mechanisms";
 
 /**
@@ -22,10 +23,6 @@ export const layerSchema = z.strictObject({
   activation: z.enum(activationNames as [string, ...string[]]),
 });
 
-export const initSchema = z.strictObject({
-  name: z.enum(initializerNames as [string, ...string[]]),
-  value: z.number().optional(),
-});
 
 export const modelSchema = z.strictObject({
   /** Inputs per sample; inferred from the data when absent (and checked against it when given). */
@@ -116,6 +113,10 @@ export const experimentSchema = z.strictObject({
   scheduler: z.unknown().optional(),
   lookahead: lookaheadSchema.optional(),
   auto_param_groups: autoParamGroupsSchema.optional(),
+  /** Neuron lifecycle (fitness, apoptosis, senescence): ./lifecycle. */
+  lifecycle: lifecycleSchema.optional(),
+  /** Health measures and the non-finite guard's policy: ./lifecycle. */
+  health: healthSchema.optional(),
   training: trainingSchema,
   export: exportSchema.optional(),
 });

@@ -5,27 +5,27 @@ import { dormantFraction } from "./dormant";
 import { summarize, type ValueSummary } from "./summary";
 
 export interface HealthOptions {
-  /** Measure every `every` commits. Default 10. */
+  /** Measure every `every` commits. Default 50 (a measure of 784-64-10 costs about 4 commits of batch 32). */
   readonly every?: number;
   /** ReDo's τ: a neuron is dormant when its share of the layer's mean |activation| is ≤ τ. Default 0. */
   readonly dormantThreshold?: number;
 }
 
-/** One layer's health after commit t (activations and dormancy over the samples since the last measure). */
+/** One layer's health after commit t (activations and dormancy over that commit's batch). */
 export interface LayerHealth {
   readonly t: number;
   readonly layer: number;
   readonly weights: ValueSummary;
   /** The commit's batch-average gradient of the layer's weights. */
   readonly gradients: ValueSummary;
-  /** Mean and std of the layer's activations over the window's samples (all neurons pooled). */
+  /** Mean and std of the layer's activations over the commit's samples (all neurons pooled). */
   readonly activationMean: number;
   readonly activationStd: number;
   readonly dormant: number;
 }
 
 export function resolveHealth(o: HealthOptions): Required<HealthOptions> {
-  const every = o.every ?? 10;
+  const every = o.every ?? 50;
   if (!Number.isInteger(every) || every < 1) throw new RangeError(`health.every: must be an integer ≥ 1, got ${every}`);
   const tau = o.dormantThreshold ?? 0;
   if (!(Number.isFinite(tau) && tau >= 0)) throw new RangeError(`health.dormant_threshold: must be a finite number ≥ 0, got ${tau}`);
@@ -35,7 +35,7 @@ export function resolveHealth(o: HealthOptions): Required<HealthOptions> {
 /**
  * Network health (seed 004, Phase 6): every `every` commits, per layer, the weights' and gradients'
  * distributions (zero/NaN/Inf counts, mean, std, TensorBoard's nine percentiles, a histogram), the
- * activations' mean and std and ReDo's dormant fraction. It only reads, so it does not read the bank and
+ * activations' mean and std and ReDo's dormant fraction over the measured commit's batch. It only reads, so it does not read the bank and
  * the trainer keeps its deferred path. Listeners hear each measure (recorders, live views).
  */
 export class HealthMonitor implements TrainingObserver {
@@ -58,8 +58,9 @@ export class HealthMonitor implements TrainingObserver {
     this.listeners.push(listener);
   }
 
-  onSample(_e: SampleEvent): void {
-    this.activity.observeSample();
+  /** Only the samples of a measured commit (ReDo scores dormancy on one batch), so most samples cost nothing. */
+  onSample(e: SampleEvent): void {
+    if ((e.trainer.t + 1) % this.options.every === 0) this.activity.observeSample();
   }
 
   onCommit(e: CommitEvent): void {

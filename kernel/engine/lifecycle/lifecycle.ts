@@ -12,8 +12,8 @@ import { stageOf, type LifecycleStage } from "./stages";
 const NONE: readonly LifecycleEvent[] = [];
 
 /**
- * Neuron lifecycle (seed 004) for one trainer: it watches every sample's activations and every commit's
- * gradient (as an observer that does not read the bank, so the trainer keeps its deferred path), and at
+ * Neuron lifecycle (seed 004) for one trainer: it watches every sample's activations and the gradient of
+ * every K-th commit (as an observer that does not read the bank, so the trainer keeps its deferred path), and at
  * every K-th commit boundary the trainer calls `afterCommit`: fitness is evaluated, senescence updated,
  * the lowest-fitness hidden neurons past maturity reborn, learning rates set by age. Output neurons age
  * and are scored but never reborn (they have no outgoing weights to zero).
@@ -41,7 +41,7 @@ export class Lifecycle implements TrainingObserver {
   ) {
     this.options = resolveLifecycle(options);
     const init = this.options.init ?? model.initSpec;
-    if (!init) throw new RangeError("lifecycle.init: the model was not set up by Model.initialize, so give the initializer reborn neurons draw from");
+    if (!init) throw new RangeError("lifecycle.init: the model's weights were not drawn by Model.initialize (loaded weights?): give the initializer reborn neurons draw from");
     this.init = init;
     const n = model.neuronCount;
     this.terms = allocateFitness(n);
@@ -66,9 +66,11 @@ export class Lifecycle implements TrainingObserver {
 
   /** After commit t (the trainer calls it at every commit boundary): the events of this boundary. */
   afterCommit(trainer: Trainer): readonly LifecycleEvent[] {
-    this.activity.observeCommit(trainer.state.avg);
     const t = trainer.t;
     if (t % this.options.every !== 0) return NONE;
+    // grad_norm is the evaluation commit's: summing every commit's per-neuron norms cost a third of
+    // 784-64-10's training time at batch 32 (docs/benchmarks.md).
+    this.activity.observeCommit(trainer.state.avg);
     evaluateFitness(this.activity, this.ema, this.options, this.terms);
     const events: LifecycleEvent[] = [];
     const model = this.model;

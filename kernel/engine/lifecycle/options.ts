@@ -7,7 +7,11 @@ import type { InitSpec } from "../model";
 export interface LifecycleOptions {
   /** Fitness is evaluated (and apoptosis runs) every `every` commits (K). Default 50. */
   readonly every?: number;
-  /** fitness = α·grad_norm + β·activation_variance − γ·stagnation. Defaults 1, 1, 1. */
+  /**
+   * fitness = α·grad_norm + β·activation_variance − γ·stagnation. Defaults 1, 1, 1. grad_norm is ‖avg‖ over
+   * the neuron's incoming weights and bias at the evaluation commit; the variance and stagnation are over
+   * the samples since the previous evaluation.
+   */
   readonly alpha?: number;
   readonly beta?: number;
   readonly gamma?: number;
