@@ -141,7 +141,7 @@ describe("fitness", () => {
       const m2 = mean(w2, j);
       const v2 = w2.reduce((s, r) => s + (r[j]! - m2) ** 2, 0) / w2.length;
       const e1 = mean(w1, j);
-      const stag = 1 - Math.abs(m2 - e1) / (Math.abs(m2) + Math.abs(e1) + 1e-12);
+      const stag = v2 === 0 ? 1 : 1 - Math.abs(m2 - e1) / (Math.abs(m2) + Math.abs(e1) + 1e-12);
       // grad_norm: the evaluation commit's (t = 8).
       const g2 = grads[7]![j]!;
       const fit = 0.5 * g2 + 2 * v2 - 0.3 * stag;
@@ -166,6 +166,17 @@ describe("fitness", () => {
     for (const arr of [out.fitness, out.gradNorm, out.activationVariance, out.stagnation, ema]) {
       for (const v of arr) assert.ok(Number.isFinite(v), `finite, got ${v}`);
     }
+  });
+
+  test("a neuron that just died is fully stagnant at once (its EMA still remembers it firing)", () => {
+    const m = reluNet();
+    const trainer = new Trainer({ model: m, loss: "bce", strategy: sgd, hyperparameters: { lr: 0.1 }, batchSize: 8, lifecycle: { every: 4, fraction: 0 } });
+    trainer.trainEpoch(data);
+    const i = [0, 1, 2, 3, 4, 5, 6, 7].find((j) => trainer.lifecycle!.terms.activationVariance[j]! > 0)!;
+    killNeuron(m, i);
+    trainer.trainEpoch(data);
+    assert.equal(trainer.lifecycle!.terms.stagnation[i], 1);
+    assert.equal(trainer.lifecycle!.terms.fitness[i], -1);
   });
 
   test("a dead neuron is fully stagnant and has zero variance and gradient", () => {
@@ -249,12 +260,12 @@ describe("apoptosis in training", () => {
   });
 
   test("threshold: every mature neuron at or below it is reborn, reason threshold", () => {
-    // The first evaluation (t=8) has no EMA to compare with (stagnation 0); at t=16 the dead ones score −1.
-    const { events, trainer } = run({ every: 8, maturity: 8, fraction: 0, threshold: -0.99 }, 2);
+    // The dead ones score −1 from the first evaluation on (a constant output is fully stagnant).
+    const { events, trainer } = run({ every: 8, maturity: 8, fraction: 0, threshold: -0.99 }, 1);
     const layer0 = events.filter((e) => e.layer === 0);
-    assert.deepEqual(layer0.map((e) => [e.t, e.neuron, e.reason, e.fitness]), [[16, 1, "threshold", -1], [16, 4, "threshold", -1]]);
+    assert.deepEqual(layer0.map((e) => [e.t, e.neuron, e.reason, e.fitness]), [[8, 1, "threshold", -1], [8, 4, "threshold", -1]]);
     for (const e of events) assert.ok(e.reason === "threshold" && e.fitness <= -0.99);
-    // Every hidden neuron above the threshold lived.
+    // One evaluation (t=8): every hidden neuron above the threshold lived.
     const lc = trainer.lifecycle!;
     for (let i = 0; i < 14; i++) if (lc.terms.fitness[i]! > -0.99) assert.equal(lc.rebirths[i], 0, `neuron ${i}`);
   });

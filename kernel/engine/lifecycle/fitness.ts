@@ -43,14 +43,16 @@ export function stagnation(mean: number, ema: number): number {
 
 /**
  * fitness = α·grad_norm + β·activation_variance − γ·stagnation for every neuron, from the window in
- * `activity`; updates each neuron's EMA of activation means (`ema`, NaN: no history yet) after reading it.
+ * `activity` (a neuron whose activation did not vary over the window has stagnation 1); updates each neuron's EMA of activation means (`ema`, NaN: no history yet) after reading it.
  */
 export function evaluateFitness(activity: NeuronActivity, ema: Float64Array, w: FitnessWeights, out: FitnessTerms): void {
   for (let i = 0, n = ema.length; i < n; i++) {
     const g = safe(activity.gradNorm(i));
     const v = safe(activity.variance(i));
     const m = safe(activity.mean(i));
-    const s = safe(stagnation(m, ema[i]!));
+    // A constant output over the window (a dead ReLU) is fully stagnant, whatever the EMA: the relative
+    // formula would score a neuron that just died 0 (|0 − e| / |e|) until its EMA decayed to 0.
+    const s = v === 0 && activity.samples > 0 ? 1 : safe(stagnation(m, ema[i]!));
     out.gradNorm[i] = g;
     out.activationVariance[i] = v;
     out.stagnation[i] = s;
