@@ -362,6 +362,13 @@ export class Trainer {
     if (fromBank) state.commit(params, this.bank, count, this.learningRates, lrScale, this.record, scale);
     else state.commitAverage(params, this.learningRates, lrScale, this.record, scale);
     const finite = state.normsFinite;
+    // The lifecycle acts at the boundary before observers see the commit: a recorder's snapshot after
+    // commit t then holds the reborn weights, as a replay has them (kernel/record/lifecycle-replay.ts).
+    if (this.lifecycle && finite) {
+      for (const event of this.lifecycle.afterCommit(this)) {
+        this.notify({ kind: "lifecycle", epoch, position: -1, t: state.t, message: lifecycleMessage(event), lifecycle: event });
+      }
+    }
     if (this.observers.length > 0) {
       const e = {
         trainer: this,
@@ -400,11 +407,6 @@ export class Trainer {
         t: state.t,
         message: `lookahead sync after commit t=${state.t}: slow ← slow + ${lookahead.alpha}·(fast − slow), fast ← slow (k=${lookahead.k})`,
       });
-    }
-    if (this.lifecycle) {
-      for (const event of this.lifecycle.afterCommit(this)) {
-        this.notify({ kind: "lifecycle", epoch, position: -1, t: state.t, message: lifecycleMessage(event), lifecycle: event });
-      }
     }
     return null;
   }

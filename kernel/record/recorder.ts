@@ -279,7 +279,8 @@ export class RunRecorder implements TrainingObserver {
     if (n.epoch !== this.epoch) this.startEpoch(n.epoch);
     if (n.kind === "nonfinite") this.nonfinite = true;
     if (n.kind === "learning_rates" && n.t !== undefined) this.writer.send({ kind: "rates", writer: this.writer.id, t: n.t, rates: this.trainer.learningRates.slice() }, []);
-    this.event(n.kind, n.message, { epoch: n.epoch, position: n.position, ...(n.t !== undefined ? { t: n.t } : {}) });
+    const lifecycle = n.lifecycle && this.trainer.lifecycle ? { lifecycle: { ...n.lifecycle, init: this.trainer.lifecycle.init, seed: this.trainer.lifecycle.options.seed } } : {};
+    this.event(n.kind, n.message, { epoch: n.epoch, position: n.position, ...(n.t !== undefined ? { t: n.t } : {}), ...lifecycle });
     const pending = this.pendingSnapshot;
     if (n.kind === "lookahead_sync" && pending && pending.t === n.t) {
       this.pendingSnapshot = null;

@@ -6,6 +6,7 @@ import { globalGradNorm } from "../engine/clipping";
 import { allocateCommitRecord, StrategyState } from "../engine/optimizers/strategy-state";
 import { blobF64, sameBits } from "./blob";
 import { NfrunError } from "./errors";
+import { recordedRebirths, replayRebirths } from "./lifecycle-replay";
 import { NfrunReader, type RunContext } from "./reader";
 import { hashesOfId } from "./strategy-registry";
 import { testMetrics, testSet } from "./test-split";
@@ -148,6 +149,8 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
       syncEvents.add(Number(t));
     }
   }
+  // Rebirths the run logged (events of kind lifecycle), replayed after their commit.
+  const rebirths = recordedRebirths(reader, runId, model, (what, expected, found, t) => fail(what, expected, found, { t }));
   const record = allocateCommitRecord(W, strategy.audit.length);
   const blame = new BlameStep(model, loss);
   const bank = model.arena.alloc(W);
@@ -332,6 +335,8 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
       }
       if (!sameBits(state.gradNorm, ctx.trace.gradNorm[k]!)) fail("gradient norm", state.gradNorm, ctx.trace.gradNorm[k]!, where);
       if (!sameBits(state.stepNorm, ctx.trace.stepNorm[k]!)) fail("step norm", state.stepNorm, ctx.trace.stepNorm[k]!, where);
+      // The lifecycle acts right after the commit, before anybody (a snapshot) sees it.
+      replayRebirths(model, state, rebirths.get(t));
       // Lookahead: the chain gave the fast weights (before − adjustment); every k-th commit syncs them
       // (slow ← slow + α(fast − slow), fast ← slow) and the run must have logged that sync.
       if (la?.afterCommit(model.params, t) && !syncEvents.has(t)) fail("Lookahead sync event", `a lookahead_sync event at t=${t}`, "none", where);
