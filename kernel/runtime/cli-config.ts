@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { loadComposedExperiment, type Composed } from "../engine/config/compose";
 import type { Resolution, ResolvedExperiment } from "../engine/config/experiment";
 import { sweepLabel } from "../engine/config/sweep";
+import type { ResolvedSweep, SweepMember } from "../engine/sweep/design";
 import { makeDirectories } from "./files";
 
 /** One run of `neuroforge train`: its overrides, resolved before anything runs. */
@@ -11,6 +12,9 @@ export interface RunPlan {
   /** The overrides that differ between the runs of a multirun ("" for a single run). */
   readonly label: string;
   readonly resolution: Resolution & { composed: Composed };
+  /** In a designed sweep: the member this run is, and the whole sweep. */
+  readonly member?: SweepMember;
+  readonly sweep?: ResolvedSweep;
 }
 
 export function planRun(path: string, overrides: readonly string[], all: readonly string[][], configDir?: string): RunPlan {

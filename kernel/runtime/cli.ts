@@ -11,6 +11,10 @@ import { concludeRun, outputProblem, planRuns, planWarnings, prepareRun, writeRu
 import { progressModeFor, ProgressReporter } from "./progress";
 import { debugStack, reportError } from "./cli-errors";
 import { StopSignals } from "./stop-signals";
+import { sweepHash } from "./sweep-plan";
+import { formatMainEffects } from "./sweep-report";
+import { mainEffects } from "../engine/sweep/main-effects";
+import type { FitResult } from "../engine/trainer";
 import { linePrinter, terminalText } from "./terminal";
 import { PolicyFlagError, recordingPolicy, type RecordPolicyFlags } from "./cli-record-policy";
 import type { RecordingPolicy } from "../record/policy";
@@ -105,8 +109,11 @@ async function trainPlans(
   const bad = (message: string): number => badUsage(io, message);
   const out: Print = quiet ? () => {} : io.out;
   out(`NeuroForge ${version}`);
-  if (multi) out(`multirun: ${plans.length} runs`);
+  const sweep = plans[0]!.sweep;
+  if (sweep) out(`sweep: ${sweep.design}, ${plans.length} members, factors ${sweep.factors.map((f) => f.name).join(", ")}; sweep sha256 ${sweepHash(sweep)}`);
+  else if (multi) out(`multirun: ${plans.length} runs`);
   const trained: PreparedRun[] = [];
+  const results: FitResult[] = [];
   for (const [k, plan] of plans.entries()) {
     const experiment = plan.resolution.experiment;
     if (stop.received) return stop.exitCode(EXIT.interrupted);
@@ -132,10 +139,18 @@ async function trainPlans(
     const status = concludeRun(run, result, options);
     if (run.recorder) io.out(`run ${run.recorder.runId} recorded to ${displayPath(options.record!)} (${status})`);
     trained.push(run);
+    results.push(result);
     if (code !== EXIT.ok) return code;
+  }
+  if (sweep && sweep.design !== "grid" && sweep.design !== "random") {
+    const losses = sweep.members.map((_, k) => (results[k]?.status === "completed" ? results[k]!.loss : NaN));
+    // The sweep's result, as the final loss is a run's: printed even with --quiet.
+    io.out("");
+    for (const line of formatMainEffects(mainEffects(sweep, losses))) io.out(line);
   }
   const written = writeRunOutputs(plans, trained, options);
   for (const config of written.configs) io.out(`resolved config written to ${displayPath(config)}`);
+  if (written.sweep) io.out(`resolved sweep written to ${displayPath(written.sweep)}`);
   if (written.weights) io.out(`weights written to ${displayPath(written.weights)}`);
   return EXIT.ok;
 }
@@ -173,6 +188,7 @@ export function createProgram(io: CliIo = defaultIo, done: (code: number) => voi
     .option("--record-layers <list>", "record only these layers' neurons (comma-separated indices; the layer below is kept as their inputs)")
     .option("--record-neurons <list>", "record only these neurons, as layer:neuron pairs (1:0,0:3)")
     .option("--export-config <file.json>", "write the resolved config as JSON (an array for a multirun)")
+    .option("--export-sweep <file.json>", "write the resolved sweep (design, factors, every member's overrides) as JSON")
     .option("--audit-log <file.md>", "append a markdown block per run: time, config hash, optimizer, schedule")
     .option("-o, --weights-out <path>", "write the trained weights JSON here (overrides export.weights)")
     .option("-q, --quiet", "print only the final result")

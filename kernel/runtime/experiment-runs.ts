@@ -17,9 +17,10 @@ import type { RecordingPolicy } from "../record/policy";
 import { appendAuditLog, auditBlock, planRun, type RunPlan } from "./cli-config";
 import { writeWeightsFile } from "./cli-run";
 import { writeTextAtomic } from "./files";
+import { planSweep, writeSweep, type SweepOptions } from "./sweep-plan";
 
 /** What `neuroforge train` takes besides the experiment file (its flags), and a cell's `train` alike. */
-export interface RunOptions {
+export interface RunOptions extends SweepOptions {
   /** `key=value` overrides (and `group=option` selections), as on the command line. */
   readonly overrides?: readonly string[];
   /** Multirun: comma lists in overrides are sweep axes; every combination is a run. */
@@ -35,9 +36,18 @@ export interface RunOptions {
   readonly weightsOut?: string;
 }
 
-/** Every run, composed and validated (throws ExperimentConfigError on the first invalid one). */
+/**
+ * Every run, composed and validated (throws ExperimentConfigError on the first invalid one): one, the
+ * `-m` comma lists' product, or a designed sweep's members (their overrides after the command line's).
+ */
 export function planRuns(path: string, options: RunOptions): RunPlan[] {
-  const runs = options.multirun ? expandSweep(options.overrides ?? []) : [[...(options.overrides ?? [])]];
+  const given = options.overrides ?? [];
+  const sweep = planSweep(path, options);
+  if (sweep) {
+    const runs = sweep.members.map((m) => [...given, ...m.overrides]);
+    return sweep.members.map((member, k) => ({ ...planRun(path, runs[k]!, runs, options.configDir), member, sweep }));
+  }
+  const runs = options.multirun ? expandSweep(given) : [[...given]];
   return runs.map((overrides) => planRun(path, overrides, runs, options.configDir));
 }
 
@@ -147,9 +157,11 @@ export function concludeRun(run: PreparedRun, result: FitResult, options: RunOpt
  * After the last run: the resolved configs (a file holding one run gets its object, a file holding
  * several an array, in sweep order) and the last run's weights. Returns the absolute paths written.
  */
-export function writeRunOutputs(plans: readonly RunPlan[], trained: readonly PreparedRun[], options: RunOptions): { configs: string[]; weights?: string } {
+export function writeRunOutputs(plans: readonly RunPlan[], trained: readonly PreparedRun[], options: RunOptions): { configs: string[]; weights?: string; sweep?: string } {
   const out = outputs(plans, options);
-  const written: { configs: string[]; weights?: string } = { configs: [] };
+  const written: { configs: string[]; weights?: string; sweep?: string } = { configs: [] };
+  const sweep = plans[0]?.sweep;
+  if (options.exportSweep && sweep) written.sweep = writeSweep(options.exportSweep, sweep);
   const shared = options.exportConfig !== undefined && plans.length > 1;
   for (const [target, runs] of configTargets(trained, options)) {
     const experiments = runs.map((r) => r.built.experiment);

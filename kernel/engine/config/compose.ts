@@ -60,7 +60,8 @@ export function composeExperiment(path: string, overrides: readonly string[] = [
     if (parsed.length === 0) return { ...primary, file, provenance: new Map(), groups: [], overrides };
     throw new ExperimentConfigError("", "expected a mapping of experiment settings", file);
   }
-  const { defaults: defaultsRaw, ...body } = primary.raw;
+  // `sweep:` describes the runs to make (kernel/engine/sweep/design.ts), not one run: read by the planner.
+  const { defaults: defaultsRaw, sweep: _sweep, ...body } = primary.raw;
   const defaults = readDefaults(defaultsRaw, file);
 
   // Group selections on the command line: `group=option`, `+group=option`, `~group`.

@@ -13,6 +13,8 @@ import { RunFileLock } from "../../record/run-lock";
 import type { RunPlan } from "../cli-config";
 import { concludeRun, outputProblem, planRuns, planWarnings, prepareRun, writeRunOutputs, type PreparedRun, type RunOptions } from "../experiment-runs";
 import { Trainer } from "./trainer";
+import type { ResolvedSweep, SweepMember } from "../../engine/sweep/design";
+import { mainEffects, type FactorEffect, type Goal } from "../../engine/sweep/main-effects";
 
 export {
   composeExperiment,
@@ -42,6 +44,9 @@ export { scheduleFactor, scheduledRate, warmupFactor, scheduleNames, type Schedu
 export type { LookaheadOptions } from "../../engine/lookahead";
 export { parameterNames, noDecayGroups, type NoDecayGroups } from "../../engine/param-groups";
 export { auditBlock, appendAuditLog } from "../cli-config";
+export { resolveSweep, overrideText, type SweepSpec, type ResolvedSweep, type SweepMember, type SweepValue, type Distribution } from "../../engine/sweep/design";
+export { orthogonalArray, smallestArrayFor, ARRAY_NAMES, type ArrayName, type OrthogonalArray } from "../../engine/sweep/orthogonal-arrays";
+export { mainEffects, signalToNoise, type FactorEffect, type LevelEffect, type Goal } from "../../engine/sweep/main-effects";
 export type { RunOptions } from "../experiment-runs";
 
 /**
@@ -69,9 +74,27 @@ export interface TrainedRun {
   readonly result: FitResult;
   /** Keys accepted with no effect here and seed patterns dropped (`file: field: why`), as the CLI prints them. */
   readonly warnings: readonly string[];
+  /** In a designed sweep (`sweep` option or the file's `sweep:` block): this member and the sweep. */
+  readonly member?: SweepMember;
+  readonly sweep?: ResolvedSweep;
   /** With `record`: the run's id in the .nfrun and how its recording ended. */
   readonly runId?: string;
   readonly recorded?: RecordStatus;
+}
+
+/**
+ * The main effects of a designed sweep's runs (as `train` returned them) on their final loss, or on
+ * `response` of each run; members that did not complete count as missing.
+ */
+export function sweepEffects(runs: readonly TrainedRun[], options: { goal?: Goal; response?: (run: TrainedRun) => number } = {}): FactorEffect[] {
+  const sweep = runs[0]?.sweep;
+  if (!sweep) throw new ExperimentConfigError("sweep", "these runs are not a designed sweep (train with a sweep option or a sweep: block)");
+  const responses = sweep.members.map((m) => {
+    const run = runs.find((r) => r.member?.index === m.index);
+    if (!run || run.result.status !== "completed") return NaN;
+    return options.response ? options.response(run) : run.result.loss;
+  });
+  return mainEffects(sweep, responses, options.goal);
 }
 
 /**
@@ -109,6 +132,7 @@ async function trainPlans(plans: readonly RunPlan[], options: RunOptions, lock: 
       built: run.built,
       result,
       warnings: planWarnings([plan]),
+      ...(plan.member && plan.sweep ? { member: plan.member, sweep: plan.sweep } : {}),
       ...(run.recorder ? { runId: run.recorder.runId } : {}),
       ...(recorded ? { recorded } : {}),
     });
