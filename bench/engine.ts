@@ -14,10 +14,12 @@
  * both, alternating timed epochs (worker.ts `paired`), since the host's drift between processes is
  * larger than that cost.
  */
-import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { IMPL_IDS, WARMUP_CALLS, warmupChunk, type ImplId, type PairedResult, type WorkerResult } from "./mlp/worker";
-import { LEARNING_RATE } from "./mlp/workload";
+import { runTorch, TORCH_IDS, torchStatus, writeWorkload, type TorchId } from "./mlp/torch";
+import { LEARNING_RATE, makeWorkload } from "./mlp/workload";
 import {
   fmtRate,
   fmtRatio,
@@ -30,33 +32,16 @@ import {
   type Benchmark,
   type Target,
 } from "./lib/harness";
+import { resultLines } from "./lib/child";
 
 const BATCH_SIZES = [32, 1] as const;
 
 /** Runs bench/mlp/worker.ts with `args` in its own process; resolves with its lines starting with `prefix`, parsed. */
 function runWorker<T>(args: readonly string[], prefix: "RESULT" | "PAIRED"): Promise<T[]> {
-  const script = path.join(__dirname, "mlp", "worker.ts");
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`worker ${args[0]} exited with ${code}:\n${err}${out}`));
-      resolve(
-        out
-          .split("\n")
-          .filter((l) => l.startsWith(`${prefix} `))
-          .map((l) => JSON.parse(l.slice(prefix.length + 1)) as T),
-      );
-    });
-  });
+  return resultLines<T>(process.execPath, [...process.execArgv, path.join(__dirname, "mlp", "worker.ts"), ...args], prefix);
 }
 
 async function run(options: BenchOptions): Promise<void> {
-  const rounds = intOption(options, "rounds", 3);
   const samples = intOption(options, "samples", 4096, 32);
   const warmupSteps = intOption(options, "warmup-steps", 256, WARMUP_CALLS);
   const seed = intOption(options, "seed", 1234, 0);
@@ -66,6 +51,37 @@ async function run(options: BenchOptions): Promise<void> {
   if (samples % largest !== 0) throw new RangeError(`--samples must be a multiple of ${largest}`);
   if (warmupSteps % WARMUP_CALLS !== 0) throw new RangeError(`--warmup-steps must be a multiple of ${WARMUP_CALLS}`);
   const impls: readonly ImplId[] = IMPL_IDS;
+  // PyTorch when python3 imports it: the same data and weights, through a file its processes read.
+  const torch = torchStatus();
+  const torchIds: readonly TorchId[] = torch.ok ? TORCH_IDS : [];
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nf-bench-engine-"));
+  const workloadFile = path.join(tmp, "workload.bin");
+  if (torch.ok) writeWorkload(makeWorkload(samples, seed), workloadFile);
+  console.log(torch.ok ? `PyTorch ${torch.version} (${torch.python}): float64 and float32, 1 thread and ${os.cpus().length} threads, the same protocol.` : `skipped PyTorch: ${torch.reason}.`);
+  try {
+    await measure(options, { samples, warmupSteps, seed, tfMode, impls, torchIds, workloadFile, python: torch.ok ? torch.python : "" });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const isTorch = (id: ImplId | TorchId): id is TorchId => (TORCH_IDS as readonly string[]).includes(id);
+
+interface Plan {
+  readonly samples: number;
+  readonly warmupSteps: number;
+  readonly seed: number;
+  readonly tfMode: string;
+  readonly impls: readonly ImplId[];
+  readonly torchIds: readonly TorchId[];
+  readonly workloadFile: string;
+  readonly python: string;
+}
+
+async function measure(options: BenchOptions, plan: Plan): Promise<void> {
+  const rounds = intOption(options, "rounds", 3);
+  const { samples, warmupSteps, seed, tfMode, impls, torchIds } = plan;
+  const all: readonly (ImplId | TorchId)[] = [...impls, ...torchIds];
   console.log(
     `MLP 784-64-10 (ReLU, softmax + categorical cross-entropy, SGD lr ${LEARNING_RATE}), ${samples} seeded random ` +
       `samples, batch ${BATCH_SIZES.join(" and ")}; per run: own process, fresh weights, warm-up of ` +
@@ -75,15 +91,17 @@ async function run(options: BenchOptions): Promise<void> {
 
   const results = new Map<string, WorkerResult[]>(); // key `${id}@${bs}`, one entry per round
   const pairedRatios = new Map<number, number[]>(); // batch size → per-epoch ratios of every round
-  const labels = new Map<ImplId, string>();
-  const key = (id: ImplId, bs: number): string => `${id}@${bs}`;
+  const labels = new Map<ImplId | TorchId, string>();
+  const key = (id: ImplId | TorchId, bs: number): string => `${id}@${bs}`;
   for (let r = 0; r < rounds; r++) {
     const line: string[] = [];
     // Alternate which batch size runs first inside a process, and which implementation runs first.
     const batches = r % 2 === 0 ? BATCH_SIZES : [...BATCH_SIZES].reverse();
-    for (const impl of rotate(impls, r)) {
+    for (const impl of rotate(all, r)) {
       const args = [`--samples=${samples}`, `--warmup-steps=${warmupSteps}`, `--seed=${seed}`, `--tfjs=${tfMode}`, `--batches=${batches.join(",")}`];
-      for (const result of await runWorker<WorkerResult>([impl, ...args], "RESULT")) {
+      const torchArgs = [`--workload=${plan.workloadFile}`, `--warmup-steps=${warmupSteps}`, `--warmup-calls=${WARMUP_CALLS}`, `--lr=${LEARNING_RATE}`, `--batches=${batches.join(",")}`];
+      const measured = isTorch(impl) ? await runTorch(plan.python, impl, torchArgs) : await runWorker<WorkerResult>([impl, ...args], "RESULT");
+      for (const result of measured) {
         labels.set(impl, result.label);
         const list = results.get(key(impl, result.batchSize)) ?? [];
         list.push(result);
@@ -98,9 +116,10 @@ async function run(options: BenchOptions): Promise<void> {
   }
 
   type Metric = "rate" | "cpuRate";
-  const get = (id: ImplId, bs: number): WorkerResult[] => results.get(key(id, bs)) ?? [];
-  const rate = (id: ImplId, bs: number, metric: Metric = "rate"): number => median(get(id, bs).map((m) => m[metric]));
-  const ratio = (a: ImplId, b: ImplId, bs: number, metric: Metric = "rate"): number => {
+  type Id = ImplId | TorchId;
+  const get = (id: Id, bs: number): WorkerResult[] => results.get(key(id, bs)) ?? [];
+  const rate = (id: Id, bs: number, metric: Metric = "rate"): number => median(get(id, bs).map((m) => m[metric]));
+  const ratio = (a: Id, b: Id, bs: number, metric: Metric = "rate"): number => {
     const rb = get(b, bs);
     return median(get(a, bs).map((m, i) => m[metric] / rb[i]![metric]));
   };
@@ -118,7 +137,7 @@ async function run(options: BenchOptions): Promise<void> {
         ...BATCH_SIZES.map((bs) => `cpu @${bs}`),
         ...BATCH_SIZES.map((bs) => `cpu/wall @${bs}`),
       ],
-      impls.map((id) => [
+      all.map((id) => [
         labels.get(id) ?? id,
         ...BATCH_SIZES.map((bs) => fmtRate(rate(id, bs))),
         ...BATCH_SIZES.map((bs) => fmtRate(rate(id, bs, "cpuRate"))),
@@ -156,6 +175,16 @@ async function run(options: BenchOptions): Promise<void> {
     }
   }
 
+  if (torchIds.length) {
+    console.log("  engine / PyTorch (wall-clock, median of per-round ratios; cpu in brackets):");
+    for (const id of torchIds) {
+      for (const bs of BATCH_SIZES) {
+        const line = `engine / ${labels.get(id) ?? id}, batch ${bs}`;
+        console.log(`    ${line.padEnd(56)} ${fmtRatio(ratio("engine", id, bs)).padStart(8)} (cpu ${fmtRatio(ratio("engine", id, bs, "cpuRate"))})`);
+      }
+    }
+  }
+
   // The engine and the hand loops do the same float64 operations in the same order: their weights after
   // warm-up + epoch must agree bit for bit. A mismatch means one of them is not doing the work measured.
   console.log("\nchecks");
@@ -168,9 +197,12 @@ async function run(options: BenchOptions): Promise<void> {
     }
     const engineLoss = median(e.map((m) => m.loss));
     const tfDiff = (["tfjs-cpu", "tfjs-wasm"] as const).reduce((worst, id) => Math.max(worst, Math.abs(median(get(id, bs).map((m) => m.loss)) - engineLoss)), -Infinity);
+    // PyTorch float64 does the same math in another order (BLAS): its epoch loss must agree closely.
+    const torchDiff = (id: TorchId) => Math.abs(median(get(id, bs).map((m) => m.loss)) - engineLoss);
+    const torchPart = torchIds.length ? `, PyTorch float64 within ${torchDiff("torch-f64-1").toExponential(1)}, float32 within ${torchDiff("torch-f32-1").toExponential(1)}` : "";
     console.log(
       `  batch ${String(bs).padEnd(2)}: final weights vs engine: ${parts.join(", ")}; epoch loss ${engineLoss.toFixed(6)}, ` +
-        `tfjs (float32) within ${tfDiff.toExponential(1)}`,
+        `tfjs (float32) within ${tfDiff.toExponential(1)}${torchPart}`,
     );
   }
 }

@@ -26,7 +26,8 @@ export const IMPL_IDS = ["engine", "hand-wasm", "hand", "hand-plain", "tfjs-cpu"
 export type ImplId = (typeof IMPL_IDS)[number];
 
 export interface WorkerResult {
-  readonly impl: ImplId;
+  /** An ImplId, or a TorchId for PyTorch's runs (bench/mlp/torch.ts). */
+  readonly impl: string;
   readonly label: string;
   readonly batchSize: number;
   /** Samples per wall-clock second of the timed epoch. */
