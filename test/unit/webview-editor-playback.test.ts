@@ -23,6 +23,7 @@ import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder, type NfrunError, type WeightTrace } from "../../kernel/record";
 import { loadSqlJs } from "../../kernel/record/sqljs";
 import { pointAtLine } from "./support/dom-globals";
+import { fmt } from "../../webviews/shared/format";
 import { toyDataset } from "./support/toy-data";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-editor-playback-"));
@@ -227,6 +228,57 @@ test("sample granularity: Pending positions draw the weights before the batch's 
       assert.deepEqual(JSON.parse(panel.querySelector(".prediction")!.getAttribute("data-value")!), [out.forward.a]);
       assertWeightsAfter(ed, runId, 4);
     }
+  } finally {
+    ed.close();
+  }
+});
+
+test("a pending position explains the pending batch: the samples in the bank, a weight's bank so far (Σ input × blame) and the commit that follows", async () => {
+  const ed = await openEditor();
+  try {
+    const runId = runs[0]!.id;
+    pickRun(ed, runId);
+    const tr = commitsOf(runId);
+    await ed.settled(8, tr.count[8]!);
+    ed.click(ed.byLabel("step by sample"));
+    const target = { k: 4, slot: 1 }; // batch of t = 5 (5 samples), 2 of them in the bank
+    for (let i = 0; i < 40 && (Number(ed.playback()!.getAttribute("data-k")) !== target.k || Number(ed.playback()!.getAttribute("data-slot")) !== target.slot); i++) {
+      ed.click(ed.byLabel("step back"));
+      await ed.settled();
+    }
+    const p = await ed.settled(target.k, target.slot);
+    const trace = reader.weightTrace(runId, 0, 2, 1, 5) as WeightTrace;
+    assert.equal(trace.kind, "weight-trace");
+    const ids = (rows: typeof trace.rows) => rows.map((r) => `#${r.sample}`).join(", ");
+    // The sample panel names the bank's samples and those to come (the batch of t = 5, in order).
+    assert.match(p.querySelector(".sample-panel .pending-samples")!.textContent!, new RegExp(`^in the bank: ${ids(trace.rows.slice(0, 2))} · still to come: ${ids(trace.rows.slice(2))} · `));
+    assert.match(p.querySelector(".commit-label")!.textContent!, /before commit t=5 \(epoch 1, batch 1 pending: 2 samples in the blame bank\)/);
+    const line = ed.doc.querySelector('.playback line.weight[data-layer="0"][data-neuron="2"][data-weight="1"]')!;
+    pointAtLine(line, "mousemove");
+    const popup = ed.doc.querySelector(".playback .popup")!;
+    for (let i = 0; i < 300 && !popup.querySelector(".nf-audit"); i++) await new Promise((r) => setTimeout(r, 10));
+    const box = popup.querySelector(".pending-batch")!;
+    assert.equal(box.querySelector(".pending-samples")!.textContent, `Pending: batch 1 of epoch 1, 2 of 5 samples in the blame bank (${ids(trace.rows.slice(0, 2))}); still to come: ${ids(trace.rows.slice(2))}`);
+    // The bank so far, redone here: Σ input × blame over the two samples in it.
+    const [r0, r1] = trace.rows;
+    const bank = r0!.input * r0!.blame + r1!.input * r1!.blame;
+    const shown = /= (\S+) \(this weight; Cum\. of sample 2\)$/.exec(box.querySelector(".pending-bank")!.textContent!);
+    assert.ok(shown, box.querySelector(".pending-bank")!.textContent!);
+    assert.equal(shown[1], fmt(bank).replace("-", "−"));
+    assert.match(box.querySelector(".pending-commit")!.textContent!, new RegExp(`^commit t=5 follows the batch's last sample: Avg = BatchTot / Count = .* / 5 = ${fmt(trace.commit.batchTotal / 5).replace("-", "−").replace(/[.+]/g, "\\$&")},`));
+    // The stepper stands on the second sample; the three to come are dimmed; the commit is labelled as the next one.
+    const rows = [...popup.querySelectorAll("tr.sample-row")];
+    assert.deepEqual(rows.map((r) => r.classList.contains("current")), [false, true, false, false, false]);
+    assert.deepEqual(rows.map((r) => r.classList.contains("later")), [false, false, true, true, true]);
+    assert.equal(Number(rows[1]!.querySelector("td.cum")!.getAttribute("data-value")), bank);
+    assert.equal(popup.querySelector("section.update .badge")!.textContent, "Pending");
+    assert.equal(popup.querySelector("section.commit .badge")!.textContent, "Next commit");
+    // Before is the weight drawn (the commit has not happened), After what commit t = 5 makes of it.
+    const v = (el: Element | null) => Number(el!.getAttribute("data-value"));
+    assert.equal(v(popup.querySelector("td.before")), Number(line.getAttribute("data-value")));
+    assert.equal(v(popup.querySelector("td.before")), reader.weightsAfter(reader.context(runId), 4, 0, 2)![1]);
+    assert.equal(v(popup.querySelector("td.after")), trace.commit.after);
+    assert.match(popup.querySelector(".value")!.textContent!, /^value before commit t=5: /);
   } finally {
     ed.close();
   }

@@ -167,12 +167,15 @@ export function renderPlayback(
   }
 
   async function drawNetwork(shown: number, p: Position, fresh: () => boolean): Promise<void> {
-    // The drawn commit's batch too: a neuron popup steps through its samples (snapshots asked of the source).
-    const [w, batch] = await Promise.all([weightsAfter(shown), shown > 0 ? batchOf(shown) : null]);
+    // The commit of this position's batch: drawn after it when committed; when pending, the weights are
+    // those before it and its popups explain the bank so far (audit/pending.ts). Its batch too: a neuron
+    // popup steps through its samples (snapshots asked of the source).
+    const t = c.t[p.k]!;
+    const [w, batch] = await Promise.all([weightsAfter(shown), batchOf(t)]);
     if (!fresh()) return;
-    const k = tape.isCommitted(p) ? p.k : p.k - 1; // the commit drawn (−1: none yet)
-    const at = k < 0 ? null : { epoch: c.epoch[k]!, batch: c.batch[k]!, samples: batch?.kind === "batch" ? batch.samples.map((s) => s.sample) : [] };
-    renderNetwork(networkPayload(run, w, at), net, source);
+    const samples = batch.kind === "batch" ? batch.samples.map((s) => s.sample) : [];
+    const pending = tape.isCommitted(p) ? null : { slot: p.slot };
+    renderNetwork(networkPayload(run, w, { t, epoch: c.epoch[p.k]!, batch: c.batch[p.k]!, samples, pending }), net, source);
   }
 
   async function drawSample(p: Position, fresh: () => boolean): Promise<void> {
@@ -209,7 +212,13 @@ export function renderPlayback(
             h("span", { class: "loss", "data-value": String(d.loss) }, fmt(d.loss)),
           )
         : h("div", { class: "muted not-recorded" }, `sample #${s.sample}: ${d.reason}`);
-    samplePanel.replaceChildren(bank, state, sampleLine);
+    const list = (from: number, to: number) => batch.samples.slice(from, to).map((x) => `#${x.sample}`).join(", ");
+    const bankList = h(
+      "div",
+      { class: "pending-samples" },
+      `in the bank: ${list(0, p.slot + 1)}${p.slot + 1 < n ? ` · still to come: ${list(p.slot + 1, n)}` : ""} · a weight's popup shows its bank so far and what commit t=${t} will do with it`,
+    );
+    samplePanel.replaceChildren(bank, state, sampleLine, bankList);
   }
 
   function play(): void {
@@ -240,7 +249,7 @@ export function renderPlayback(
 }
 
 /** The network renderer's payload for the weights after one commit (one embedded commit, traces asked of the source). */
-function networkPayload(run: RunSummary, w: WeightsAfter, at: { epoch: number; batch: number; samples: readonly number[] } | null): NetworkPayload {
+function networkPayload(run: RunSummary, w: WeightsAfter, at: { t: number; epoch: number; batch: number; samples: readonly number[]; pending: { slot: number } | null }): NetworkPayload {
   let offset = 0;
   let inputs = run.inputs;
   const layers = run.layers.map((l) => {
@@ -256,7 +265,7 @@ function networkPayload(run: RunSummary, w: WeightsAfter, at: { epoch: number; b
     recording: {
       runId: run.runId,
       strategy: run.strategy,
-      commits: [at ? { t: w.t, ...at, weights: w.weights, traces: null } : { t: 0, epoch: 0, batch: 0, weights: w.weights, traces: null }],
+      commits: [{ ...at, weights: w.weights, traces: null }],
       tracesOmitted: null,
     },
     ...(run.plane ? { plane: run.plane } : {}),

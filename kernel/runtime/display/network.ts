@@ -33,6 +33,11 @@ export interface EmbeddedCommit {
   readonly samples?: readonly number[];
   /** Per neuron (layer by layer, the engine's order), its snapshot for each sample of the batch; null when not embedded. */
   readonly neurons?: readonly (readonly EmbeddedSnapshot[])[] | null;
+  /**
+   * Set when this commit has not happened yet at the place shown (the .nfrun editor at a pending
+   * position): `weights` are those before it, and samples 0 … slot of its batch are in the blame bank.
+   */
+  readonly pending?: { readonly slot: number } | null;
 }
 
 /** What application/vnd.neuroforge.network+json carries besides the layers when made from a recorded run. */

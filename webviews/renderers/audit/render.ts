@@ -21,6 +21,7 @@ import { THEME_CSS } from "../../shared/theme";
 import { blameSourcesPanel, type Snapshot } from "../neuron/blame-sources";
 import { NEURON_CSS } from "../neuron/render";
 import { epochSummaryPanel, type Summary } from "./epoch-summary";
+import { pendingBatch } from "./pending";
 import { reconcilePanel } from "./reconcile";
 import { strategyGuidance } from "../../shared/guidance";
 
@@ -29,6 +30,8 @@ export interface AuditView extends WeightTrace {
   readonly neurons?: readonly (Snapshot | NotRecorded)[];
   readonly epochSummary?: Summary | NotRecorded;
   readonly output?: boolean;
+  /** A pending position (the .nfrun editor mid-batch): samples 0 … slot are in the bank, the commit is next. */
+  readonly pending?: { readonly slot: number } | null;
 }
 
 const CSS = `
@@ -41,6 +44,7 @@ const CSS = `
 .nf-audit .pending .badge { background: var(--vscode-charts-orange, #d18616); color: var(--vscode-editor-background, #fff); }
 .nf-audit .committed { border-top-color: var(--vscode-charts-green, #388a34); }
 .nf-audit .committed .badge { background: var(--vscode-charts-green, #388a34); color: var(--vscode-editor-background, #fff); }
+.nf-audit .pending-batch { border-left: 3px solid var(--vscode-charts-orange, #d18616); padding-left: 6px; margin: 4px 0; }
 .nf-audit .epoch-summary { border-top-color: var(--vscode-charts-purple, #8a56c2); }
 .nf-audit tr.current td { background: var(--vscode-list-activeSelectionBackground, #0078d433); color: var(--vscode-list-activeSelectionForeground, inherit); }
 .nf-audit tr.later td { opacity: 0.45; }
@@ -84,14 +88,17 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
   }
   const tr = payload;
   const c = tr.commit;
+  const slot = tr.pending?.slot;
+  const pendingSlot = typeof slot === "number" && Number.isInteger(slot) && slot >= 0 && slot < tr.rows.length ? slot : null;
   const batched = c.count > 1;
+  const commitBadge = pendingSlot === null ? "Committed" : "Next commit";
   append(
     root,
     h("div", { class: "head" }, `layer ${tr.layer}, neuron ${tr.neuron}, weight ${tr.weight} · commit t=${tr.t} (epoch ${tr.epoch}, batch ${tr.batch}) · ${tr.strategy.name}`),
   );
 
   // Stepper: the current sample of the batch (default: the last one, where the bank is complete).
-  let current = tr.rows.length - 1;
+  let current = pendingSlot ?? tr.rows.length - 1;
   const label = h("span", { class: "current-label", "aria-live": "polite" });
   const prev = h("button", { type: "button", class: "prev", "aria-label": "previous sample" }, "◀");
   const next = h("button", { type: "button", class: "next", "aria-label": "next sample" }, "▶");
@@ -134,8 +141,8 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
   );
   const update = h(
     "section",
-    { class: `update ${batched ? "pending" : "committed"}` },
-    h("h4", {}, "Update, per sample", h("span", { class: "badge" }, batched ? "Pending" : "Committed")),
+    { class: `update ${batched || pendingSlot !== null ? "pending" : "committed"}` },
+    h("h4", {}, "Update, per sample", h("span", { class: "badge" }, batched || pendingSlot !== null ? "Pending" : "Committed")),
     h("table", {}, h("thead", {}, h("tr", {}, th("sample"), th("Input"), th("× Blame"), th("= Leverage"), th("Cum.", "the blame bank after this sample"), th(""))), updBody),
   );
 
@@ -146,14 +153,14 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
   const commit = h(
     "section",
     { class: "commit committed" },
-    h("h4", {}, `Commit, per batch (t=${tr.t})`, h("span", { class: "badge" }, "Committed")),
+    h("h4", {}, `Commit, per batch (t=${tr.t})`, h("span", { class: "badge" }, commitBadge)),
     h("table", {}, h("thead", {}, h("tr", {}, th("BatchTot"), th("/ Count"), th("= Avg"), ...auditCols.map(([k]) => th(k)))), h("tbody", {}, commitRow)),
     c.audit ? null : h("div", { class: "muted unknown-strategy" }, unknownStrategyNote(tr.strategy)),
   );
   const standard = h(
     "section",
     { class: "standard committed" },
-    h("h4", {}, "Weight"),
+    h("h4", {}, "Weight", pendingSlot === null ? null : h("span", { class: "badge" }, commitBadge)),
     h("table", {}, h("thead", {}, h("tr", {}, th("LR"), th("Adj"), th("Before"), th("After"))), h("tbody", {}, h("tr", {}, num(c.lr, { class: "num lr" }), num(c.adjustment, { class: "num adj" }), num(c.before, { class: "num before" }), num(c.after, { class: "num after" })))),
     c.recomputedAdjustment !== null && c.recomputedAdjustment !== c.adjustment ? h("div", { class: "error" }, `recomputed Adj ${fmt(c.recomputedAdjustment)} differs from the recorded ${fmt(c.adjustment)}`) : null,
   );
@@ -162,7 +169,7 @@ export function renderAudit(payload: unknown, element: HTMLElement, source?: Run
   const sourcePanels: HTMLElement[] = tr.rows.map((r) => h("div", { class: "muted sources-pending", "data-sample": r.sample }));
   sources.append(...sourcePanels);
   const epoch = h("div", { class: "epoch" });
-  append(root, h("div", { class: "panels" }, forward, update, commit, standard), reconcilePanel(c, tr.t), strategyGuidance(tr.strategy), sources, epoch);
+  append(root, pendingSlot === null ? null : pendingBatch(tr, pendingSlot), h("div", { class: "panels" }, forward, update, commit, standard), reconcilePanel(c, tr.t), strategyGuidance(tr.strategy), sources, epoch);
 
   /** Asks the source for sample i's snapshot (set when there is a source and the payload has none). */
   let ask = (_i: number): void => {};

@@ -222,7 +222,8 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     boundary?.paint(flat, c ? `output after commit t=${c.t}` : "output with the weights shown");
     wide?.paint(flat);
     if (c && rec) {
-      commitLabel.textContent = `run ${rec.runId} · after commit t=${c.t} (epoch ${c.epoch}, batch ${c.batch})${rec.commits.length > 1 ? ` · ${current + 1} of ${rec.commits.length}` : ""}`;
+      const where = c.pending ? `before commit t=${c.t} (epoch ${c.epoch}, batch ${c.batch} pending: ${c.pending.slot + 1} sample${c.pending.slot === 0 ? "" : "s"} in the blame bank)` : `after commit t=${c.t} (epoch ${c.epoch}, batch ${c.batch})`;
+      commitLabel.textContent = `run ${rec.runId} · ${where}${rec.commits.length > 1 ? ` · ${current + 1} of ${rec.commits.length}` : ""}`;
       scrubber.setAttribute("aria-valuetext", `t=${c.t}`);
     }
   }
@@ -267,7 +268,7 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     const c = commit();
     popup.replaceChildren();
     popup.setAttribute("aria-label", nameOf(w));
-    append(popup, header(nameOf(w)), h("div", { class: "value" }, `value ${c ? `after commit t=${c.t}` : "now"}: `, h("span", { class: "num", "data-value": v === null ? "" : String(v), title: v === null ? "" : String(v) }, v === null ? "unknown" : fmt(v))));
+    append(popup, header(nameOf(w)), h("div", { class: "value" }, `value ${c ? `${c.pending ? "before" : "after"} commit t=${c.t}` : "now"}: `, h("span", { class: "num", "data-value": v === null ? "" : String(v), title: v === null ? "" : String(v) }, v === null ? "unknown" : fmt(v))));
     if (!rec || !c) {
       append(popup, h("div", { class: "muted no-recording" }, "No recording is attached to this output: display networkTrace(reader, runId) of a recorded run to see how each weight was adjusted."));
     } else if (c.traces) {
@@ -305,7 +306,8 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     const neuronsOfCommit = c.neurons?.[neuronOffsets[w.layer]! + w.neuron];
     const summary = rec!.epochSummaries?.[String(c.epoch)]?.[w.flat];
     const audit = h("div", { class: "audit" });
-    renderAudit({ ...tr, ...(neuronsOfCommit ? { neurons: neuronsOfCommit } : {}), ...(summary ? { epochSummary: summary } : {}), output: w.layer === p.layers.length - 1 }, audit, source, unavailable);
+    const pending = c.pending ? { pending: c.pending } : {};
+    renderAudit({ ...tr, ...(neuronsOfCommit ? { neurons: neuronsOfCommit } : {}), ...(summary ? { epochSummary: summary } : {}), ...pending, output: w.layer === p.layers.length - 1 }, audit, source, unavailable);
     append(popup, audit);
   }
   function openNeuron(n: NeuronRef): void {
