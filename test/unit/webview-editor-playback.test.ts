@@ -130,6 +130,17 @@ function assertWeightsAfter(ed: Editor, runId: string, t: number): void {
 
 const commitsOf = (runId: string) => reader.trace(runId);
 
+/** Steps back (at the chosen granularity) until the playback stands at position (k, slot), drawn. */
+async function stepBackTo(ed: Editor, k: number, slot: number): Promise<HTMLElement> {
+  await ed.settled();
+  const at = () => Number(ed.playback()!.getAttribute("data-k")) === k && Number(ed.playback()!.getAttribute("data-slot")) === slot;
+  for (let i = 0; i < 40 && !at(); i++) {
+    ed.click(ed.byLabel("step back"));
+    await ed.settled();
+  }
+  return ed.settled(k, slot);
+}
+
 /** Chooses a run in the editor's run picker, as a person does. */
 function pickRun(ed: Awaited<ReturnType<typeof openEditor>>, runId: string): void {
   const picker = ed.byLabel<HTMLSelectElement>("run");
@@ -207,14 +218,7 @@ test("sample granularity: Pending positions draw the weights before the batch's 
     assertWeightsAfter(ed, runId, 8);
     for (const slot of [1, 0]) {
       // Back into batch 1 of epoch 1 (t = 5): to (4, slot).
-      await ed.settled();
-      const target = { k: 4, slot };
-      for (let i = 0; i < 40 && (Number(ed.playback()!.getAttribute("data-k")) !== target.k || Number(ed.playback()!.getAttribute("data-slot")) !== target.slot); i++) {
-        ed.click(ed.byLabel("step back"));
-        await ed.settled();
-      }
-      await ed.settled(target.k, target.slot);
-      p = ed.playback()!;
+      p = await stepBackTo(ed, 4, slot);
       const panel = p.querySelector(".sample-panel")!;
       assert.equal(panel.querySelector(".bank")!.textContent, "Pending");
       assert.match(panel.textContent!, new RegExp(`${slot + 1} of 5 samples in the blame bank; commit t=5 follows`));
@@ -241,12 +245,7 @@ test("a pending position explains the pending batch: the samples in the bank, a 
     const tr = commitsOf(runId);
     await ed.settled(8, tr.count[8]!);
     ed.click(ed.byLabel("step by sample"));
-    const target = { k: 4, slot: 1 }; // batch of t = 5 (5 samples), 2 of them in the bank
-    for (let i = 0; i < 40 && (Number(ed.playback()!.getAttribute("data-k")) !== target.k || Number(ed.playback()!.getAttribute("data-slot")) !== target.slot); i++) {
-      ed.click(ed.byLabel("step back"));
-      await ed.settled();
-    }
-    const p = await ed.settled(target.k, target.slot);
+    const p = await stepBackTo(ed, 4, 1); // batch of t = 5 (5 samples), 2 of them in the bank
     const trace = reader.weightTrace(runId, 0, 2, 1, 5) as WeightTrace;
     assert.equal(trace.kind, "weight-trace");
     const ids = (rows: typeof trace.rows) => rows.map((r) => `#${r.sample}`).join(", ");
