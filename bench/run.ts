@@ -14,6 +14,7 @@ import { traceBenchmark } from "./trace";
 import { languageBenchmark } from "./language";
 import { wideBenchmark } from "./wide";
 import { lifecycleBenchmark } from "./lifecycle";
+import { courseBenchmark } from "./course";
 import { machineLine, type Benchmark } from "./lib/harness";
 
 const registry: readonly Benchmark[] = [
@@ -27,6 +28,7 @@ const registry: readonly Benchmark[] = [
   languageBenchmark,
   wideBenchmark,
   lifecycleBenchmark,
+  courseBenchmark,
 ];
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -9,9 +9,10 @@
 //      (samples/ in the explorer, our commands, the sample notebook's outputs; running it leaves samples/
 //      unchanged), the .nfrun editor (recorded and truncated files, VCR playback stepped against the file),
 //      a recorded run's network output (hover → popup numbers = the .nfrun, Escape, Tab + Enter, arrow keys
-//      at a column's end, scrubber), themes, a lazily fed network output (renderer messaging), the kernel
-//      status before a run, completions / squiggles + Problems / hover in TypeScript cells (language service),
-//      Close All Editors leaving no kernel process; then Ctrl-C and no process of its group is left
+//      at a column's end, scrubber), themes, course lesson 2 run top to bottom and hovered, a lazily fed
+//      network output (renderer messaging), the kernel status before a run, completions / squiggles +
+//      Problems / hover in TypeScript cells (language service), Close All Editors leaving no kernel process;
+//      then Ctrl-C and no process of its group is left
 //   3. extension-host suite (test/e2e/suite/index.cjs) in a code-server of its own (extension-host.mjs):
 //      the XOR notebook runs with our controller, outputs and MIME types, interrupting a long loop, a cell
 //      that kills its kernel process
@@ -40,6 +41,7 @@ import { checkThemes } from "./ui/themes.mjs";
 import { WIDE_NOTEBOOK, checkDecisionBoundary, checkWideNetwork } from "./ui/pictures.mjs";
 import { LAZY_NOTEBOOK, checkLazyNetwork } from "./ui/lazy-network.mjs";
 import { checkCellLanguage } from "./ui/cell-language.mjs";
+import { COURSE_LESSON, checkCourseLesson } from "./ui/course-lesson.mjs";
 import { openWorkbench, setUserSettings } from "./workbench.mjs";
 
 const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
@@ -52,6 +54,7 @@ fs.mkdirSync(ws);
 fs.copyFileSync(path.join(root, "samples/notebooks/xor-explained.ipynb"), path.join(ws, "xor-explained.ipynb"));
 fs.copyFileSync(path.join(root, "test/e2e/fixtures", NOTEBOOK), path.join(ws, NOTEBOOK));
 fs.copyFileSync(path.join(root, "test/e2e/fixtures", WIDE_NOTEBOOK), path.join(ws, WIDE_NOTEBOOK));
+fs.copyFileSync(path.join(root, "samples/course", COURSE_LESSON), path.join(ws, COURSE_LESSON));
 if (!fs.existsSync(path.join(root, "dist/cli.js"))) execFileSync(process.execPath, ["esbuild.mjs"], { cwd: root, stdio: "inherit" });
 execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experiments/xor.yaml", "--record", path.join(ws, "x.nfrun")], { cwd: root, stdio: "ignore" });
 // A run with a test split (20 % of the circles held out), for the editor's charts of test loss and accuracy.
@@ -151,6 +154,7 @@ try {
     log(`    positive weight stroke: light ${seen.light.positive}, dark ${seen.dark.positive}, high contrast ${seen["high-contrast"].positive}`);
   });
   network?.db.close();
+  await test("UI: course lesson 2 runs top to bottom (no cell fails, both exercises correct); hovering a weight of its recorded network: popup = the .nfrun", () => checkCourseLesson(page));
   await test("UI: a notebook network output asks the host for what it does not embed (renderer messaging: trace, epoch summary, neuron snapshot)", () => checkLazyNetwork(page));
   await test("UI: a 784-64-10 network: weight matrices painted, hovering an undrawn weight opens its popup, a click expands its neuron (28 × 28)", () => checkWideNetwork(page));
   await test("UI: cells get completions (Math.ma → max, new Tra → Trainer), squiggle + Problems entry for a cross-cell type error (other notebooks of the folder open), hover types", async () => {

@@ -45,6 +45,16 @@ export async function pickColorTheme(page, theme) {
 /** Merges `values` into the user settings file (read when the workbench loads). */
 export const setUserSettings = (dataDir, values) => mergeUserSettings(dataDir, values);
 
+/** View: Close All Editors, answering "Don't Save" for each changed notebook, until no editor tab is left. */
+export async function closeAllEditors(page) {
+  await runCommand(page, "View: Close All Editors");
+  const dontSave = page.locator(".monaco-dialog-box").getByRole("button", { name: /Don't Save/ });
+  for (let i = 0; i < 40 && (await page.locator(".tabs-container .tab").count()) > 0; i++) {
+    if (await dontSave.isVisible().catch(() => false)) await dontSave.click();
+    await page.waitForTimeout(250);
+  }
+}
+
 /** Opens a notebook (Quick Open) and runs all its cells with the toolbar's Run All. */
 export async function openAndRunNotebook(page, name) {
   await openFile(page, name);

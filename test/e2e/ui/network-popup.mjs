@@ -107,14 +107,15 @@ async function checkPopupNotClipped(out) {
   throw new Error(clipped);
 }
 
-export async function checkHover({ page, out, runId, db }) {
+/** `at`: the commit the output shows first (its last); `shot`: the screenshot's name. */
+export async function checkHover({ page, out, runId, db, at = COMMITS[1], shot = "network-hover" }) {
   await scrollNotebookTo(page, out.locator(".nf-network svg.drawing"));
   const target = [1, 0, 0]; // the output neuron's weight from hidden neuron 0 (its inputs are never 0)
   await hoverMiddle(page, weightLine(out, ...target));
-  await checkPopup(out, db, runId, target, COMMITS[1]);
+  await checkPopup(out, db, runId, target, at);
   await checkPopupNotClipped(out);
   await scrollNotebookTo(page, out.locator(".nf-network .popup"));
-  await screenshot(page, "network-hover");
+  await screenshot(page, shot);
 }
 
 export async function checkKeyboard({ page, out, runId, db }) {
