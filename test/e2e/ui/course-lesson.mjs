@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { check, log, screenshot } from "../harness.mjs";
 import { openNfrun } from "../nfrun-file.mjs";
-import { closeAllEditors, notebookOutputs, openAndRunNotebook } from "../workbench.mjs";
+import { closeAllEditors, notebookOutputs, openFile } from "../workbench.mjs";
 import { checkHover } from "./network-popup.mjs";
 
 export const COURSE_LESSON = "02-hidden-layers-xor.ipynb";
@@ -28,12 +28,17 @@ function lessonRunFile(since) {
 export async function checkCourseLesson(page) {
   const since = Date.now();
   await closeAllEditors(page); // the lesson's outputs are then the only notebook webview
-  await openAndRunNotebook(page, COURSE_LESSON);
+  await openFile(page, COURSE_LESSON);
+  // The committed outputs go first, so every output seen below comes from this run.
+  const toolbar = page.locator(".notebookOverlay .notebook-toolbar-container");
+  await toolbar.getByText("Clear All Outputs").click({ timeout: 30_000 });
+  await toolbar.locator(".codicon-notebook-execute-all").click();
   const outputs = notebookOutputs(page);
-  // The recorded network (the only drawing with a commit label; the first cell's model has none).
+  // The recorded network (the only drawing with a commit label; the first cell's model has none), drawn
+  // below the fold: attached, not necessarily visible, until checkHover scrolls to it.
   const out = outputs.locator("*:has(> .nf-network .commit-label)");
   const label = out.locator(".nf-network .commit-label");
-  await label.filter({ hasText: `t=${LAST_COMMIT}` }).waitFor({ timeout: 180_000 });
+  await label.filter({ hasText: `t=${LAST_COMMIT}` }).waitFor({ state: "attached", timeout: 180_000 });
   const failed = await page.locator(".notebookOverlay .codicon-notebook-state-error").count();
   check(failed === 0, `${failed} cell(s) of the lesson failed`);
   for (const k of [1, 2]) {
