@@ -154,7 +154,7 @@ try {
     log(`    positive weight stroke: light ${seen.light.positive}, dark ${seen.dark.positive}, high contrast ${seen["high-contrast"].positive}`);
   });
   network?.db.close();
-  await test("UI: course lesson 2 runs top to bottom (no cell fails, both exercises correct); hovering a weight of its recorded network: popup = the .nfrun", () => checkCourseLesson(page));
+  await test("UI: course lesson 2 runs top to bottom (no cell fails, both exercises correct); hovering a weight of its recorded network: popup = the .nfrun", () => checkCourseLesson(page, ws));
   await test("UI: a notebook network output asks the host for what it does not embed (renderer messaging: trace, epoch summary, neuron snapshot)", () => checkLazyNetwork(page));
   await test("UI: a 784-64-10 network: weight matrices painted, hovering an undrawn weight opens its popup, a click expands its neuron (28 × 28)", () => checkWideNetwork(page));
   await test("UI: cells get completions (Math.ma → max, new Tra → Trainer), squiggle + Problems entry for a cross-cell type error (other notebooks of the folder open), hover types", async () => {
