@@ -63,12 +63,16 @@ export async function openAndRunNotebook(page, name) {
   await runAll.click();
 }
 
-/** Scrolls the notebook (mouse wheel over it) until `locator`, inside an output, is wholly in view. */
+/**
+ * Scrolls the notebook (mouse wheel over it) until `locator`, inside an output, is wholly in view — or, when it
+ * is taller than the view, until its top is just below the notebook's toolbar.
+ */
 export async function scrollNotebookTo(page, locator) {
   const view = page.viewportSize();
   for (let i = 0; i < 30; i++) {
     const box = await locator.boundingBox();
-    if (box && box.y >= 120 && box.y + box.height <= view.height - 40) return;
+    const tall = box && box.height > view.height - 160;
+    if (box && box.y >= 120 && (tall ? box.y <= 240 : box.y + box.height <= view.height - 40)) return;
     // The shown notebook's editor (other notebooks stay open in hidden editors).
     const editor = await page.locator(".notebookOverlay >> visible=true").first().boundingBox();
     await page.mouse.move(editor.x + editor.width / 2, editor.y + editor.height / 2);
