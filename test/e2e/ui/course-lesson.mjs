@@ -54,7 +54,7 @@ export async function checkCourseLesson(page, ws) {
   // VS Code renders a cell's outputs once the cell scrolls into view: wheel down to the last one.
   const out = notebookOutputs(page).locator("*:has(> .nf-network .commit-label)");
   const editor = await page.locator(".notebookOverlay").first().boundingBox();
-  for (let i = 0; i < 80 && (await out.locator(".nf-network svg").count()) === 0; i++) {
+  for (let i = 0; i < 80 && (await out.locator(".nf-network svg.drawing").count()) === 0; i++) {
     await page.mouse.move(editor.x + editor.width / 2, editor.y + editor.height / 2);
     await page.mouse.wheel(0, 600);
     await page.waitForTimeout(150);
