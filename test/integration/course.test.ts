@@ -11,44 +11,23 @@
  * Skipped (with a message) when jupyter-nbconvert is not installed; .ci/run installs it.
  */
 import assert from "node:assert/strict";
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { NfrunReader } from "../../kernel/record/reader";
 import { jupyterSandbox } from "./support/jupyter-sandbox";
+import { codeCells, errorsOf, executeNotebook, hasNbconvert, readNotebook, type Notebook, type NotebookCell } from "./support/notebooks";
 
-const run = promisify(execFile);
 const repo = path.resolve(__dirname, "../..");
 const courseDir = path.join(repo, "samples", "course");
 const cli = path.join(repo, "bin", "neuroforge.cjs");
-const hasNbconvert = spawnSync("jupyter-nbconvert", ["--version"], { stdio: "ignore" }).status === 0;
 const PROGRESS = "application/vnd.neuroforge.progress+json";
 
-interface Output {
-  output_type: string;
-  data?: Record<string, unknown>;
-  ename?: string;
-  evalue?: string;
-}
-interface Cell {
-  cell_type: string;
-  source: string | string[];
-  metadata: { tags?: string[]; neuroforge?: { exercise?: { answer: string; wrong: string } } };
-  outputs?: Output[];
-}
-interface Notebook {
-  metadata: { kernelspec: { name: string; language: string } };
-  cells: Cell[];
-}
-
-const source = (c: Cell) => (Array.isArray(c.source) ? c.source.join("") : c.source);
-const read = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as Notebook;
-const codeCells = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === "code");
+const source = (c: NotebookCell) => (Array.isArray(c.source) ? c.source.join("") : c.source);
 /** What a reader sees of a cell: its outputs' types and MIME types (the progress bar comes and goes with speed). */
-const shape = (c: Cell) =>
+const shape = (c: NotebookCell) =>
   (c.outputs ?? [])
     .filter((o) => o.output_type !== "stream" && !(o.data && PROGRESS in o.data))
     .map((o) => `${o.output_type}[${Object.keys(o.data ?? {}).sort().join(",")}]`);
@@ -69,10 +48,7 @@ describe("course notebooks (nbconvert --execute)", { skip: hasNbconvert ? false 
     const dir = fs.mkdtempSync(path.join(courseDir, "..", ".executing-"));
     try {
       fs.writeFileSync(path.join(dir, name), JSON.stringify(nb));
-      const args = ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=120", "--output", "executed.ipynb", name];
-      if (allowErrors) args.push("--allow-errors");
-      await run("jupyter", args, { cwd: dir, env, maxBuffer: 64 << 20 });
-      return read(path.join(dir, "executed.ipynb"));
+      return await executeNotebook(dir, name, env, { timeoutS: 120, allowErrors });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -86,7 +62,7 @@ describe("course notebooks (nbconvert --execute)", { skip: hasNbconvert ? false 
   });
 
   for (const name of notebooks) {
-    const committed = read(path.join(courseDir, name));
+    const committed = readNotebook(path.join(courseDir, name));
 
     it(`${name}: kernelspec neuroforge; every committed output has a fallback that reads without the extension`, () => {
       assert.equal(committed.metadata.kernelspec.name, "neuroforge");
@@ -130,7 +106,7 @@ describe("course notebooks (nbconvert --execute)", { skip: hasNbconvert ? false 
         c.outputs = [];
       }
       const executed = await execute(name, wrong, true);
-      const errors = codeCells(executed).flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}`));
+      const errors = errorsOf(codeCells(executed));
       for (let k = 1; k <= exercises.length; k++) {
         assert.ok(errors.some((e) => e.startsWith(`AssertionError: Exercise ${k}:`)), `exercise ${k}'s check fails with a wrong answer; errors: ${errors.join(" | ")}`);
       }

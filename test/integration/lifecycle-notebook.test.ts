@@ -5,22 +5,14 @@
  * neurons and a lower loss than the same run without it. Skipped (with a message) without nbconvert.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { jupyterSandbox } from "./support/jupyter-sandbox";
+import { codeCells, errorsOf, executeNotebook, hasNbconvert, resultText as result } from "./support/notebooks";
 
 const repo = path.resolve(__dirname, "../..");
-const hasNbconvert = spawnSync("jupyter-nbconvert", ["--version"], { stdio: "ignore" }).status === 0;
-
-interface Cell {
-  cell_type: string;
-  outputs?: { output_type: string; data?: Record<string, unknown> }[];
-}
-const text = (v: unknown): string => (Array.isArray(v) ? v.join("") : String(v ?? ""));
-
 describe("sample notebook neuron-lifecycle.ipynb (nbconvert --execute)", { skip: hasNbconvert ? false : "jupyter-nbconvert is not installed", timeout: 300_000 }, () => {
   let tmp: string;
   let env: NodeJS.ProcessEnv;
@@ -30,13 +22,10 @@ describe("sample notebook neuron-lifecycle.ipynb (nbconvert --execute)", { skip:
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it("runs; the lifecycle run ends with fewer dead neurons and a lower loss than the plain run", () => {
+  it("runs; the lifecycle run ends with fewer dead neurons and a lower loss than the plain run", async () => {
     fs.copyFileSync(path.join(repo, "samples", "notebooks", "neuron-lifecycle.ipynb"), path.join(tmp, "nb.ipynb"));
-    const r = spawnSync("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=240", "--output", "executed.ipynb", "nb.ipynb"], { cwd: tmp, env, encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
-    const code = (JSON.parse(fs.readFileSync(path.join(tmp, "executed.ipynb"), "utf8")) as { cells: Cell[] }).cells.filter((c) => c.cell_type === "code");
-    for (const c of code) assert.ok(!c.outputs!.some((o) => o.output_type === "error"), JSON.stringify(c.outputs).slice(0, 800));
-    const result = (c: Cell) => text(c.outputs!.find((o) => o.output_type === "execute_result")?.data?.["text/plain"]);
+    const code = codeCells(await executeNotebook(tmp, "nb.ipynb", env));
+    assert.deepEqual(errorsOf(code), []);
     const table = result(code[1]!);
     const rows = [...table.matchAll(/^\s*'?\s*(\d+)\s+([\d.]+)\s+([\d.]+) %/gm)].map((m) => ({ epoch: Number(m[1]), loss: Number(m[2]), dead: Number(m[3]) }));
     assert.equal(rows.length, 8, table);

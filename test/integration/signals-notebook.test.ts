@@ -5,32 +5,16 @@
  * those of `descend` run here, and the committed outputs are what a fresh execution gives (text results).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { descend, quadratic } from "../../kernel/engine";
 import { jupyterSandbox } from "./support/jupyter-sandbox";
+import { codeCells, errorsOf, executeNotebook, hasNbconvert, readNotebook, resultText as result } from "./support/notebooks";
 
 const repo = path.resolve(__dirname, "../..");
 const sample = path.join(repo, "samples", "notebooks", "signals-and-preconditioning.ipynb");
-const hasNbconvert = spawnSync("jupyter", ["nbconvert", "--version"], { encoding: "utf8" }).status === 0;
-
-interface Output {
-  output_type: string;
-  data?: Record<string, unknown>;
-  ename?: string;
-  evalue?: string;
-}
-interface Cell {
-  cell_type: string;
-  outputs?: Output[];
-}
-const text = (v: unknown): string => (Array.isArray(v) ? v.join("") : String(v ?? ""));
-const result = (c: Cell) => text(c.outputs!.find((o) => o.output_type === "execute_result")?.data?.["text/plain"]);
-const codeCells = (file: string) => (JSON.parse(fs.readFileSync(file, "utf8")) as { cells: Cell[] }).cells.filter((c) => c.cell_type === "code");
-
 describe("signals and preconditioning sample notebook (nbconvert --execute)", { skip: hasNbconvert ? false : "jupyter-nbconvert is not installed", timeout: 300_000 }, () => {
   let tmp: string;
   let env: NodeJS.ProcessEnv;
@@ -40,12 +24,10 @@ describe("signals and preconditioning sample notebook (nbconvert --execute)", { 
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it("runs every cell; test metrics, signals panels and the κ = 1e4 comparison as committed", () => {
+  it("runs every cell; test metrics, signals panels and the κ = 1e4 comparison as committed", async () => {
     fs.copyFileSync(sample, path.join(tmp, "nb.ipynb"));
-    const r = spawnSync("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=240", "--output", "executed.ipynb", "nb.ipynb"], { cwd: tmp, env, encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
-    const code = codeCells(path.join(tmp, "executed.ipynb"));
-    for (const c of code) assert.ok(!c.outputs!.some((o) => o.output_type === "error"), `no errors: ${JSON.stringify(c.outputs)}`.slice(0, 800));
+    const code = codeCells(await executeNotebook(tmp, "nb.ipynb", env));
+    assert.deepEqual(errorsOf(code), []);
     assert.match(result(code[0]!), /^'160 training \/ 40 held-out samples; after 40 epochs: test loss 0\.\d{4}, test accuracy \d+\.\d %'$/);
     assert.match(result(code[1]!), /320 commits; loss .*test accuracy per 10 epochs: .*output bias θ\[t\]: 0\.0000 → /s);
     for (const k of [2, 3, 5]) {
@@ -61,7 +43,7 @@ describe("signals and preconditioning sample notebook (nbconvert --execute)", { 
     assert.ok(hutchinson! < gd! / 50, "the preconditioner needs far fewer steps than plain GD");
     assert.equal(result(code[4]!), `'sgd: loss ≤ 1e-6 after ${gd} steps\\n' +\n  'adam: loss ≤ 1e-6 after ${adam} steps\\n' +\n  'precond_hutchinson: loss ≤ 1e-6 after ${hutchinson} steps'`);
     // The committed notebook shows what it computes now.
-    const committed = codeCells(sample);
+    const committed = codeCells(readNotebook(sample));
     assert.equal(committed.length, code.length);
     code.forEach((c, k) => assert.equal(result(committed[k]!), result(c), `committed output of code cell ${k}`));
   });

@@ -1,0 +1,48 @@
+import { execFile, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
+
+/** What the notebook tests read of an .ipynb (nbformat 4). */
+export interface NotebookOutput {
+  output_type: string;
+  data?: Record<string, unknown>;
+  text?: string | string[];
+  ename?: string;
+  evalue?: string;
+}
+export interface NotebookCell {
+  cell_type: string;
+  source: string | string[];
+  metadata: { tags?: string[]; neuroforge?: { exercise?: { answer: string; wrong: string } } };
+  execution_count?: number | null;
+  outputs?: NotebookOutput[];
+}
+export interface Notebook {
+  metadata: { kernelspec: { name: string; language: string } };
+  cells: NotebookCell[];
+}
+
+export const hasNbconvert = spawnSync("jupyter-nbconvert", ["--version"], { stdio: "ignore" }).status === 0;
+/** A multiline notebook string (a list of lines or one string) as one string. */
+export const text = (v: unknown): string => (Array.isArray(v) ? v.join("") : String(v ?? ""));
+export const readNotebook = (file: string): Notebook => JSON.parse(fs.readFileSync(file, "utf8")) as Notebook;
+export const codeCells = (nb: Notebook): NotebookCell[] => nb.cells.filter((c) => c.cell_type === "code");
+/** A code cell's execute_result as text/plain ("" when it has none). */
+export const resultText = (c: NotebookCell): string => text(c.outputs?.find((o) => o.output_type === "execute_result")?.data?.["text/plain"]);
+/** "ename: evalue" of every error output of the cells. */
+export const errorsOf = (cells: readonly NotebookCell[]): string[] =>
+  cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}`));
+
+const run = promisify(execFile);
+
+/**
+ * `jupyter nbconvert --to notebook --execute` of `dir/name` (Debian's nbconvert, in the Jupyter sandbox
+ * `env`); returns the executed notebook. Rejects when nbconvert fails (a cell error, unless `allowErrors`).
+ */
+export async function executeNotebook(dir: string, name: string, env: NodeJS.ProcessEnv, options: { timeoutS?: number; allowErrors?: boolean } = {}): Promise<Notebook> {
+  const args = ["nbconvert", "--to", "notebook", "--execute", `--ExecutePreprocessor.timeout=${options.timeoutS ?? 240}`, "--output", "executed.ipynb", name];
+  if (options.allowErrors) args.push("--allow-errors");
+  await run("jupyter", args, { cwd: dir, env, maxBuffer: 64 << 20 });
+  return readNotebook(path.join(dir, "executed.ipynb"));
+}
