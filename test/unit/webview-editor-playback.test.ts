@@ -142,6 +142,16 @@ async function stepBackTo(ed: Editor, k: number, slot: number): Promise<HTMLElem
 }
 
 /** Chooses a run in the editor's run picker, as a person does. */
+/** The first run picked and shown at t = 8's position, playback stepping by sample. */
+async function firstRunBySample(ed: Editor): Promise<{ runId: string; tr: ReturnType<typeof commitsOf> }> {
+  const runId = runs[0]!.id;
+  pickRun(ed, runId);
+  const tr = commitsOf(runId);
+  await ed.settled(8, tr.count[8]!);
+  ed.click(ed.byLabel("step by sample"));
+  return { runId, tr };
+}
+
 function pickRun(ed: Awaited<ReturnType<typeof openEditor>>, runId: string): void {
   const picker = ed.byLabel<HTMLSelectElement>("run");
   picker.value = runId;
@@ -207,11 +217,7 @@ test("opens on the newest run's last commit; stepping back/forward by batch draw
 test("sample granularity: Pending positions draw the weights before the batch's commit and name the current sample (prediction, loss from neuronSnapshot)", async () => {
   const ed = await openEditor();
   try {
-    const runId = runs[0]!.id;
-    pickRun(ed, runId);
-    const tr = commitsOf(runId);
-    await ed.settled(8, tr.count[8]!);
-    ed.click(ed.byLabel("step by sample"));
+    const { runId, tr } = await firstRunBySample(ed);
     ed.click(ed.byLabel("step back"));
     let p = await ed.settled(8, tr.count[8]! - 1);
     assert.equal(p.getAttribute("data-shown-t"), "8", "the batch of t=9 is still pending: weights after t=8");
@@ -240,11 +246,7 @@ test("sample granularity: Pending positions draw the weights before the batch's 
 test("a pending position explains the pending batch: the samples in the bank, a weight's bank so far (Σ input × blame) and the commit that follows", async () => {
   const ed = await openEditor();
   try {
-    const runId = runs[0]!.id;
-    pickRun(ed, runId);
-    const tr = commitsOf(runId);
-    await ed.settled(8, tr.count[8]!);
-    ed.click(ed.byLabel("step by sample"));
+    const { runId } = await firstRunBySample(ed);
     const p = await stepBackTo(ed, 4, 1); // batch of t = 5 (5 samples), 2 of them in the bank
     const trace = reader.weightTrace(runId, 0, 2, 1, 5) as WeightTrace;
     assert.equal(trace.kind, "weight-trace");
