@@ -201,11 +201,15 @@ describe("neuroforge CLI", () => {
   });
 
   it("trains every sample experiment", () => {
-    for (const name of ["circles.yaml", "regression-sine.yaml", "exam-csv.json"]) {
+    // The final training loss each reaches (xor.yaml: tested above); MNIST's 4 epochs of 1,600 digits end higher.
+    const reaches: Record<string, number> = { "circles.yaml": 0.2, "regression-sine.yaml": 0.2, "exam-csv.json": 0.2, "dead-relus.yaml": 0.2, "mnist.yaml": 0.4 };
+    const files = readdirSync(join(repo, "samples/experiments")).filter((f) => /\.(ya?ml|json)$/.test(f) && f !== "xor.yaml");
+    assert.deepEqual(files.sort(), Object.keys(reaches).sort(), "every sample experiment has its expected loss here");
+    for (const name of files) {
       const r = cli(["train", join(repo, "samples/experiments", name), "--quiet", "--weights-out", join(work, `${name}.weights.json`)]);
       assert.equal(r.status, 0, `${name}: ${r.stderr}`);
       const loss = Number(/final loss (\S+)/.exec(r.stdout)?.[1]);
-      assert.ok(loss < 0.2, `${name}: final loss ${loss}`);
+      assert.ok(loss < reaches[name]!, `${name}: final loss ${loss}`);
     }
   });
 });
