@@ -3,6 +3,7 @@
  * (no `vscode` import: unit-tested in plain Node).
  */
 import type { NfrunReader } from "../../kernel/record";
+import { compareRuns } from "../../kernel/record/compare/compare";
 import { storedPlane } from "../../kernel/runtime/display/plane";
 import type { RunFileMessage, RunSummary } from "../../webviews/shared/messages";
 import type { RunFiles } from "../runs/run-files";
@@ -66,7 +67,8 @@ export function summarize(reader: NfrunReader, runId: string): RunSummary {
 export async function runFileMessage(files: RunFiles, file: string, label = file): Promise<RunFileMessage> {
   try {
     const { reader, bytes } = await files.open(file);
-    return { type: "run-file", file: label, bytes, runs: reader.runIds().map((id) => summarize(reader, id)) };
+    const ids = reader.runIds();
+    return { type: "run-file", file: label, bytes, runs: ids.map((id) => summarize(reader, id)), comparison: compareRuns(reader, ids) };
   } catch (e) {
     return { type: "error", file: label, ...queryError(e) };
   }

@@ -5,8 +5,11 @@
  * refused with BadQuery before the reader sees it.
  */
 import type { NfrunReader } from "../../kernel/record";
+import type { RunOverlay } from "../../kernel/record/compare/types";
+import { compareRuns } from "../../kernel/record/compare/compare";
+import { overlayPanels } from "../../kernel/record/compare/overlay";
 import { epochSummary } from "../../kernel/runtime/display/epoch-summary";
-import { MAX_CHART_WEIGHTS, type BatchSamples, type NotRecorded, type PlaybackTimeline, type QueryResult, type RunQuery, type SampleDetail, type WeightsAfter } from "../../webviews/shared/queries";
+import { MAX_CHART_WEIGHTS, MAX_OVERLAY_RUNS, type BatchSamples, type NotRecorded, type PlaybackTimeline, type QueryResult, type RunQuery, type SampleDetail, type WeightsAfter } from "../../webviews/shared/queries";
 import { runCharts } from "./run-charts";
 
 export class BadQuery extends Error {
@@ -25,6 +28,7 @@ const FIELDS: Record<RunQuery["kind"], readonly string[]> = {
   batch: ["t"],
   sample: ["epoch", "sample"],
   signals: [],
+  overlay: [],
 };
 
 const nonNegativeInt = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v) && v >= 0;
@@ -49,6 +53,12 @@ export function checkQuery(q: unknown): RunQuery {
       }
     });
   }
+  if (r.kind === "overlay") {
+    const ids = r.runIds;
+    if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_OVERLAY_RUNS || !ids.every((id) => typeof id === "string")) {
+      throw new BadQuery(`overlay: runIds must be a list of 1 to ${MAX_OVERLAY_RUNS} run ids`);
+    }
+  }
   return r as unknown as RunQuery;
 }
 
@@ -70,6 +80,8 @@ export function answerQuery(reader: NfrunReader, q: RunQuery): QueryResult {
       return sampleDetail(reader, q.runId, q.epoch, q.sample);
     case "signals":
       return runCharts(reader, q.runId, q.weights);
+    case "overlay":
+      return runOverlay(reader, q.runIds);
   }
 }
 
@@ -169,4 +181,11 @@ function sampleDetail(reader: NfrunReader, runId: string, epoch: number, sample:
     if (s0.kind === "neuron-snapshot") inputs = s0.forward.inputs.map((i) => i.input);
   }
   return { kind: "sample", runId, epoch, sample, position: f.position, t: f.t, loss: f.loss, inputs, prediction };
+}
+
+/** The runs' curves, each named as the file's run list names it (an unknown id: the reader's no-such-run). */
+function runOverlay(reader: NfrunReader, runIds: readonly string[]): RunOverlay {
+  for (const id of runIds) reader.run(id);
+  const names = new Map(compareRuns(reader).runs.map((r) => [r.runId, r.name]));
+  return overlayPanels(reader, runIds.map((runId) => ({ runId, name: names.get(runId)! })));
 }

@@ -11,16 +11,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import * as esbuild from "esbuild";
-import { JSDOM, VirtualConsole } from "jsdom";
-import { runFileMessage } from "../../extension/editor/load";
-import { RunFiles } from "../../extension/runs/run-files";
-import { RunQueryService } from "../../extension/runs/service";
 import { Model, splitDataset, Trainer } from "../../kernel/engine";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder } from "../../kernel/record";
 import { formatValue } from "../../kernel/record/plot-recipe";
 import { scalarSeries, testSeries, weightSeries } from "../../kernel/record/series";
+import { RunFiles } from "../../extension/runs/run-files";
+import { RunQueryService } from "../../extension/runs/service";
+import { editorBundle, openEditorPage, until } from "./support/editor-page";
 import { toyDataset } from "./support/toy-data";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-editor-charts-"));
@@ -36,64 +34,26 @@ before(async () => {
   const trainer = new Trainer({ model, loss: "bce", strategy: getStrategy("adam"), hyperparameters: { lr: 0.05 }, batchSize: 3, shuffle: true, seed: 4, test: held, observers: [rec] });
   rec.finish(trainer.fit(train, 4));
   runId = rec.runId;
-  const built = await esbuild.build({ entryPoints: ["webviews/editor/main.ts"], bundle: true, platform: "browser", format: "iife", target: "es2022", write: false, logLevel: "silent" });
-  bundle = built.outputFiles[0]!.text;
+  bundle = await editorBundle();
 });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function until<T>(what: string, get: () => T | null | undefined | false): Promise<T> {
-  for (let i = 0; i < 1000; i++) {
-    const v = get();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return assert.fail(`timed out waiting for ${what}`);
-}
-
 async function openEditor() {
-  const virtualConsole = new VirtualConsole();
-  const page = new JSDOM(`<!DOCTYPE html><html><body><div id="root"></div></body></html>`, { runScripts: "outside-only", pretendToBeVisual: true, virtualConsole });
-  const w = page.window as unknown as Window & { eval(code: string): unknown; structuredClone: typeof structuredClone; acquireVsCodeApi(): unknown };
-  w.structuredClone = structuredClone;
-  const files = new RunFiles();
-  const service = new RunQueryService(files);
-  const asked: unknown[] = [];
-  const deliver = (m: unknown) => setTimeout(() => w.dispatchEvent(new page.window.MessageEvent("message", { data: JSON.parse(JSON.stringify(m)) })), 1);
-  w.acquireVsCodeApi = () => ({
-    postMessage: (m: { type: string; query?: unknown }) => {
-      const msg = JSON.parse(JSON.stringify(m)) as typeof m;
-      if (msg.type === "ready") void runFileMessage(files, file, "run.nfrun").then(deliver);
-      else if (msg.type === "query") {
-        asked.push(msg.query);
-        void service.answer(file, msg).then(deliver);
-      }
-    },
-  });
-  const run = w.eval.bind(w);
-  run(`(() => { const F = Function; const trap = new Proxy(F, { construct() { throw new Error("new Function is forbidden by the CSP"); }, apply() { throw new Error("Function() is forbidden by the CSP"); } });
-    F.prototype.constructor = trap; globalThis.Function = trap; globalThis.eval = () => { throw new Error("eval is forbidden by the CSP"); }; })()`);
-  run(bundle);
-  const doc = page.window.document;
+  const page = await openEditorPage(bundle, file, "run.nfrun");
+  const doc = page.doc;
   const charts = await until("the charts", () => {
     const c = doc.querySelector<HTMLElement>('section.charts[aria-busy="false"]');
     return c && c.querySelector(".signal-chart svg") ? c : null;
   });
   const playback = await until("the playback", () => doc.querySelector<HTMLElement>('section.playback[aria-busy="false"]'));
   return {
-    doc,
+    ...page,
     charts,
     playback,
-    asked,
     panel: (title: RegExp) => {
       const el = [...charts.querySelectorAll<HTMLElement>(".signal-chart")].find((c) => title.test(c.getAttribute("aria-label") ?? ""));
       assert.ok(el, `a chart titled ${title} (have: ${[...charts.querySelectorAll(".signal-chart")].map((c) => c.getAttribute("aria-label")).join(" | ")})`);
       return el;
-    },
-    click: (el: Element) => el.dispatchEvent(new page.window.MouseEvent("click", { bubbles: true })),
-    key: (el: Element, key: string) => el.dispatchEvent(new page.window.KeyboardEvent("keydown", { key, bubbles: true })),
-    close: () => {
-      files.dispose();
-      page.window.close();
     },
   };
 }

@@ -12,11 +12,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import * as esbuild from "esbuild";
-import { JSDOM, VirtualConsole } from "jsdom";
-import { runFileMessage } from "../../extension/editor/load";
-import { RunFiles } from "../../extension/runs/run-files";
-import { RunQueryService } from "../../extension/runs/service";
 import { Model, Trainer } from "../../kernel/engine";
 import type { LookaheadOptions } from "../../kernel/engine/lookahead";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
@@ -24,6 +19,7 @@ import { NfrunReader, RunRecorder, type NfrunError, type WeightTrace } from "../
 import { loadSqlJs } from "../../kernel/record/sqljs";
 import { pointAtLine } from "./support/dom-globals";
 import { fmt } from "../../webviews/shared/format";
+import { editorBundle, openEditorPage } from "./support/editor-page";
 import { toyDataset } from "./support/toy-data";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-editor-playback-"));
@@ -47,8 +43,7 @@ before(async () => {
   await record("sgd", 4, 2, { k: 3, alpha: 0.5 }); // Lookahead: sync events at t = 3, 6
   await record("sgd", 12, 1);
   reader = await NfrunReader.open(file);
-  const built = await esbuild.build({ entryPoints: ["webviews/editor/main.ts"], bundle: true, platform: "browser", format: "iife", target: "es2022", write: false, logLevel: "silent" });
-  bundle = built.outputFiles[0]!.text;
+  bundle = await editorBundle();
 });
 after(() => {
   reader.close();
@@ -56,64 +51,7 @@ after(() => {
 });
 
 /** The editor bundle in a fresh page whose host is the real query service over `target` (default: `file`). */
-async function openEditor(target = file) {
-  const label = path.basename(target);
-  const errors: string[] = [];
-  const virtualConsole = new VirtualConsole();
-  virtualConsole.on("jsdomError", (e) => errors.push(e.message));
-  const page = new JSDOM(`<!DOCTYPE html><html><body><div id="root"></div></body></html>`, { runScripts: "outside-only", pretendToBeVisual: true, virtualConsole });
-  const w = page.window as unknown as Window & { eval(code: string): unknown; structuredClone: typeof structuredClone; acquireVsCodeApi(): unknown };
-  w.structuredClone = structuredClone;
-  const files = new RunFiles();
-  const service = new RunQueryService(files);
-  const queries: string[] = [];
-  const deliver = (m: unknown) => setTimeout(() => w.dispatchEvent(new page.window.MessageEvent("message", { data: JSON.parse(JSON.stringify(m)) })), 1);
-  w.acquireVsCodeApi = () => ({
-    postMessage: (m: { type: string; query?: { kind: string } }) => {
-      const msg = JSON.parse(JSON.stringify(m)) as typeof m;
-      if (msg.type === "ready") void runFileMessage(files, target, label).then(deliver);
-      else if (msg.type === "query") {
-        queries.push(msg.query!.kind);
-        void service.answer(target, msg).then(deliver);
-      }
-    },
-  });
-  const run = w.eval.bind(w);
-  run(`(() => { const F = Function; const trap = new Proxy(F, { construct() { throw new Error("new Function is forbidden by the CSP"); }, apply() { throw new Error("Function() is forbidden by the CSP"); } });
-    F.prototype.constructor = trap; globalThis.Function = trap; globalThis.eval = () => { throw new Error("eval is forbidden by the CSP"); }; })()`);
-  run(bundle);
-  const doc = page.window.document;
-  for (let i = 0; i < 500 && !doc.querySelector(".run-picker, .error-panel"); i++) await new Promise((r) => setTimeout(r, 10));
-  const ed = {
-    doc,
-    queries,
-    errors,
-    byLabel: <T extends Element = HTMLElement>(label: string) => {
-      const el = doc.querySelector<T & Element>(`[aria-label="${label}"]`);
-      assert.ok(el, `a control named "${label}"`);
-      return el as unknown as T;
-    },
-    playback: () => doc.querySelector<HTMLElement>('section.playback[aria-label="playback"]'),
-    /** Waits until the playback shows position (k, slot) fully drawn. */
-    async settled(k?: number, slot?: number) {
-      for (let i = 0; i < 500; i++) {
-        const p = ed.playback();
-        if (p && p.getAttribute("aria-busy") === "false" && (k === undefined || (p.getAttribute("data-k") === String(k) && p.getAttribute("data-slot") === String(slot)))) return p;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      assert.fail(`playback did not settle at (${k}, ${slot}); it is at (${ed.playback()?.getAttribute("data-k")}, ${ed.playback()?.getAttribute("data-slot")}) ${ed.playback()?.getAttribute("aria-busy")} ${doc.querySelector(".query-error")?.textContent ?? ""}`);
-    },
-    /** The host sends the file again (as when the file changes on disk). */
-    resend: async () => deliver(await runFileMessage(files, target, label)),
-    click: (el: Element) => el.dispatchEvent(new page.window.MouseEvent("click", { bubbles: true })),
-    key: (el: Element, key: string) => el.dispatchEvent(new page.window.KeyboardEvent("keydown", { key, bubbles: true })),
-    close: () => {
-      files.dispose();
-      page.window.close();
-    },
-  };
-  return ed;
-}
+const openEditor = (target = file) => openEditorPage(bundle, target);
 
 type Editor = Awaited<ReturnType<typeof openEditor>>;
 
@@ -381,7 +319,8 @@ test("events timeline: every event of the run with its t; choosing one moves the
       [...picker.options].map((o) => o.value),
       runs.map((r) => r.id),
     );
-    assert.match(picker.options[1]!.textContent!, new RegExp(`^${runs[1]!.id} · completed · SGD · 2 epochs, 6 commits · final loss `));
+    // By name: the dataset (a notebook run has no experiment name) and what differs from the other runs.
+    assert.match(picker.options[1]!.textContent!, /^toy · batch_size=4 · epochs=2 · optimizer=sgd · seed=2 · completed · SGD · 2 epochs, 6 commits · final loss /);
     const runId = runs[1]!.id;
     picker.value = runId;
     picker.dispatchEvent(new ed.doc.defaultView!.Event("change"));

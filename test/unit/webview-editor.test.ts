@@ -19,6 +19,7 @@ import { resolveExperiment } from "../../kernel/engine/config/experiment";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder } from "../../kernel/record";
 import { loadSqlJs } from "../../kernel/record/sqljs";
+import { compareRows } from "../../kernel/record/compare/compare";
 import { renderMessage } from "../../webviews/editor/view";
 import { fmt } from "../../webviews/shared/format";
 import type { RunFileMessage } from "../../webviews/shared/messages";
@@ -102,7 +103,7 @@ test("webview: runs, status, hash, final loss and the loss chart are what a pers
 test("webview: a changed config shows the hash warning; markup in data stays text", () => {
   const root = document.createElement("div");
   const base = { runId: "<b>r</b>", status: "interrupted", createdAt: "2026-01-01", seconds: 1, engineVersion: "x", seed: null, configHash: "abc", hashMatches: false, configJson: "{}", architecture: "1 → 1 linear", loss: "mse", batchSize: 1, inputs: 1, layers: [{ units: 1, activation: "linear" }], weightCount: 2, strategy: { id: "sgd", name: "<img src=x>", formula: "θ ← θ − η·g", auditColumns: [], description: "<u>d</u>", whenToUse: "<s>w</s>", bestFor: null }, hyperparameters: { lr: 0.1 }, epochsDone: 0, commits: 0, samplesSeen: 0, finalLoss: null, lossCurve: { t: [], loss: [] }, mechanisms: [{ name: "schedule", value: "<i>x</i>" }], events: [{ seq: 1, kind: "interrupted", message: "<script>x</script>", t: 3, epoch: 0, position: null }] };
-  renderMessage({ type: "run-file", file: "a.nfrun", bytes: 2048, runs: [base] }, root);
+  renderMessage({ type: "run-file", file: "a.nfrun", bytes: 2048, runs: [base], comparison: compareRows([]) }, root);
   assert.equal(root.querySelector("img"), null);
   assert.equal(root.querySelector("script"), null);
   assert.equal(root.querySelector("b"), null);

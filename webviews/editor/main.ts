@@ -18,6 +18,6 @@ window.addEventListener("message", (e: MessageEvent<HostToEditor>) => {
   if (host.receive(e.data) || e.data.type === "answer") return;
   // A new file message (opened, or the file changed): answers still pending are for the old file.
   host.cancelAll("the file changed");
-  renderMessage(e.data, root, { chart: (el, run) => vegaChart(el, lossSpec(run.lossCurve.t, run.lossCurve.loss)), drawCharts: drawCursorChart, host, source });
+  renderMessage(e.data, root, { chart: (el, run) => vegaChart(el, lossSpec(run.lossCurve.t, run.lossCurve.loss)), drawCharts: drawCursorChart, drawSpec: vegaChart, host, source });
 });
 vscode.postMessage({ type: "ready" });

@@ -1,6 +1,8 @@
 /**
  * The .nfrun editor's UI: renders the host's file message (webviews/shared/messages.ts). For a good
- * file, a run picker (every run of the file: id, status, optimizer, progress, final loss) and the chosen
+ * file with several runs, the comparison (../shared/compare/: the run list by name, sortable, the
+ * selected runs' curves overlaid, parallel coordinates, main effects); a run picker (every run of the
+ * file: name, status, optimizer, progress, final loss) and the chosen
  * run (./run.ts); for a bad file an error panel with the reader's message; for a damaged one (./damage.ts,
  * found on opening or by any later query) the notice that it is damaged and how to check it.
  */
@@ -11,6 +13,12 @@ import { THEME_CSS } from "../shared/theme";
 import { damageNotice, isDamage, verifyHint } from "./damage";
 import { EDITOR_CSS } from "./style";
 import { renderRun, type RunView, type RunViewDeps } from "./run";
+import { renderCompare, type DrawSpec } from "../shared/compare/compare-view";
+
+/** The run view's deps, and how the comparison draws its charts (without it, or without a host, no comparison). */
+export interface EditorDeps extends RunViewDeps {
+  readonly drawSpec?: DrawSpec;
+}
 
 /** The shown run's view per root, so a re-render (the file changed) stops its playback and keeps its place. */
 const shown = new WeakMap<HTMLElement, { readonly runId: string; readonly view: RunView }>();
@@ -27,7 +35,7 @@ export function reportDamage(root: HTMLElement, error: { readonly kind: string; 
   root.querySelector("style")!.after(damageNotice(file, error.message));
 }
 
-export function renderMessage(msg: RunFileMessage, root: HTMLElement, deps: RunViewDeps = {}): void {
+export function renderMessage(msg: RunFileMessage, root: HTMLElement, deps: EditorDeps = {}): void {
   let before = shown.get(root);
   before?.view.dispose();
   shown.delete(root);
@@ -56,11 +64,25 @@ export function renderMessage(msg: RunFileMessage, root: HTMLElement, deps: RunV
     append(root, h("p", { class: "muted" }, "This file holds no runs yet."));
     return;
   }
+  const compared = new Map(msg.comparison.runs.map((r) => [r.runId, r]));
   const picker = h("select", { class: "run-picker", "aria-label": "run" });
   for (const run of msg.runs) {
-    picker.append(h("option", { value: run.runId }, `${run.runId} · ${run.status} · ${run.strategy.name} · ${run.epochsDone} epochs, ${run.commits} commits · final loss ${fmt(run.finalLoss)}`));
+    const c = compared.get(run.runId);
+    picker.append(h("option", { value: run.runId }, `${c?.name ?? run.runId} · ${c?.state ?? run.status} · ${run.strategy.name} · ${run.epochsDone} epochs, ${run.commits} commits · final loss ${fmt(run.finalLoss)}`));
   }
   const slot = h("div", { class: "run-slot" });
+  const { host, drawSpec } = deps;
+  if (msg.runs.length > 1 && host && drawSpec) {
+    const compare = renderCompare(msg.comparison, {
+      draw: drawSpec,
+      overlay: (runIds) => host.ask({ kind: "overlay", runId: runIds[0]!, runIds }),
+      onOpen: (runId) => {
+        show(runId);
+        picker.focus();
+      },
+    });
+    append(root, compare.root);
+  }
   append(root, h("label", { class: "picker" }, "run ", picker), slot);
   const show = (runId: string) => {
     shown.get(root)?.view.dispose();

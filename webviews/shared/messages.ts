@@ -2,6 +2,7 @@
  * Messages between the extension host and the .nfrun editor webview (plain JSON data only). Besides
  * these, the webview asks run queries (./queries.ts) and the host answers them.
  */
+import type { RunComparison } from "../../kernel/record/compare/types";
 import type { StrategyInfo } from "../../kernel/record/reader-types";
 import type { PlanePoints } from "../../kernel/runtime/display/plane";
 import type { QueryAnswer, QueryRequest, TimelineEvent } from "./queries";
@@ -48,7 +49,7 @@ export interface Mechanism {
 
 /** What the editor shows of a file: its runs, or why it cannot be read. */
 export type RunFileMessage =
-  | { readonly type: "run-file"; readonly file: string; readonly bytes: number; readonly runs: readonly RunSummary[] }
+  | { readonly type: "run-file"; readonly file: string; readonly bytes: number; readonly runs: readonly RunSummary[]; readonly comparison: RunComparison }
   | { readonly type: "error"; readonly file: string; readonly kind: string; readonly message: string };
 
 export type HostToEditor = RunFileMessage | QueryAnswer;

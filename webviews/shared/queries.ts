@@ -4,6 +4,7 @@
  * ways: `{type: "query", id, query}` → `{type: "answer", id, result}` or `{type: "answer", id, error}`.
  * Large runs are read lazily this way: a webview asks only for what it shows.
  */
+import type { RunOverlay } from "../../kernel/record/compare/types";
 import type { NeuronSnapshot, NotRecorded, WeightTrace } from "../../kernel/record/reader-types";
 import type { SignalsPanelsPayload } from "../../kernel/record/signal-types";
 import type { WeightAddress } from "../../kernel/record/weight-refs";
@@ -78,7 +79,20 @@ export interface RunCharts {
   readonly notRecorded: readonly { readonly weight: WeightAddress; readonly reason: string }[];
 }
 
-export type RunQuery = WeightTraceRequest | NeuronSnapshotRequest | EpochSummaryRequest | WeightsAfterQuery | TimelineQuery | BatchQuery | SampleQuery | SignalsQuery;
+/**
+ * Several runs' curves overlaid (loss, learning-rate scale, test metrics), each line named by its run's
+ * name in the file (kernel/record/compare/). `runId` is the first of `runIds` (every query names a run).
+ */
+export interface OverlayQuery {
+  readonly kind: "overlay";
+  readonly runId: string;
+  readonly runIds: readonly string[];
+}
+
+/** At most this many runs in one overlay query. */
+export const MAX_OVERLAY_RUNS = 10;
+
+export type RunQuery = WeightTraceRequest | NeuronSnapshotRequest | EpochSummaryRequest | WeightsAfterQuery | TimelineQuery | BatchQuery | SampleQuery | SignalsQuery | OverlayQuery;
 
 /** Weights after commit t in the engine's flat order (per neuron its incoming weights, then its bias); null: unknown. */
 export interface WeightsAfter {
@@ -147,6 +161,7 @@ export interface QueryResults {
   readonly batch: BatchSamples | NotRecorded;
   readonly sample: SampleDetail | NotRecorded;
   readonly signals: RunCharts;
+  readonly overlay: RunOverlay;
 }
 
 export type QueryResult = QueryResults[RunQuery["kind"]];
