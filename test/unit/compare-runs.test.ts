@@ -114,7 +114,8 @@ test("parallel coordinates: each run's value on each axis (linear, categorical, 
   const { points, axes } = parallelPoints(c, "loss", new Set([c.runs[1]!.runId]));
   assert.deepEqual(axes, ["optimizer", "lr", "final loss"]);
   const losses = c.runs.map((r) => r.metrics.loss!);
-  const [lo, hi] = [Math.min(...losses), Math.max(...losses)];
+  const lo = losses.reduce((m, x) => Math.min(m, x));
+  const hi = losses.reduce((m, x) => Math.max(m, x));
   for (const [k, r] of c.runs.entries()) {
     const mine = points.filter((p) => p.run === r.name);
     assert.deepEqual(mine.map((p) => p.axis), axes);

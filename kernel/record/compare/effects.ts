@@ -28,7 +28,7 @@ function levelsOf(column: readonly ParamValue[]): ParamValue[] {
 function unbalanced(factors: readonly string[], levels: readonly (readonly number[])[]): string | null {
   const n = levels.length;
   if (factors.length === 0) return "the runs do not differ in any parameter";
-  const counts = factors.map((_, f) => Math.max(...levels.map((l) => l[f]!)) + 1);
+  const counts = factors.map((_, f) => levels.reduce((m, l) => Math.max(m, l[f]!), 0) + 1);
   for (let a = 0; a < factors.length; a++) {
     for (let b = a + 1; b < factors.length; b++) {
       const want = n / (counts[a]! * counts[b]!);

@@ -24,8 +24,8 @@ const fmt = (x: number): string => String(Number(x.toPrecision(4)));
 export function axisScale(values: readonly ParamValue[]): { pos: (v: ParamValue) => number | null; ticks: { y: number; text: string }[] } {
   const nums = values.filter((v): v is number => typeof v === "number");
   if (nums.length === values.filter((v) => v !== null).length && nums.length > 0) {
-    const lo = Math.min(...nums);
-    const hi = Math.max(...nums);
+    const lo = nums.reduce((m, x) => Math.min(m, x), Infinity);
+    const hi = nums.reduce((m, x) => Math.max(m, x), -Infinity);
     const log = lo > 0 && hi / lo >= 100;
     const f = (x: number) => (log ? Math.log10(x) : x);
     const pos = (v: ParamValue) => (typeof v !== "number" ? null : hi === lo ? 0.5 : (f(v) - f(lo)) / (f(hi) - f(lo)));
@@ -49,7 +49,7 @@ export function parallelPoints(c: RunComparison, metric: MetricKey, selected: Re
   const ticks: { axis: string; y: number; text: string }[] = [];
   columns.forEach((col, order) => {
     const scale = axisScale(col.values);
-    ticks.push(...scale.ticks.map((t) => ({ axis: col.axis, ...t })));
+    for (const t of scale.ticks) ticks.push({ axis: col.axis, ...t });
     c.runs.forEach((r, k) => {
       const y = scale.pos(col.values[k]!);
       if (y !== null) points.push({ run: r.name, axis: col.axis, order, y, text: valueText(col.values[k]!), selected: selected.has(r.runId) });
