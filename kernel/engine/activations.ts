@@ -10,27 +10,31 @@ export interface Activation {
   readonly formula: string;
   apply(z: number): number;
   derivative(z: number, a: number): number;
+  /** f″(z), for exact Hessian-vector products (precondition/network.ts); 0 where f is piecewise linear. */
+  secondDerivative(z: number, a: number): number;
 }
 
 /** Slope of leaky ReLU for z < 0 (PyTorch's default negative_slope). */
 export const LEAKY_SLOPE = 0.01;
 
 export const activations: Readonly<Record<ActivationName, Activation>> = {
-  linear: { name: "linear", formula: "f(z) = z", apply: (z) => z, derivative: () => 1 },
+  linear: { name: "linear", formula: "f(z) = z", apply: (z) => z, derivative: () => 1, secondDerivative: () => 0 },
   sigmoid: {
     name: "sigmoid",
     formula: "f(z) = 1 / (1 + e^−z)",
     apply: (z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))),
     derivative: (_z, a) => a * (1 - a),
+    secondDerivative: (_z, a) => a * (1 - a) * (1 - 2 * a),
   },
-  tanh: { name: "tanh", formula: "f(z) = tanh z", apply: Math.tanh, derivative: (_z, a) => 1 - a * a },
+  tanh: { name: "tanh", formula: "f(z) = tanh z", apply: Math.tanh, derivative: (_z, a) => 1 - a * a, secondDerivative: (_z, a) => -2 * a * (1 - a * a) },
   // f′(0) = 0 as in PyTorch's autograd.
-  relu: { name: "relu", formula: "f(z) = max(0, z)", apply: (z) => (z > 0 ? z : 0), derivative: (z) => (z > 0 ? 1 : 0) },
+  relu: { name: "relu", formula: "f(z) = max(0, z)", apply: (z) => (z > 0 ? z : 0), derivative: (z) => (z > 0 ? 1 : 0), secondDerivative: () => 0 },
   leaky_relu: {
     name: "leaky_relu",
     formula: `f(z) = z if z > 0 else ${LEAKY_SLOPE}·z`,
     apply: (z) => (z > 0 ? z : LEAKY_SLOPE * z),
     derivative: (z) => (z > 0 ? 1 : LEAKY_SLOPE),
+    secondDerivative: () => 0,
   },
   softmax: {
     name: "softmax",
@@ -40,6 +44,9 @@ export const activations: Readonly<Record<ActivationName, Activation>> = {
     },
     derivative: () => {
       throw new Error("softmax's Jacobian is applied by the blame step");
+    },
+    secondDerivative: () => {
+      throw new Error("softmax's second derivatives are applied by precondition/network.ts");
     },
   },
 };

@@ -11,6 +11,12 @@ export interface Loss {
   /** Writes dLoss/dŷ for outputs [0, n) into `grad` and returns the loss. */
   judge(yHat: Float64Array, y: Float64Array, n: number, grad: Float64Array): number;
   /**
+   * Writes d²Loss/dŷ² for outputs [0, n) into `out` (every loss here is separable in ŷ, so its Hessian
+   * is diagonal): exact Hessian-vector products and the Gauss–Newton diagonal (precondition/network.ts).
+   * 0 where the loss is piecewise linear or ŷ is at the probability clamp (where `judge`'s gradient is constant).
+   */
+  curvature(yHat: Float64Array, y: Float64Array, n: number, out: Float64Array): void;
+  /**
    * Losses that clamp ŷ before the log (bce, cce): a sample's loss at or above this (for n outputs)
    * has a prediction at the clamp on the wrong side, −log ε, where the loss no longer grows with the error.
    */
@@ -27,6 +33,8 @@ export const PROBABILITY_EPS = 1e-12;
 const CLAMP_LOSS = -Math.log(PROBABILITY_EPS) * 0.9999;
 
 const clampP = (p: number): number => Math.min(1 - PROBABILITY_EPS, Math.max(PROBABILITY_EPS, p));
+/** Whether the clamp moves p (then the loss is flat in ŷ: `judge`'s gradient no longer depends on it). */
+const clamped = (p: number): boolean => clampP(p) !== p;
 
 export const losses: Readonly<Record<LossName, Loss>> = {
   mse: {
@@ -41,6 +49,9 @@ export const losses: Readonly<Record<LossName, Loss>> = {
       }
       return sum / n;
     },
+    curvature(_yHat, _y, n, out) {
+      for (let i = 0; i < n; i++) out[i] = 2 / n;
+    },
   },
   mae: {
     name: "mae",
@@ -53,6 +64,9 @@ export const losses: Readonly<Record<LossName, Loss>> = {
         grad[i] = Math.sign(d) / n;
       }
       return sum / n;
+    },
+    curvature(_yHat, _y, n, out) {
+      out.fill(0, 0, n);
     },
   },
   huber: {
@@ -73,6 +87,9 @@ export const losses: Readonly<Record<LossName, Loss>> = {
       }
       return sum / n;
     },
+    curvature(yHat, y, n, out) {
+      for (let i = 0; i < n; i++) out[i] = Math.abs(yHat[i]! - y[i]!) <= HUBER_DELTA ? 1 / n : 0;
+    },
   },
   bce: {
     name: "bce",
@@ -87,6 +104,13 @@ export const losses: Readonly<Record<LossName, Loss>> = {
       }
       return sum / n;
     },
+    curvature(yHat, y, n, out) {
+      for (let i = 0; i < n; i++) {
+        const p = yHat[i]!;
+        const t = y[i]!;
+        out[i] = clamped(p) ? 0 : (t / (p * p) + (1 - t) / ((1 - p) * (1 - p))) / n;
+      }
+    },
     clampedAt: (n) => CLAMP_LOSS / n,
   },
   cce: {
@@ -100,6 +124,12 @@ export const losses: Readonly<Record<LossName, Loss>> = {
         grad[i] = -y[i]! / p;
       }
       return sum;
+    },
+    curvature(yHat, y, n, out) {
+      for (let i = 0; i < n; i++) {
+        const p = yHat[i]!;
+        out[i] = clamped(p) ? 0 : y[i]! / (p * p);
+      }
     },
     clampedAt: () => CLAMP_LOSS,
   },

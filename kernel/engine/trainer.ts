@@ -14,6 +14,7 @@ import type { Model } from "./model";
 import { lifecycleMessage } from "./lifecycle/message";
 import type { TrainingNotice, TrainingObserver } from "./observer";
 import { noDecayGroups, type NoDecayGroups } from "./param-groups";
+import { NetworkCurvature } from "./precondition/network-curvature";
 import { resolveHyperparameters } from "./optimizers/hyperparameters";
 import type { HyperValue, Strategy } from "./optimizers/strategy";
 import { allocateCommitRecord, StrategyState, type CommitRecord } from "./optimizers/strategy-state";
@@ -118,6 +119,8 @@ export class Trainer {
   readonly noDecay: (NoDecayGroups & { readonly patterns: readonly string[]; readonly weightDecay: number }) | null;
   /** The test split evaluated at each epoch end (null: none). */
   readonly test: Dataset | null;
+  /** The curvature refresh of a preconditioner that needs the network (Hutchinson, Fisher, Gauss–Newton); null otherwise. */
+  readonly curvature: NetworkCurvature | null;
   epoch = 0;
   private readonly observers: TrainingObserver[];
   private readonly record: CommitRecord | null;
@@ -175,6 +178,7 @@ export class Trainer {
     }
     this.test = options.test ?? null;
     if (this.test) checkShape(this.test, model, "test");
+    this.curvature = NetworkCurvature.of(strategy, model, loss, this.hyperparameters);
     this.bank = model.arena.alloc(model.weightCount);
     this.learningRates = model.arena.alloc(model.weightCount).fill(this.hyperparameters.lr as number);
     this.blame = new BlameStep(model, loss);
@@ -313,6 +317,8 @@ export class Trainer {
         const banked = !deferred || count > unfolded;
         if (deferred) deferred.fold(unfolded, banked ? bank : null, this.state.avg, count);
         unfolded = 0;
+        // The curvature at the weights before this commit, over its batch's samples.
+        this.curvature?.refresh(this.state, model.params, data, this.order.subarray(position + 1 - count, position + 1));
         const cause = this.commit(epoch, batch, count, batchLoss / count, !deferred, banked);
         if (cause !== null) return { status: "diverged", loss: epochLoss / (position + 1), cause, test: null };
         this.watchClamp(epoch, clamped > 0);

@@ -246,7 +246,8 @@ export class RunRecorder implements TrainingObserver {
     if (e.epoch !== this.epoch) this.startEpoch(e.epoch);
     if (this.commits!.add(e, this.recording ? e.adjustment : null)) this.commits!.flush();
     if (!Number.isFinite(e.gradNorm) || !Number.isFinite(e.stepNorm)) this.nonfinite = true;
-    if (this.recording && e.t - this.lastSnapshotT >= this.snapshotCommits) {
+    // A network preconditioner's curvature estimate is stored by a snapshot after its refresh commit (precondition/network-curvature.ts).
+    if (this.recording && (e.t - this.lastSnapshotT >= this.snapshotCommits || e.trainer.curvature?.refreshesAt(e.t))) {
       // Observers see a commit before Lookahead's sync (trainer.commit): a snapshot is the state after
       // commit t, so at a sync commit it waits for the lookahead_sync notice (dropped if no sync comes:
       // a non-finite commit ends the run, and finish() snapshots).

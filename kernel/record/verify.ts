@@ -4,6 +4,7 @@ import { losses, type LossName } from "../engine/losses";
 import { Model } from "../engine/model";
 import { globalGradNorm } from "../engine/clipping";
 import { allocateCommitRecord, StrategyState } from "../engine/optimizers/strategy-state";
+import { NetworkCurvature } from "../engine/precondition/network-curvature";
 import { blobF64, sameBits } from "./blob";
 import { NfrunError } from "./errors";
 import { recordedRebirths, replayRebirths } from "./lifecycle-replay";
@@ -152,6 +153,10 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
   // Rebirths the run logged (events of kind lifecycle), replayed after their commit.
   const rebirths = recordedRebirths(reader, runId, model, (what, expected, found, t) => fail(what, expected, found, { t }));
   const record = allocateCommitRecord(W, strategy.audit.length);
+  // A network preconditioner's curvature, recomputed from the recorded samples and the weights before each refresh commit.
+  const curvature = NetworkCurvature.of(strategy, model, loss, h);
+  const samples = { inputs: ctx.x, targets: ctx.y, inputSize: ctx.inputSize, targetSize: ctx.targetSize };
+  const batchSamples = new Int32Array(info.batchSize);
   const blame = new BlameStep(model, loss);
   const bank = model.arena.alloc(W);
   const recBank = new Float64Array(W);
@@ -271,6 +276,7 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
         const sample = chunk.sample[i]!;
         const pw = { ...where, position };
         if (!(sample >= 0 && sample < ctx.dataCount)) fail("sample index", `0 … ${ctx.dataCount - 1}`, sample, pw);
+        batchSamples[slot] = sample;
         model.predict(ctx.x, sample * ctx.inputSize);
         for (const l of ctx.layers) {
           const cols = ctx.col[l.layer]!;
@@ -316,6 +322,7 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
       const changed = ctx.rateChanges.find((c) => c.t === t - 1);
       if (changed) lrs.set(changed.rates);
       const gradScale = replay.gradScale(globalGradNorm(bank, count));
+      curvature?.refresh(state, model.params, samples, batchSamples.subarray(0, count));
       la?.beforeCommit(model.params, t);
       state.commit(model.params, bank, count, lrs, ctx.trace.lrScale[k]!, record, gradScale);
       for (const n of adjustNeurons) {

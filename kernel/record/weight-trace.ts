@@ -1,4 +1,5 @@
 import { StepScope } from "../engine/optimizers/strategy";
+import { suppliesCurvatureAt } from "../engine/precondition/network-curvature";
 import { blobF64 } from "./blob";
 import { NfrunError } from "./errors";
 import type { NfrunReader } from "./reader";
@@ -54,6 +55,14 @@ function snapshotBefore(r: NfrunReader, ctx: RunContext, t: number, lo: number, 
   ctx.perNeuron.forEach((name, k) => (n[name] = Float64Array.of(snap.neuronState[k * N + neuronFlat]!)));
   const slow = snap.slow ? snap.slow.slice(lo, hi + 1) : null;
   return { t: ts, weights: snap.weights.slice(lo, hi + 1), rates: snap.rates.slice(lo, hi + 1), w, n, global: { ...snap.global }, slow };
+}
+
+/** Weights [lo, hi]'s curv_est in the snapshot after commit t (null: none), which is the estimate commit t folded in. */
+function suppliedCurvature(r: NfrunReader, ctx: RunContext, t: number, lo: number, hi: number): Float64Array | null {
+  const k = ctx.perWeight.indexOf("curv_est");
+  if (k < 0 || !ctx.snapshotTs.includes(t)) return null;
+  const W = ctx.info.weightCount;
+  return r.snapshot(ctx, t).state.slice(k * W + lo, k * W + hi + 1);
 }
 
 export function checkWeight(r: NfrunReader, ctx: RunContext, layer: number, neuron: number, weight: number): LayerRow {
@@ -147,6 +156,12 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
       }
     }
     s.t = tt;
+    // A network preconditioner's curvature estimate of this commit: the snapshot after it holds it.
+    if (suppliesCurvatureAt(strategy, h, tt)) {
+      const estimate = suppliedCurvature(r, ctx, tt, lo, hi);
+      if (!estimate) return notRecorded(`the curvature estimate of commit t=${tt} is not recorded (no snapshot after it)`);
+      snap.w.curv_est!.set(estimate);
+    }
     strategy?.prepare?.({ h, t: tt, global: snap.global });
     // Clipping: the strategy sees avg × scale, scale from ‖avg‖ = the commit's grad_norm.
     const clip = replay.clip(ctx.trace.gradNorm[k]!);

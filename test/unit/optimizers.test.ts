@@ -517,10 +517,10 @@ describe("NAdam: the documented algorithm, not torch 1.13's default single-tenso
 // ---- declarations, registry, validation ---------------------------------------------------------------
 
 describe("registry and declarations", () => {
-  test("all 12 strategies are registered under their own id", () => {
+  test("all 15 strategies are registered under their own id", () => {
     assert.deepEqual(
       [...strategyIds].sort(),
-      ["adadelta", "adagrad", "adam", "adamax", "adamw", "magdetox", "momentum", "nadam", "precond_ema", "rmsprop", "sgd", "simplex"],
+      ["adadelta", "adagrad", "adam", "adamax", "adamw", "magdetox", "momentum", "nadam", "precond_ema", "precond_fisher", "precond_gn", "precond_hutchinson", "rmsprop", "sgd", "simplex"],
     );
     for (const id of strategyIds) {
       const s = strategies[id]!;

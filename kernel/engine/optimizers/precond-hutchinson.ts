@@ -9,4 +9,8 @@ export const precondHutchinson = preconditionStrategy({
   whenToUse: "A scalar loss with no residual or per-sample structure; ill-conditioned parameters.",
   bestFor: "Axis-aligned ill-conditioning: the estimate converges to the true diagonal.",
   fromGradient: false,
+  sourceHyperparameters: {
+    probes: { default: 10, doc: "Rademacher probes per curvature refresh (each one Hessian-vector product over the batch)", min: 1, integer: true },
+    seed: { default: 0, doc: "seed of the probes (a network run draws commit t's probes from this seed and t, so replay redraws them)", min: 0, max: 0xffffffff, integer: true },
+  },
 });

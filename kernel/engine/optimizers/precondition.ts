@@ -7,7 +7,7 @@
  * writes into the `curv_est` state before a refresh commit (Hutchinson, empirical Fisher,
  * Gauss–Newton; kernel/engine/precondition/). See docs/optimizers.md.
  */
-import { defineStrategy, type Strategy, type StepState } from "./strategy";
+import { defineStrategy, type HyperParamSpec, type Strategy, type StepState } from "./strategy";
 
 export type PreconditionHyper = {
   lr: number;
@@ -75,8 +75,10 @@ export interface PreconditionDeclaration {
   readonly description: string;
   readonly whenToUse: string;
   readonly bestFor: string;
-  /** true: curv_est = g² at refresh commits; false: the descent driver writes curv_est. */
+  /** true: curv_est = g² at refresh commits; false: the descent driver (or the trainer) writes curv_est. */
   readonly fromGradient: boolean;
+  /** Settings of the curvature source (Hutchinson's probes and seed), kept with the run like the others. */
+  readonly sourceHyperparameters?: Readonly<Record<string, HyperParamSpec<number>>>;
 }
 
 /** A preconditioned-descent strategy whose curvature estimate is `estimate`. */
@@ -88,7 +90,7 @@ export function preconditionStrategy(d: PreconditionDeclaration): Strategy {
     description: d.description,
     whenToUse: d.whenToUse,
     bestFor: d.bestFor,
-    hyperparameters: preconditionHyperparameters,
+    hyperparameters: { ...preconditionHyperparameters, ...d.sourceHyperparameters },
     state: { perWeight: ["curv_est", "curv"] },
     // adj = lr_vec × g
     audit: PRECONDITION_AUDIT,

@@ -8,6 +8,9 @@ import { magdetox } from "./magdetox";
 import { momentum } from "./momentum";
 import { nadam } from "./nadam";
 import { precondEma } from "./precond-ema";
+import { precondFisher } from "./precond-fisher";
+import { precondGaussNewton } from "./precond-gn";
+import { precondHutchinson } from "./precond-hutchinson";
 import { rmsprop } from "./rmsprop";
 import { sgd } from "./sgd";
 import { simplex } from "./simplex";
@@ -27,6 +30,9 @@ export const strategies: Readonly<Record<string, Strategy>> = Object.freeze({
   simplex,
   magdetox,
   precond_ema: precondEma,
+  precond_hutchinson: precondHutchinson,
+  precond_fisher: precondFisher,
+  precond_gn: precondGaussNewton,
 });
 
 export const strategyIds: readonly string[] = Object.freeze(Object.keys(strategies));

@@ -6,7 +6,7 @@
  */
 import { Rng } from "../math/rng";
 import { ConfigError, resolveHyperparameters } from "../optimizers/hyperparameters";
-import { strategies } from "../optimizers/registry";
+import { getStrategy } from "../optimizers/registry";
 import { isRefresh } from "../optimizers/precondition";
 import type { HyperValue, Strategy } from "../optimizers/strategy";
 import { allocateCommitRecord, StrategyState, type CommitRecord } from "../optimizers/strategy-state";
@@ -21,9 +21,9 @@ export interface DescentOptions {
   readonly maxSteps: number;
   /** Stop once L(θ) − minLoss ≤ tolerance (objectives with a known minLoss; default: run maxSteps). */
   readonly tolerance?: number;
-  /** Seed of Hutchinson's probes. */
+  /** Seed of Hutchinson's probes (default: the strategy's `seed` hyperparameter, 0). */
   readonly seed?: number;
-  /** Hutchinson: probes per refresh (default 10) and how H·v is computed (default exact when the problem has it). */
+  /** Hutchinson: probes per refresh (default: its `probes` hyperparameter, 10) and how H·v is computed (default exact when the problem has it). */
   readonly probes?: number;
   readonly hvp?: HvpMode;
   /** Keep θ[t] and the preconditioner's lr_vec[t] in the trace (default true; off for benchmarks). */
@@ -64,9 +64,9 @@ export interface DescentTrace {
 }
 
 function strategyOf(id: string): { strategy: Strategy; preconditioner: Preconditioner | null } {
-  if (Object.hasOwn(preconditioners, id)) return { strategy: preconditioners[id]!.strategy, preconditioner: preconditioners[id]! };
-  if (Object.hasOwn(strategies, id)) return { strategy: strategies[id]!, preconditioner: null };
-  throw new ConfigError("optimizer", `unknown optimizer '${id}' (known: ${[...Object.keys(strategies), ...Object.keys(preconditioners)].filter((v, i, a) => a.indexOf(v) === i).join(", ")})`);
+  // Every preconditioner is in the trainer's registry too: an unknown id gets its did-you-mean.
+  const strategy = getStrategy(id);
+  return { strategy, preconditioner: Object.hasOwn(preconditioners, id) ? preconditioners[id]! : null };
 }
 
 /** The StrategyState of a descent over `dim` parameters (one neuron owns them all). */
@@ -80,10 +80,10 @@ export function descend(objective: Objective, options: DescentOptions): DescentT
   const h = resolveHyperparameters(strategy, options.hyperparameters ?? {});
   const D = objective.dim;
   const estimate = preconditioner?.estimate ?? null;
-  const probes = options.probes ?? 10;
+  const probes = options.probes ?? (typeof h.probes === "number" ? h.probes : 10);
   if (estimate && (!Number.isInteger(probes) || probes < 1)) throw new ConfigError("probes", `must be an integer ≥ 1, got ${probes}`);
   const hvpMode: HvpMode = options.hvp ?? (objective.hvp ? "exact" : "finite-difference");
-  const seed = options.seed ?? 0;
+  const seed = options.seed ?? (typeof h.seed === "number" ? h.seed : 0);
   const tolerance = options.tolerance ?? null;
   const keep = options.keepTheta ?? true;
   const hutchinson = preconditioner?.source === "hutchinson";
