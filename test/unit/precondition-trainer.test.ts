@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { datasetFromRows, Model, Trainer, type Dataset, type TrainingObserver } from "../../kernel/engine";
+import { Model, Trainer, type Dataset, type TrainingObserver } from "../../kernel/engine";
 import { BlameStep } from "../../kernel/engine/blame";
 import { losses, type LossName } from "../../kernel/engine/losses";
 import { Rng } from "../../kernel/engine/math/rng";
@@ -13,18 +13,7 @@ import { hutchinsonCurvature } from "../../kernel/engine/precondition/curvature"
 import { NetworkObjective } from "../../kernel/engine/precondition/network";
 import { probeSeed } from "../../kernel/engine/precondition/network-curvature";
 import { NfrunReader, RunRecorder, verifyFile } from "../../kernel/record";
-
-function quadrants(): Dataset {
-  const xs: number[][] = [];
-  const ys: number[][] = [];
-  for (let i = 0; i < 24; i++) {
-    const a = Math.sin(i * 0.7);
-    const b = Math.cos(i * 1.3);
-    xs.push([a, b]);
-    ys.push(a * b > 0 ? [1, 0] : [0, 1]);
-  }
-  return datasetFromRows("quadrants", xs, ys);
-}
+import { quadrants } from "./support/toy-data";
 
 const net = () => {
   const model = new Model({ inputs: 2, layers: [{ units: 3, activation: "tanh" }, { units: 2, activation: "softmax" }] });
@@ -69,7 +58,7 @@ for (const id of ["precond_hutchinson", "precond_fisher", "precond_gn"]) {
   test(`${id} trains a network: recorded, verify replays it, the popup shows its curvature and reconciles`, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-precond-net-"));
     const file = path.join(dir, `${id}.nfrun`);
-    const data = quadrants();
+    const data = quadrants(24, true);
     const model = net();
     const hyper = id === "precond_hutchinson" ? { ...SETTINGS, probes: 3, seed: 5 } : SETTINGS;
     const rec = await RunRecorder.create(file, { data, seed: 1, epochs: 3, checkpointSeconds: 3600 });
@@ -126,7 +115,7 @@ for (const id of ["precond_hutchinson", "precond_fisher", "precond_gn"]) {
 }
 
 test("Hutchinson's probes are seeded: the same seed trains the same weights, another seed others", () => {
-  const data = quadrants();
+  const data = quadrants(24, true);
   const run = (seed: number) => {
     const model = net();
     new Trainer({ model, loss: "cce", strategy: getStrategy("precond_hutchinson"), hyperparameters: { lr: 0.05, probes: 1, seed }, batchSize: 6 }).fit(data, 2);

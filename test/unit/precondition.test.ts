@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { datasetFromRows, Model, Trainer } from "../../kernel/engine";
+import { Model, Trainer } from "../../kernel/engine";
 import { Rng } from "../../kernel/engine/math/rng";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { PRECONDITION_AUDIT } from "../../kernel/engine/optimizers/precondition";
@@ -16,6 +16,7 @@ import { logistic } from "../../kernel/engine/precondition/problems/logistic";
 import { quadratic } from "../../kernel/engine/precondition/problems/quadratic";
 import { rosenbrock } from "../../kernel/engine/precondition/problems/rosenbrock";
 import { NfrunReader, RunRecorder, verifyFile } from "../../kernel/record";
+import { quadrants } from "./support/toy-data";
 
 const relErr = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Math.abs(b));
 const at = (o: Objective, seed: number) => {
@@ -214,15 +215,7 @@ test("replayDescent redoes a Hutchinson run bit for bit from the recorded curvat
 test("precond_ema trains a network, is recorded, and verify replays it", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-precond-"));
   const file = path.join(dir, "ema.nfrun");
-  const xs: number[][] = [];
-  const ys: number[][] = [];
-  for (let i = 0; i < 24; i++) {
-    const a = Math.sin(i * 0.7);
-    const b = Math.cos(i * 1.3);
-    xs.push([a, b]);
-    ys.push([a * b > 0 ? 1 : 0]);
-  }
-  const data = datasetFromRows("quadrants", xs, ys);
+  const data = quadrants();
   const model = new Model({ inputs: 2, layers: [{ units: 3, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
   model.initialize({ name: "xavier_uniform" }, 1);
   const rec = await RunRecorder.create(file, { data, seed: 1, epochs: 4, checkpointSeconds: 3600 });
