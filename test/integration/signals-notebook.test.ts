@@ -2,7 +2,8 @@
  * samples/notebooks/signals-and-preconditioning.ipynb executed by Jupyter (`jupyter nbconvert --execute`,
  * Debian's nbconvert, with this build's `neuroforge` kernelspec in a sandbox): no cell fails, the plots
  * carry the signals MIME type with their fallbacks, the step counts of the preconditioning comparison are
- * those of `descend` run here, and the committed outputs are what a fresh execution gives (text results).
+ * those of `descend` run here, the network trained with `precond_gn` verifies, and the committed outputs are
+ * what a fresh execution gives (text results).
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -42,6 +43,8 @@ describe("signals and preconditioning sample notebook (nbconvert --execute)", { 
     const [gd, adam, hutchinson] = ([["sgd", 1.78e-4], ["adam", 1], ["precond_hutchinson", 0.0178]] as [string, number][]).map(steps);
     assert.ok(hutchinson! < gd! / 50, "the preconditioner needs far fewer steps than plain GD");
     assert.equal(result(code[4]!), `'sgd: loss ≤ 1e-6 after ${gd} steps\\n' +\n  'adam: loss ≤ 1e-6 after ${adam} steps\\n' +\n  'precond_hutchinson: loss ≤ 1e-6 after ${hutchinson} steps'`);
+    // A network trained with precond_gn: verified, and one weight's popup numbers reconcile (the audit's lr_vec × Avg, Before − Adj).
+    assert.match(result(code[6]!), /^'160 commits, loss 0\.\d{4}; verify: every adjustment replayed bit for bit\\n' \+\n  'curv_est [\d.e-]+, curv [\d.e-]+, lr_vec = clip\(0\.4\/√\(max\(curv, floor\)\+ε\)\) = [\d.e-]+\\n' \+\n  'Adj = lr_vec × Avg = /);
     // The committed notebook shows what it computes now.
     const committed = codeCells(readNotebook(sample));
     assert.equal(committed.length, code.length);
