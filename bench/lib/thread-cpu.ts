@@ -35,3 +35,10 @@ export function busiestOtherThreadMs(before: Map<number, number>, after: Map<num
   }
   return most;
 }
+
+/** Milliseconds of CPU of the main thread between two readings (NaN without /proc). */
+export function mainThreadMs(before: Map<number, number>, after: Map<number, number>): number {
+  const b = before.get(process.pid);
+  const a = after.get(process.pid);
+  return a === undefined || b === undefined ? NaN : (a - b) / 1e6;
+}
