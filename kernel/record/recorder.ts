@@ -11,7 +11,7 @@ import { NfrunError } from "./errors";
 import { recordedNeurons, recordsEpoch, validatePolicy, type RecordedNeuron, type RecordingPolicy } from "./policy";
 import { CommitBuffer, SampleChunkBuffer, sampleBytes } from "./recorder-buffers";
 import { checkRecordable } from "./mechanisms";
-import { defaultConfig, runMeta } from "./run-start";
+import { datasetBuffers, defaultConfig, runMeta } from "./run-start";
 import { strategyRow } from "./strategy-fingerprint";
 import { cellSourceOf, registerStrategy } from "./strategy-registry";
 import type { SqlJsOptions } from "./sqljs";
@@ -221,8 +221,9 @@ export class RunRecorder implements TrainingObserver {
       rowCap: this.commits.rowCap,
       blockCap: this.commits.blockCap,
       strategy,
+      copy: (a, n) => this.writer.copy(a, n),
     });
-    this.writer.send({ kind: "start", writer: this.writer.id, meta }, [meta.dataset.x.buffer as ArrayBuffer, meta.dataset.y.buffer as ArrayBuffer]);
+    this.writer.send({ kind: "start", writer: this.writer.id, meta }, datasetBuffers(meta));
     this.event("start", `recording started (${R} of ${model.neuronCount} neurons, policy ${JSON.stringify(this.policy)})`, null);
   }
 

@@ -44,6 +44,8 @@ export interface RunStart {
   readonly rowCap: number;
   readonly blockCap: number;
   readonly strategy: StrategyRow;
+  /** The first n values of a dataset array, copied for the writer thread (WriterHandle.copy: into memory a previous run handed back). */
+  readonly copy: (a: Float64Array, n: number) => Float64Array;
 }
 
 const RUN_COLUMNS =
@@ -93,8 +95,8 @@ export function runMeta(r: RunStart): RunMeta {
       targetSize: data.targetSize,
       inputNames: JSON.stringify(data.inputNames),
       targetNames: JSON.stringify(data.targetNames),
-      x: data.inputs.slice(0, data.count * data.inputSize),
-      y: data.targets.slice(0, data.count * data.targetSize),
+      x: r.copy(data.inputs, data.count * data.inputSize),
+      y: r.copy(data.targets, data.count * data.targetSize),
     },
     test: test
       ? {
@@ -102,8 +104,8 @@ export function runMeta(r: RunStart): RunMeta {
           count: test.count,
           inputSize: test.inputSize,
           targetSize: test.targetSize,
-          x: test.inputs.slice(0, test.count * test.inputSize),
-          y: test.targets.slice(0, test.count * test.targetSize),
+          x: r.copy(test.inputs, test.count * test.inputSize),
+          y: r.copy(test.targets, test.count * test.targetSize),
         }
       : null,
     weightCount: model.weightCount,
@@ -112,6 +114,12 @@ export function runMeta(r: RunStart): RunMeta {
     rowCap: r.rowCap,
     blockCap: r.blockCap,
   };
+}
+
+/** The buffers of the run's dataset copies (RunStart.copy): a start command transfers them, the writer thread hands them back. */
+export function datasetBuffers(meta: RunMeta): ArrayBuffer[] {
+  const sets = meta.test ? [meta.dataset, meta.test] : [meta.dataset];
+  return sets.flatMap((d) => [d.x.buffer as ArrayBuffer, d.y.buffer as ArrayBuffer]);
 }
 
 /** Inserts the run's metadata rows: runs, layers, recorded neurons, dataset, and extends nf_index. */

@@ -119,7 +119,8 @@ export type WriterCommand =
 
 export type WriterReply =
   | { readonly kind: "opened"; readonly writer: number }
-  | { readonly kind: "buffer"; readonly writer: number; readonly of: "samples" | "commits"; readonly buffer: ArrayBuffer }
+  /** A buffer handed back for reuse: a chunk buffer once its rows are in, a dataset copy once the run's metadata is. */
+  | { readonly kind: "buffer"; readonly writer: number; readonly of: "samples" | "commits" | "dataset"; readonly buffer: ArrayBuffer }
   | { readonly kind: "checkpoint"; readonly writer: number; readonly info: CheckpointInfo }
   | { readonly kind: "finished"; readonly writer: number; readonly info: CheckpointInfo | null }
   | { readonly kind: "error"; readonly writer: number; readonly errorKind: NfrunErrorKind; readonly message: string };

@@ -7,6 +7,7 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { NfrunError } from "./errors";
 import { ExportBuffer } from "./export-buffer";
+import { datasetBuffers } from "./run-start";
 import { RunWriter } from "./run-writer";
 import { loadSqlJs } from "./sqljs";
 import type { WriterCommand, WriterReply } from "./writer-protocol";
@@ -44,6 +45,10 @@ async function handle(c: WriterCommand): Promise<void> {
     if (!w) throw new Error(`writer ${id} is not open`);
     const info = w.apply(c);
     if (c.kind === "samples" || c.kind === "commits") reply({ kind: "buffer", writer: id, of: c.kind, buffer: c.buffer }, [c.buffer]);
+    else if (c.kind === "start") {
+      // The dataset's copies are in the database now: back to the training thread, for the next run's copy.
+      for (const buffer of datasetBuffers(c.meta)) reply({ kind: "buffer", writer: id, of: "dataset", buffer }, [buffer]);
+    }
     else if (c.kind === "checkpoint") reply({ kind: "checkpoint", writer: id, info: info! });
     else if (c.kind === "finish") {
       writers.delete(id);

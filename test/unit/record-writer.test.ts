@@ -152,3 +152,21 @@ test("one writer per file: a second recorder of the same file is refused until t
   second.finish(trainer([second]).fit(d, 2));
   assert.equal((await verifyFile(file)).runs.length, 2);
 });
+
+test("runs of one process with same-sized datasets (the dataset copies are handed back and reused) each store their own dataset, bit for bit", async () => {
+  const SQL = await loadSqlJs();
+  const sets = [data(), datasetFromRows("wave-2", Array.from({ length: 40 }, (_, i) => [i / 7, -i]), Array.from({ length: 40 }, (_, i) => [i % 3]))];
+  for (const [i, d] of [...sets, sets[0]!].entries()) {
+    const file = path.join(dir, `dataset-reuse-${i}.nfrun`);
+    const rec = await RunRecorder.create(file, { data: d });
+    rec.finish(trainer([rec]).fit(d, 2));
+    // The caller's arrays were copied, not transferred.
+    assert.equal(d.inputs.length, 80);
+    const db = new SQL.Database(fs.readFileSync(file));
+    const [x, y] = db.exec("SELECT x, y FROM datasets")[0]!.values[0]! as Uint8Array[];
+    db.close();
+    assert.deepEqual(new Float64Array(x!.slice().buffer), d.inputs);
+    assert.deepEqual(new Float64Array(y!.slice().buffer), d.targets);
+    assert.equal((await verifyFile(file)).mismatch, null);
+  }
+});
