@@ -9,7 +9,8 @@
 //      (samples/ in the explorer, our commands, the sample notebook's outputs; running it leaves samples/
 //      unchanged), the .nfrun editor (recorded and truncated files, VCR playback stepped against the file),
 //      a recorded run's network output (hover → popup numbers = the .nfrun, Escape, Tab + Enter, arrow keys
-//      at a column's end, scrubber), themes, course lesson 2 run top to bottom and hovered, a lazily fed
+//      at a column's end, scrubber), the popup of a run with Lookahead and clipping in the .nfrun editor (the
+//      reconciled lines parsed, recomputed and = the .nfrun, at a sync and at a clipped commit), themes, course lesson 2 run top to bottom and hovered, a lazily fed
 //      network output (renderer messaging), the kernel status before a run, completions / squiggles +
 //      Problems / hover in TypeScript cells (language service), Close All Editors leaving no kernel process;
 //      then Ctrl-C and no process of its group is left
@@ -33,6 +34,7 @@ import { openNfrun, runsOf } from "./nfrun-file.mjs";
 import { npmStart, npmStartInterruptedInSetup, npmStartWithCode } from "./start-server.mjs";
 import { checkRecordedRun, checkTruncatedFile } from "./ui/nfrun-editor.mjs";
 import { checkPlayback } from "./ui/playback.mjs";
+import { RECONCILE_OVERRIDES, checkReconciledPopup } from "./ui/popup-reconcile.mjs";
 import { checkCharts } from "./ui/charts.mjs";
 import { NOTEBOOK, checkHover, checkKeyboard, checkKeyboardEnds, checkScrubber, runNetworkNotebook } from "./ui/network-popup.mjs";
 import { checkCloseShutsKernels, checkStatusBeforeRun } from "./ui/kernel-life.mjs";
@@ -59,6 +61,8 @@ if (!fs.existsSync(path.join(root, "dist/cli.js"))) execFileSync(process.execPat
 execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experiments/xor.yaml", "--record", path.join(ws, "x.nfrun")], { cwd: root, stdio: "ignore" });
 // A run with a test split (20 % of the circles held out), for the editor's charts of test loss and accuracy.
 execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experiments/circles.yaml", "data.test_fraction=0.2", "training.epochs=6", "--record", path.join(ws, "split.nfrun")], { cwd: root, stdio: "ignore" });
+// Adam with Lookahead (k = 3) and a global-norm clip that bites (c = 0.05), batch 4: the popup's reconciled lines.
+execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/config/train.yaml", ...RECONCILE_OVERRIDES, "--record", path.join(ws, "reconcile.nfrun")], { cwd: root, stdio: "ignore" });
 const good = fs.readFileSync(path.join(ws, "x.nfrun"));
 fs.writeFileSync(path.join(ws, "corrupt.nfrun"), good.subarray(0, Math.floor(good.length / 3)));
 execFileSync(process.execPath, ["--import", "tsx", "test/e2e/lazy-network-notebook.ts", path.join(ws, "x.nfrun"), path.join(ws, LAZY_NOTEBOOK)], { cwd: root, stdio: "inherit" });
@@ -112,6 +116,8 @@ try {
   await test("npm start: running the sample notebook leaves samples/ unchanged (no autosave)", () => checkSamplesUnchanged(page));
 
   const wsUrl = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`;
+  // When E2E_GREP skipped the steps that open the workspace, the next step opens it.
+  const inWorkspace = async () => new URL(page.url()).searchParams.get("folder") !== ws && (await openWorkbench(page, wsUrl));
   await test("UI: recorded .nfrun in the custom editor (status, hash, chart)", async () => {
     await openWorkbench(page, wsUrl);
     await checkRecordedRun(page, "x.nfrun", recorded);
@@ -125,6 +131,11 @@ try {
     const [split] = runsOf(splitDb);
     splitDb.close();
     return checkCharts(page, path.join(ws, "split.nfrun"), split.runId);
+  });
+
+  await test("UI: .nfrun editor, a run with Lookahead and clipping: run header names both and the strategy's description; popup at a Lookahead sync (slow before, fast, slow after) and at a clipped commit (‖Avg‖, c, scale, g): Before − Adj = After reconciles (numbers parsed and recomputed, = the .nfrun)", async () => {
+    await inWorkspace();
+    await checkReconciledPopup(page, path.join(ws, "reconcile.nfrun"));
   });
 
   let network = null;
@@ -154,8 +165,6 @@ try {
     log(`    positive weight stroke: light ${seen.light.positive}, dark ${seen.dark.positive}, high contrast ${seen["high-contrast"].positive}`);
   });
   network?.db.close();
-  // When E2E_GREP skipped the steps that open the workspace, the next step opens it.
-  const inWorkspace = async () => new URL(page.url()).searchParams.get("folder") !== ws && (await openWorkbench(page, wsUrl));
   await test("UI: course lesson 2 runs top to bottom (no cell fails, both exercises correct); hovering a weight of its recorded network: popup = the .nfrun", async () => {
     await inWorkspace();
     await checkCourseLesson(page, ws);
