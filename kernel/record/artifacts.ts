@@ -8,7 +8,7 @@ import type { IndexMap } from "../engine/precondition/objective";
 import { npzBytes, type NpyArray } from "./npz";
 import type { NfrunReader } from "./reader";
 import type { RunContext } from "./reader-types";
-import { layerSeries, scalarSeries, thetaSeries, updateRatios } from "./series";
+import { layerSeries, scalarSeries, testSeries, thetaSeries, updateRatios } from "./series";
 
 export interface ArtifactOptions {
   /** θ[t] is left out of trace.npz (and meta.json says why) when (T + 1) × W × 8 bytes exceeds this. */
@@ -91,6 +91,23 @@ async function runArtifacts(r: NfrunReader, runId: string, options: ArtifactOpti
     grad_norm: "‖batch-average gradient‖₂ at each commit",
     step_norm: "‖adjustment‖₂ at each commit",
   };
+  // The test split's metrics, one row per evaluated epoch (schema 5; none without a test split).
+  const test = testSeries(r, runId);
+  const E = test.epoch.length;
+  if (E > 0) {
+    Object.assign(arrays, {
+      test_epoch: { data: test.epoch, shape: [E] },
+      test_t: { data: test.t, shape: [E] },
+      test_loss: { data: test.loss, shape: [E] },
+      test_accuracy: { data: test.accuracy, shape: [E] },
+    });
+    Object.assign(described, {
+      test_epoch: "epoch of each test-split evaluation (one row per epoch)",
+      test_t: "the commit after which the test split was evaluated (the epoch's last)",
+      test_loss: "mean loss over the test split's samples after that epoch",
+      test_accuracy: "accuracy over the test split after that epoch (NaN for a regression loss)",
+    });
+  }
   const maxTheta = options.maxThetaBytes ?? DEFAULT_MAX_THETA_BYTES;
   let theta: { included: boolean; reason: string | null } = { included: false, reason: null };
   const thetaBytes = (T + 1) * W * 8;
@@ -134,7 +151,7 @@ async function runArtifacts(r: NfrunReader, runId: string, options: ArtifactOpti
     index_map: networkIndexMap(ctx),
     theta,
     arrays: Object.fromEntries(Object.entries(arrays).map(([name, a]) => [name, { shape: a.shape, dtype: a.data instanceof Float64Array ? "float64" : "int32", description: described[name] }])),
-    not_recorded: ["test loss and accuracy per epoch: the .nfrun format does not record a test split"],
+    not_recorded: E > 0 ? [] : ["test loss and accuracy per epoch: the run has no test split"],
   };
   out.set(`${prefix}meta.json`, JSON.stringify(meta, null, 2) + "\n");
   const summary = summaryOf(ctx, s.loss, s.gradNorm, s.t);

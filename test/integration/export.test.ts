@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { datasetFromRows, Model, Trainer, type TrainingObserver } from "../../kernel/engine";
+import { datasetFromRows, Model, splitDataset, Trainer, type TestMetrics, type TrainingObserver } from "../../kernel/engine";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
 import { NfrunReader, RunRecorder } from "../../kernel/record";
 import { layerSeries, scalarSeries, updateRatios, weightSeries } from "../../kernel/record/series";
@@ -24,13 +24,27 @@ const data = (() => {
   return datasetFromRows("rings", xs, ys);
 })();
 
-/** Records a run into `file` and returns θ after every commit as the trainer had it (t = 0 … T). */
-async function record(file: string, optimizer: string, lr: number, lookahead = false): Promise<{ runId: string; thetas: Float64Array[]; final: Float64Array }> {
+/**
+ * Records a run into `file` and returns θ after every commit as the trainer had it (t = 0 … T) and, with a
+ * test split (`testFraction` of the data held out), the trainer's own test metrics after each epoch.
+ */
+async function record(
+  file: string,
+  optimizer: string,
+  lr: number,
+  options: { lookahead?: boolean; testFraction?: number } = {},
+): Promise<{ runId: string; thetas: Float64Array[]; final: Float64Array; tests: TestMetrics[] }> {
   const model = new Model({ inputs: 2, layers: [{ units: 3, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
   model.initialize({ name: "xavier_uniform" }, 2);
   const thetas = [Float64Array.from(model.params)];
-  const capture: TrainingObserver = { readsBank: false, onCommit: () => void thetas.push(Float64Array.from(model.params)) };
-  const rec = await RunRecorder.create(file, { data, seed: 2, epochs: 3, checkpointSeconds: 3600 });
+  const tests: TestMetrics[] = [];
+  const capture: TrainingObserver = {
+    readsBank: false,
+    onCommit: () => void thetas.push(Float64Array.from(model.params)),
+    onEpoch: (e) => void (e.test && tests.push(e.test)),
+  };
+  const { train, test } = options.testFraction ? splitDataset(data, options.testFraction, 1) : { train: data, test: null };
+  const rec = await RunRecorder.create(file, { data: train, seed: 2, epochs: 3, checkpointSeconds: 3600 });
   const trainer = new Trainer({
     model,
     loss: "bce",
@@ -38,11 +52,12 @@ async function record(file: string, optimizer: string, lr: number, lookahead = f
     hyperparameters: { lr },
     batchSize: 4,
     seed: 2,
-    ...(lookahead ? { lookahead: { k: 3, alpha: 0.5 } } : {}),
+    ...(options.lookahead ? { lookahead: { k: 3, alpha: 0.5 } } : {}),
+    ...(test ? { test } : {}),
     observers: [rec, capture],
   });
-  rec.finish(trainer.fit(data, 3));
-  return { runId: rec.runId, thetas, final: Float64Array.from(model.params) };
+  rec.finish(trainer.fit(train, 3));
+  return { runId: rec.runId, thetas, final: Float64Array.from(model.params), tests };
 }
 
 const lines = () => {
@@ -75,7 +90,7 @@ test("series: one weight's θ[t], a layer's matrix series and the update ratios 
 
 test("series: θ[t] with Lookahead replays its syncs (final θ equals the trainer's)", async () => {
   const file = path.join(dir, "lookahead.nfrun");
-  const { runId, final } = await record(file, "sgd", 0.3, true);
+  const { runId, final } = await record(file, "sgd", 0.3, { lookahead: true });
   const r = await NfrunReader.open(file);
   const layer = layerSeries(r, runId, 1);
   assert.ok(!("kind" in layer));
@@ -126,10 +141,40 @@ print(json.dumps({"loss": z["loss"].tolist(), "t": z["t"].tolist(), "theta": the
   assert.equal(meta.optimizer.hyperparameters.lr, 0.02);
   assert.deepEqual(meta.index_map[3], { name: "layer1.neuron0", offset: 9, size: 4, components: ["w0", "w1", "w2", "bias"] });
   assert.equal(meta.theta.included, true);
+  assert.deepEqual(meta.not_recorded, ["test loss and accuracy per epoch: the run has no test split"]);
   const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
   assert.equal(summary.commits, T);
   assert.equal(summary.optimizer, "precond_ema");
   assert.equal(summary.min_loss, values.loss.reduce((m: number, v: number) => Math.min(m, v), Infinity));
+});
+
+test("export: a run with a test split adds test_epoch, test_t, test_loss, test_accuracy to trace.npz, equal to the trainer's own metrics", async () => {
+  const file = path.join(dir, "split.nfrun");
+  const { runId, tests } = await record(file, "adam", 0.05, { testFraction: 0.2 });
+  assert.equal(tests.length, 3);
+  const out = path.join(dir, "split-out");
+  const io = lines();
+  assert.equal(await main(["node", "neuroforge", "export", file, "--to", out], { out: io.sink, err: io.sink }), 0, io.out.join("\n"));
+  const py = `
+import json, sys, numpy as np
+z = np.load(sys.argv[1])
+print(json.dumps({k: [str(z[k].dtype), list(z[k].shape), z[k].tolist()] for k in z.files if k.startswith("test_")}))
+`;
+  const got = JSON.parse(execFileSync("python3", ["-c", py, path.join(out, "trace.npz")], { encoding: "utf8" }));
+  // Each epoch's test split is evaluated after the epoch's last commit (the file's trace says which t that is).
+  const r = await NfrunReader.open(file);
+  const trace = r.trace(runId);
+  const lastT = [0, 1, 2].map((e) => trace.t.reduce((last, t, k) => (trace.epoch[k] === e ? Math.max(last, t) : last), 0));
+  r.close();
+  assert.deepEqual(got, {
+    test_epoch: ["int32", [3], [0, 1, 2]],
+    test_t: ["int32", [3], lastT],
+    test_loss: ["float64", [3], tests.map((m) => m.loss)],
+    test_accuracy: ["float64", [3], tests.map((m) => m.accuracy)],
+  });
+  const meta = JSON.parse(fs.readFileSync(path.join(out, "meta.json"), "utf8"));
+  assert.deepEqual(meta.not_recorded, []);
+  assert.match(meta.arrays.test_loss.description, /test split/);
 });
 
 test("export: a sweep file becomes manifest.json, runs/<id>/ and summary.csv; θ is left out above --max-theta-mb", async () => {
