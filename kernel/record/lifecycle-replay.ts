@@ -1,5 +1,5 @@
 import { initializers, type InitializerName } from "../engine/initializers";
-import { rebirth } from "../engine/lifecycle/rebirth";
+import { rebirth, rebirthWeights } from "../engine/lifecycle/rebirth";
 import type { InitSpec, Model } from "../engine/model";
 import type { StrategyState } from "../engine/optimizers/strategy-state";
 import type { NfrunReader } from "./reader";
@@ -60,4 +60,9 @@ export function recordedRebirths(reader: NfrunReader, runId: string, model: Mode
 /** Replays the rebirths after commit t (the engine's own `rebirth`, so the same bits). */
 export function replayRebirths(model: Model, state: StrategyState, rebirths: readonly RecordedRebirth[] | undefined): void {
   for (const r of rebirths ?? []) rebirth(model, state, r.init, r.seed, r);
+}
+
+/** The optimizer-state resets the rebirths made, in commit order: for a replay restored mid-run (StrategyState.restoreResets). */
+export function rebirthResets(model: Model, rebirths: ReadonlyMap<number, readonly RecordedRebirth[]>): { t: number; weights: number[] }[] {
+  return [...rebirths.values()].flat().map((r) => ({ t: r.t, weights: rebirthWeights(model, r.layer, r.neuron) }));
 }

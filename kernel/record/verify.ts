@@ -7,7 +7,7 @@ import { allocateCommitRecord, StrategyState } from "../engine/optimizers/strate
 import { NetworkCurvature } from "../engine/precondition/network-curvature";
 import { blobF64, sameBits } from "./blob";
 import { NfrunError } from "./errors";
-import { recordedRebirths, replayRebirths } from "./lifecycle-replay";
+import { rebirthResets, recordedRebirths, replayRebirths } from "./lifecycle-replay";
 import { NfrunReader, type RunContext } from "./reader";
 import { hashesOfId } from "./strategy-registry";
 import { testMetrics, testSet } from "./test-split";
@@ -152,6 +152,7 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
   }
   // Rebirths the run logged (events of kind lifecycle), replayed after their commit.
   const rebirths = recordedRebirths(reader, runId, model, (what, expected, found, t) => fail(what, expected, found, { t }));
+  const resets = rebirthResets(model, rebirths);
   const record = allocateCommitRecord(W, strategy.audit.length);
   // A network preconditioner's curvature, recomputed from the recorded samples and the weights before each refresh commit.
   const curvature = NetworkCurvature.of(strategy, model, loss, h);
@@ -233,6 +234,8 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
     ctx.perWeight.forEach((name, k) => perWeight[name]!.set(snap.state.subarray(k * W, (k + 1) * W)));
     ctx.perNeuron.forEach((name, k) => perNeuron[name]!.set(snap.neuronState.subarray(k * N, (k + 1) * N)));
     for (const [k, v] of Object.entries(snap.global)) global[k] = v;
+    // Weights reborn before t0 step with their own timestep (StrategyState.resetWeights).
+    state.restoreResets(resets);
     if (la && snap.slow) la.slow.set(snap.slow);
     // Adjustment blocks of this epoch, per recorded neuron.
     const tLast = ctx.trace.t[ks[ks.length - 1]!]!;

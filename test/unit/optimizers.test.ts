@@ -13,20 +13,9 @@ import { getStrategy, strategies, strategyIds } from "../../kernel/engine/optimi
 import type { HyperValue, Strategy } from "../../kernel/engine/optimizers/strategy";
 import { allocateCommitRecord, StrategyState, type CommitRecord } from "../../kernel/engine/optimizers/strategy-state";
 import * as torch from "../reference/torch-optimizers";
+import { mulberry32 } from "./support/mulberry32";
 
 // ---- helpers --------------------------------------------------------------------------------------
-
-/** mulberry32: a small seeded generator, independent of the engine's Rng. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOLERANCE = 1e-12;
 

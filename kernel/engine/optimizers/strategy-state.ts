@@ -1,4 +1,5 @@
 import type { Arena } from "../math/arena";
+import { cohortGlobal, Cohorts, initialGlobal } from "./cohorts";
 import { StepScope, type HyperValue, type KernelCall, type Strategy } from "./strategy";
 
 /**
@@ -63,6 +64,10 @@ export class StrategyState {
   /** Parameter groups: groupOf[i] indexes groupH (null: every weight uses `h`). */
   private groupOf: Uint8Array | null = null;
   private groupH: readonly Readonly<Record<string, HyperValue>>[] = [];
+  /** The run's global state (the step scope's own while no cohort steps). */
+  private readonly runGlobal: Record<string, number>;
+  /** Weights whose state was reset mid-run step as a fresh optimizer would (./cohorts). */
+  private readonly cohorts: Cohorts;
 
   constructor(
     readonly strategy: Strategy,
@@ -88,6 +93,8 @@ export class StrategyState {
     this.g = alloc(weightCount);
     this.rate = alloc(weightCount);
     this.adjustment = alloc(weightCount);
+    this.runGlobal = global;
+    this.cohorts = new Cohorts(weightCount);
     this.s = new StepScope(this.g, this.g, this.rate, null, this.adjustment, h, w, n, global, neuronOfWeight);
     this.reset();
   }
@@ -156,7 +163,7 @@ export class StrategyState {
     return this.s.n;
   }
   get global(): Readonly<Record<string, number>> {
-    return this.s.global;
+    return this.runGlobal;
   }
 
   /** Back to the state at run start: t = 0 and every state value at its declared initial value. */
@@ -165,7 +172,8 @@ export class StrategyState {
     const initial = this.strategy.state?.initial?.(this.h) ?? {};
     for (const [name, arr] of Object.entries(this.s.w)) arr.fill(initial[name] ?? 0);
     for (const [name, arr] of Object.entries(this.s.n)) arr.fill(initial[name] ?? 0);
-    for (const name of Object.keys(this.s.global)) this.s.global[name] = initial[name] ?? 0;
+    Object.assign(this.runGlobal, initialGlobal(this.strategy, this.h));
+    this.cohorts.clear();
   }
 
   /**
@@ -185,10 +193,26 @@ export class StrategyState {
     return this.groupOf ? this.groupH[this.groupOf[i]!]! : this.h;
   }
 
-  /** Resets the per-weight state of the given weights (e.g. a neuron reborn by the lifecycle). */
+  /**
+   * Resets the optimizer state of the given weights after the current commit (a neuron reborn by the
+   * lifecycle, a sanitized weight): their per-weight state back to its start, and from the next commit on
+   * they step as a fresh optimizer would — timestep 1, 2, … and their own global state (./cohorts).
+   */
   resetWeights(indices: Iterable<number>): void {
+    const list = [...indices];
     const initial = this.strategy.state?.initial?.(this.h) ?? {};
-    for (const i of indices) for (const [name, arr] of Object.entries(this.s.w)) arr[i] = initial[name] ?? 0;
+    for (const i of list) for (const [name, arr] of Object.entries(this.s.w)) arr[i] = initial[name] ?? 0;
+    this.cohorts.assign(list, this.t, () => initialGlobal(this.strategy, this.h));
+  }
+
+  /**
+   * For a replay restored at timestep `t` (from a snapshot, which holds the state arrays): the cohorts of
+   * the run's resets after commits ≤ t, in the order they happened, with the global state each has at t.
+   */
+  restoreResets(resets: Iterable<{ readonly t: number; readonly weights: readonly number[] }>): void {
+    this.cohorts.clear();
+    for (const r of resets) if (r.t <= this.t) this.cohorts.assign(r.weights, r.t, () => ({}));
+    for (const c of this.cohorts.list) Object.assign(c.global, cohortGlobal(this.strategy, this.h, c.born, this.t));
   }
 
   /**
@@ -235,7 +259,8 @@ export class StrategyState {
     const s = this.s;
     const t = ++this.t;
     s.t = t;
-    strategy.prepare?.({ h: this.h, t, global: s.global });
+    strategy.prepare?.({ h: this.h, t, global: this.runGlobal });
+    this.cohorts.prepare(strategy, this.h, t);
     const avg = this.avg;
     // × 1 changes no bit, so the copies are skipped when the scale or the factor is 1.
     const g = gradScale === 1 ? avg : this.g;
@@ -256,51 +281,61 @@ export class StrategyState {
     const groupH = this.groupH;
     // With nothing to do per chunk before the kernel, one call steps every weight.
     const chunk = kernel && !bank && !copies && !groupOf ? this.weightCount : CHUNK;
-    for (let from = 0, n = this.weightCount; from < n; ) {
-      let to = Math.min(n, from + chunk);
-      if (groupOf) {
-        const group = groupOf[from]!;
-        for (let i = from + 1; i < to; i++) {
-          if (groupOf[i] !== group) {
-            to = i;
-            break;
+    const cohorts = this.cohorts.list;
+    for (const segment of this.cohorts.segments) {
+      // A cohort's weights step with its own timestep and global state (./cohorts).
+      const cohort = segment.cohort < 0 ? null : cohorts[segment.cohort]!;
+      s.t = cohort ? t - cohort.born : t;
+      s.global = cohort ? cohort.global : this.runGlobal;
+      if (kernel) kernel.t = s.t;
+      for (let from = segment.from, n = segment.to; from < n; ) {
+        let to = Math.min(n, from + chunk);
+        if (groupOf) {
+          const group = groupOf[from]!;
+          for (let i = from + 1; i < to; i++) {
+            if (groupOf[i] !== group) {
+              to = i;
+              break;
+            }
+          }
+          s.h = groupH[group]!;
+        }
+        if (bank) for (let i = from; i < to; i++) avg[i] = bank[i]! / count;
+        if (copies) {
+          // One pass for whatever else the chunk needs before the step: g, the rates, the record's copies.
+          for (let i = from; i < to; i++) {
+            const v = avg[i]!;
+            if (scaled) {
+              g[i] = v * gradScale;
+              // `adjust` checks g; avg is checked here (see StepScope).
+              if (!(v * v < 1e280)) s.outsized = true;
+            }
+            if (rated) rate[i] = lr[i]! * lrScale;
+            if (record) {
+              record.avg[i] = v;
+              record.before[i] = params[i]!;
+            }
           }
         }
-        s.h = groupH[group]!;
-      }
-      if (bank) for (let i = from; i < to; i++) avg[i] = bank[i]! / count;
-      if (copies) {
-        // One pass for whatever else the chunk needs before the step: g, the rates, the record's copies.
-        for (let i = from; i < to; i++) {
-          const v = avg[i]!;
-          if (scaled) {
-            g[i] = v * gradScale;
-            // `adjust` checks g; avg is checked here (see StepScope).
-            if (!(v * v < 1e280)) s.outsized = true;
-          }
-          if (rated) rate[i] = lr[i]! * lrScale;
-          if (record) {
-            record.avg[i] = v;
-            record.before[i] = params[i]!;
+        if (kernel) {
+          kernel.h = s.h;
+          if (strategy.kernel!(kernel, from, to)) s.outsized = true;
+        } else step(s, from, to);
+        if (record) {
+          // Somebody records, so the norms will be read: sum them while the chunk is in the cache.
+          const adjustment = s.adjustment;
+          for (let i = from; i < to; i++) {
+            const v = avg[i]!;
+            const a = adjustment[i]!;
+            g2 += v * v;
+            a2 += a * a;
           }
         }
+        from = to;
       }
-      if (kernel) {
-        kernel.h = s.h;
-        if (strategy.kernel!(kernel, from, to)) s.outsized = true;
-      } else step(s, from, to);
-      if (record) {
-        // Somebody records, so the norms will be read: sum them while the chunk is in the cache.
-        const adjustment = s.adjustment;
-        for (let i = from; i < to; i++) {
-          const v = avg[i]!;
-          const a = adjustment[i]!;
-          g2 += v * v;
-          a2 += a * a;
-        }
-      }
-      from = to;
     }
+    s.t = t;
+    s.global = this.runGlobal;
     s.h = this.h;
     this.outsized = s.outsized;
     if (record) {

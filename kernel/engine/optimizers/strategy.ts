@@ -103,7 +103,8 @@ export class StepScope implements AnyStepState {
     public h: Readonly<Record<string, HyperValue>>,
     readonly w: Record<string, Float64Array>,
     readonly n: Record<string, Float64Array>,
-    readonly global: Record<string, number>,
+    /** The run's global state, or a cohort's while its weights step (./cohorts). */
+    public global: Record<string, number>,
     readonly neuronOf: Int32Array,
     public t = 0,
   ) {}
