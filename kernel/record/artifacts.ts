@@ -5,6 +5,7 @@
  * the CLI writes them (kernel/runtime/cli-export.ts).
  */
 import type { IndexMap } from "../engine/precondition/objective";
+import { healthArrays } from "./health-artifacts";
 import { npzBytes, type NpyArray } from "./npz";
 import type { NfrunReader } from "./reader";
 import type { RunContext } from "./reader-types";
@@ -130,6 +131,9 @@ async function runArtifacts(r: NfrunReader, runId: string, options: ArtifactOpti
       described.update_ratio = "per commit and layer: ‖θ_l[t] − θ_l[t−1]‖ / ‖θ_l[t−1]‖";
     }
   }
+  const health = healthArrays(r, runId);
+  Object.assign(arrays, health.arrays);
+  Object.assign(described, health.described);
   out.set(`${prefix}trace.npz`, await npzBytes(arrays));
   const info = ctx.info;
   const config = r.config(runId);

@@ -23,6 +23,7 @@ export { loadSqlJs, type SqlJsOptions } from "./sqljs";
 export { startWriterThread } from "./writer-thread";
 export { scalarSeries, testSeries, weightSeries, layerSeries, thetaSeries, updateRatios, type ScalarSeries, type TestSeries, type WeightSeries, type LayerSeries } from "./series";
 export { testMetrics, testSet, type TestMetricRow } from "./test-split";
+export { healthSeries, fitnessSeries, type HealthSeries, type ValueSeries, type FitnessSeries } from "./health-series";
 export { runSignals, descentSignals, type WeightRef } from "./signals";
 export { planPanels } from "./plot-recipe";
 export type { Signal, PanelRecipe, PanelMode, SummaryKind, PlotPanel, PlotLine, SignalsPanelsPayload } from "./signal-types";

@@ -1,6 +1,11 @@
 import type { SqlValue } from "sql.js";
 import { NfrunError } from "./errors";
-import type { NotRecorded, RunContext } from "./reader-types";
+import type { NotRecorded, RunContext, RunDb } from "./reader-types";
+
+/** Whether the file has a table (tables of later schema versions are optional for readers). */
+export function hasTable(db: RunDb, name: string): boolean {
+  return db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).length > 0;
+}
 
 export function findCommit(ctx: RunContext, epoch: number, batch: number): number | null {
   const tr = ctx.trace;

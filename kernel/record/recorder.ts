@@ -5,6 +5,7 @@ import type { Model } from "../engine/model";
 import type { CommitEvent, EpochEvent, SampleEvent, TrainingNotice, TrainingObserver } from "../engine/observer";
 import type { FitResult, RunStatus, Trainer } from "../engine/trainer";
 import { floatText } from "./float-text";
+import { fitnessRecord } from "./health-rows";
 import { RunFileLock } from "./run-lock";
 import { formatBytes, MAX_RECORDING_BYTES, recordingSize, type RecordingSize } from "./recording-size";
 import { NfrunError } from "./errors";
@@ -247,6 +248,10 @@ export class RunRecorder implements TrainingObserver {
     if (e.epoch !== this.epoch) this.startEpoch(e.epoch);
     if (this.commits!.add(e, this.recording ? e.adjustment : null)) this.commits!.flush();
     if (!Number.isFinite(e.gradNorm) || !Number.isFinite(e.stepNorm)) this.nonfinite = true;
+    // This commit's health measure and lifecycle evaluation, when there was one (tables health…, neuron_fitness).
+    const { health, lifecycle } = e.trainer;
+    if (health && health.latest[0]?.t === e.t) this.writer.send({ kind: "health", writer: this.writer.id, t: e.t, layers: health.latest }, []);
+    if (lifecycle && lifecycle.evaluatedAt === e.t) this.writer.send({ kind: "fitness", writer: this.writer.id, record: fitnessRecord(lifecycle, e.t) }, []);
     // A network preconditioner's curvature estimate is stored by a snapshot after its refresh commit (precondition/network-curvature.ts).
     if (this.recording && (e.t - this.lastSnapshotT >= this.snapshotCommits || e.trainer.curvature?.refreshesAt(e.t))) {
       // Observers see a commit before Lookahead's sync (trainer.commit): a snapshot is the state after

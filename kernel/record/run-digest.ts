@@ -1,4 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
+import { PERCENTILE_COLUMNS } from "./schema";
 
 /**
  * The whole-run digest: per section of a run (its `runs` row, each table's rows of that run) the number
@@ -30,11 +31,14 @@ export const SECTIONS = [
   "events",
   "test_sets",
   "test_metrics",
+  "health",
+  "health_values",
+  "neuron_fitness",
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
-/** Sections added after the digest (schema version 5): a run recorded before them has no digest of them and no rows. */
-export const LATER_SECTIONS: ReadonlySet<Section> = new Set<Section>(["test_sets", "test_metrics"]);
+/** Sections added after the digest (schema versions 5 and 6): a run recorded before them has no digest of them and no rows. */
+export const LATER_SECTIONS: ReadonlySet<Section> = new Set<Section>(["test_sets", "test_metrics", "health", "health_values", "neuron_fitness"]);
 
 /** Sections keyed by one column (later writes replace a key's row). */
 const KEYED: ReadonlySet<Section> = new Set<Section>(["run", "recorded_epochs", "snapshots", "lookahead_slow", "learning_rate_changes"]);
@@ -61,6 +65,10 @@ export const SECTION_QUERIES: Readonly<Record<Section, string>> = {
   events: "SELECT seq, time_ms, t, epoch, position, kind, message, data_json FROM events WHERE run_id = ? ORDER BY seq",
   test_sets: "SELECT name, count, input_size, target_size, x, y FROM test_sets WHERE run_id = ?",
   test_metrics: "SELECT epoch, t, samples, loss, accuracy FROM test_metrics WHERE run_id = ? ORDER BY epoch",
+  health: "SELECT t, layer, activation_mean, activation_std, dormant FROM health WHERE run_id = ? ORDER BY t, layer",
+  health_values: `SELECT t, layer, tensor, count, zeros, nan, inf, mean, std, ${PERCENTILE_COLUMNS.join(", ")}, hist_low, hist_high, hist
+    FROM health_values WHERE run_id = ? ORDER BY t, layer, tensor DESC`,
+  neuron_fitness: "SELECT t, fitness, grad_norm, activation_variance, stagnation, age, stage FROM neuron_fitness WHERE run_id = ? ORDER BY t",
 };
 
 const NULL = 0;

@@ -7,7 +7,8 @@ import type { ExportBuffer } from "./export-buffer";
 import { commitViews, ROWS_PER_INSERT, sampleViews } from "./recorder-buffers";
 import { RunDigest, SECTION_QUERIES, type DigestValue } from "./run-digest";
 import { initSchema, insertRunMetadata } from "./run-start";
-import { APPENDABLE_VERSION, INTEGRITY_TABLE, INTEGRITY_VERSION, OPTIONAL_TABLES, SCHEMA_VERSION, STRATEGY_TABLES, TEST_TABLES } from "./schema";
+import { APPENDABLE_VERSION, HEALTH_TABLES, INTEGRITY_TABLE, INTEGRITY_VERSION, OPTIONAL_TABLES, SCHEMA_VERSION, STRATEGY_TABLES, TEST_TABLES } from "./schema";
+import { fitnessRow, HEALTH_INSERT, HEALTH_VALUES_INSERT, healthRows, NEURON_FITNESS_INSERT } from "./health-rows";
 import { checkHeader, checkTables } from "./validate";
 import { SpareFile } from "./spare-file";
 import { createWorkingDb, loadWorkingDb } from "./working-db";
@@ -91,11 +92,12 @@ export class RunWriter {
     try {
       checkTables(db, path);
       db.run(OPTIONAL_TABLES);
-      // Versions 3, 4 and 5 only added tables: an older appendable file gains them and becomes the current version.
+      // Versions 3 to 6 only added tables: an older appendable file gains them and becomes the current version.
       if (version < SCHEMA_VERSION) {
         db.run(STRATEGY_TABLES);
         db.run(INTEGRITY_TABLE);
         db.run(TEST_TABLES);
+        db.run(HEALTH_TABLES);
         // Its runs were recorded without the whole-run digest: verify notes them as not proven instead of failing them.
         if (version < INTEGRITY_VERSION) {
           db.run(
@@ -135,6 +137,13 @@ export class RunWriter {
       }
       case "event":
         return this.event(c), null;
+      case "health":
+        return this.health(c), null;
+      case "fitness": {
+        const row = fitnessRow(c.record);
+        this.prepared(NEURON_FITNESS_INSERT).run([this.run.runId, ...row]);
+        return this.digest.add("neuron_fitness", row), null;
+      }
       case "checkpoint":
         return this.checkpoint(c.status, c.progress);
       case "finish":
@@ -262,6 +271,20 @@ export class RunWriter {
     const row = [c.seq, c.timeMs, c.t, c.epoch, c.position, c.event, c.message, c.dataJson];
     this.prepared("INSERT INTO events (run_id, seq, time_ms, t, epoch, position, kind, message, data_json) VALUES (?,?,?,?,?,?,?,?,?)").run([this.run.runId, ...row]);
     this.digest.add("events", row);
+  }
+
+  /** One health measure: a `health` row and two `health_values` rows (weights, gradients) per layer. */
+  private health(c: Command<"health">): void {
+    const runId = this.run.runId;
+    const rows = healthRows(c.t, c.layers);
+    for (const row of rows.health) {
+      this.prepared(HEALTH_INSERT).run([runId, ...row]);
+      this.digest.add("health", row);
+    }
+    for (const row of rows.values) {
+      this.prepared(HEALTH_VALUES_INSERT).run([runId, ...row]);
+      this.digest.add("health_values", row);
+    }
   }
 
   /** Recorded epochs: a row once per epoch (the digest keys it by epoch, as the table does). */

@@ -1,5 +1,7 @@
+import { BASIS_POINTS } from "../engine/health/summary";
+
 /**
- * The .nfrun schema, version 5 (documented in docs/nfrun-format.md; keep the two in step).
+ * The .nfrun schema, version 6 (documented in docs/nfrun-format.md; keep the two in step).
  * Bulk numbers are little-endian float64 (int32 for sample indices) in BLOBs; metadata are rows.
  * Views decode the blobs in plain SQL (no extension functions) so the sqlite3 CLI, Python's sqlite3
  * and sql.js all see per-weight rows.
@@ -8,13 +10,13 @@
 /** PRAGMA application_id: "NFR1". */
 export const APPLICATION_ID = 0x4e465231;
 /**
- * PRAGMA user_version. Version 5 added the test split (TEST_TABLES); version 4 added run_integrity (INTEGRITY_TABLE); version 3 the tables of
+ * PRAGMA user_version. Version 6 added health and lifecycle series (HEALTH_TABLES); version 5 the test split (TEST_TABLES); version 4 added run_integrity (INTEGRITY_TABLE); version 3 the tables of
  * STRATEGY_TABLES (a version 2 or 3 file is upgraded in place when a run is appended: it only gains
  * tables, and its earlier runs are listed in nf_meta `runs_before_digest`). Version 2 dropped `sample_chunks.z`
  * (derivable: Σ inputs × weights + bias); readers still read version 1 files (they ignore its z
  * column), the recorder does not append to them.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** The oldest schema version the recorder appends runs to (upgrading it to SCHEMA_VERSION). */
 export const APPENDABLE_VERSION = 2;
@@ -68,6 +70,40 @@ CREATE TABLE IF NOT EXISTS test_metrics (
   run_id TEXT NOT NULL, epoch INTEGER NOT NULL, t INTEGER NOT NULL, samples INTEGER NOT NULL,
   loss REAL, accuracy REAL,
   PRIMARY KEY (run_id, epoch));
+`;
+
+/** The nine percentile columns of `health_values`, named by TensorBoard's basis points (p0 … p10000). */
+export const PERCENTILE_COLUMNS: readonly string[] = BASIS_POINTS.map((bp) => `p${bp}`);
+
+/**
+ * Schema version 6: a run's health measures and lifecycle evaluations (optional for readers: older files
+ * and runs without `health:` or `lifecycle:` have no rows; kernel/record/health-series.ts).
+ * - `health`: per measured commit t and layer, the activations' mean and std over the commit's batch and
+ *   ReDo's dormant fraction.
+ * - `health_values`: per measured commit, layer and tensor (the layer's weights after the commit, the
+ *   commit's batch-average gradients): count, zeros, NaN, ±Inf counts, mean and std of the finite values,
+ *   the nine percentiles p0 … p10000, and a histogram (hist_low, hist_high, HISTOGRAM_BINS float64 counts;
+ *   no bytes when no value is finite). NULL stands for NaN.
+ * - `neuron_fitness`: per lifecycle evaluation t, f64[N] per neuron (flat order) of fitness and its terms
+ *   and age after the evaluation's rebirths, and the stage as int32[N] (0 newborn, 1 mature, 2 senior, 3 dying).
+ */
+export const HEALTH_TABLES = `
+CREATE TABLE IF NOT EXISTS health (
+  run_id TEXT NOT NULL, t INTEGER NOT NULL, layer INTEGER NOT NULL,
+  activation_mean REAL, activation_std REAL, dormant REAL,
+  PRIMARY KEY (run_id, t, layer));
+CREATE TABLE IF NOT EXISTS health_values (
+  run_id TEXT NOT NULL, t INTEGER NOT NULL, layer INTEGER NOT NULL,
+  tensor TEXT NOT NULL CHECK (tensor IN ('weights', 'gradients')),
+  count INTEGER NOT NULL, zeros INTEGER NOT NULL, nan INTEGER NOT NULL, inf INTEGER NOT NULL, mean REAL, std REAL,
+  ${PERCENTILE_COLUMNS.map((c) => `${c} REAL`).join(", ")},
+  hist_low REAL, hist_high REAL, hist BLOB NOT NULL,
+  PRIMARY KEY (run_id, t, layer, tensor));
+CREATE TABLE IF NOT EXISTS neuron_fitness (
+  run_id TEXT NOT NULL, t INTEGER NOT NULL,
+  fitness BLOB NOT NULL, grad_norm BLOB NOT NULL, activation_variance BLOB NOT NULL, stagnation BLOB NOT NULL,
+  age BLOB NOT NULL, stage BLOB NOT NULL,
+  PRIMARY KEY (run_id, t));
 `;
 
 /**
@@ -176,6 +212,7 @@ ${OPTIONAL_TABLES}
 ${STRATEGY_TABLES}
 ${INTEGRITY_TABLE}
 ${TEST_TABLES}
+${HEALTH_TABLES}
 CREATE TABLE IF NOT EXISTS events (
   run_id TEXT NOT NULL, seq INTEGER NOT NULL, time_ms REAL NOT NULL, t INTEGER, epoch INTEGER,
   position INTEGER, kind TEXT NOT NULL, message TEXT NOT NULL, data_json TEXT,

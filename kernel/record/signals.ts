@@ -8,6 +8,7 @@ import type { Objective } from "../engine/precondition/objective";
 import type { NfrunReader } from "./reader";
 import type { NotRecorded } from "./reader-types";
 import type { Signal } from "./signal-types";
+import { runHealthSignals } from "./health-signals";
 import { layerSeries, scalarSeries, testSeries, updateRatios, weightSeries } from "./series";
 
 export interface WeightRef {
@@ -21,7 +22,9 @@ const scalar = (name: string, unit: string, xLabel: string, x: readonly number[]
 /**
  * A run's signals: loss, lr_scale, grad_norm, step_norm per commit, update_ratio (one component per
  * layer whose weights are all recorded), with a test split `test_loss` and (classification losses)
- * `test_accuracy` per epoch, and `weights` (θ[t] of the chosen weights, when given).
+ * `test_accuracy` per epoch, `weights` (θ[t] of the chosen weights, when given), and the health and
+ * lifecycle series the run recorded (./health-signals: dormant, activation_mean/std, per layer the
+ * weights/gradients percentile bands and counts, fitness, age, stages).
  * Chosen weights that were not recorded are a NotRecorded.
  */
 export function runSignals(r: NfrunReader, runId: string, weights: readonly WeightRef[] = [], options: { readonly updateRatios?: boolean } = {}): Signal[] | NotRecorded {
@@ -45,6 +48,7 @@ export function runSignals(r: NfrunReader, runId: string, weights: readonly Weig
     signals.push(scalar("test_loss", "loss", "epoch", epochs, test.loss));
     if (test.accuracy.some((a) => !Number.isNaN(a))) signals.push(scalar("test_accuracy", "fraction correct", "epoch", epochs, test.accuracy));
   }
+  for (const health of runHealthSignals(r, runId)) signals.push(health);
   if (ratios.length > 0) signals.push({ name: "update_ratio", unit: "‖Δθ‖/‖θ‖", xLabel: "t (commit)", x: t, components: ratios.map((q) => q.name), values: ratios.map((q) => q.values) });
   if (weights.length > 0) {
     const values: number[][] = [];

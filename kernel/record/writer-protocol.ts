@@ -1,4 +1,6 @@
+import type { LayerHealth } from "../engine/health/monitor";
 import type { NfrunErrorKind } from "./errors";
+import type { FitnessRecord } from "./health-rows";
 import type { RecordedNeuron } from "./policy";
 import type { SqlJsOptions } from "./sqljs";
 
@@ -113,6 +115,10 @@ export type WriterCommand =
       readonly message: string;
       readonly dataJson: string | null;
     }
+  /** The health measure after commit t (tables health, health_values). */
+  | { readonly kind: "health"; readonly writer: number; readonly t: number; readonly layers: readonly LayerHealth[] }
+  /** The lifecycle evaluation after commit t (table neuron_fitness). */
+  | { readonly kind: "fitness"; readonly writer: number; readonly record: FitnessRecord }
   | { readonly kind: "checkpoint"; readonly writer: number; readonly status: RecordStatus; readonly progress: RunProgress }
   /** Final checkpoint with `status`, then the database is closed (only `status` when the run never started). */
   | { readonly kind: "finish"; readonly writer: number; readonly status: RecordStatus; readonly progress: RunProgress | null };

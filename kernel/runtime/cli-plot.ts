@@ -79,7 +79,7 @@ export async function plotCommand(file: string, options: PlotOptions, out: Print
     const names = new Set(signals.map((s) => s.name));
     const recipes = options.panel && options.panel.length > 0
       ? options.panel.map((p) => parsePanel(p, options))
-      : [["loss"], ["lr_scale"], ["grad_norm", "step_norm"], ["update_ratio"], ["weights"], ["test_loss"], ["test_accuracy"]].filter((p) => names.has(p[0]!)).map((signals) => ({ signals, ...common(options) }));
+      : [["loss"], ["lr_scale"], ["grad_norm", "step_norm"], ["update_ratio"], ["weights"], ["test_loss"], ["test_accuracy"], ["dormant"]].filter((p) => names.has(p[0]!)).map((signals) => ({ signals, ...common(options) }));
     const panels = planPanels(signals, recipes, `run ${runId}`);
     svg = await vegaLiteToSvg(panelsSpec(panels));
   } catch (e) {

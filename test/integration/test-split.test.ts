@@ -157,7 +157,7 @@ test("recorded: per-epoch test metrics in the .nfrun, read back as series and si
   const r = await NfrunReader.open(file);
   try {
     assert.equal(Number(r.query("PRAGMA user_version")[0]![0]), SCHEMA_VERSION);
-    assert.equal(SCHEMA_VERSION, 5);
+    assert.ok(SCHEMA_VERSION >= 5, "the test split came with version 5");
     const s = testSeries(r, runId);
     assert.deepEqual(Array.from(s.epoch), [0, 1, 2]);
     assert.deepEqual(Array.from(s.loss), events.map((e) => e.test!.loss));

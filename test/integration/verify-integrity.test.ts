@@ -7,7 +7,7 @@ import { test } from "node:test";
 import type { Database } from "sql.js";
 import { datasetFromRows, Model, Trainer } from "../../kernel/engine";
 import { getStrategy } from "../../kernel/engine/optimizers/registry";
-import { RunRecorder, verifyFile, type RecordingPolicy } from "../../kernel/record";
+import { RunRecorder, SCHEMA_VERSION, verifyFile, type RecordingPolicy } from "../../kernel/record";
 import { verifyCommand } from "../../kernel/runtime/verify-command";
 import { tamperedCopy } from "./support/tamper";
 
@@ -116,7 +116,7 @@ test("flipping status from interrupted to completed fails (with or without an en
 });
 
 test("a schema version in nf_meta that disagrees with user_version fails", async () => {
-  await assertFails(await tamper(good, "meta-version.nfrun", (db) => db.run("UPDATE nf_meta SET value = '2' WHERE key = 'schema_version'")), /nf_meta schema_version.*expected 5, found 2/);
+  await assertFails(await tamper(good, "meta-version.nfrun", (db) => db.run("UPDATE nf_meta SET value = '2' WHERE key = 'schema_version'")), new RegExp(`nf_meta schema_version.*expected ${SCHEMA_VERSION}, found 2`));
 });
 
 test("the digest names edits the replay cannot see: a commit row of an unrecorded epoch, an event, the dataset's names", async () => {
@@ -126,7 +126,7 @@ test("the digest names edits the replay cannot see: a commit row of an unrecorde
   await assertFails(await tamper(partial, "partial-loss.nfrun", (db) => db.run("UPDATE commits SET loss = 0.25 WHERE epoch = 3 AND batch = 1")), /table commits: rows edited since recorded/);
   await assertFails(await tamper(good, "event-edit.nfrun", (db) => db.run("UPDATE events SET message = 'fine' WHERE kind = 'start'")), /table events: rows edited/);
   await assertFails(await tamper(good, "names-edit.nfrun", (db) => db.run(`UPDATE datasets SET input_names = '["a","b"]'`)), /table datasets: rows edited/);
-  await assertFails(await tamper(good, "digest-gone.nfrun", (db) => db.run("DELETE FROM run_integrity")), /run_integrity \(the run's digest\).*schema version 5/);
+  await assertFails(await tamper(good, "digest-gone.nfrun", (db) => db.run("DELETE FROM run_integrity")), new RegExp(`run_integrity \\(the run's digest\\).*schema version ${SCHEMA_VERSION}`));
   await assertFails(await tamper(good, "section-gone.nfrun", (db) => db.run("DELETE FROM run_integrity WHERE section = 'events'")), /run_integrity \(no digest of table events\)/);
 });
 
@@ -172,6 +172,9 @@ q = {
   "events": "SELECT seq, time_ms, t, epoch, position, kind, message, data_json FROM events WHERE run_id = ? ORDER BY seq",
   "test_sets": "SELECT name, count, input_size, target_size, x, y FROM test_sets WHERE run_id = ?",
   "test_metrics": "SELECT epoch, t, samples, loss, accuracy FROM test_metrics WHERE run_id = ? ORDER BY epoch",
+  "health": "SELECT t, layer, activation_mean, activation_std, dormant FROM health WHERE run_id = ? ORDER BY t, layer",
+  "health_values": "SELECT t, layer, tensor, count, zeros, nan, inf, mean, std, p0, p668, p1587, p3085, p5000, p6915, p8413, p9332, p10000, hist_low, hist_high, hist FROM health_values WHERE run_id = ? ORDER BY t, layer, tensor DESC",
+  "neuron_fitness": "SELECT t, fitness, grad_norm, activation_variance, stagnation, age, stage FROM neuron_fitness WHERE run_id = ? ORDER BY t",
 }
 keyed = {"run", "recorded_epochs", "snapshots", "lookahead_slow", "learning_rate_changes"}
 result = {}
@@ -188,7 +191,7 @@ print(json.dumps(result))
   const python = JSON.parse(execFileSync("python3", ["-c", script, good, runId], { encoding: "utf8" })) as Record<string, [number, string]>;
   const con = execFileSync("python3", ["-c", "import json,sqlite3,sys; print(json.dumps({s: [r, d] for s, r, d in sqlite3.connect(sys.argv[1]).execute('SELECT section, rows, digest FROM run_integrity WHERE run_id = ?', (sys.argv[2],))}))", good, runId], { encoding: "utf8" });
   const stored = JSON.parse(con) as Record<string, [number, string]>;
-  assert.equal(Object.keys(stored).length, 15);
+  assert.equal(Object.keys(stored).length, 18);
   assert.deepEqual(python, stored);
   assert.ok(stored.commits![0] === 16 && stored.sample_chunks![0]! >= 4);
 });

@@ -28,6 +28,8 @@ export class Lifecycle implements TrainingObserver {
   readonly bornAt: Float64Array;
   readonly rebirths: Int32Array;
   readonly senescence: Senescence | null;
+  /** The commit of the last evaluation (−1: none yet); `terms` are its. */
+  evaluatedAt = -1;
   private readonly activity: NeuronActivity;
   private readonly ema: Float64Array;
   /** Per layer: the replacement fraction's carry-over (continual backprop's fractional count). */
@@ -72,6 +74,7 @@ export class Lifecycle implements TrainingObserver {
     // 784-64-10's training time at batch 32 (docs/benchmarks.md).
     this.activity.observeCommit(trainer.state.avg);
     evaluateFitness(this.activity, this.ema, this.options, this.terms);
+    this.evaluatedAt = t;
     const events: LifecycleEvent[] = [];
     const model = this.model;
     for (const l of model.layers) {
