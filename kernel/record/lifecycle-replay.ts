@@ -1,8 +1,8 @@
 import { initializers, type InitializerName } from "../engine/initializers";
-import { rebirth, rebirthWeights } from "../engine/lifecycle/rebirth";
+import { rebirth, rebirthWeights, type RebirthLayout } from "../engine/lifecycle/rebirth";
 import type { InitSpec, Model } from "../engine/model";
 import type { StrategyState } from "../engine/optimizers/strategy-state";
-import type { NfrunReader } from "./reader";
+import type { RunContext, RunDb } from "./reader-types";
 import { safeJson } from "./reader-util";
 
 /**
@@ -29,7 +29,7 @@ const isIndex = (v: unknown, below: number): v is number => Number.isInteger(v) 
  * the model (a hidden layer, a neuron of it, a known initializer, finite numbers) — a hostile row is a
  * mismatch, never a crash.
  */
-export function recordedRebirths(reader: NfrunReader, runId: string, model: Model, bad: Bad): Map<number, RecordedRebirth[]> {
+export function recordedRebirths(reader: RunDb, runId: string, layers: RebirthLayout, bad: Bad): Map<number, RecordedRebirth[]> {
   const byT = new Map<number, RecordedRebirth[]>();
   const rows = reader.query("SELECT t, data_json FROM events WHERE run_id = ? AND kind = 'lifecycle' ORDER BY seq", [runId]);
   for (const [rowT, json] of rows) {
@@ -38,9 +38,9 @@ export function recordedRebirths(reader: NfrunReader, runId: string, model: Mode
     const e = isObject(data) && isObject(data.lifecycle) ? data.lifecycle : null;
     if (!e) return bad("lifecycle event", "data_json with a lifecycle object", String(json).slice(0, 60), t);
     if (e.kind !== "rebirth") continue;
-    const hidden = model.layers.length - 1;
+    const hidden = layers.length - 1;
     if (!isIndex(e.layer, hidden)) return bad("lifecycle event layer", `a hidden layer 0 … ${hidden - 1}`, String(e.layer), t);
-    const units = model.layers[e.layer]!.units;
+    const units = layers[e.layer]!.units;
     if (!isIndex(e.neuron, units)) return bad("lifecycle event neuron", `0 … ${units - 1}`, String(e.neuron), t);
     if (!Number.isInteger(e.t) || e.t !== t || (e.t as number) < 1) return bad("lifecycle event t", `the row's t (${t})`, String(e.t), t);
     const init = isObject(e.init) ? e.init : null;
@@ -64,5 +64,20 @@ export function replayRebirths(model: Model, state: StrategyState, rebirths: rea
 
 /** The optimizer-state resets the rebirths made, in commit order: for a replay restored mid-run (StrategyState.restoreResets). */
 export function rebirthResets(model: Model, rebirths: ReadonlyMap<number, readonly RecordedRebirth[]>): { t: number; weights: number[] }[] {
-  return [...rebirths.values()].flat().map((r) => ({ t: r.t, weights: rebirthWeights(model, r.layer, r.neuron) }));
+  return [...rebirths.values()].flat().map((r) => ({ t: r.t, weights: rebirthWeights(model.layers, r.layer, r.neuron) }));
+}
+
+const byContext = new WeakMap<RunContext, Map<number, RecordedRebirth[]>>();
+
+/** The run's rebirths for the reader's queries (read once per run context; a hostile row is a 'corrupt' error). */
+export function runRebirths(db: RunDb, ctx: RunContext): Map<number, RecordedRebirth[]> {
+  let found = byContext.get(ctx);
+  if (!found) {
+    const runId = ctx.info.runId;
+    found = recordedRebirths(db, runId, ctx.layers, (what, expected, found, t) => {
+      throw db.bad(`run ${runId}: ${what} at t=${t}: expected ${expected}, found ${found}`);
+    });
+    byContext.set(ctx, found);
+  }
+  return found;
 }

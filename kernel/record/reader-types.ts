@@ -1,5 +1,6 @@
 import type { SqlValue } from "sql.js";
 import type { Activation, ActivationName } from "../engine/activations";
+import type { RebirthChange } from "../engine/lifecycle/rebirth";
 import type { HyperValue, Strategy } from "../engine/optimizers/strategy";
 import type { RateChange, RunStrategySource } from "./run-strategy";
 import type { ClipAtCommit, MechanismReplay, RunMechanisms } from "./mechanisms";
@@ -100,6 +101,16 @@ export interface LeverageRow {
   readonly cumulative: number;
 }
 
+/** A rebirth as one replayed weight met it: after commit t its value became `value` (reason in the event log). */
+export interface RebirthAtCommit {
+  readonly t: number;
+  /** The reborn neuron. */
+  readonly layer: number;
+  readonly neuron: number;
+  readonly change: RebirthChange;
+  readonly value: number;
+}
+
 export interface CommitDetail {
   readonly batchTotal: number;
   readonly count: number;
@@ -139,6 +150,13 @@ export interface CommitDetail {
     readonly fastBeforeSync: number;
     readonly slowAfter: number;
   } | null;
+  /**
+   * The optimizer timestep this weight stepped with: t, or, after a rebirth reset its optimizer state at
+   * commit b, t − b (it restarted as a fresh optimizer's: bias corrections and the like count from there).
+   */
+  readonly stepT: number;
+  /** A rebirth after this commit that wrote this weight (null: none): the next commit's Before is its value. */
+  readonly rebirth: RebirthAtCommit | null;
 }
 
 export interface WeightTrace {

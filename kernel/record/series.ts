@@ -2,12 +2,14 @@
  * The Trace of a recorded run as series (seed 003): the per-commit scalars (loss, learning-rate scale,
  * gradient and step norms) and θ[t] — one weight's history, a neuron's, a layer's weights as a matrix
  * series, the per-layer update/weight ratio. θ[t] is rebuilt from the run's t = 0 snapshot and the
- * recorded adjustments (after = before − adjustment; Lookahead's syncs replayed), one query per neuron.
+ * recorded adjustments (after = before − adjustment; rebirths and Lookahead's syncs replayed), one query per neuron.
  */
 import type { NfrunReader } from "./reader";
 import type { LayerRow, NotRecorded, RunContext } from "./reader-types";
 import { notRecorded } from "./reader-util";
 import { testMetrics } from "./test-split";
+import { runRebirths } from "./lifecycle-replay";
+import { RebirthReplay } from "./rebirth-trace";
 import { neuronAdjustments } from "./weight-trace";
 
 /** Per-commit scalars; index k is commit t[k] (t = 1 … T). */
@@ -83,17 +85,23 @@ function fillNeuron(r: NfrunReader, ctx: RunContext, l: LayerRow, neuron: number
   if (ctx.mechanisms.lookahead && !ctx.replay) throw r.bad(`run ${ctx.info.runId}: its stored mechanisms do not fit its model (${ctx.replayError})`);
   const base = l.offset + neuron * (l.inputs + 1);
   const snap = r.snapshot(ctx, 0);
-  const n = wTo - wFrom + 1;
-  const theta = snap.weights.slice(base + wFrom, base + wTo + 1);
-  const adj = T > 0 ? neuronAdjustments(r, ctx.info.runId, l.layer, neuron, wFrom, wTo, 1, T) : [];
+  // A rebirth that writes the neuron may need its other weights (an absorbing bias reads w_out): replay them all.
+  const rebirths = runRebirths(r, ctx);
+  const [from, to] = RebirthReplay.touches(rebirths, ctx.layers, base, base + l.inputs) ? [0, l.inputs] : [wFrom, wTo];
+  const reborn = new RebirthReplay(rebirths, ctx.layers, base + from, base + to, 0, {}, null, {});
+  const n = to - from + 1;
+  const theta = snap.weights.slice(base + from, base + to + 1);
+  const adj = T > 0 ? neuronAdjustments(r, ctx.info.runId, l.layer, neuron, from, to, 1, T) : [];
   if (adj.some((a) => a.some((v) => v === null))) return notRecorded(`adjustments of neuron [layer ${l.layer}, neuron ${neuron}] are not all recorded`);
-  const la = ctx.replay?.lookahead(n, snap.slow ? snap.slow.slice(base + wFrom, base + wTo + 1) : null) ?? null;
-  out.set(theta, column);
+  const la = ctx.replay?.lookahead(n, snap.slow ? snap.slow.slice(base + from, base + to + 1) : null) ?? null;
+  const wanted = () => theta.subarray(wFrom - from, wTo - from + 1);
+  out.set(wanted(), column);
   for (let t = 1; t <= T; t++) {
     la?.beforeCommit(theta, t);
     for (let w = 0; w < n; w++) theta[w] = theta[w]! - adj[w]![t - 1]!;
+    reborn.afterCommit(t, theta, {});
     la?.afterCommit(theta, t);
-    out.set(theta, t * stride + column);
+    out.set(wanted(), t * stride + column);
   }
   return null;
 }

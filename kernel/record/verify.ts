@@ -151,7 +151,7 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
     }
   }
   // Rebirths the run logged (events of kind lifecycle), replayed after their commit.
-  const rebirths = recordedRebirths(reader, runId, model, (what, expected, found, t) => fail(what, expected, found, { t }));
+  const rebirths = recordedRebirths(reader, runId, model.layers, (what, expected, found, t) => fail(what, expected, found, { t }));
   const resets = rebirthResets(model, rebirths);
   const record = allocateCommitRecord(W, strategy.audit.length);
   // A network preconditioner's curvature, recomputed from the recorded samples and the weights before each refresh commit.

@@ -4,6 +4,8 @@ import { blobF64 } from "./blob";
 import { NfrunError } from "./errors";
 import type { NfrunReader } from "./reader";
 import type { Chunk, CommitDetail, LayerRow, LeverageRow, NotRecorded, RunContext, WeightAt, WeightTrace } from "./reader-types";
+import { runRebirths } from "./lifecycle-replay";
+import { RebirthReplay } from "./rebirth-trace";
 import { findCommit, notRecorded } from "./reader-util";
 import { rateChangeAt } from "./run-strategy";
 
@@ -108,9 +110,11 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
   if (layer > 0 && weight < l.inputs && ctx.col[layer - 1]![weight]! < 0) {
     return notRecorded(`the input of this weight (neuron [layer ${layer - 1}, neuron ${weight}]) was not recorded`);
   }
-  // Replay this weight (or, with per-neuron optimizer state, all weights of its neuron) from the nearest snapshot.
-  const replayAll = ctx.perNeuron.length > 0;
+  // Replay this weight (or, with per-neuron optimizer state or a rebirth that writes the neuron's weights,
+  // all weights of its neuron) from the nearest snapshot.
   const base = l.offset + neuron * (l.inputs + 1);
+  const rebirths = runRebirths(r, ctx);
+  const replayAll = ctx.perNeuron.length > 0 || RebirthReplay.touches(rebirths, ctx.layers, base, base + l.inputs);
   const lo = replayAll ? base : base + weight;
   const hi = replayAll ? base + l.inputs : base + weight;
   const replay = ctx.replay;
@@ -131,6 +135,7 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
   const target = weight - (lo - base);
   // Lookahead over the replayed weights, from the snapshot's slow weights (./mechanisms).
   const la = replay.lookahead(len, snap.slow);
+  const reborn = new RebirthReplay(rebirths, ctx.layers, lo, hi, snap.t, snap.global, strategy, h);
   let result: { rows: LeverageRow[]; commit: CommitDetail; batch: number } | null = null;
   for (let tt = snap.t + 1; tt <= t; tt++) {
     const k = ctx.commitIndex.get(tt);
@@ -155,19 +160,18 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
         }
       }
     }
-    s.t = tt;
     // A network preconditioner's curvature estimate of this commit: the snapshot after it holds it.
     if (suppliesCurvatureAt(strategy, h, tt)) {
       const estimate = suppliedCurvature(r, ctx, tt, lo, hi);
       if (!estimate) return notRecorded(`the curvature estimate of commit t=${tt} is not recorded (no snapshot after it)`);
       snap.w.curv_est!.set(estimate);
     }
-    strategy?.prepare?.({ h, t: tt, global: snap.global });
+    reborn.prepare(tt);
     // Clipping: the strategy sees avg × scale, scale from ‖avg‖ = the commit's grad_norm.
     const clip = replay.clip(ctx.trace.gradNorm[k]!);
     const gradScale = clip?.scale ?? 1;
     la?.beforeCommit(theta, tt);
-    let detail: Omit<CommitDetail, "after" | "lookahead"> | null = null;
+    let detail: Omit<CommitDetail, "after" | "lookahead" | "rebirth"> | null = null;
     // setLearningRate between the snapshot and this commit: the rates recorded with the change.
     const changed = rateChangeAt(ctx.rateChanges, snap.t, tt);
     for (let j = 0; j < len; j++) {
@@ -179,6 +183,8 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
       s.h = hj;
       s.g[j] = g * gradScale;
       s.lr[j] = lr;
+      reborn.scope(s, j, tt);
+      const stepT = s.t;
       strategy?.step(s, j, j + 1);
       const recomputed = strategy ? s.adjustment[j]! : null;
       const adjustment = adj[j]![tt - snap.t - 1]!;
@@ -200,12 +206,15 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
           before,
           clip,
           weightDecay: replay.groupOf && typeof hj.weight_decay === "number" ? hj.weight_decay : null,
+          stepT,
         };
       }
     }
     s.h = h;
     const slowBefore = la ? la.slow[target]! : NaN;
     const fast = theta[target]!;
+    // The lifecycle acts after the commit, before Lookahead's sync (trainer.commit).
+    const rebirth = reborn.afterCommit(tt, theta, snap.w).get(target) ?? null;
     const synced = la ? la.afterCommit(theta, tt) : false;
     if (detail) {
       result = {
@@ -213,7 +222,9 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
         batch,
         commit: {
           ...detail,
-          after: theta[target]!,
+          // A reborn weight's After is the commit's own; `rebirth` says what it became.
+          after: rebirth ? fast : theta[target]!,
+          rebirth,
           lookahead: synced && la ? { k: la.k, alpha: la.alpha, slowBefore, fastBeforeSync: fast, slowAfter: la.slow[target]! } : null,
         },
       };
@@ -235,7 +246,7 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
   };
 }
 
-/** Weights [lo, hi] (flat) of a neuron as they were after commit t (from a snapshot and the recorded adjustments). */
+/** Weights [lo, hi] (flat) of a neuron as they were after commit t (from a snapshot, the recorded adjustments and rebirths). */
 export function weightsAfter(r: NfrunReader, ctx: RunContext, t: number, layer: number, neuron: number): Float64Array | null {
   const l = ctx.layers[layer]!;
   const base = l.offset + neuron * (l.inputs + 1);
@@ -249,9 +260,12 @@ export function weightsAfter(r: NfrunReader, ctx: RunContext, t: number, layer: 
     if (ctx.mechanisms.lookahead && !ctx.replay) throw r.bad(`run ${ctx.info.runId}: its stored mechanisms do not fit its model (${ctx.replayError})`);
     // after = before − adjustment, then Lookahead's sync where one happened (./mechanisms).
     const la = ctx.replay?.lookahead(theta.length, snap.slow) ?? null;
+    // Values only: the rebirths' writes (the optimizer state plays no part here).
+    const reborn = new RebirthReplay(runRebirths(r, ctx), ctx.layers, base, base + l.inputs, snap.t, {}, null, {});
     for (let tt = snap.t + 1; tt <= t; tt++) {
       la?.beforeCommit(theta, tt);
       for (let w = 0; w <= l.inputs; w++) theta[w] = theta[w]! - adj[w]![tt - snap.t - 1]!;
+      reborn.afterCommit(tt, theta, {});
       la?.afterCommit(theta, tt);
     }
   }

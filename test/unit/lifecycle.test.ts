@@ -62,7 +62,7 @@ describe("rebirth", () => {
     assert.equal(m.params[m.weightIndex(0, 3, 2)], 0);
     for (let o = 0; o < 6; o++) assert.equal(m.params[m.weightIndex(1, o, 3)], 0, `outgoing to neuron ${o}`);
     // Nothing else moved.
-    const touched = new Set(rebirthWeights(m, 0, 3));
+    const touched = new Set(rebirthWeights(m.layers, 0, 3));
     for (let i = 0; i < old.length; i++) if (!touched.has(i)) assert.equal(m.params[i], old[i], `weight ${i}`);
   });
 
@@ -97,9 +97,9 @@ describe("rebirth", () => {
     const v1 = trainer.state.perWeight.exp_avg_sq!;
     const oldM = Float64Array.from(m1);
     // A neuron of layer 1 that learned (a dead ReLU's weights have no state to reset).
-    const neuron = [0, 1, 2, 3, 4, 5].find((j) => rebirthWeights(m, 1, j).some((i) => oldM[i] !== 0))!;
+    const neuron = [0, 1, 2, 3, 4, 5].find((j) => rebirthWeights(m.layers, 1, j).some((i) => oldM[i] !== 0))!;
     rebirth(m, trainer.state, { name: "he_uniform" }, 0, { layer: 1, neuron, t: trainer.t, absorb: 0 });
-    const touched = new Set(rebirthWeights(m, 1, neuron));
+    const touched = new Set(rebirthWeights(m.layers, 1, neuron));
     assert.equal(touched.size, 8 + 1 + 1, "8 incoming, the bias, 1 outgoing");
     for (let i = 0; i < m1.length; i++) {
       if (touched.has(i)) assert.ok(m1[i] === 0 && v1[i] === 0, `weight ${i} reset`);

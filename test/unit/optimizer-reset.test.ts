@@ -49,7 +49,7 @@ function ulp(x: number): number {
 const model = new Model({ inputs: 3, layers: [{ units: 4, activation: "relu" }, { units: 2, activation: "sigmoid" }] });
 const W = model.weightCount;
 /** Hidden neuron 1's weights (4 incoming with the bias, 2 outgoing), then output neuron 0's (it shares one with them). */
-const reborn = rebirthWeights(model, 0, 1);
+const reborn = rebirthWeights(model.layers, 0, 1);
 const second = Array.from({ length: 5 }, (_, k) => model.weightIndex(1, 0, k));
 
 function sameBits(a: number, b: number): boolean {

@@ -21,10 +21,22 @@ export function rebirthRng(seed: number, t: number, layer: number, neuron: numbe
   return new Rng((Math.imul(seed ^ 0x11fe, 0x9e3779b1) ^ Math.imul(t, 0x85ebca6b) ^ Math.imul(layer + 1, 0xc2b2ae35) ^ (neuron * 0x27d4eb2f)) >>> 0);
 }
 
-/** Flat indices of the weights a rebirth writes: the neuron's incoming weights and bias, then its outgoing weights. */
-export function rebirthWeights(model: Model, layer: number, neuron: number): number[] {
-  const l = model.layers[layer]!;
-  const next = model.layers[layer + 1];
+/** The layers a rebirth needs: where each layer's weights start, its inputs and units (a Model's, or a run file's). */
+export type RebirthLayout = readonly { readonly offset: number; readonly inputs: number; readonly units: number }[];
+
+/** What a rebirth does to one weight. */
+export type RebirthChange = "re-drawn" | "zeroed" | "absorbed";
+
+export interface RebirthWrite {
+  readonly index: number;
+  readonly value: number;
+  readonly change: RebirthChange;
+}
+
+/** Flat indices of the weights whose optimizer state a rebirth resets: the neuron's incoming weights and bias, then its outgoing weights. */
+export function rebirthWeights(layers: RebirthLayout, layer: number, neuron: number): number[] {
+  const l = layers[layer]!;
+  const next = layers[layer + 1];
   if (!next) throw new RangeError(`lifecycle: layer ${layer} is the output layer; only hidden neurons are reborn`);
   const base = l.offset + neuron * (l.inputs + 1);
   const indices = Array.from({ length: l.inputs + 1 }, (_, k) => base + k);
@@ -33,28 +45,41 @@ export function rebirthWeights(model: Model, layer: number, neuron: number): num
 }
 
 /**
- * Rebirth (ReDo, continual backprop): incoming weights re-drawn from `init` (fan-in/fan-out of the
- * layer; the bias as Model.initialize sets it), outgoing weights zero — the new neuron adds nothing to the
- * next layer at this moment — and the optimizer state of all those weights reset. With `absorb` ≠ 0 the
- * next layer's biases take over the old neuron's mean contribution (w_out · absorb), as continual
- * backprop does, so a neuron whose activation was constant leaves the function unchanged.
+ * The weights a rebirth writes, in the order it writes them: the neuron's incoming weights re-drawn from
+ * `init` (fan-in/fan-out of the layer) and its bias as the initializer sets biases ("re-drawn"), each
+ * outgoing weight zero ("zeroed") after, with `absorb` ≠ 0, the next layer's bias took over its mean
+ * contribution w_out · absorb ("absorbed"). `read` gives a weight's value before the rebirth (only the
+ * absorbing biases and outgoing weights are read). A replay (verify, a weight's trace) gets the same bits.
  */
-export function rebirth(model: Model, state: StrategyState | null, init: InitSpec, seed: number, site: RebirthSite): void {
+export function rebirthWrites(layers: RebirthLayout, init: InitSpec, seed: number, site: RebirthSite, read: (index: number) => number): RebirthWrite[] {
   const initializer = Object.hasOwn(initializers, init.name) ? initializers[init.name] : undefined;
   if (!initializer) throw new RangeError(`lifecycle.init: unknown initializer '${init.name}'`);
   const { layer, neuron } = site;
-  const l = model.layers[layer]!;
-  const next = model.layers[layer + 1];
+  const l = layers[layer]!;
+  const next = layers[layer + 1];
   if (!next) throw new RangeError(`lifecycle: layer ${layer} is the output layer; only hidden neurons are reborn`);
-  const p = model.params;
   const rng = rebirthRng(seed, site.t, layer, neuron);
   const base = l.offset + neuron * (l.inputs + 1);
-  for (let k = 0; k < l.inputs; k++) p[base + k] = initializer.sample(rng, l.inputs, l.units, init);
-  p[base + l.inputs] = initializer.initBias ? initializer.sample(rng, l.inputs, l.units, init) : 0;
+  const writes: RebirthWrite[] = [];
+  for (let k = 0; k < l.inputs; k++) writes.push({ index: base + k, value: initializer.sample(rng, l.inputs, l.units, init), change: "re-drawn" });
+  writes.push({ index: base + l.inputs, value: initializer.initBias ? initializer.sample(rng, l.inputs, l.units, init) : 0, change: "re-drawn" });
   for (let m = 0; m < next.units; m++) {
     const row = next.offset + m * (next.inputs + 1);
-    if (site.absorb !== 0) p[row + next.inputs] = p[row + next.inputs]! + p[row + neuron]! * site.absorb;
-    p[row + neuron] = 0;
+    if (site.absorb !== 0) writes.push({ index: row + next.inputs, value: read(row + next.inputs) + read(row + neuron) * site.absorb, change: "absorbed" });
+    writes.push({ index: row + neuron, value: 0, change: "zeroed" });
   }
-  state?.resetWeights(rebirthWeights(model, layer, neuron));
+  return writes;
+}
+
+/**
+ * Rebirth (ReDo, continual backprop): the weights of `rebirthWrites` written into the model — the new
+ * neuron adds nothing to the next layer at this moment — and the optimizer state of the neuron's incoming
+ * and outgoing weights reset (StrategyState.resetWeights: they restart as a fresh optimizer's). With
+ * `absorb` ≠ 0 the next layer's biases take over the old neuron's mean contribution (w_out · absorb), as
+ * continual backprop does, so a neuron whose activation was constant leaves the function unchanged.
+ */
+export function rebirth(model: Model, state: StrategyState | null, init: InitSpec, seed: number, site: RebirthSite): void {
+  const p = model.params;
+  for (const w of rebirthWrites(model.layers, init, seed, site, (i) => p[i]!)) p[w.index] = w.value;
+  state?.resetWeights(rebirthWeights(model.layers, site.layer, site.neuron));
 }
