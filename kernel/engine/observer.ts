@@ -33,8 +33,9 @@ export interface CommitEvent {
   readonly loss: number;
   /** Schedule factor applied to the per-weight learning rates. */
   readonly lrScale: number;
-  /** ‖avg‖₂ over all weights (before any clipping). */
+  /** ‖avg‖₂ over all weights (before any clipping); NaN when no observer reads the norms (`readsNorms`). */
   readonly gradNorm: number;
+  /** ‖adjustment‖₂ over all weights; NaN when no observer reads the norms. */
   readonly stepNorm: number;
   /**
    * Global-norm clipping (`clip_grad_norm` c > 0): ‖avg‖₂ before clipping and the scale the strategy's
@@ -99,6 +100,11 @@ export interface TrainingObserver {
    * parameters during a batch (the block is predicted ahead).
    */
   readonly readsBank?: boolean;
+  /**
+   * Whether onCommit reads the commit's gradNorm / stepNorm. Default: yes, when the observer has onCommit.
+   * Summing them costs two passes over every weight per commit; when no observer reads them they are NaN.
+   */
+  readonly readsNorms?: boolean;
   onSample?(e: SampleEvent): void;
   onCommit?(e: CommitEvent): void;
   onEpoch?(e: EpochEvent): void;

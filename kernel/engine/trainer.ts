@@ -126,6 +126,8 @@ export class Trainer {
   private readonly record: CommitRecord | null;
   /** The deferred path (see DeferredBatch), taken when no observer reads the bank during a batch. */
   private readonly deferred: DeferredBatch | null;
+  /** Whether some observer reads a commit's norms (else the commit event carries NaN and nobody sums them). */
+  private readonly readsNorms: boolean;
   private readonly rng: Rng;
   private order: Int32Array = new Int32Array(0);
   private stopRequested = false;
@@ -192,6 +194,7 @@ export class Trainer {
     this.record = this.observers.some((o) => o.wantsCommitDetail)
       ? allocateCommitRecord(model.weightCount, strategy.audit.length)
       : null;
+    this.readsNorms = this.observers.some((o) => o.onCommit && o.readsNorms !== false);
     this.deferred = this.observers.every((o) => o.readsBank === false || (!o.onSample && !o.onCommit))
       ? new DeferredBatch(model, this.blame, Math.min(DEFERRED_BLOCK, this.batchSize))
       : null;
@@ -384,8 +387,8 @@ export class Trainer {
         count,
         loss,
         lrScale,
-        gradNorm: state.gradNorm,
-        stepNorm: state.stepNorm,
+        gradNorm: this.readsNorms ? state.gradNorm : NaN,
+        stepNorm: this.readsNorms ? state.stepNorm : NaN,
         clipNorm,
         clipScale: scale,
         adjustment: state.adjustments,

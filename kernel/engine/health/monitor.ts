@@ -40,6 +40,7 @@ export function resolveHealth(o: HealthOptions): Required<HealthOptions> {
  */
 export class HealthMonitor implements TrainingObserver {
   readonly readsBank = false;
+  readonly readsNorms = false;
   readonly options: Required<HealthOptions>;
   /** The last measure, one entry per layer (empty before the first). */
   latest: readonly LayerHealth[] = [];

@@ -20,6 +20,7 @@ const NONE: readonly LifecycleEvent[] = [];
  */
 export class Lifecycle implements TrainingObserver {
   readonly readsBank = false;
+  readonly readsNorms = false;
   readonly options: ResolvedLifecycle;
   readonly init: InitSpec;
   /** Last evaluation's fitness and terms, per flat neuron index. */

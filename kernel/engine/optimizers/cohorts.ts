@@ -33,18 +33,32 @@ export function initialGlobal(strategy: Strategy, h: Readonly<Record<string, Hyp
  */
 export class Cohorts {
   list: Cohort[] = [];
-  segments: readonly Segment[];
+  private cut: readonly Segment[];
   /** Per weight: its index in `list`, −1: the run's own. */
   private owner: Int32Array | null = null;
+  /** Weights moved since the segments were cut (recut at the next commit: once per lifecycle evaluation, not per rebirth). */
+  private dirty = false;
 
   constructor(private readonly weightCount: number) {
-    this.segments = [{ from: 0, to: weightCount, cohort: -1 }];
+    this.cut = [{ from: 0, to: weightCount, cohort: -1 }];
   }
 
   clear(): void {
     this.list = [];
     this.owner = null;
-    this.segments = [{ from: 0, to: this.weightCount, cohort: -1 }];
+    this.dirty = false;
+    this.cut = [{ from: 0, to: this.weightCount, cohort: -1 }];
+  }
+
+  /** The weights in weight order, cut where the cohort changes (empty cohorts dropped first). */
+  get segments(): readonly Segment[] {
+    this.settle();
+    return this.cut;
+  }
+
+  /** Drops the cohorts later moves emptied and recuts the segments, if anything moved. */
+  settle(): void {
+    if (this.dirty) this.compact(this.owner!);
   }
 
   /**
@@ -59,7 +73,7 @@ export class Cohorts {
     }
     const owner = (this.owner ??= new Int32Array(this.weightCount).fill(-1));
     for (const i of indices) owner[i] = k;
-    this.compact(owner);
+    this.dirty = true;
   }
 
   /** Drops cohorts no weight belongs to any more and cuts the weights into segments. */
@@ -69,6 +83,7 @@ export class Cohorts {
     for (const k of owner) if (k >= 0 && used[k] === -1) used[k] = kept.push(this.list[k]!) - 1;
     for (let i = 0; i < owner.length; i++) if (owner[i]! >= 0) owner[i] = used[owner[i]!]!;
     this.list = kept;
+    this.dirty = false;
     const segments: Segment[] = [];
     for (let from = 0; from < owner.length; ) {
       let to = from + 1;
@@ -76,12 +91,13 @@ export class Cohorts {
       segments.push({ from, to, cohort: owner[from]! });
       from = to;
     }
-    this.segments = segments;
+    this.cut = segments;
   }
 
-  /** Each cohort's prepare for run commit t (its own timestep t − born). */
+  /** Each cohort's prepare for run commit t (its own timestep t − born); first the segments, so emptied cohorts are gone. */
   prepare(strategy: Strategy, h: Readonly<Record<string, HyperValue>>, t: number): void {
     const prepare = strategy.prepare;
+    this.settle();
     if (!prepare) return;
     for (const c of this.list) prepare({ h, t: t - c.born, global: c.global });
   }

@@ -201,7 +201,10 @@ export class StrategyState {
   resetWeights(indices: Iterable<number>): void {
     const list = [...indices];
     const initial = this.strategy.state?.initial?.(this.h) ?? {};
-    for (const i of list) for (const [name, arr] of Object.entries(this.s.w)) arr[i] = initial[name] ?? 0;
+    for (const [name, arr] of Object.entries(this.s.w)) {
+      const value = initial[name] ?? 0;
+      for (const i of list) arr[i] = value;
+    }
     this.cohorts.assign(list, this.t, () => initialGlobal(this.strategy, this.h));
   }
 
@@ -212,6 +215,7 @@ export class StrategyState {
   restoreResets(resets: Iterable<{ readonly t: number; readonly weights: readonly number[] }>): void {
     this.cohorts.clear();
     for (const r of resets) if (r.t <= this.t) this.cohorts.assign(r.weights, r.t, () => ({}));
+    this.cohorts.settle();
     for (const c of this.cohorts.list) Object.assign(c.global, cohortGlobal(this.strategy, this.h, c.born, this.t));
   }
 
