@@ -20,6 +20,8 @@ const builds = [
   node("kernel/runtime/cli.ts", "dist/cli.js", { external: ["vega", "vega-lite", "vega-interpreter", "@resvg/resvg-js"] }),
   // The .nfrun writer thread (a worker_thread started by kernel/record/writer-thread.ts beside the bundle).
   node("kernel/record/writer-worker.ts", "dist/nfrun-writer.js"),
+  // A sweep's worker threads (kernel/runtime/sweep-pool.ts starts them beside the bundle: `--jobs N`).
+  node("kernel/runtime/sweep-worker.ts", "dist/sweep-worker.js"),
   // The notebook kernel process, its control thread and the Jupyter adapter (docs/kernel.md).
   ...[
     ["kernel/runtime/kernel/main.ts", "dist/kernel.js"],

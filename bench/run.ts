@@ -15,6 +15,7 @@ import { languageBenchmark } from "./language";
 import { wideBenchmark } from "./wide";
 import { lifecycleBenchmark } from "./lifecycle";
 import { courseBenchmark } from "./course";
+import { sweepBenchmark } from "./sweep";
 import { machineLine, type Benchmark } from "./lib/harness";
 
 const registry: readonly Benchmark[] = [
@@ -29,6 +30,7 @@ const registry: readonly Benchmark[] = [
   wideBenchmark,
   lifecycleBenchmark,
   courseBenchmark,
+  sweepBenchmark,
 ];
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { version } from "../../package.json";
 import { ExperimentConfigError } from "../engine/config/errors";
 import { NfrunError } from "../record/errors";
@@ -22,6 +22,10 @@ import type { TrainingObserver } from "../engine/observer";
 import { verifyCommand } from "./verify-command";
 import { exportCommand, type ExportOptions } from "./cli-export";
 import { plotCommand, type PlotOptions } from "./cli-plot";
+import { mergeCommand } from "./cli-merge";
+import { trainInParallel } from "./cli-parallel";
+import { defaultJobs } from "./sweep-pool";
+import type { BuiltExperiment } from "../engine/config/build";
 import { addKernelCommands } from "./kernel/kernelspec";
 
 /**
@@ -32,6 +36,7 @@ import { addKernelCommands } from "./kernel/kernelspec";
  *   neuroforge verify <file.nfrun> [--strategy module.ts]
  *   neuroforge export <file.nfrun> --to DIR [--max-theta-mb N]
  *   neuroforge plot <file.nfrun> --out plot.svg [--run ID] [--weights l:n:w,…] [--panel signals[:mode]]…
+ *   neuroforge merge a.nfrun b.nfrun … -o all.nfrun
  *   neuroforge demo [--quiet]
  *   neuroforge --version
  * Exit codes: 0 ok, 1 training failed (diverged, I/O during the run, out of memory), 2 bad config or
@@ -51,6 +56,14 @@ const defaultIo: CliIo = {
 
 export interface TrainOptions extends RunOptions, RecordPolicyFlags {
   readonly quiet?: boolean;
+  /** Worker threads for a sweep's runs (default: the number of cores; 1: one after the other). */
+  readonly jobs?: number;
+}
+
+function parseJobs(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError(`expected a whole number from 1 to 1024, got '${text}'`);
+  return n;
 }
 
 /**
@@ -106,12 +119,50 @@ async function trainPlans(
 ): Promise<number> {
   const quiet = options.quiet ?? false;
   const multi = plans.length > 1;
-  const bad = (message: string): number => badUsage(io, message);
   const out: Print = quiet ? () => {} : io.out;
   out(`NeuroForge ${version}`);
   const sweep = plans[0]!.sweep;
   if (sweep) out(`sweep: ${sweep.design}, ${plans.length} members, factors ${sweep.factors.map((f) => f.name).join(", ")}; sweep sha256 ${sweepHash(sweep)}`);
   else if (multi) out(`multirun: ${plans.length} runs`);
+  const jobs = options.jobs ?? defaultJobs();
+  let results: readonly FitResult[];
+  let trained: readonly { readonly plan: RunPlan; readonly built?: BuiltExperiment }[];
+  if (multi && jobs > 1) {
+    const parallel = await trainInParallel(path, plans, { ...options, jobs }, stop, out, io.err);
+    results = parallel.results;
+    trained = plans.slice(0, results.length).map((plan) => ({ plan }));
+    if (parallel.code !== EXIT.ok) return parallel.code;
+  } else {
+    const serial = await trainSerially(path, plans, options, stop, io);
+    if (typeof serial === "number") return serial;
+    ({ results, trained } = serial);
+  }
+  if (sweep && sweep.design !== "grid" && sweep.design !== "random" && options.shard === undefined) {
+    const byMember = new Map(plans.map((plan, k) => [plan.member?.index, results[k]]));
+    const losses = sweep.members.map((m) => (byMember.get(m.index)?.status === "completed" ? byMember.get(m.index)!.loss : NaN));
+    // The sweep's result, as the final loss is a run's: printed even with --quiet.
+    io.out("");
+    for (const line of formatMainEffects(mainEffects(sweep, losses))) io.out(line);
+  }
+  const written = writeRunOutputs(plans, trained, options);
+  for (const config of written.configs) io.out(`resolved config written to ${displayPath(config)}`);
+  if (written.sweep) io.out(`resolved sweep written to ${displayPath(written.sweep)}`);
+  if (written.weights) io.out(`weights written to ${displayPath(written.weights)}`);
+  return EXIT.ok;
+}
+
+/** One run after the other in this thread, each with its preamble and progress; an exit code when one does not complete. */
+async function trainSerially(
+  path: string,
+  plans: readonly RunPlan[],
+  options: TrainOptions & { lock: RunFileLock | null; policy: RecordingPolicy },
+  stop: StopSignals,
+  io: CliIo,
+): Promise<{ results: FitResult[]; trained: PreparedRun[] } | number> {
+  const quiet = options.quiet ?? false;
+  const multi = plans.length > 1;
+  const bad = (message: string): number => badUsage(io, message);
+  const out: Print = quiet ? () => {} : io.out;
   const trained: PreparedRun[] = [];
   const results: FitResult[] = [];
   for (const [k, plan] of plans.entries()) {
@@ -142,17 +193,7 @@ async function trainPlans(
     results.push(result);
     if (code !== EXIT.ok) return code;
   }
-  if (sweep && sweep.design !== "grid" && sweep.design !== "random") {
-    const losses = sweep.members.map((_, k) => (results[k]?.status === "completed" ? results[k]!.loss : NaN));
-    // The sweep's result, as the final loss is a run's: printed even with --quiet.
-    io.out("");
-    for (const line of formatMainEffects(mainEffects(sweep, losses))) io.out(line);
-  }
-  const written = writeRunOutputs(plans, trained, options);
-  for (const config of written.configs) io.out(`resolved config written to ${displayPath(config)}`);
-  if (written.sweep) io.out(`resolved sweep written to ${displayPath(written.sweep)}`);
-  if (written.weights) io.out(`weights written to ${displayPath(written.weights)}`);
-  return EXIT.ok;
+  return { results, trained };
 }
 
 /** A bad config or usage: one line, exit 2. */
@@ -191,6 +232,8 @@ export function createProgram(io: CliIo = defaultIo, done: (code: number) => voi
     .option("--export-sweep <file.json>", "write the resolved sweep (design, factors, every member's overrides) as JSON")
     .option("--audit-log <file.md>", "append a markdown block per run: time, config hash, optimizer, schedule")
     .option("-o, --weights-out <path>", "write the trained weights JSON here (overrides export.weights)")
+    .option("-j, --jobs <n>", "runs of a sweep trained at once, each on a worker thread (default: the number of cores)", parseJobs)
+    .option("--shard <i/n>", "run only shard i (0-based) of n of the sweep's runs, a contiguous block; merge the shards' files with `neuroforge merge`")
     .option("-q, --quiet", "print only the final result")
     .action(async (experiment: string, overrides: string[], opts: Omit<TrainOptions, "overrides">) => {
       done(await trainCommand(experiment, { ...opts, overrides }, io));
@@ -235,6 +278,14 @@ export function createProgram(io: CliIo = defaultIo, done: (code: number) => voi
     .option("--log <auto|on|off>", "log y axis (default auto: positive values spanning decades)")
     .action(async (file: string, opts: PlotOptions) => {
       done(await plotCommand(file, opts, io.out, io.err));
+    });
+  program
+    .command("merge")
+    .description("combine run files (a sweep's shards) into one: each input verified, nothing lost, duplicates refused")
+    .argument("<files...>", "run files (.nfrun) to merge, in order")
+    .requiredOption("-o, --out <file.nfrun>", "the merged file to write (must not exist)")
+    .action(async (files: string[], opts: { out: string }) => {
+      done(await mergeCommand(files, opts, io.out, io.err));
     });
   addKernelCommands(program, io.out, io.err, done);
   return program;

@@ -17,7 +17,7 @@ import type { RecordingPolicy } from "../record/policy";
 import { appendAuditLog, auditBlock, planRun, type RunPlan } from "./cli-config";
 import { writeWeightsFile } from "./cli-run";
 import { writeTextAtomic } from "./files";
-import { planSweep, writeSweep, type SweepOptions } from "./sweep-plan";
+import { planSweep, shardRange, writeSweep, type SweepOptions } from "./sweep-plan";
 
 /** What `neuroforge train` takes besides the experiment file (its flags), and a cell's `train` alike. */
 export interface RunOptions extends SweepOptions {
@@ -41,6 +41,13 @@ export interface RunOptions extends SweepOptions {
  * `-m` comma lists' product, or a designed sweep's members (their overrides after the command line's).
  */
 export function planRuns(path: string, options: RunOptions): RunPlan[] {
+  const plans = planAllRuns(path, options);
+  if (options.shard === undefined) return plans;
+  const { from, to } = shardRange(options.shard, plans.length);
+  return plans.slice(from, to);
+}
+
+function planAllRuns(path: string, options: RunOptions): RunPlan[] {
   const given = options.overrides ?? [];
   const sweep = planSweep(path, options);
   if (sweep) {
@@ -157,17 +164,21 @@ export function concludeRun(run: PreparedRun, result: FitResult, options: RunOpt
  * After the last run: the resolved configs (a file holding one run gets its object, a file holding
  * several an array, in sweep order) and the last run's weights. Returns the absolute paths written.
  */
-export function writeRunOutputs(plans: readonly RunPlan[], trained: readonly PreparedRun[], options: RunOptions): { configs: string[]; weights?: string; sweep?: string } {
+export function writeRunOutputs(
+  plans: readonly RunPlan[],
+  trained: readonly { readonly plan: RunPlan; readonly built?: BuiltExperiment }[],
+  options: RunOptions,
+): { configs: string[]; weights?: string; sweep?: string } {
   const out = outputs(plans, options);
   const written: { configs: string[]; weights?: string; sweep?: string } = { configs: [] };
   const sweep = plans[0]?.sweep;
   if (options.exportSweep && sweep) written.sweep = writeSweep(options.exportSweep, sweep);
   const shared = options.exportConfig !== undefined && plans.length > 1;
   for (const [target, runs] of configTargets(trained, options)) {
-    const experiments = runs.map((r) => r.built.experiment);
+    const experiments = runs.map((r) => r.plan.resolution.experiment);
     written.configs.push(writeTextAtomic(target, `${JSON.stringify(shared || runs.length > 1 ? experiments : experiments[0], null, 2)}\n`));
   }
-  const last = trained.at(-1);
-  if (out.weights && last) written.weights = writeWeightsFile(last.built, out.weights);
+  const last = trained.at(-1)?.built;
+  if (out.weights && last) written.weights = writeWeightsFile(last, out.weights);
   return written;
 }

@@ -10,6 +10,11 @@ import { configHash } from "../record/config-hash";
 import { writeTextAtomic } from "./files";
 
 export interface SweepOptions {
+  /**
+   * `i/n`: run only slice i (0-based) of n of the runs, a contiguous block in sweep order, so that
+   * merging shards 0…n−1 in order gives the serial sweep (a Slurm array task, a Kubernetes indexed Job).
+   */
+  readonly shard?: string;
   /** A designed sweep (grid, random, an orthogonal array); default: the file's `sweep:` block. */
   readonly sweep?: SweepSpec;
   /** Write the resolved sweep (every member's overrides) as JSON here. */
@@ -36,4 +41,14 @@ export const sweepHash = (sweep: ResolvedSweep): string => configHash(sweep);
 
 export function writeSweep(path: string, sweep: ResolvedSweep): string {
   return writeTextAtomic(path, `${JSON.stringify(sweep, null, 2)}\n`);
+}
+
+/** The members of shard `text` (`i/n`) among `count` runs: [from, to). Throws naming --shard. */
+export function shardRange(text: string, count: number): { readonly from: number; readonly to: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) throw new ExperimentConfigError("", `--shard: expected i/n with 0 ≤ i < n (e.g. 0/4), got '${text}'`);
+  const [i, n] = [Number(m[1]), Number(m[2])];
+  if (!(n >= 1 && i < n)) throw new ExperimentConfigError("", `--shard: expected i/n with 0 ≤ i < n, got '${text}'`);
+  if (n > count) throw new ExperimentConfigError("", `--shard ${text}: ${n} shards for ${count} run${count === 1 ? "" : "s"}; give at most ${count} shards`);
+  return { from: Math.floor((i * count) / n), to: Math.floor(((i + 1) * count) / n) };
 }
