@@ -11,9 +11,10 @@ import { concludeRun, outputProblem, planRuns, planWarnings, prepareRun, writeRu
 import { progressModeFor, ProgressReporter } from "./progress";
 import { debugStack, reportError } from "./cli-errors";
 import { StopSignals } from "./stop-signals";
-import { sweepHash } from "./sweep-plan";
+import { sweepHash, withHistory } from "./sweep-plan";
 import { formatMainEffects } from "./sweep-report";
 import { mainEffects } from "../engine/sweep/main-effects";
+import { ARRAY_NAMES } from "../engine/sweep/orthogonal-arrays";
 import type { FitResult } from "../engine/trainer";
 import { linePrinter, terminalText } from "./terminal";
 import { PolicyFlagError, recordingPolicy, type RecordPolicyFlags } from "./cli-record-policy";
@@ -74,10 +75,15 @@ export async function trainCommand(path: string, options: TrainOptions, io: CliI
   const bad = (message: string): number => badUsage(io, message);
   let plans: RunPlan[];
   try {
+    options = await withHistory(path, options);
     plans = planRuns(path, options);
   } catch (error) {
     if (error instanceof ExperimentConfigError) return bad(`invalid experiment: ${error.describeAll()}`);
     throw error;
+  }
+  if (plans.length === 0) {
+    io.out(`search budget spent: ${options.history?.length ?? 0} runs in ${options.historyFrom ?? options.record}`);
+    return EXIT.ok;
   }
   const problem = outputProblem(plans, options);
   if (problem) return bad(problem);
@@ -137,7 +143,7 @@ async function trainPlans(
     if (typeof serial === "number") return serial;
     ({ results, trained } = serial);
   }
-  if (sweep && sweep.design !== "grid" && sweep.design !== "random" && options.shard === undefined) {
+  if (sweep && (ARRAY_NAMES as readonly string[]).includes(sweep.design) && options.shard === undefined) {
     const byMember = new Map(plans.map((plan, k) => [plan.member?.index, results[k]]));
     const losses = sweep.members.map((m) => (byMember.get(m.index)?.status === "completed" ? byMember.get(m.index)!.loss : NaN));
     // The sweep's result, as the final loss is a run's: printed even with --quiet.
@@ -233,6 +239,7 @@ export function createProgram(io: CliIo = defaultIo, done: (code: number) => voi
     .option("--audit-log <file.md>", "append a markdown block per run: time, config hash, optimizer, schedule")
     .option("-o, --weights-out <path>", "write the trained weights JSON here (overrides export.weights)")
     .option("-j, --jobs <n>", "runs of a sweep trained at once, each on a worker thread (default: the number of cores)", parseJobs)
+    .option("--history-from <file.nfrun>", "an adaptive search (bandit, evolution) proposes its next round from the runs in this file (default: --record)")
     .option("--shard <i/n>", "run only shard i (0-based) of n of the sweep's runs, a contiguous block; merge the shards' files with `neuroforge merge`")
     .option("-q, --quiet", "print only the final result")
     .action(async (experiment: string, overrides: string[], opts: Omit<TrainOptions, "overrides">) => {

@@ -6,6 +6,8 @@
 import { readExperimentFile } from "../engine/config/parse";
 import { ExperimentConfigError } from "../engine/config/errors";
 import { resolveSweep, type ResolvedSweep, type SweepSpec } from "../engine/sweep/design";
+import type { Trial } from "../engine/sweep/adaptive";
+import { searchHistory } from "./sweep-history";
 import { configHash } from "../record/config-hash";
 import { writeTextAtomic } from "./files";
 
@@ -20,6 +22,10 @@ export interface SweepOptions {
   /** Write the resolved sweep (every member's overrides) as JSON here. */
   readonly exportSweep?: string;
   readonly multirun?: boolean;
+  /** An adaptive search's members run so far (sweep-history.ts); its next round is proposed from them. */
+  readonly history?: readonly Trial[];
+  /** Where an adaptive search's history is read (default: the --record file). */
+  readonly historyFrom?: string;
 }
 
 /** The resolved sweep for `path`, or null when neither the options nor the file declare one. */
@@ -33,7 +39,7 @@ export function planSweep(path: string, options: SweepOptions): ResolvedSweep | 
     return null;
   }
   if (options.multirun) throw new ExperimentConfigError("sweep", "-m comma lists and a sweep: block both make runs; give the sweep in one place", source.file);
-  return resolveSweep(spec, options.sweep ? "sweep option" : source.file);
+  return resolveSweep(spec, options.sweep ? "sweep option" : source.file, options.history ?? []);
 }
 
 /** sha256 of the resolved sweep's canonical JSON (as a resolved config's hash). */
@@ -51,4 +57,17 @@ export function shardRange(text: string, count: number): { readonly from: number
   if (!(n >= 1 && i < n)) throw new ExperimentConfigError("", `--shard: expected i/n with 0 ≤ i < n, got '${text}'`);
   if (n > count) throw new ExperimentConfigError("", `--shard ${text}: ${n} shards for ${count} run${count === 1 ? "" : "s"}; give at most ${count} shards`);
   return { from: Math.floor((i * count) / n), to: Math.floor(((i + 1) * count) / n) };
+}
+
+/**
+ * The options with an adaptive search's history loaded (from `historyFrom`, else the record file),
+ * when the sweep (option or `sweep:` block) is a bandit or an evolution; otherwise unchanged.
+ */
+export async function withHistory<T extends SweepOptions & { readonly record?: string }>(path: string, options: T): Promise<T> {
+  const raw = readExperimentFile(path).raw as Record<string, unknown> | null;
+  const spec = (options.sweep ?? (raw && typeof raw === "object" ? raw.sweep : undefined)) as { design?: unknown; params?: unknown } | undefined;
+  if (!spec || (spec.design !== "bandit" && spec.design !== "evolution") || !spec.params || typeof spec.params !== "object") return options;
+  const file = options.historyFrom ?? options.record;
+  if (!file) return options;
+  return { ...options, history: await searchHistory(file, Object.keys(spec.params)) };
 }

@@ -2,6 +2,10 @@ import { z } from "zod";
 import { ExperimentConfigError, problemsFromZod } from "../config/errors";
 import { Rng } from "../math/rng";
 import { ARRAY_NAMES, columnsFor, orthogonalArray, type ArrayName } from "./orthogonal-arrays";
+import { nextRound, type Proposal, type Trial } from "./adaptive";
+import { distribution, drawValue, isLevels, value, type Distribution, type SweepValue } from "./values";
+
+export type { Distribution, SweepValue } from "./values";
 
 /**
  * A sweep's design, declared in a config's `sweep:` block or passed from a cell (the same shape):
@@ -15,24 +19,20 @@ import { ARRAY_NAMES, columnsFor, orthogonalArray, type ArrayName } from "./orth
  *   {uniform: [lo, hi]}, {loguniform: [lo, hi]}, {int: [lo, hi]} (inclusive), beside a list (a choice).
  * Every member is a list of `key=value` overrides, applied after the command line's.
  */
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const value = z.union([scalar, z.array(scalar), z.record(z.string(), scalar)]);
-const range = z.tuple([z.number(), z.number()]);
-const distribution = z.union([
-  z.strictObject({ uniform: range }),
-  z.strictObject({ loguniform: range }),
-  z.strictObject({ int: range }),
-]);
 export const sweepSchema = z.strictObject({
-  design: z.enum(["grid", "random", ...ARRAY_NAMES]),
+  design: z.enum(["grid", "random", ...ARRAY_NAMES, "bandit", "evolution"]),
   params: z.record(z.string().min(1), z.union([z.array(value).min(1), distribution])),
   count: z.int().min(1).max(100_000).optional(),
   seed: z.int().min(0).optional(),
+  /** Adaptive designs (./adaptive): runs in all, members per round, population, mutation rate, UCB's c. */
+  budget: z.int().min(1).max(100_000).optional(),
+  batch: z.int().min(1).max(10_000).optional(),
+  population: z.int().min(2).max(10_000).optional(),
+  mutation: z.number().min(0).max(1).optional(),
+  c: z.number().min(0).optional(),
 });
 
 export type SweepSpec = z.input<typeof sweepSchema>;
-export type SweepValue = z.infer<typeof value>;
-export type Distribution = z.infer<typeof distribution>;
 
 export interface SweepMember {
   /** 0-based position in the sweep (stable across shards and machines). */
@@ -49,6 +49,8 @@ export interface ResolvedSweep {
   readonly factors: readonly { readonly name: string; readonly values: readonly SweepValue[] | Distribution }[];
   readonly count?: number;
   readonly seed?: number;
+  /** Adaptive designs: how many members the history held when this round was proposed. */
+  readonly history?: number;
   readonly members: readonly SweepMember[];
 }
 
@@ -60,8 +62,11 @@ export function overrideText(v: SweepValue): string {
   return typeof v === "number" ? String(v) : JSON.stringify(v);
 }
 
-/** Validates a `sweep:` block (or a cell's spec) and spells out its members. Errors name `sweep.<field>`. */
-export function resolveSweep(input: unknown, file?: string): ResolvedSweep {
+/**
+ * Validates a `sweep:` block (or a cell's spec) and spells out its members — for an adaptive design
+ * (bandit, evolution) the next round's, from `history` (the members run so far). Errors name `sweep.<field>`.
+ */
+export function resolveSweep(input: unknown, file?: string, history: readonly Trial[] = []): ResolvedSweep {
   const parsed = sweepSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     const problems = problemsFromZod(sweepSchema, parsed.error.issues, "sweep");
@@ -80,6 +85,25 @@ export function resolveSweep(input: unknown, file?: string): ResolvedSweep {
       throw new ExperimentConfigError(`sweep.params.${f.name}.${kind}`, `expected [lo, hi] with ${need}, got [${lo}, ${hi}]`, file);
     }
   }
+  const adaptiveKeys = (["budget", "batch", "population", "mutation", "c"] as const).filter((k) => spec[k] !== undefined);
+  if (spec.design === "bandit" || spec.design === "evolution") {
+    if (spec.budget === undefined) throw new ExperimentConfigError("sweep.budget", `design: ${spec.design} needs budget (how many runs in all)`, file);
+    if (spec.count !== undefined) throw new ExperimentConfigError("sweep.count", `design: ${spec.design} takes budget, not count`, file);
+    let proposals: Proposal[];
+    try {
+      proposals = nextRound({ ...spec, design: spec.design, budget: spec.budget }, history);
+    } catch (error) {
+      const m = /^params\.([^:]+): (.*)$/.exec(error instanceof Error ? error.message : String(error));
+      throw new ExperimentConfigError(m ? `sweep.params.${m[1]}` : "sweep", m ? m[2]! : String(error), file);
+    }
+    const members = proposals.map((p, k) => ({
+      index: history.length + k,
+      levels: factors.map((f) => (isLevels(f.values) ? f.values.findIndex((v) => JSON.stringify(v) === JSON.stringify(p.values[f.name])) : -1)),
+      overrides: [...factors.map((f) => `${f.name}=${overrideText(p.values[f.name]!)}`), ...(p.seed === undefined ? [] : [`seed=${p.seed}`])],
+    }));
+    return { design: spec.design, factors, seed: spec.seed ?? 0, history: history.length, members };
+  }
+  if (adaptiveKeys.length > 0) throw new ExperimentConfigError(`sweep.${adaptiveKeys[0]}`, `only the adaptive designs (bandit, evolution) take ${adaptiveKeys[0]}`, file);
   if (spec.design !== "random") {
     const bad = factors.find((f) => !isList(f.values));
     if (bad) throw new ExperimentConfigError(`sweep.params.${bad.name}`, `a distribution needs design: random; ${spec.design} takes a list of levels`, file);
@@ -124,10 +148,9 @@ function draw(f: SweepValue[] | Distribution, rng: Rng): { level: number; value:
     const level = rng.int(f.length);
     return { level, value: f[level]! };
   }
-  if ("uniform" in f) return { level: -1, value: rng.uniform(f.uniform[0], f.uniform[1]) };
-  if ("loguniform" in f) return { level: -1, value: Math.exp(rng.uniform(Math.log(f.loguniform[0]), Math.log(f.loguniform[1]))) };
-  return { level: -1, value: f.int[0] + rng.int(f.int[1] - f.int[0] + 1) };
+  return { level: -1, value: drawValue(f, rng) };
 }
+
 
 /** The array's rows restricted to one column per factor (each factor's level count must match a column). */
 function arrayMembers(name: ArrayName, lists: readonly SweepValue[][], names: readonly string[], file?: string): number[][] {

@@ -46,6 +46,7 @@ export { parameterNames, noDecayGroups, type NoDecayGroups } from "../../engine/
 export { auditBlock, appendAuditLog } from "../cli-config";
 export { resolveSweep, overrideText, type SweepSpec, type ResolvedSweep, type SweepMember, type SweepValue, type Distribution } from "../../engine/sweep/design";
 export { orthogonalArray, smallestArrayFor, ARRAY_NAMES, type ArrayName, type OrthogonalArray } from "../../engine/sweep/orthogonal-arrays";
+export { nextRound, ucbScore, type AdaptiveSpec, type Trial, type Proposal } from "../../engine/sweep/adaptive";
 export { mainEffects, signalToNoise, type FactorEffect, type LevelEffect, type Goal } from "../../engine/sweep/main-effects";
 export type { RunOptions } from "../experiment-runs";
 
