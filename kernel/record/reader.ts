@@ -107,8 +107,12 @@ export class NfrunReader implements RunDb {
     return new NfrunError("corrupt", message, this.path);
   }
 
+  /**
+   * The runs in the order they were added to the file: recorded one after another, or copied by merge in
+   * its inputs' order (so a parallel sweep's members are in member order, whichever started first).
+   */
   runIds(): string[] {
-    return this.query("SELECT run_id FROM runs ORDER BY started_ms, run_id").map((r) => String(r[0]));
+    return this.query("SELECT run_id FROM runs ORDER BY rowid").map((r) => String(r[0]));
   }
 
   runs(): RunInfo[] {

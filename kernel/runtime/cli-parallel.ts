@@ -1,20 +1,20 @@
 /**
  * `neuroforge train` with several runs and `--jobs N` > 1: the members train on worker threads
- * (sweep-pool.ts) and are reported in member order — label, final loss, run id — as each one and every
- * earlier one has finished; audit-log blocks are appended in that order too.
+ * (sweep-pool.ts) and each one's lines — header, preamble, progress, result — are printed in member
+ * order as soon as it and every earlier one have finished, as `--jobs 1` prints them; audit-log
+ * blocks are appended in that order too. Progress is in lines (a bar cannot be drawn from a thread).
  */
-import { relative } from "node:path";
 import type { FitResult } from "../engine/trainer";
 import type { RecordingPolicy } from "../record/policy";
-import { appendAuditLog, auditBlock, type RunPlan } from "./cli-config";
+import type { RunPlan } from "./cli-config";
 import { EXIT, type Print } from "./cli-run";
-import type { RunOptions } from "./experiment-runs";
-import { formatLoss, formatSeconds } from "./progress";
+import { auditRun, type RunOptions } from "./experiment-runs";
 import { MemberError, runMembers } from "./sweep-pool";
 import type { StopSignals } from "./stop-signals";
+import type { MemberView } from "./train-member";
 
 export interface ParallelOutcome {
-  /** Per plan, in order: its result (absent for members not run). */
+  /** Per plan, in order, up to the first that did not complete: its result. */
   readonly results: readonly FitResult[];
   readonly code: number;
 }
@@ -23,41 +23,34 @@ export async function trainInParallel(
   path: string,
   plans: readonly RunPlan[],
   options: RunOptions & { readonly policy: RecordingPolicy; readonly jobs: number },
+  view: (k: number) => MemberView,
   stop: StopSignals,
   out: Print,
   err: Print,
 ): Promise<ParallelOutcome> {
-  out(`${Math.min(options.jobs, plans.length)} worker threads`);
-  const auditLog = options.auditLog ?? plans[0]!.resolution.experiment.export?.audit_log;
-  const start = performance.now();
   let outcomes;
   try {
     outcomes = await runMembers(plans, {
-    path,
-    ...(options.configDir ? { configDir: options.configDir } : {}),
-    ...(options.record ? { record: options.record } : {}),
-    policy: options.policy,
-    jobs: options.jobs,
-    stopped: () => stop.received !== null,
-    onMember: (o, plan) => {
-      const k = plans.indexOf(plan);
-      const r = o.result;
-      const how = r.status === "completed" ? `final loss ${formatLoss(r.loss)} after ${r.epochs} epochs` : `${r.status}${r.cause ? `: ${r.cause}` : ""} after ${r.epochs} epochs`;
-      (r.status === "completed" ? out : err)(`[run ${k + 1}/${plans.length}] ${plan.label}: ${how} (${formatSeconds(r.seconds)})`);
-      if (auditLog) appendAuditLog(auditLog, auditBlock(plan.resolution.experiment, o.hash, plan.overrides, r.status, r.loss, o.runId));
-    },
+      path,
+      ...(options.configDir ? { configDir: options.configDir } : {}),
+      ...(options.record ? { record: options.record } : {}),
+      policy: options.policy,
+      jobs: options.jobs,
+      view,
+      stop,
+      onMember: (o, plan) => {
+        for (const line of o.lines) (line.to === "out" ? out : err)(line.text);
+        if (o.result && o.hash) auditRun(plan, o.hash, o.result, options, o.runId);
+      },
     });
   } catch (error) {
     if (!(error instanceof MemberError)) throw error;
     err(`neuroforge: [run ${error.index + 1}/${plans.length}] ${plans[error.index]!.label}: ${error.message}`);
     return { results: [], code: EXIT.failed };
   }
-  const results = outcomes.map((o) => o.result);
-  if (options.record && outcomes.some((o) => o.runId)) {
-    const rel = relative(process.cwd(), options.record);
-    out(`${outcomes.length} runs recorded to ${rel === "" || rel.startsWith("..") ? options.record : rel} in ${formatSeconds((performance.now() - start) / 1000)}`);
-  }
+  const results = outcomes.flatMap((o) => (o.result ? [o.result] : []));
+  const ended = outcomes.find((o) => o.code !== EXIT.ok);
+  if (ended) return { results, code: ended.code };
   if (stop.received && outcomes.length < plans.length) return { results, code: stop.exitCode(EXIT.interrupted) };
-  const failed = results.find((r) => r.status !== "completed");
-  return { results, code: failed ? (failed.status === "interrupted" ? EXIT.interrupted : EXIT.failed) : EXIT.ok };
+  return { results, code: EXIT.ok };
 }

@@ -6,9 +6,10 @@ import { NfrunError } from "../record/errors";
 import { RunFileLock } from "../record/run-lock";
 import type { RunPlan } from "./cli-config";
 import { runDemo } from "./cli-demo";
-import { describeExperiment, EXIT, reportResult, trainInterruptibly, type Print } from "./cli-run";
-import { concludeRun, outputProblem, planRuns, planWarnings, prepareRun, writeRunOutputs, type PreparedRun, type RunOptions } from "./experiment-runs";
-import { progressModeFor, ProgressReporter } from "./progress";
+import { EXIT, type Print } from "./cli-run";
+import { auditRun, outputProblem, planRuns, planWarnings, writeRunOutputs, type PreparedRun, type RunOptions } from "./experiment-runs";
+import { progressModeFor } from "./progress";
+import { trainMember, type MemberView } from "./train-member";
 import { debugStack, reportError } from "./cli-errors";
 import { StopSignals } from "./stop-signals";
 import { sweepHash, withHistory } from "./sweep-plan";
@@ -19,7 +20,6 @@ import type { FitResult } from "../engine/trainer";
 import { linePrinter, terminalText } from "./terminal";
 import { PolicyFlagError, recordingPolicy, type RecordPolicyFlags } from "./cli-record-policy";
 import type { RecordingPolicy } from "../record/policy";
-import type { TrainingObserver } from "../engine/observer";
 import { verifyCommand } from "./verify-command";
 import { exportCommand, type ExportOptions } from "./cli-export";
 import { plotCommand, type PlotOptions } from "./cli-plot";
@@ -131,15 +131,24 @@ async function trainPlans(
   if (sweep) out(`sweep: ${sweep.design}, ${plans.length} members, factors ${sweep.factors.map((f) => f.name).join(", ")}; sweep sha256 ${sweepHash(sweep)}`);
   else if (multi) out(`multirun: ${plans.length} runs`);
   const jobs = options.jobs ?? defaultJobs();
+  const parallel = multi && jobs > 1;
+  const view = (k: number): MemberView => ({
+    ...(multi ? { header: `[run ${k + 1}/${plans.length}] ${plans[k]!.label}` } : {}),
+    source: displayPath(path),
+    ...(options.record ? { recordShown: displayPath(options.record) } : {}),
+    quiet,
+    // A worker thread prints lines: a progress bar cannot be drawn from it.
+    progress: progressModeFor(quiet, parallel ? { isTTY: false } : process.stderr),
+  });
   let results: readonly FitResult[];
   let trained: readonly { readonly plan: RunPlan; readonly built?: BuiltExperiment }[];
-  if (multi && jobs > 1) {
-    const parallel = await trainInParallel(path, plans, { ...options, jobs }, stop, out, io.err);
-    results = parallel.results;
-    trained = plans.slice(0, results.length).map((plan) => ({ plan }));
-    if (parallel.code !== EXIT.ok) return parallel.code;
+  if (parallel) {
+    const outcome = await trainInParallel(path, plans, { ...options, jobs }, view, stop, io.out, io.err);
+    if (outcome.code !== EXIT.ok) return outcome.code;
+    results = outcome.results;
+    trained = plans.map((plan) => ({ plan }));
   } else {
-    const serial = await trainSerially(path, plans, options, stop, io);
+    const serial = await trainSerially(plans, options, view, stop, io);
     if (typeof serial === "number") return serial;
     ({ results, trained } = serial);
   }
@@ -157,47 +166,24 @@ async function trainPlans(
   return EXIT.ok;
 }
 
-/** One run after the other in this thread, each with its preamble and progress; an exit code when one does not complete. */
+/** One run after the other in this thread; an exit code when one does not complete. */
 async function trainSerially(
-  path: string,
   plans: readonly RunPlan[],
   options: TrainOptions & { lock: RunFileLock | null; policy: RecordingPolicy },
+  view: (k: number) => MemberView,
   stop: StopSignals,
   io: CliIo,
 ): Promise<{ results: FitResult[]; trained: PreparedRun[] } | number> {
-  const quiet = options.quiet ?? false;
-  const multi = plans.length > 1;
-  const bad = (message: string): number => badUsage(io, message);
-  const out: Print = quiet ? () => {} : io.out;
   const trained: PreparedRun[] = [];
   const results: FitResult[] = [];
   for (const [k, plan] of plans.entries()) {
-    const experiment = plan.resolution.experiment;
     if (stop.received) return stop.exitCode(EXIT.interrupted);
-    if (multi) out(`\n[run ${k + 1}/${plans.length}] ${plan.label}`);
-    const reporter = new ProgressReporter({ mode: progressModeFor(quiet), epochs: experiment.training.epochs, print: io.out });
-    // Warnings the engine gives while training goes on (the recorder stores them as events too).
-    const warnings: TrainingObserver = { onNotice: (n) => n.kind === "loss_clamped" && io.err(`warning: ${n.message}`) };
-    let run: PreparedRun;
-    try {
-      run = await prepareRun(plan, options, [reporter, warnings], { lock: options.lock, policy: options.policy });
-    } catch (error) {
-      if (error instanceof ExperimentConfigError) return bad(`invalid experiment: ${error.describeAll()}`);
-      // The recorder's refusals before training: the file, its policy, its estimated size.
-      if (error instanceof NfrunError || error instanceof RangeError) return bad(`--record: ${error.message}`);
-      throw error;
-    }
-    describeExperiment(run.built, out, displayPath(path));
-    out(`  config     sha256 ${run.hash}${plan.overrides.length ? `   overrides: ${plan.overrides.join(" ")}` : ""}`);
-    out("");
-    reporter.start();
-    const result = await trainInterruptibly(run.built, experiment.training.epochs, stop);
-    const code = reportResult(run.built, result, reporter, io.out, io.err, stop);
-    const status = concludeRun(run, result, options);
-    if (run.recorder) io.out(`run ${run.recorder.runId} recorded to ${displayPath(options.record!)} (${status})`);
-    trained.push(run);
-    results.push(result);
-    if (code !== EXIT.ok) return code;
+    const member = await trainMember(plan, options, { lock: options.lock, policy: options.policy }, stop, io, view(k));
+    if (!member.run || !member.result) return member.code;
+    auditRun(plan, member.run.hash, member.result, options, member.run.recorder?.runId);
+    trained.push(member.run);
+    results.push(member.result);
+    if (member.code !== EXIT.ok) return member.code;
   }
   return { results, trained };
 }

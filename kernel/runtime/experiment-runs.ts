@@ -153,11 +153,14 @@ export async function prepareRun(
 /** After training: finishes the recording and appends the run's audit-log block. */
 export function concludeRun(run: PreparedRun, result: FitResult, options: RunOptions): RecordStatus | null {
   const status = run.recorder ? run.recorder.finish(result) : null;
-  const auditLog = outputs([run.plan], options).auditLog;
-  if (auditLog) {
-    appendAuditLog(auditLog, auditBlock(run.built.experiment, run.hash, run.plan.overrides, result.status, result.loss, run.recorder?.runId));
-  }
+  auditRun(run.plan, run.hash, result, options, run.recorder?.runId);
   return status;
+}
+
+/** Appends the run's audit-log block when the options or the experiment name an audit log. */
+export function auditRun(plan: RunPlan, hash: string, result: FitResult, options: RunOptions, runId?: string): void {
+  const auditLog = outputs([plan], options).auditLog;
+  if (auditLog) appendAuditLog(auditLog, auditBlock(plan.resolution.experiment, hash, plan.overrides, result.status, result.loss, runId));
 }
 
 /**

@@ -13,17 +13,26 @@ export class StopSignals {
   private onStop: () => void = () => {};
   private readonly handlers = new Map<StopSignal, () => void>();
 
-  /** Listens until `dispose`: from now on these signals no longer end the process by themselves. */
-  constructor() {
+  /**
+   * Listens until `dispose`: from now on these signals no longer end the process by themselves.
+   * With `listen` false it only hears what `receive` is told (a sweep's worker thread, told by its pool).
+   */
+  constructor(listen = true) {
+    if (!listen) return;
     for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) {
       const handler = (): void => {
         if (this.received) process.exit(STOP_SIGNALS[signal]);
-        this.received = signal;
-        this.onStop();
+        this.receive(signal);
       };
       this.handlers.set(signal, handler);
       process.on(signal, handler);
     }
+  }
+
+  /** A stop signal arrived: the run stops at its next sample. */
+  receive(signal: StopSignal): void {
+    this.received ??= signal;
+    this.onStop();
   }
 
   /** Calls `stop` on the first signal (at once if one already came). */

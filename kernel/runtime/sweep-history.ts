@@ -1,7 +1,8 @@
 /**
  * An adaptive search's history read from run files: every recorded run whose config has a value for
- * each swept parameter (keep one search per file), in the file's order (by start time, so rounds stay in order even when a round's
- * members ran at once or in shards merged), with its final loss (NaN when it did not complete).
+ * each swept parameter (keep one search per file), in the file's order (the order runs were added:
+ * rounds in order, a round's members in member order, whether they ran at once or in shards merged in
+ * order), with its final loss (NaN when it did not complete).
  * A group parameter (`optimizer`) reads the group's `name`; a dotted one (`optimizer.lr`) the value there.
  */
 import { existsSync } from "node:fs";

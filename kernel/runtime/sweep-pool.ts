@@ -2,7 +2,8 @@
  * Runs a sweep's members on worker threads (`--jobs N`): up to N members train at once, each in its
  * own thread (sweep-worker.ts), recording into a file of its own in a temporary folder; the files are
  * then merged into the record file in member order (kernel/record/merge.ts), so the result is the
- * serial sweep's: the same runs, rows and digests, in the same order. As in a serial sweep, a member
+ * serial sweep's: the same runs, rows and digests, in the same order (a file lists runs in the order
+ * they were added). Members are reported (onMember) in member order too, whichever finishes first. As in a serial sweep, a member
  * that does not complete ends the sweep: later members are not started, and those already running are
  * left out of the record.
  */
@@ -13,7 +14,10 @@ import { Worker } from "node:worker_threads";
 import { mergeRunFiles } from "../record/merge";
 import type { RecordingPolicy } from "../record/policy";
 import type { RunPlan } from "./cli-config";
-import type { MemberJob, MemberOutcome, WorkerReply } from "./sweep-member";
+import { EXIT } from "./cli-run";
+import type { MemberOutcome, WorkerReply, WorkerRequest } from "./sweep-member";
+import type { StopSignals } from "./stop-signals";
+import type { MemberView } from "./train-member";
 
 export interface PoolOptions {
   readonly path: string;
@@ -21,10 +25,12 @@ export interface PoolOptions {
   readonly record?: string;
   readonly policy?: RecordingPolicy;
   readonly jobs: number;
+  /** How member k is shown (its header, names, progress mode); default: quiet, no header. */
+  readonly view?: (k: number) => MemberView;
   /** Called in member order as soon as every earlier member has been reported. */
   readonly onMember?: (outcome: MemberOutcome, plan: RunPlan) => void;
-  /** True when the sweep should stop starting members (a stop signal). */
-  readonly stopped?: () => boolean;
+  /** A stop signal: no member is started after it, and the running ones are told (they end interrupted). */
+  readonly stop?: StopSignals;
 }
 
 /** The default number of workers: the machine's cores. */
@@ -58,6 +64,7 @@ export async function runMembers(plans: readonly RunPlan[], options: PoolOptions
   const outcomes: (MemberOutcome | undefined)[] = new Array(plans.length);
   const script = workerScript();
   const workers = Array.from({ length: Math.max(1, Math.min(options.jobs, plans.length)) }, () => new Worker(script.file, { eval: script.eval }));
+  const quiet: MemberView = { source: options.path, quiet: true, progress: "quiet" };
   let next = 0;
   let reported = 0;
   let end = plans.length; // members at or past `end` are not started (a member failed, or a stop)
@@ -68,25 +75,32 @@ export async function runMembers(plans: readonly RunPlan[], options: PoolOptions
       reported++;
     }
   };
+  options.stop?.whenStopped(() => {
+    end = Math.min(end, next);
+    const request: WorkerRequest = { kind: "stop", signal: options.stop!.received! };
+    for (const worker of workers) worker.postMessage(request);
+  });
   try {
     await Promise.all(
       workers.map(
         (worker) =>
           new Promise<void>((resolve, reject) => {
             const give = () => {
-              if (options.stopped?.()) end = Math.min(end, next);
               if (next >= end) return resolve();
               const index = next++;
-              const plan = plans[index]!;
-              const job: MemberJob = {
-                index,
-                path: options.path,
-                overrides: plan.overrides,
-                ...(options.configDir ? { configDir: options.configDir } : {}),
-                ...(folder ? { record: fileOf(index) } : {}),
-                ...(options.policy ? { policy: options.policy } : {}),
+              const request: WorkerRequest = {
+                kind: "train",
+                job: {
+                  index,
+                  path: options.path,
+                  overrides: plans[index]!.overrides,
+                  view: options.view?.(index) ?? quiet,
+                  ...(options.configDir ? { configDir: options.configDir } : {}),
+                  ...(folder ? { record: fileOf(index) } : {}),
+                  ...(options.policy ? { policy: options.policy } : {}),
+                },
               };
-              worker.postMessage(job);
+              worker.postMessage(request);
             };
             worker.on("message", (reply: WorkerReply) => {
               if (reply.kind === "error") {
@@ -94,7 +108,7 @@ export async function runMembers(plans: readonly RunPlan[], options: PoolOptions
                 end = Math.min(end, reply.index);
               } else {
                 outcomes[reply.outcome.index] = reply.outcome;
-                if (reply.outcome.result.status !== "completed") end = Math.min(end, reply.outcome.index + 1);
+                if (reply.outcome.code !== EXIT.ok) end = Math.min(end, reply.outcome.index + 1);
               }
               report();
               give();
@@ -107,8 +121,9 @@ export async function runMembers(plans: readonly RunPlan[], options: PoolOptions
     report();
     if (failure) throw failure;
     const done = outcomes.slice(0, end).filter((o): o is MemberOutcome => o !== undefined);
-    if (options.record && done.length > 0) {
-      await mergeRunFiles(done.map((o) => fileOf(o.index)), options.record, { appendTo: existsSync(options.record) });
+    const recorded = done.filter((o) => o.runId !== undefined);
+    if (options.record && recorded.length > 0) {
+      await mergeRunFiles(recorded.map((o) => fileOf(o.index)), options.record, { appendTo: existsSync(options.record) });
     }
     return done;
   } finally {

@@ -34,8 +34,8 @@ function cliAsync(args: readonly string[]): Promise<{ status: number | null; std
 }
 
 /**
- * Per run (sorted by config hash: readers list runs by start time, which parallel members and shards
- * share out differently): every deterministic row of every table it has, hashed (times and run ids left out). */
+ * Per run, in the file's order (the order runs were added: a parallel sweep's and merged shards' are
+ * the serial sweep's member order): every deterministic row of every table it has, hashed (times and run ids left out). */
 async function content(file: string): Promise<string[]> {
   const reader = await NfrunReader.open(file);
   try {
@@ -57,7 +57,7 @@ async function content(file: string): Promise<string[]> {
       }
       const [hash] = reader.query("SELECT config_hash FROM runs WHERE run_id = ?", [runId])[0]!;
       return `${String(hash)} ${h.digest("hex")}`;
-    }).sort();
+    });
   } finally {
     reader.close();
   }
@@ -88,7 +88,29 @@ describe("sweeps on every core and beyond one machine", () => {
     assert.equal(again.status, 0, again.stderr);
     const both = await content(join(work, "both.nfrun"));
     assert.equal(both.length, 8);
-    for (const run of serial) assert.ok(both.includes(run));
+    assert.deepEqual(both.slice(0, 4), serial);
+  });
+
+  it("--jobs 2 prints what --jobs 1 prints, member by member in order (times, speeds and run ids aside), and the same audit log", () => {
+    const shown = (jobs: number) => {
+      const r = cli(["train", train, "-m", "optimizer=adam,sgd,adamw", "training.epochs=3", "data.count=40", "--jobs", String(jobs), "--record", `j${jobs}-out.nfrun`, "--audit-log", `j${jobs}-audit.md`]);
+      assert.equal(r.status, 0, r.stderr);
+      const plain = (text: string) =>
+        text
+          .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "RUN-ID")
+          .replace(/[\d.]+k? samples\/s/g, "N samples/s")
+          .replace(/\b\d+(\.\d+)?(ms|s|min)\b/g, "T")
+          .replace(/\| time \| [^|]+\|/g, "| time |")
+          .replace(/j\d-/g, "DIR-");
+      return { out: plain(r.stdout), err: plain(r.stderr), audit: plain(readFileSync(join(work, `j${jobs}-audit.md`), "utf8")) };
+    };
+    const one = shown(1);
+    const two = shown(2);
+    assert.match(one.out, /\[run 1\/3\] optimizer=adam\n[^]*\[run 2\/3\] optimizer=sgd\n[^]*\[run 3\/3\] optimizer=adamw\n/);
+    assert.equal((one.out.match(/run RUN-ID recorded to DIR-out\.nfrun \(completed\)/g) ?? []).length, 3);
+    assert.equal(two.out, one.out);
+    assert.equal(two.err, one.err);
+    assert.equal(two.audit, one.audit);
   });
 
   it("three shards in separate processes, merged, are the serial run; the merged file verifies", async () => {
