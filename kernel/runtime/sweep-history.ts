@@ -10,7 +10,8 @@ import type { Trial } from "../engine/sweep/adaptive";
 import type { SweepValue } from "../engine/sweep/values";
 import { NfrunReader } from "../record/reader";
 
-function valueAt(config: unknown, name: string): SweepValue | undefined {
+/** A swept parameter's value in a resolved config: a group's `name`, else the value at the dotted path. */
+export function valueAt(config: unknown, name: string): SweepValue | undefined {
   let node: unknown = config;
   for (const part of name.split(".")) {
     if (node === null || typeof node !== "object") return undefined;

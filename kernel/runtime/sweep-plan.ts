@@ -28,12 +28,17 @@ export interface SweepOptions {
   readonly historyFrom?: string;
 }
 
+/** The sweep to run as written (unvalidated): the options', else the file's `sweep:` block; undefined when neither has one. */
+export function declaredSweep(path: string, options: SweepOptions): SweepSpec | undefined {
+  const raw = readExperimentFile(path).raw;
+  const declared = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>).sweep : undefined;
+  return options.sweep ?? (declared as SweepSpec | undefined);
+}
+
 /** The resolved sweep for `path`, or null when neither the options nor the file declare one. */
 export function planSweep(path: string, options: SweepOptions): ResolvedSweep | null {
   const source = readExperimentFile(path);
-  const raw = source.raw;
-  const declared = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>).sweep : undefined;
-  const spec = options.sweep ?? declared;
+  const spec = declaredSweep(path, options);
   if (spec === undefined) {
     if (options.exportSweep) throw new ExperimentConfigError("", "--export-sweep: the experiment declares no sweep (give a sweep: block)", source.file);
     return null;
@@ -64,8 +69,7 @@ export function shardRange(text: string, count: number): { readonly from: number
  * when the sweep (option or `sweep:` block) is a bandit or an evolution; otherwise unchanged.
  */
 export async function withHistory<T extends SweepOptions & { readonly record?: string }>(path: string, options: T): Promise<T> {
-  const raw = readExperimentFile(path).raw as Record<string, unknown> | null;
-  const spec = (options.sweep ?? (raw && typeof raw === "object" ? raw.sweep : undefined)) as { design?: unknown; params?: unknown } | undefined;
+  const spec = declaredSweep(path, options) as { design?: unknown; params?: unknown } | undefined;
   if (!spec || (spec.design !== "bandit" && spec.design !== "evolution") || !spec.params || typeof spec.params !== "object") return options;
   const file = options.historyFrom ?? options.record;
   if (!file) return options;

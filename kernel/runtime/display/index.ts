@@ -9,6 +9,8 @@ import { neuronBundle } from "./neuron";
 import { signalsBundle } from "./plot";
 import { isRawBundle, rawBundle } from "./raw";
 import { isRunInfo, runBundle } from "./run";
+import { sweepBundle } from "./sweep";
+import type { SweepObject } from "../../engine/sweep/sweep-object";
 
 export { MIME, toMimeBundle, isDisplayable, plainText, type MimeBundle, type Displayable } from "./mime";
 export { escapeHtml } from "./escape";
@@ -28,6 +30,7 @@ export function mimeBundleOf(value: unknown): MimeBundle {
     if (kind === "weight-trace") return auditBundle(value as WeightTrace);
     if (kind === "neuron-snapshot") return neuronBundle(value as NeuronSnapshot);
     if (kind === "epoch-summary") return epochSummaryBundle(value as EpochSummary);
+    if (kind === "sweep") return sweepBundle(value as SweepObject);
     if (kind === "not-recorded") return { "text/plain": `not recorded: ${(value as { reason: string }).reason}` };
     if (isRunInfo(value)) return runBundle(value);
     if (isTraceSeries(value)) {

@@ -14,6 +14,7 @@ export * from "../../engine/index";
 export * from "../../record/index";
 export * from "../display/public";
 export * from "./experiments";
+export * from "./sweeps";
 export { Trainer } from "./trainer";
 
 /**

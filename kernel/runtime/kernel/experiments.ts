@@ -106,6 +106,8 @@ export function sweepEffects(runs: readonly TrainedRun[], options: { goal?: Goal
  */
 export async function train(path: string, options: RunOptions = {}): Promise<TrainedRun[]> {
   const plans = planRuns(path, options);
+  // An adaptive search whose budget is spent proposes no run.
+  if (plans.length === 0) return [];
   const problem = outputProblem(plans, options);
   if (problem) throw new ExperimentConfigError("", problem);
   // One writer per .nfrun, as in the CLI (another process recording into it is an NfrunError now).
