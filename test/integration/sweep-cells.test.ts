@@ -59,7 +59,7 @@ describe("sweeps from a cell: runSweep", () => {
       assert.equal(m.configHash, alone!.configHash);
     }
     const losses = sweep.members.map((m) => m.metrics.loss!);
-    const best = losses.indexOf(Math.min(...losses));
+    const best = losses.reduce((b, x, k) => (x < losses[b]! ? k : b), 0);
     assert.equal(sweep.best, best);
     assert.ok(sweep.effects);
     sweep.resolved.factors.forEach((factor, f) => {

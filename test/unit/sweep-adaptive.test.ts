@@ -40,6 +40,15 @@ describe("bandit (UCB1)", () => {
     assert.equal(next!.seed, 1, "its second pull: seed base + 1");
   });
 
+  it("within a round, an arm just proposed counts as pulled at its mean (an unpulled one at every arm's mean), not as a perfect one", () => {
+    const spec: AdaptiveSpec = { design: "bandit", budget: 20, batch: 4, params: { lr: [1, 2, 3, 4, 5, 6] } };
+    const history: Trial[] = [1, 2, 3, 4].map((lr, k) => ({ values: { lr }, loss: [0.9, 0.2, 0.5, 0.7][k]! }));
+    // lr 5 and 6 unpulled: first, each then a pending pull of the mean 0.575. N = 6: lr 2 scores
+    // −0.2 + √(2 ln 6) = 1.69 > lr 5's −0.575 + √(2 ln 6) = 1.32; then lr 2 has two pulls, N = 7: lr 3
+    // −0.5 + √(2 ln 7) = 1.47 beats lr 5 (1.40), lr 2 (−0.2 + √(ln 7) = 1.19), lr 4 (1.27) and lr 1 (1.07).
+    assert.deepEqual(nextRound(spec, history).map((p) => p.values.lr), [5, 6, 2, 3]);
+  });
+
   it("within its budget, most pulls go to the best arm of a noisy objective", () => {
     const means: Record<string, number> = { "0.1": 0.6, "0.03": 0.3, "0.01": 0.5 };
     const noise = new Rng(3);

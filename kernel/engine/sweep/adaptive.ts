@@ -73,7 +73,10 @@ function banditRound(spec: AdaptiveSpec, history: readonly Trial[], left: number
   for (const t of history) pulls.get(key(t.values, names))?.push(Number.isFinite(t.loss) ? t.loss : Infinity);
   const out: Proposal[] = [];
   let total = history.length;
-  // Within a round the results are not known yet: each proposal counts as a pull of the mean so far.
+  const known = history.map((t) => t.loss).filter(Number.isFinite);
+  const overall = known.length ? known.reduce((s, x) => s + x, 0) / known.length : 0;
+  // Within a round the results are not known yet: each proposal counts as a pull of the arm's mean so
+  // far — of every arm's for an arm not pulled yet (a loss of 0 would make it look perfect and be proposed again).
   for (let k = 0; k < Math.min(spec.batch ?? 1, left); k++) {
     let best = arms[0]!;
     let bestScore = -Infinity;
@@ -83,7 +86,7 @@ function banditRound(spec: AdaptiveSpec, history: readonly Trial[], left: number
     }
     const seen = pulls.get(key(best, names))!;
     out.push({ values: best, seed: (spec.seed ?? 0) + seen.length });
-    const mean = seen.length ? seen.reduce((s, x) => s + x, 0) / seen.length : 0;
+    const mean = seen.length ? seen.reduce((s, x) => s + x, 0) / seen.length : overall;
     seen.push(mean);
     total++;
   }

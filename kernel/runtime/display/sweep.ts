@@ -29,7 +29,7 @@ export function sweepBundle(sweep: SweepObject): MimeBundle {
   const bestLine = best ? `best: #${best.index} ${best.label} (final loss ${metricText(best.metrics.loss)})` : "best: none completed";
   const effects = sweep.effects ? formatMainEffects(sweep.effects) : [];
 
-  const widths = columns.map((c, j) => Math.max(c.length, ...rows.map((r) => r[j]!.length)));
+  const widths = columns.map((c, j) => rows.reduce((w, r) => Math.max(w, r[j]!.length), c.length));
   const line = (cells: readonly string[]) => `  ${cells.map((c, j) => c.padEnd(widths[j]!)).join("  ")}`.trimEnd();
   const text = [head, line(columns), ...rows.map(line), bestLine, ...effects].join("\n");
 
