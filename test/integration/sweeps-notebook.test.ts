@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { jupyterSandbox } from "./support/jupyter-sandbox";
-import { codeCells, errorsOf, executeNotebook, hasNbconvert, readNotebook, resultText, text } from "./support/notebooks";
+import { codeCells, errorsOf, executeNotebook, hasNbconvert, readNotebook, resultText, text, type NotebookCell } from "./support/notebooks";
 
 const notebooks = path.resolve(__dirname, "../../samples/notebooks");
 
@@ -29,7 +29,7 @@ describe("sample notebook sweeps.ipynb (nbconvert --execute)", { skip: hasNbconv
     assert.equal(committed.metadata.kernelspec.name, "neuroforge");
     // A sibling of samples/notebooks, so the cells' ../config/… paths hold.
     const dir = fs.mkdtempSync(path.join(notebooks, "..", ".executing-"));
-    let executed;
+    let executed: NotebookCell[];
     try {
       fs.copyFileSync(path.join(notebooks, "sweeps.ipynb"), path.join(dir, "sweeps.ipynb"));
       // 120 s a cell: each takes a few seconds on a quiet machine; a loaded one is several times slower.
@@ -38,13 +38,13 @@ describe("sample notebook sweeps.ipynb (nbconvert --execute)", { skip: hasNbconv
       fs.rmSync(dir, { recursive: true, force: true });
     }
     assert.deepEqual(errorsOf(executed), []);
-    const shown = (c: (typeof executed)[number]) => (c.outputs ?? []).map((o) => text(o.data?.["text/plain"] ?? o.text)).join("\n");
+    const shown = (c: NotebookCell) => (c.outputs ?? []).map((o) => text(o.data?.["text/plain"] ?? o.text)).join("\n");
     codeCells(committed).forEach((c, k) => assert.equal(shown(executed[k]!), shown(c), `code cell ${k + 1}: output as committed`));
 
     const [l9, effects, confirm, bandit, arms] = executed.map(resultText);
     assert.match(l9!, /^sweep L9 of sweep-l9: 9 members, 9 completed; sweep sha256 [0-9a-f]{64}/);
     assert.match(l9!, /best: #8 optimizer=adamw optimizer\.lr=0\.03 training\.batch_size=10 \(final loss 0\.3633\)/);
-    const ranges = [...effects!.matchAll(/^'?(\S+)\s+range ([\d.]+)/gm)].map((m) => [m[1], Number(m[2])] as const);
+    const ranges = [...effects!.matchAll(/^\s*'?(\S+)\s+range ([\d.]+)/gm)].map((m) => [m[1], Number(m[2])] as const);
     assert.deepEqual(ranges.map(([f]) => f), ["optimizer", "optimizer.lr", "training.batch_size"], effects);
     const lr = ranges.find(([f]) => f === "optimizer.lr")![1];
     assert.ok(ranges.every(([, r]) => r <= lr), `the learning rate's range is the largest: ${effects}`);
