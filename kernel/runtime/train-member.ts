@@ -62,7 +62,11 @@ export async function trainMember(
   } catch (error) {
     if (error instanceof ExperimentConfigError) return bad(`invalid experiment: ${error.describeAll()}`);
     // The recorder's refusals before training: the file, its policy, its estimated size.
-    if (error instanceof NfrunError || error instanceof RangeError) return bad(`--record: ${error.message}`);
+    if (error instanceof NfrunError || error instanceof RangeError) {
+      // A worker records into a file of its own: the message names the file the user gave.
+      const named = options.record && view.recordShown ? error.message.split(options.record).join(view.recordShown) : error.message;
+      return bad(`--record: ${named}`);
+    }
     throw error;
   }
   describeExperiment(run.built, out, view.source);
