@@ -136,7 +136,7 @@ test("parallel coordinates: each run's value on each axis (linear, categorical, 
 });
 
 test("parallel coordinates: a positive axis spanning two decades or more is logarithmic", () => {
-  const rows: RunRow[] = [0.001, 0.01, 0.1].map((lr, i) => ({ runId: `r${i}`, status: "completed", config: { name: "x", optimizer: { lr } }, eventKinds: [], finalLoss: i, testLoss: null, testAccuracy: null }));
+  const rows: RunRow[] = [0.001, 0.01, 0.1].map((lr, i) => ({ runId: `r${i}`, state: "completed", config: { name: "x", optimizer: { lr } }, metrics: { loss: i, testLoss: null, testAccuracy: null } }));
   const { points, ticks } = parallelPoints(compareRows(rows), "loss", new Set());
   assert.deepEqual(points.filter((p) => p.axis === "lr").map((p) => p.y), [0, 0.5, 1]);
   assert.deepEqual(ticks.filter((t) => t.axis === "lr").map((t) => t.text), ["0.001", "0.1 (log)"]);
@@ -146,13 +146,17 @@ test("names: group defaults that follow the group stay out, shortest clear label
   const configs = [
     { name: "xor", optimizer: { name: "adam", lr: 0.1, weight_decay: 0 }, scheduler: { lr: 1 } },
     { name: "xor", optimizer: { name: "adamw", lr: 0.2, weight_decay: 0.01 }, scheduler: { lr: 2 } },
-    { name: "xor", optimizer: { name: "adamw", lr: 0.2, weight_decay: 0.01 }, scheduler: { lr: 2 } },
+    { name: "xor", optimizer: { name: "adamw", lr: 0.2, weight_decay: 0.01 }, scheduler: { lr: 3 } },
   ];
   const n = runNames(configs, ["aaaaaaaa-1", "bbbbbbbb-2", "cccccccc-3"]);
   assert.deepEqual(n.params.map((p) => p.label), ["optimizer", "optimizer.lr", "weight_decay", "scheduler.lr"], "two lr keys: each by its group");
-  // The optimizer's lr and weight decay change with the choice of optimizer: its defaults, not named.
-  assert.deepEqual(n.names, ["xor · optimizer=adam · scheduler.lr=1", "xor · optimizer=adamw · scheduler.lr=2 · run bbbbbbbb", "xor · optimizer=adamw · scheduler.lr=2 · run cccccccc"]);
-  assert.deepEqual(n.factors, [0], "scheduler.lr follows the optimizer exactly: one factor");
+  // The optimizer's lr and weight decay follow from the choice of optimizer here: its defaults, not named.
+  assert.deepEqual(n.names, ["xor · optimizer=adam · scheduler.lr=1", "xor · optimizer=adamw · scheduler.lr=2", "xor · optimizer=adamw · scheduler.lr=3"]);
+  assert.deepEqual(n.factors, [0, 3]);
+  // Configs that agree: told apart by the run id; a differing experiment name is the name, not a parameter.
+  const twins = runNames([configs[1], configs[1], { ...configs[1], name: "or" }], ["aaaaaaaa-1", "bbbbbbbb-2", "cccccccc-3"]);
+  assert.deepEqual(twins.names, ["xor · run aaaaaaaa", "xor · run bbbbbbbb", "or"]);
+  assert.deepEqual(twins.params, []);
   assert.equal(runState("failed", ["start", "nonfinite", "end"]), "diverged");
   assert.equal(runState("failed", ["start", "end"]), "failed");
   assert.equal(runState("interrupted", []), "interrupted");
@@ -211,7 +215,7 @@ test("run list: names, states and metrics as text; a click on a heading sorts by
   }
   assert.deepEqual(selections.at(-1), [c.runs[1]!.runId, c.runs[3]!.runId], "selection in the file's order");
   // Missing values sort last in both directions.
-  const rows: RunRow[] = [null, 2, 1].map((loss, i) => ({ runId: `r${i}`, status: "completed", config: { name: "m", seed: i }, eventKinds: [], finalLoss: loss, testLoss: null, testAccuracy: null }));
+  const rows: RunRow[] = [null, 2, 1].map((loss, i) => ({ runId: `r${i}`, state: "completed", config: { name: "m", seed: i }, metrics: { loss, testLoss: null, testAccuracy: null } }));
   const l2 = renderRunList(compareRows(rows), { onSelect: () => {} });
   const order = () => [...l2.root.querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-run-id"));
   const sortLoss = () => l2.root.querySelector('th[data-column="metric-loss"] button')!.dispatchEvent(new dom.window.MouseEvent("click"));
@@ -230,4 +234,26 @@ test("the host's overlay query: run ids checked before the reader sees them; an 
   assert.equal(answer.kind, "overlay");
   assert.deepEqual(answer.kind === "overlay" && answer.panels[0]!.lines.map((l) => l.name), ["train · lr=0.1 · optimizer=adam"]);
   assert.throws(() => answerQuery(reader, checkQuery({ kind: "overlay", runId: "nope", runIds: ["nope"] })), (e: NfrunError) => e.kind === "no-such-run");
+});
+
+test("the course's L9 array (samples/course/runs/11-l9-sweep.nfrun): three factors, each level three runs, means by hand", async () => {
+  const l9 = await NfrunReader.open("samples/course/runs/11-l9-sweep.nfrun");
+  try {
+    const c = compareRuns(l9);
+    assert.equal(c.runs[0]!.name, "sweep-l9 · batch_size=10 · lr=0.003 · optimizer=adam", "AdamW's weight decay and parameter groups follow the optimizer: not named");
+    assert.equal(c.effectsNote, "9 runs, 3 factors, balanced");
+    const effects = c.effects!.loss!;
+    assert.deepEqual(effects.map((f) => f.factor), ["optimizer", "lr", "batch_size"]);
+    for (const f of effects) {
+      const p = c.params.findIndex((q) => q.label === f.factor);
+      assert.equal(f.levels.length, 3);
+      for (const l of f.levels) {
+        const ys = c.runs.filter((r) => r.values[p] === l.value).map((r) => l9.run(r.runId).finalLoss!);
+        assert.equal(ys.length, 3);
+        assert.ok(Math.abs(l.mean - (ys[0]! + ys[1]! + ys[2]!) / 3) < 1e-15, `${f.factor}=${String(l.value)}`);
+      }
+    }
+  } finally {
+    l9.close();
+  }
 });

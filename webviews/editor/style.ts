@@ -1,5 +1,7 @@
 /** The .nfrun editor's stylesheet (ours, never data): VS Code theme variables with fallbacks. */
-export const EDITOR_CSS = `
+import { COMPARE_CSS } from "../shared/compare/style";
+
+export const EDITOR_CSS = COMPARE_CSS + `
 .nf-editor { padding: 8px 16px; }
 .nf-editor .run { border: 1px solid var(--vscode-panel-border, #8884); padding: 8px; margin: 8px 0; }
 .nf-editor dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 4px 0; }
@@ -31,17 +33,5 @@ export const EDITOR_CSS = `
 .nf-editor .guidance dd { font-family: inherit; }
 .nf-editor .charts .weights-input { font-family: var(--vscode-editor-font-family, monospace); color: var(--vscode-input-foreground, inherit); background: var(--vscode-input-background, transparent); border: 1px solid var(--vscode-input-border, #8886); min-width: 16em; }
 .nf-editor .charts .charts-body { display: flex; flex-wrap: wrap; gap: 8px 16px; }
-.nf .compare .run-list-wrap { max-height: 320px; overflow: auto; }
-.nf .compare .run-list th { text-align: left; }
-.nf .compare .run-list th[aria-sort=ascending] .sort::after { content: " ▲"; }
-.nf .compare .run-list th[aria-sort=descending] .sort::after { content: " ▼"; }
-.nf .compare button.sort, .nf .compare button.link { background: none; color: var(--vscode-textLink-foreground, #006ab1); padding: 0; font-weight: 600; }
-.nf .compare button.link { font-weight: normal; text-align: left; }
-.nf .compare .state-completed { color: var(--vscode-charts-green, #388a34); }
-.nf .compare .state-interrupted { color: var(--vscode-charts-orange, #d18616); }
-.nf .compare .state-diverged, .nf .compare .state-failed { color: var(--vscode-charts-red, #e51400); }
-.nf .compare .overlay-charts { display: flex; flex-wrap: wrap; gap: 8px 16px; }
-.nf .compare .effects-table tr.best td { font-weight: 600; }
-.nf .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 .nf-editor .playback:focus { outline: 1px solid var(--vscode-focusBorder, #0078d4); }
 `;

@@ -6,7 +6,7 @@ import type { NfrunReader } from "../reader";
 import { testSeries } from "../series";
 import { designEffects } from "./effects";
 import { runNames } from "./names";
-import type { ComparedRun, RunComparison, RunState } from "./types";
+import type { ComparedRun, MetricKey, RunComparison, RunState } from "./types";
 
 const finite = (x: number | null | undefined): number | null => (typeof x === "number" && Number.isFinite(x) ? x : null);
 
@@ -18,12 +18,9 @@ export function runState(status: string, eventKinds: readonly string[]): RunStat
 
 export interface RunRow {
   readonly runId: string;
-  readonly status: string;
+  readonly state: RunState;
   readonly config: unknown;
-  readonly eventKinds: readonly string[];
-  readonly finalLoss: number | null;
-  readonly testLoss: number | null;
-  readonly testAccuracy: number | null;
+  readonly metrics: Readonly<Record<MetricKey, number | null>>;
 }
 
 /** What the comparison needs of one run, read through the reader's public API. */
@@ -33,24 +30,15 @@ export function runRow(reader: NfrunReader, runId: string): RunRow {
   const last = test.epoch.length - 1;
   return {
     runId,
-    status: info.status,
+    state: runState(info.status, reader.events(runId).map((e) => e.kind)),
     config: reader.config(runId).config,
-    eventKinds: reader.events(runId).map((e) => e.kind),
-    finalLoss: info.finalLoss,
-    testLoss: last < 0 ? null : test.loss[last]!,
-    testAccuracy: last < 0 ? null : test.accuracy[last]!,
+    metrics: { loss: finite(info.finalLoss), testLoss: last < 0 ? null : finite(test.loss[last]), testAccuracy: last < 0 ? null : finite(test.accuracy[last]) },
   };
 }
 
 export function compareRows(rows: readonly RunRow[]): RunComparison {
   const named = runNames(rows.map((r) => r.config), rows.map((r) => r.runId));
-  const runs: ComparedRun[] = rows.map((r, i) => ({
-    runId: r.runId,
-    name: named.names[i]!,
-    state: runState(r.status, r.eventKinds),
-    values: named.values[i]!,
-    metrics: { loss: finite(r.finalLoss), testLoss: finite(r.testLoss), testAccuracy: finite(r.testAccuracy) },
-  }));
+  const runs: ComparedRun[] = rows.map((r, i) => ({ runId: r.runId, name: named.names[i]!, state: r.state, values: named.values[i]!, metrics: r.metrics }));
   const metrics = (["loss", "testLoss", "testAccuracy"] as const).filter((m) => runs.some((r) => r.metrics[m] !== null));
   // A run that did not complete is left out of its levels (its metric is not a final one).
   const { effects, note } = designEffects({

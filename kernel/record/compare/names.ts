@@ -1,8 +1,8 @@
 /**
  * Run names from the runs' stored configs: the experiment name followed by the parameters whose value
  * differs between the runs (`train · lr=0.1 · optimizer=adam`), as a person would tell the runs apart.
- * A group choice (`optimizer.name`) is labelled by its group (`optimizer`), and the group's other keys
- * that change only because the group changed (Adam's weight decay default vs AdamW's) stay out of names.
+ * A group choice (`optimizer.name`) is labelled by its group (`optimizer`), and keys whose value follows
+ * from a group choice (AdamW's default weight decay, the parameter groups its file switches on) stay out.
  */
 import type { ComparedParam, ParamValue } from "./types";
 
@@ -18,10 +18,9 @@ export function flattenConfig(config: unknown, prefix = "", out = new Map<string
 }
 
 const GROUP_CHOICE = /^(.+)\.(name|id)$/;
-const signature = (values: readonly ParamValue[]): string => {
-  const seen = new Map<string, number>();
-  return values.map((v) => seen.get(JSON.stringify(v)) ?? (seen.set(JSON.stringify(v), seen.size), seen.size - 1)).join(",");
-};
+const same = (a: ParamValue, b: ParamValue): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Whether `p`'s value follows from `q`'s in every run (runs that agree on q agree on p). */
+const follows = (p: readonly ParamValue[], q: readonly ParamValue[]): boolean => p.every((v, i) => q.every((w, j) => !same(w, q[i]!) || same(v, p[j]!)));
 
 /** A label per key: a group choice by its group, else the shortest dotted suffix no other key shares. */
 function labels(keys: readonly string[]): string[] {
@@ -46,14 +45,14 @@ export function valueText(v: unknown): string {
 }
 
 export interface RunNames {
-  /** Keys present in every run whose values differ, in the first run's config order. */
+  /** Keys present in every run whose values differ (but the experiment's name), in the first run's config order. */
   readonly params: readonly ComparedParam[];
   /** values[run][param]. */
   readonly values: readonly (readonly ParamValue[])[];
   readonly names: readonly string[];
   /**
-   * The params that are factors of the design (indices): not a group's implied default, and not a copy
-   * of an earlier factor (a key that follows another exactly, e.g. a schedule length derived from epochs).
+   * The params that are factors of the design (indices): not implied by a group choice, and not following
+   * from an earlier factor (a schedule length derived from the epochs): independent settings only.
    */
   readonly factors: readonly number[];
 }
@@ -61,17 +60,14 @@ export interface RunNames {
 /** Names for runs given their stored configs (`ids` break ties between runs whose configs agree). */
 export function runNames(configs: readonly unknown[], ids: readonly string[]): RunNames {
   const flat = configs.map((c) => flattenConfig(c));
-  const keys = flat.length < 2 ? [] : [...flat[0]!.keys()].filter((k) => flat.every((f) => f.has(k)) && new Set(flat.map((f) => JSON.stringify(f.get(k)))).size > 1);
+  const keys = flat.length < 2 ? [] : [...flat[0]!.keys()].filter((k) => k !== "name" && flat.every((f) => f.has(k)) && new Set(flat.map((f) => JSON.stringify(f.get(k)))).size > 1);
   const values = flat.map((f) => keys.map((k) => f.get(k)!));
   const columns = keys.map((_, p) => values.map((v) => v[p]!));
   const params = labels(keys).map((label, p) => ({ key: keys[p]!, label }));
-  // A key under a group whose values follow the group's choice exactly is that choice's default.
-  const implied = keys.map((k, p) =>
-    keys.some((g, q) => {
-      const group = GROUP_CHOICE.exec(g);
-      return q !== p && !!group && k.startsWith(`${group[1]}.`) && signature(columns[q]!) === signature(columns[p]!);
-    }),
-  );
+  // A key whose value follows from a group choice (the group file's defaults: AdamW's weight decay, the
+  // parameter groups it switches on) says nothing the choice does not: it stays out of names.
+  const choice = keys.map((k) => GROUP_CHOICE.test(k));
+  const implied = keys.map((_, p) => !choice[p] && keys.some((_, q) => choice[q] && follows(columns[p]!, columns[q]!)));
   const shown = params.map((p, i) => ({ ...p, i })).filter((p) => !implied[p.i]).sort((a, b) => a.label.localeCompare(b.label));
   const base = configs.map((c) => {
     const o = (c ?? {}) as Record<string, unknown>;
@@ -80,6 +76,7 @@ export function runNames(configs: readonly unknown[], ids: readonly string[]): R
   const names = values.map((v, r) => [base[r]!, ...shown.map((p) => `${p.label}=${valueText(v[p.i]!)}`)].join(" · "));
   // Runs the configs cannot tell apart (the same config recorded twice) are told apart by their id.
   const unique = names.map((n, r) => (names.filter((m) => m === n).length > 1 ? `${n} · run ${ids[r]!.slice(0, 8)}` : n));
-  const factors = params.map((_, p) => p).filter((p) => !implied[p] && !params.some((_, q) => q < p && !implied[q] && signature(columns[q]!) === signature(columns[p]!)));
+  const factors: number[] = [];
+  for (let p = 0; p < keys.length; p++) if (!implied[p] && !factors.some((q) => follows(columns[p]!, columns[q]!))) factors.push(p);
   return { params, values, names: unique, factors };
 }

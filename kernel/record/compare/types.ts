@@ -56,3 +56,14 @@ export interface RunOverlay {
 }
 
 export const METRIC_LABELS: Readonly<Record<MetricKey, string>> = { loss: "final loss", testLoss: "test loss", testAccuracy: "test accuracy" };
+
+/** application/vnd.neuroforge.comparison+json: a comparison with the curves of its first `embeddedCurves` runs. */
+export interface ComparisonPayload {
+  readonly kind: "run-comparison";
+  readonly title: string;
+  readonly comparison: RunComparison;
+  readonly overlay: RunOverlay;
+  readonly embeddedCurves: number;
+  /** Why there are no curves and where to find them (a sweep object carries none). */
+  readonly curvesNote?: string;
+}

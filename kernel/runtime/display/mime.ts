@@ -11,6 +11,7 @@ export const MIME = {
   signals: "application/vnd.neuroforge.signals+json",
   progress: "application/vnd.neuroforge.progress+json",
   run: "application/vnd.neuroforge.run+json",
+  comparison: "application/vnd.neuroforge.comparison+json",
   vegaLite: "application/vnd.vegalite.v5+json",
 } as const;
 

@@ -6,3 +6,4 @@ export { SignalPanels, plotSignals } from "./signal-panels";
 export { NetworkTrace, networkTrace, NetworkView, networkView } from "./network";
 export { WeightAudit, weightAudit, type AuditPayload } from "./audit";
 export { epochSummary, type EpochSummary } from "./epoch-summary";
+export { RunComparisonView, runComparison, sweepComparison } from "./comparison";
