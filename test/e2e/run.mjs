@@ -8,6 +8,7 @@
 //      .vsix: the first view (the sample notebook, no welcome page, chat or git prompt), the start page
 //      (samples/ in the explorer, our commands, the sample notebook's outputs; running it leaves samples/
 //      unchanged), the .nfrun editor (recorded and truncated files, VCR playback stepped against the file),
+//      runs compared (a multirun: by name, sorted, overlaid, parallel coordinates, main effects),
 //      a recorded run's network output (hover → popup numbers = the .nfrun, Escape, Tab + Enter, arrow keys
 //      at a column's end, scrubber), the popup of a run with Lookahead and clipping in the .nfrun editor (the
 //      reconciled lines parsed, recomputed and = the .nfrun, at a sync and at a clipped commit), themes, course lesson 2 run top to bottom and hovered, a lazily fed
@@ -36,6 +37,7 @@ import { checkRecordedRun, checkTruncatedFile } from "./ui/nfrun-editor.mjs";
 import { checkPlayback } from "./ui/playback.mjs";
 import { RECONCILE_OVERRIDES, checkReconciledPopup } from "./ui/popup-reconcile.mjs";
 import { checkCharts } from "./ui/charts.mjs";
+import { checkCompareRuns } from "./ui/compare-runs.mjs";
 import { NOTEBOOK, checkHover, checkKeyboard, checkKeyboardEnds, checkScrubber, runNetworkNotebook } from "./ui/network-popup.mjs";
 import { checkCloseShutsKernels, checkStatusBeforeRun } from "./ui/kernel-life.mjs";
 import { checkFirstView, checkSamplesUnchanged, checkStartPage } from "./ui/start-page.mjs";
@@ -63,6 +65,8 @@ execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experime
 execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experiments/circles.yaml", "data.test_fraction=0.2", "training.epochs=6", "--record", path.join(ws, "split.nfrun")], { cwd: root, stdio: "ignore" });
 // Adam with Lookahead (k = 3) and a global-norm clip that bites (c = 0.05), batch 4: the popup's reconciled lines.
 execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/config/train.yaml", ...RECONCILE_OVERRIDES, "--record", path.join(ws, "reconcile.nfrun")], { cwd: root, stdio: "ignore" });
+// A 2×2 multirun, for comparing runs (issue #15).
+execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/config/train.yaml", "-m", "optimizer=adam,sgd", "optimizer.lr=0.01,0.1", "training.epochs=3", "--record", path.join(ws, "sweep.nfrun")], { cwd: root, stdio: "ignore" });
 const good = fs.readFileSync(path.join(ws, "x.nfrun"));
 fs.writeFileSync(path.join(ws, "corrupt.nfrun"), good.subarray(0, Math.floor(good.length / 3)));
 execFileSync(process.execPath, ["--import", "tsx", "test/e2e/lazy-network-notebook.ts", path.join(ws, "x.nfrun"), path.join(ws, LAZY_NOTEBOOK)], { cwd: root, stdio: "inherit" });
@@ -136,6 +140,11 @@ try {
   await test("UI: .nfrun editor, a run with Lookahead and clipping: run header names both and the strategy's description; popup at a Lookahead sync (slow before, fast, slow after) and at a clipped commit (‖Avg‖, c, scale, g): Before − Adj = After reconciles (numbers parsed and recomputed, = the .nfrun)", async () => {
     await inWorkspace();
     await checkReconciledPopup(page, path.join(ws, "reconcile.nfrun"));
+  });
+
+  await test("UI: .nfrun editor compares runs: a multirun's runs by name with status, sorted by final loss (= ORDER BY final_loss), two overlaid, parallel coordinates, main effects", async () => {
+    await inWorkspace(); // on its own too (E2E_GREP)
+    await checkCompareRuns(page, path.join(ws, "sweep.nfrun"));
   });
 
   let network = null;
