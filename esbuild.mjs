@@ -34,7 +34,7 @@ const builds = [
   // The VS Code extension host (docs/extension.md): CommonJS for Node, `vscode` provided by VS Code.
   node("extension/activate.ts", "dist/extension.js", { external: ["vscode"] }),
   // Notebook renderers: ESM for the notebook webview (one folder per renderer under webviews/renderers/).
-  ...["audit", "network", "neuron", "signals", "comparison"].map((name) => browser(`webviews/renderers/${name}/index.ts`, `dist/renderers/${name}.js`, "esm")),
+  ...["audit", "network", "neuron", "signals", "comparison", "health"].map((name) => browser(`webviews/renderers/${name}/index.ts`, `dist/renderers/${name}.js`, "esm")),
   // The .nfrun editor's webview script (loaded with a nonce under a strict CSP).
   browser("webviews/editor/main.ts", "dist/webviews/editor.js", "iife"),
 ];

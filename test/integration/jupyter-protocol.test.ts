@@ -5,75 +5,15 @@
  * installed into a temporary prefix. Skipped (with a message) when python3's jupyter_client is missing.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { python, runJupyterSteps, type Answer, type Request } from "./support/jupyter-driver";
 import { jupyterSandbox } from "./support/jupyter-sandbox";
-
-/** Debian's python3 (where its jupyter packages are), else the first python3 on PATH that has jupyter_client. */
-const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import jupyter_client"], { stdio: "ignore" }).status === 0);
 
 /** A tiny PNG (1×1, red), as Jupyter carries images: base64 text. */
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==";
-
-// Sends the requests listed in SCRIPT (JSON on stdin) and prints, per request, its reply and the IOPub
-// messages whose parent it is (type and content), as JSON.
-const DRIVER = String.raw`
-import json, sys
-from jupyter_client.manager import KernelManager
-steps = json.load(sys.stdin)
-km = KernelManager(kernel_name="neuroforge")
-km.start_kernel(cwd=sys.argv[1])
-kc = km.client()
-kc.start_channels()
-out = []
-try:
-    kc.wait_for_ready(timeout=120)
-    for step in steps:
-        ids = []
-        for req in step:
-            kind = req["kind"]
-            if kind == "execute":
-                ids.append(kc.execute(req["code"], stop_on_error=req.get("stop_on_error", True)))
-            elif kind == "history":
-                ids.append(kc.history(**req["args"]))
-            elif kind == "comm_info":
-                ids.append(kc.comm_info())
-        replies = {}
-        while len(replies) < len(ids):
-            r = kc.get_shell_msg(timeout=120)
-            if r["parent_header"].get("msg_id") in ids:  # not wait_for_ready's extra kernel_info replies
-                replies[r["parent_header"]["msg_id"]] = {"type": r["msg_type"], "content": r["content"]}
-        iopub = {i: [] for i in ids}
-        idle = set()
-        while len(idle) < len(ids):
-            m = kc.get_iopub_msg(timeout=120)
-            pid = m["parent_header"].get("msg_id")
-            if pid not in iopub:
-                continue
-            if m["msg_type"] == "status":
-                if m["content"]["execution_state"] == "idle":
-                    idle.add(pid)
-                continue
-            iopub[pid].append({"type": m["msg_type"], "content": m["content"]})
-        out.append([{"reply": replies[i], "iopub": iopub[i]} for i in ids])
-finally:
-    kc.stop_channels()
-    km.shutdown_kernel(now=True)
-print(json.dumps(out))
-`;
-
-interface Msg {
-  type: string;
-  content: Record<string, any>;
-}
-interface Answer {
-  reply: Msg;
-  iopub: Msg[];
-}
-type Request = { kind: "execute"; code: string; stop_on_error?: boolean } | { kind: "history"; args: Record<string, unknown> } | { kind: "comm_info" };
 
 describe("Jupyter kernel: the wire protocol with jupyter_client", { skip: python ? false : "python3 jupyter_client is not installed (Debian: python3-jupyter-client)", timeout: 240_000 }, () => {
   let tmp: string;
@@ -112,9 +52,7 @@ describe("Jupyter kernel: the wire protocol with jupyter_client", { skip: python
         },
       ],
     ];
-    const r = spawnSync(python!, ["-c", DRIVER, work], { env, input: JSON.stringify(steps), encoding: "utf8", timeout: 220_000 });
-    assert.equal(r.status, 0, r.stderr);
-    answers = JSON.parse(r.stdout) as Answer[][];
+    answers = runJupyterSteps(work, env, steps);
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -10,6 +10,7 @@ export const MIME = {
   neuron: "application/vnd.neuroforge.neuron+json",
   signals: "application/vnd.neuroforge.signals+json",
   progress: "application/vnd.neuroforge.progress+json",
+  health: "application/vnd.neuroforge.health+json",
   run: "application/vnd.neuroforge.run+json",
   comparison: "application/vnd.neuroforge.comparison+json",
   vegaLite: "application/vnd.vegalite.v5+json",

@@ -16,6 +16,7 @@ import { mimeBundleOf } from "../display/index";
 import { progressBundle, type ProgressState } from "../display/progress";
 import * as api from "./api";
 import { Executor } from "./executor";
+import { HealthViews } from "./health-display";
 import { kernelHooks, type FitProgress } from "./hooks";
 import type { KernelMessage, KernelRequest } from "./protocol";
 import { PHASE, SLOT, STATE_SLOTS } from "./shared-state";
@@ -101,6 +102,12 @@ export function startKernel(): void {
         onEpoch(e) {
           progressOf.get(e.trainer)?.epoch(e.epoch, e.loss, e.samples);
         },
+        onCommit(e) {
+          healthViews.commit(e.trainer, e.t, e.loss);
+        },
+        onNotice(n) {
+          healthViews.notice(n);
+        },
       };
     },
     trainerCreated(trainer, observers) {
@@ -116,10 +123,24 @@ export function startKernel(): void {
     cellSource: () => currentCode,
   };
 
+  /** A display of the running cell: the first call shows the bundle, later calls replace it in place. */
+  const displayInPlace = (): ((bundle: Record<string, unknown>) => void) => {
+    let displayId: string | null = null;
+    return (data) => {
+      if (displayId === null) {
+        displayId = `nf-${process.pid}-${++displaySeq}`;
+        send({ type: "display", id: currentId, displayId, data, metadata: {} });
+      } else send({ type: "update", id: currentId, displayId, data, metadata: {} });
+    };
+  };
+
   const progressOf = new WeakMap<Trainer, FitProgress>();
+  /** The running cell's live health views (trainers with health measures or a lifecycle). */
+  const healthViews = new HealthViews(displayInPlace);
   function fitProgress(trainer: Trainer, data: Dataset, epochs: number): FitProgress {
     const started = performance.now();
-    let displayId: string | null = null;
+    const display = displayInPlace();
+    let shown = false;
     let lastShown = 0;
     let done = 0;
     let samples = 0;
@@ -131,14 +152,10 @@ export function startKernel(): void {
       return { epoch: done, epochs, loss, samplesPerSecond: rate, elapsedSeconds: elapsed, etaSeconds: done > 0 ? (elapsed / done) * left : NaN, status };
     };
     const show = (status: ProgressState["status"]): void => {
-      const bundle = progressBundle(snapshot(status));
-      if (displayId === null) {
-        displayId = `nf-${process.pid}-${++displaySeq}`;
-        send({ type: "display", id: currentId, displayId, data: bundle, metadata: {} });
-      } else send({ type: "update", id: currentId, displayId, data: bundle, metadata: {} });
+      display(progressBundle(snapshot(status)));
+      shown = true;
       lastShown = performance.now();
     };
-    void trainer;
     void data;
     return {
       epoch(_epoch, epochLoss, n) {
@@ -149,9 +166,9 @@ export function startKernel(): void {
         if (now - started >= PROGRESS_AFTER_MS && now - lastShown >= PROGRESS_EVERY_MS) show("running");
       },
       end(result: FitResult | null) {
-        if (displayId !== null || performance.now() - started >= PROGRESS_AFTER_MS) {
-          show(result ? (result.status === "completed" ? "completed" : result.status) : "failed");
-        }
+        const status = result ? result.status : "failed";
+        if (shown || performance.now() - started >= PROGRESS_AFTER_MS) show(status);
+        healthViews.fitEnded(trainer, status);
         progressOf.delete(trainer);
       },
     };
@@ -254,6 +271,7 @@ export function startKernel(): void {
   function finishCell(cell: Running, status: "ok" | "error" | "interrupted"): void {
     if (cell.finished) return;
     cell.finished = true;
+    healthViews.cellEnded(status === "ok" ? "completed" : status === "error" ? "failed" : "interrupted");
     Atomics.store(state, SLOT.phase, PHASE.kernel);
     if (status === "interrupted") {
       finishRecordersAfterInterrupt(cell.id);
