@@ -12,10 +12,16 @@ import { mechanismsOf } from "./mechanisms";
 
 const MAX_POINTS = 400;
 
-function decimate(n: number): number[] {
+export function decimate(n: number): number[] {
   if (n <= MAX_POINTS) return Array.from({ length: n }, (_, i) => i);
   const step = (n - 1) / (MAX_POINTS - 1);
   return Array.from({ length: MAX_POINTS }, (_, i) => Math.round(i * step));
+}
+
+/** A run with a lifecycle or health measures (its config's blocks, or lifecycle / non-finite events in its log). */
+function hasHealth(config: unknown, events: readonly { readonly kind: string }[]): boolean {
+  const c = config as { lifecycle?: unknown; health?: unknown } | null;
+  return (typeof c === "object" && c !== null && (c.lifecycle !== undefined || c.health !== undefined)) || events.some((e) => e.kind === "lifecycle" || e.kind === "nonfinite");
 }
 
 export function summarize(reader: NfrunReader, runId: string): RunSummary {
@@ -23,6 +29,7 @@ export function summarize(reader: NfrunReader, runId: string): RunSummary {
   const config = reader.config(runId);
   const trace = reader.trace(runId);
   const idx = decimate(trace.t.length);
+  const events = reader.events(runId);
   return {
     runId: info.runId,
     status: info.status,
@@ -55,8 +62,9 @@ export function summarize(reader: NfrunReader, runId: string): RunSummary {
     finalLoss: info.finalLoss,
     lossCurve: { t: idx.map((i) => trace.t[i]!), loss: idx.map((i) => (Number.isFinite(trace.loss[i]!) ? trace.loss[i]! : null)) },
     mechanisms: mechanismsOf(config.config, trace.lrScale, info.policy),
-    events: reader.events(runId).map((e) => ({ seq: e.seq, kind: e.kind, message: e.message, t: e.t, epoch: e.epoch, position: e.position })),
+    events: events.map((e) => ({ seq: e.seq, kind: e.kind, message: e.message, t: e.t, epoch: e.epoch, position: e.position })),
     plane: storedPlane(reader, runId),
+    health: hasHealth(config.config, events),
   };
 }
 

@@ -10,6 +10,7 @@ import { compareRuns } from "../../kernel/record/compare/compare";
 import { overlayPanels } from "../../kernel/record/compare/overlay";
 import { epochSummary } from "../../kernel/runtime/display/epoch-summary";
 import { MAX_CHART_WEIGHTS, MAX_OVERLAY_RUNS, type BatchSamples, type NotRecorded, type PlaybackTimeline, type QueryResult, type RunQuery, type SampleDetail, type WeightsAfter } from "../../webviews/shared/queries";
+import { healthAt } from "./health-at";
 import { runCharts } from "./run-charts";
 
 export class BadQuery extends Error {
@@ -29,6 +30,7 @@ const FIELDS: Record<RunQuery["kind"], readonly string[]> = {
   sample: ["epoch", "sample"],
   signals: [],
   overlay: [],
+  healthAt: ["t"],
 };
 
 const nonNegativeInt = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v) && v >= 0;
@@ -82,6 +84,8 @@ export function answerQuery(reader: NfrunReader, q: RunQuery): QueryResult {
       return runCharts(reader, q.runId, q.weights);
     case "overlay":
       return runOverlay(reader, q.runIds);
+    case "healthAt":
+      return healthAt(reader, q.runId, q.t);
   }
 }
 

@@ -69,8 +69,8 @@ const final = payloadOf(run.shown.at(-1)!.bundle);
 
 /** numpy.histogram's counts: bin b holds edges[b] ≤ v < edges[b+1], the last bin includes its right edge. */
 function histogramByEdges(values: readonly number[], bins: number): number[] {
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
+  const lo = values.reduce((m, v) => Math.min(m, v), Infinity);
+  const hi = values.reduce((m, v) => Math.max(m, v), -Infinity);
   const edges = Array.from({ length: bins + 1 }, (_, b) => lo + (b * (hi - lo)) / bins);
   const counts = new Array<number>(bins).fill(0);
   for (const v of values) {
@@ -97,6 +97,27 @@ describe("live health view in a cell", () => {
     assert.equal(final.measuredT, COMMITS);
   });
 
+  test("the cell's end turns a view still saying running into the cell's outcome, and keeps a fit's own outcome", () => {
+    const model = new Model({ inputs: 2, layers: [{ units: 3, activation: "relu" }, { units: 1, activation: "sigmoid" }] });
+    model.initialize({ name: "he_uniform" }, 2);
+    let clock = 0;
+    const shown: HealthViewPayload[] = [];
+    const views = new HealthViews(() => (b) => shown.push(payloadOf(b)), () => (clock += 300)); // slow commits: each one shown
+    const trainer = new Trainer({ model, loss: "bce", strategy: adam, hyperparameters: { lr: 0.01 }, batchSize: 50, health: { every: 1 }, observers: [{ readsBank: false, onCommit: (e) => views.commit(e.trainer, e.t, e.loss) }] });
+    trainer.trainEpoch(data); // a trainEpoch loop: no fit end
+    assert.equal(shown.at(-1)!.status, "running");
+    const before = shown.length;
+    views.cellEnded("completed");
+    assert.equal(shown.length, before + 1);
+    assert.equal(shown.at(-1)!.status, "completed");
+    assert.equal(shown.at(-1)!.t, 2);
+    // A fit's outcome (here: diverged) stays when the cell then ends without another commit.
+    trainer.trainEpoch(data);
+    views.fitEnded(trainer, "diverged");
+    views.cellEnded("completed");
+    assert.equal(shown.at(-1)!.status, "diverged");
+  });
+
   test("per-layer histograms and statistics are the weights' after the measured commit", () => {
     run.model.layers.forEach((l, li) => {
       const w = Array.from(run.model.params.subarray(l.offset, l.offset + l.units * (l.inputs + 1)));
@@ -104,8 +125,8 @@ describe("live health view in a cell", () => {
       assert.equal(layer.layer, li);
       assert.equal(layer.weights.count, w.length);
       assert.deepEqual(layer.weights.histogram.counts, histogramByEdges(w, 30));
-      assert.equal(layer.weights.histogram.low, Math.min(...w));
-      assert.equal(layer.weights.histogram.high, Math.max(...w));
+      assert.equal(layer.weights.histogram.low, w.reduce((m, v) => Math.min(m, v), Infinity));
+      assert.equal(layer.weights.histogram.high, w.reduce((m, v) => Math.max(m, v), -Infinity));
       const mean = w.reduce((a, b) => a + b, 0) / w.length;
       assert.ok(Math.abs(layer.weights.mean! - mean) < 1e-12);
       assert.equal(layer.gradients.count, w.length);
@@ -162,7 +183,7 @@ describe("health renderer", () => {
     // The tallest bar is the highest count: heights ∝ counts.
     const heights = Array.from(bars, (b) => Number(b.getAttribute("height")));
     const counts = final.layers[0]!.weights.histogram.counts;
-    heights.forEach((hgt, i) => assert.ok(Math.abs(hgt - (56 * counts[i]!) / Math.max(...counts)) < 1e-9));
+    heights.forEach((hgt, i) => assert.ok(Math.abs(hgt - (56 * counts[i]!) / counts.reduce((m, c) => Math.max(m, c), 0)) < 1e-9));
     assert.match(layers[0]!.querySelector(".histogram.weights figcaption")!.textContent!, new RegExp(`weights: ${fmt(final.layers[0]!.weights.histogram.low)} … ${fmt(final.layers[0]!.weights.histogram.high)}`.replace(/[.+]/g, "\\$&")));
     const cells = el.querySelectorAll(".stage-cell");
     assert.equal(cells.length, run.model.neuronCount);

@@ -5,6 +5,7 @@
  * (queried lazily from the host: weightsAfter, every weight) and its popups ask the host
  * for weight traces (RunSource); a panel names the current sample (prediction, loss) and the bank state.
  */
+import type { NeuronStages } from "../../kernel/runtime/display/network";
 import type { NetworkPayload } from "../renderers/network/render";
 import { renderNetwork } from "../renderers/network/render";
 import { append, h } from "../shared/dom";
@@ -46,6 +47,7 @@ export function renderPlayback(
   source: RunSource,
   start?: Position,
   onMove?: (at: { readonly t: number; readonly epoch: number }) => void,
+  stagesAt?: (t: number) => Promise<NeuronStages | null>,
 ): Playback {
   const tape = new Tape(timeline);
   const c = timeline;
@@ -171,11 +173,12 @@ export function renderPlayback(
     // those before it and its popups explain the bank so far (audit/pending.ts). Its batch too: a neuron
     // popup steps through its samples (snapshots asked of the source).
     const t = c.t[p.k]!;
-    const [w, batch] = await Promise.all([weightsAfter(shown), batchOf(t)]);
+    // Neurons coloured by their stage after the commit shown; a run whose stages cannot be read is drawn without.
+    const [w, batch, stages] = await Promise.all([weightsAfter(shown), batchOf(t), stagesAt ? stagesAt(shown).catch(() => null) : null]);
     if (!fresh()) return;
     const samples = batch.kind === "batch" ? batch.samples.map((s) => s.sample) : [];
     const pending = tape.isCommitted(p) ? null : { slot: p.slot };
-    renderNetwork(networkPayload(run, w, { t, epoch: c.epoch[p.k]!, batch: c.batch[p.k]!, samples, pending }), net, source);
+    renderNetwork(networkPayload(run, w, { t, epoch: c.epoch[p.k]!, batch: c.batch[p.k]!, samples, pending, stages }), net, source);
   }
 
   async function drawSample(p: Position, fresh: () => boolean): Promise<void> {
@@ -249,7 +252,7 @@ export function renderPlayback(
 }
 
 /** The network renderer's payload for the weights after one commit (one embedded commit, traces asked of the source). */
-function networkPayload(run: RunSummary, w: WeightsAfter, at: { t: number; epoch: number; batch: number; samples: readonly number[]; pending: { slot: number } | null }): NetworkPayload {
+function networkPayload(run: RunSummary, w: WeightsAfter, at: { t: number; epoch: number; batch: number; samples: readonly number[]; pending: { slot: number } | null; stages: NeuronStages | null }): NetworkPayload {
   let offset = 0;
   let inputs = run.inputs;
   const layers = run.layers.map((l) => {

@@ -9,6 +9,7 @@ import type { RunSummary } from "../shared/messages";
 import type { RunSource } from "../shared/run-source";
 import { renderCharts, watchSelectedWeight, type ChartsPanel, type DrawChart } from "./charts";
 import { renderEvents } from "./events";
+import { healthFollower } from "./health-panel";
 import { renderPlayback, type Ask, type Playback } from "./playback";
 import type { Position } from "./position";
 
@@ -82,6 +83,9 @@ export function renderRun(run: RunSummary, deps: RunViewDeps, start?: Position):
     Promise.resolve(deps.chart(chartEl, run)).catch((e: unknown) => append(chartEl, h("div", { class: "error" }, `chart failed: ${e instanceof Error ? e.message : String(e)}`)));
   }
   const { host, source } = deps;
+  // The health panel follows the playback (below it); its answers also colour the network's neurons by stage.
+  const health = host && source && run.commits > 0 ? healthFollower(run, host) : null;
+  if (health) playbackEl.after(health.root);
   let charts: ChartsPanel | null = null;
   let unwatch: (() => void) | null = null;
   if (host && deps.drawCharts && run.commits > 0) {
@@ -99,7 +103,18 @@ export function renderRun(run: RunSummary, deps: RunViewDeps, start?: Position):
       host.ask({ kind: "timeline", runId: run.runId }).then(
         (timeline) => {
           if (disposed) return;
-          playback = renderPlayback(run, timeline, host, source, start, (at) => void charts?.moveTo(at));
+          playback = renderPlayback(
+            run,
+            timeline,
+            host,
+            source,
+            start,
+            (at) => {
+              void charts?.moveTo(at);
+              void health?.moveTo(at.t);
+            },
+            health?.stagesAt,
+          );
           playbackEl.replaceChildren(playback.root);
           const net = playback.root.querySelector<HTMLElement>(".network");
           if (charts && net) unwatch = watchSelectedWeight(net, (w) => charts?.select(w));

@@ -39,6 +39,8 @@ export interface RunSummary {
   readonly mechanisms: readonly Mechanism[];
   /** For a 2-input run: its data points, drawn over the decision boundary (null otherwise; absent in older hosts). */
   readonly plane?: PlanePoints | null;
+  /** Whether the run has a lifecycle, health measures or non-finite events: the editor then shows its health panel. */
+  readonly health?: boolean;
 }
 
 /** One mechanism of a run, named as the header shows it. */

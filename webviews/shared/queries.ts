@@ -9,9 +9,10 @@ import type { NeuronSnapshot, NotRecorded, WeightTrace } from "../../kernel/reco
 import type { SignalsPanelsPayload } from "../../kernel/record/signal-types";
 import type { WeightAddress } from "../../kernel/record/weight-refs";
 import type { EpochSummary } from "../../kernel/runtime/display/epoch-summary";
+import type { HealthViewPayload } from "../../kernel/runtime/display/health-view-types";
 import type { EpochSummaryQuery, NeuronSnapshotQuery, WeightTraceQuery } from "./run-source";
 
-export type { EpochSummary, NeuronSnapshot, NotRecorded, WeightTrace };
+export type { EpochSummary, HealthViewPayload, NeuronSnapshot, NotRecorded, WeightTrace };
 
 /** One weight at commit t (the reader's weightTrace): RunSource's query, tagged. */
 export type WeightTraceRequest = { readonly kind: "weightTrace" } & WeightTraceQuery;
@@ -71,6 +72,16 @@ export interface SignalsQuery {
 
 export const MAX_CHART_WEIGHTS = 8;
 
+/**
+ * The health view after commit t (t = 0: before the first): loss, lifecycle and non-finite events up to
+ * t, each neuron's age and stage (extension/runs/health-at.ts).
+ */
+export interface HealthAtQuery {
+  readonly kind: "healthAt";
+  readonly runId: string;
+  readonly t: number;
+}
+
 /** The chart panels, and the chosen weights that were not recorded (with the reason). */
 export interface RunCharts {
   readonly kind: "charts";
@@ -92,7 +103,7 @@ export interface OverlayQuery {
 /** At most this many runs in one overlay query. */
 export const MAX_OVERLAY_RUNS = 10;
 
-export type RunQuery = WeightTraceRequest | NeuronSnapshotRequest | EpochSummaryRequest | WeightsAfterQuery | TimelineQuery | BatchQuery | SampleQuery | SignalsQuery | OverlayQuery;
+export type RunQuery = WeightTraceRequest | NeuronSnapshotRequest | EpochSummaryRequest | WeightsAfterQuery | TimelineQuery | BatchQuery | SampleQuery | SignalsQuery | OverlayQuery | HealthAtQuery;
 
 /** Weights after commit t in the engine's flat order (per neuron its incoming weights, then its bias); null: unknown. */
 export interface WeightsAfter {
@@ -162,6 +173,7 @@ export interface QueryResults {
   readonly sample: SampleDetail | NotRecorded;
   readonly signals: RunCharts;
   readonly overlay: RunOverlay;
+  readonly healthAt: HealthViewPayload;
 }
 
 export type QueryResult = QueryResults[RunQuery["kind"]];

@@ -8,7 +8,7 @@ import type { ValueSummary } from "../../engine/health/summary";
 import { summarize } from "../../engine/health/summary";
 import type { TrainingNotice } from "../../engine/observer";
 import type { Trainer } from "../../engine/trainer";
-import { MAX_VIEW_EVENTS, type HealthValues, type HealthViewEvent, type HealthViewLifecycle, type HealthViewPayload } from "./health-view-types";
+import { MAX_VIEW_EVENTS, type HealthValues, type HealthViewEvent, type HealthViewLifecycle, type HealthViewPayload, type LifecycleStage } from "./health-view-types";
 
 /** Loss points kept: past this, every other one is dropped and the stride doubles. */
 const MAX_LOSS_POINTS = 400;
@@ -102,7 +102,13 @@ export class HealthLive {
       evaluatedT: t >= every ? t - (t % every) : null,
       fitness: healthValues(summarize(life.terms.fitness)),
       ages: healthValues(summarize(ages)),
-      stages: this.trainer.model.layers.map((l) => Array.from({ length: l.units }, (_, j) => life.stage(l.neuronOffset + j, t))),
+      stages: liveStages(this.trainer)!,
     };
   }
+}
+
+/** Per layer, each neuron's stage now (null: the trainer has no lifecycle). */
+export function liveStages(trainer: Trainer): LifecycleStage[][] | null {
+  const life = trainer.lifecycle;
+  return life && trainer.model.layers.map((l) => Array.from({ length: l.units }, (_, j) => life.stage(l.neuronOffset + j, trainer.t)));
 }

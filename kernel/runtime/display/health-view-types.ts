@@ -55,7 +55,8 @@ export interface HealthViewEvent {
 export interface HealthViewLifecycle {
   /** The commit of the last fitness evaluation (null: none yet). */
   readonly evaluatedT: number | null;
-  readonly fitness: HealthValues;
+  /** Every neuron's fitness at that evaluation (null: not known, e.g. a recorded run without fitness rows). */
+  readonly fitness: HealthValues | null;
   /** Commits since each neuron's last birth. */
   readonly ages: HealthValues;
   /** Per layer, each neuron's stage. */

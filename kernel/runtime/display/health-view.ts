@@ -5,15 +5,15 @@
  */
 import { lifecycleStages } from "../../engine/lifecycle/stages";
 import { escapeHtml, fmt } from "./escape";
-import type { HealthHistogram, HealthViewPayload, LifecycleStage } from "./health-view-types";
+import type { HealthHistogram, HealthViewPayload } from "./health-view-types";
 import { MIME, type MimeBundle } from "./mime";
+import { STAGE_COLOUR } from "./stage-colours";
 
 const W = 640;
 const HIST_W = 300;
 const HIST_H = 48;
 /** Event kinds' colours in the fallback (the renderer uses the theme's chart colours). */
 const KIND_COLOUR: Readonly<Record<string, string>> = { rebirth: "#2a9d4b", senescent: "#c98a00", recovered: "#428bca", nonfinite: "#d9534f" };
-const STAGE_COLOUR: Readonly<Record<LifecycleStage, string>> = { newborn: "#7fc97f", mature: "#428bca", senior: "#8e6bbf", dying: "#d9534f" };
 
 const num = (v: number | null): string => (v === null ? "–" : fmt(v));
 
@@ -31,8 +31,8 @@ function lossSvg(p: HealthViewPayload, y: number): string {
   const pts = p.loss.t.map((t, i) => [t, p.loss.loss[i]] as const).filter((d): d is readonly [number, number] => d[1] !== null);
   if (pts.length < 2) return `<text x="0" y="${y + 12}" font-size="11">loss: ${pts.length ? escapeHtml(fmt(pts[0]![1])) : "–"}</text>`;
   const [t0, t1] = [pts[0]![0], pts[pts.length - 1]![0]];
-  const lo = Math.min(...pts.map((d) => d[1]));
-  const hi = Math.max(...pts.map((d) => d[1]));
+  const lo = pts.reduce((m, d) => Math.min(m, d[1]), Infinity);
+  const hi = pts.reduce((m, d) => Math.max(m, d[1]), -Infinity);
   const line = pts.map(([t, v]) => `${((W * (t - t0)) / (t1 - t0 || 1)).toFixed(1)},${(y + 16 + 60 * (hi > lo ? (hi - v) / (hi - lo) : 0.5)).toFixed(1)}`).join(" ");
   return `<text x="0" y="${y + 12}" font-size="11">${escapeHtml(`loss per commit: ${fmt(pts[pts.length - 1]![1])} at t=${t1} (range ${fmt(lo)} … ${fmt(hi)})`)}</text><polyline points="${line}" fill="none" stroke="#d9534f" stroke-width="1.5"/>`;
 }
@@ -52,7 +52,8 @@ export function healthSvg(p: HealthViewPayload): string {
   if (p.lifecycle) {
     parts.push(`<text x="0" y="${y + 12}" font-size="12" font-weight="bold">${escapeHtml(stageLine(p))}</text>`);
     y += 18;
-    parts.push(histogramSvg(p.lifecycle.fitness.histogram, 0, y, "fitness"), histogramSvg(p.lifecycle.ages.histogram, HIST_W + 30, y, "age (commits)"));
+    if (p.lifecycle.fitness) parts.push(histogramSvg(p.lifecycle.fitness.histogram, 0, y, "fitness"));
+    parts.push(histogramSvg(p.lifecycle.ages.histogram, HIST_W + 30, y, "age (commits)"));
     y += HIST_H + 24;
     // Each neuron as a square coloured by its stage, a row per layer (at most 64 a row).
     p.lifecycle.stages.forEach((stages, li) => {

@@ -1,5 +1,7 @@
 /** Rich display of engine objects: one small file per displayable, each giving a MIME bundle with fallbacks. */
 import { Model } from "../../engine/model";
+import { Trainer } from "../../engine/trainer";
+import { liveStages } from "./health-live";
 import type { NeuronSnapshot, WeightTrace } from "../../record/reader-types";
 import { auditBundle } from "./audit";
 import { epochSummaryBundle, type EpochSummary } from "./epoch-summary";
@@ -25,6 +27,8 @@ export function mimeBundleOf(value: unknown): MimeBundle {
   if (isDisplayable(value)) return value[toMimeBundle]();
   if (isRawBundle(value)) return rawBundle(value);
   if (value instanceof Model) return networkBundle(value);
+  // A trainer with a lifecycle: its network with every neuron coloured by its stage now.
+  if (value instanceof Trainer && value.lifecycle) return networkBundle(value.model, undefined, undefined, liveStages(value)!);
   if (typeof value === "object" && value !== null) {
     const kind = (value as { kind?: unknown }).kind;
     if (kind === "weight-trace") return auditBundle(value as WeightTrace);

@@ -1,5 +1,7 @@
+import type { LifecycleStage } from "../../engine/lifecycle/stages";
 import { Model } from "../../engine/model";
 import type { NfrunReader } from "../../record/reader";
+import { runStagesAt } from "../../record/run-stages";
 import * as path from "node:path";
 import type { NeuronSnapshot, NotRecorded, StrategyInfo, WeightTrace } from "../../record/reader-types";
 import { epochSummary, type EpochSummary } from "./epoch-summary";
@@ -7,6 +9,10 @@ import { BOUNDARY_SVG_SIZE, boundarySvg } from "./boundary-svg";
 import { escapeHtml } from "./escape";
 import { planePoints, storedPlane, type PlaneData, type PlanePoints } from "./plane";
 import { MIME, toMimeBundle, type Displayable, type MimeBundle } from "./mime";
+import { STAGE_COLOUR } from "./stage-colours";
+
+/** Per layer, each neuron's lifecycle stage. */
+export type NeuronStages = readonly (readonly LifecycleStage[])[];
 
 /** A weight trace as embedded in a network payload: runId and strategy are stored once, in `recording`. */
 export type EmbeddedTrace = Omit<WeightTrace, "runId" | "strategy"> | NotRecorded;
@@ -33,6 +39,8 @@ export interface EmbeddedCommit {
   readonly samples?: readonly number[];
   /** Per neuron (layer by layer, the engine's order), its snapshot for each sample of the batch; null when not embedded. */
   readonly neurons?: readonly (readonly EmbeddedSnapshot[])[] | null;
+  /** Per layer, each neuron's lifecycle stage after commit t (absent: the run has no lifecycle). */
+  readonly stages?: NeuronStages | null;
   /**
    * Set when this commit has not happened yet at the place shown (the .nfrun editor at a pending
    * position): `weights` are those before it, and samples 0 … slot of its batch are in the blame bank.
@@ -53,8 +61,8 @@ export interface NetworkRecording {
   readonly epochSummaries?: Readonly<Record<string, readonly EmbeddedEpochSummary[]>> | null;
 }
 
-/** The network: custom JSON (layers + weights), an SVG diagram and a text summary. */
-export function networkBundle(model: Model, recording?: NetworkRecording, plane?: PlanePoints | null): MimeBundle {
+/** The network: custom JSON (layers + weights), an SVG diagram and a text summary; `stages`: its neurons' lifecycle stages. */
+export function networkBundle(model: Model, recording?: NetworkRecording, plane?: PlanePoints | null, stages?: NeuronStages): MimeBundle {
   const arch = [String(model.spec.inputs), ...model.spec.layers.map((l) => `${l.units} ${l.activation}`)].join(" → ");
   const last = recording?.commits[recording.commits.length - 1];
   const text = `Model ${arch} (${model.weightCount} weights incl. biases)` + (recording && last ? `, run ${recording.runId} after commit t=${last.t}` : "");
@@ -70,8 +78,9 @@ export function networkBundle(model: Model, recording?: NetworkRecording, plane?
       weightCount: model.weightCount,
       ...(recording ? { recording } : {}),
       ...(plane ? { plane } : {}),
+      ...(stages ? { stages } : {}),
     },
-    "image/svg+xml": networkSvg(model, text, plane ?? undefined),
+    "image/svg+xml": networkSvg(model, text, plane ?? undefined, stages ?? recording?.commits.at(-1)?.stages ?? undefined),
     "text/plain": text,
   };
 }
@@ -140,7 +149,8 @@ export class NetworkTrace implements Displayable {
           if (snapshots) neurons.push(samples.map((sample) => withoutRunId(this.reader.neuronSnapshot(this.runId, li, j, epoch, sample))));
         }
       });
-      return { t, epoch, batch: ctx.trace.batch[k]!, weights, traces: embed ? traces : null, samples, neurons: snapshots ? neurons : null };
+      const { stages } = runStagesAt(this.reader, this.runId, t);
+      return { t, epoch, batch: ctx.trace.batch[k]!, weights, traces: embed ? traces : null, samples, neurons: snapshots ? neurons : null, ...(stages ? { stages } : {}) };
     });
     const shown = commits[commits.length - 1]!;
     shown.weights.forEach((v, i) => (model.params[i] = v ?? NaN));
@@ -201,7 +211,7 @@ const MAX_DRAWN = 12;
  * Columns of circles (inputs, then each layer), edges coloured by sign and width by |weight|; with two
  * inputs also the decision boundary beside it and each neuron's heatmap (./boundary-svg.ts).
  */
-export function networkSvg(model: Model, title: string, plane?: PlanePoints): string {
+export function networkSvg(model: Model, title: string, plane?: PlanePoints, stages?: NeuronStages): string {
   const columns = [model.spec.inputs, ...model.spec.layers.map((l) => l.units)];
   const tallest = Math.min(MAX_DRAWN, columns.reduce((m, c) => Math.max(m, c), -Infinity));
   const heated = model.spec.inputs === 2;
@@ -230,7 +240,12 @@ export function networkSvg(model: Model, title: string, plane?: PlanePoints): st
   }
   columns.forEach((n, c) => {
     for (let i = 0; i < Math.min(n, MAX_DRAWN); i++) {
-      parts.push(`<circle cx="${x(c)}" cy="${y(i, n)}" r="11" fill="${heated ? "none" : "#fff"}" stroke="#333"/>`);
+      const stage = c > 0 ? stages?.[c - 1]?.[i] : undefined;
+      parts.push(
+        stage
+          ? `<circle cx="${x(c)}" cy="${y(i, n)}" r="11" fill="${heated ? "none" : "#fff"}" stroke="${STAGE_COLOUR[stage]}" stroke-width="3.5"${stage === "dying" ? ' stroke-dasharray="4 2"' : ""}><title>layer ${c - 1} neuron ${i}: ${stage}</title></circle>`
+          : `<circle cx="${x(c)}" cy="${y(i, n)}" r="11" fill="${heated ? "none" : "#fff"}" stroke="#333"/>`,
+      );
     }
     const label = c === 0 ? `${n} in` : `${n} ${model.spec.layers[c - 1]!.activation}`;
     parts.push(`<text x="${x(c)}" y="${H - 8}" font-size="11" text-anchor="middle" font-family="sans-serif">${escapeHtml(label)}${n > MAX_DRAWN ? " (first 12)" : ""}</text>`);

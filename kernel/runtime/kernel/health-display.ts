@@ -21,7 +21,7 @@ interface LiveHealthDisplay {
   notice(n: TrainingNotice): void;
   /** Shows the state now (a fit ended). */
   end(status: Status): void;
-  /** Shows the state if it changed since last shown (the cell ended). */
+  /** Shows the state if it changed since last shown, or if the last shown still said running (the cell ended). */
   settle(status: Status): void;
 }
 
@@ -30,9 +30,11 @@ function liveHealthDisplay(trainer: Trainer, show: (bundle: MimeBundle) => void,
   const live = new HealthLive(trainer);
   let last = -Infinity;
   let changed = false;
+  let shown: Status | null = null;
   const display = (status: Status): void => {
     show(healthViewBundle(live.payload(status)));
     changed = false;
+    shown = status;
   };
   return {
     commit(t, loss) {
@@ -49,7 +51,7 @@ function liveHealthDisplay(trainer: Trainer, show: (bundle: MimeBundle) => void,
     },
     end: display,
     settle(status) {
-      if (changed) display(status);
+      if (changed || shown === "running") display(status);
     },
   };
 }

@@ -51,7 +51,7 @@ export function isHealthPayload(x: unknown): x is HealthViewPayload {
   if (typeof p.eventCounts !== "object" || p.eventCounts === null) return false;
   const values = (v: Partial<HealthValues> | undefined) => !!v && !!v.histogram && Array.isArray(v.histogram.counts) && v.histogram.counts.every((c) => Number.isFinite(c) && c >= 0);
   if (!p.layers.every((l) => l && Number.isInteger(l.layer) && values(l.weights) && values(l.gradients))) return false;
-  if (p.lifecycle && !(values(p.lifecycle.fitness) && values(p.lifecycle.ages) && Array.isArray(p.lifecycle.stages) && p.lifecycle.stages.every((row) => Array.isArray(row) && row.every(isStage)))) return false;
+  if (p.lifecycle && !((p.lifecycle.fitness === null || values(p.lifecycle.fitness)) && values(p.lifecycle.ages) && Array.isArray(p.lifecycle.stages) && p.lifecycle.stages.every((row) => Array.isArray(row) && row.every(isStage)))) return false;
   return p.events.every((e) => e && Number.isFinite(e.t) && typeof e.kind === "string" && typeof e.message === "string");
 }
 
@@ -94,8 +94,8 @@ function lossChart(p: HealthViewPayload): HTMLElement {
   if (pts.length >= 2) {
     const t0 = pts[0]![0];
     const t1 = last![0];
-    const lo = Math.min(...pts.map((d) => d[1]));
-    const hi = Math.max(...pts.map((d) => d[1]));
+    const lo = pts.reduce((m, d) => Math.min(m, d[1]), Infinity);
+    const hi = pts.reduce((m, d) => Math.max(m, d[1]), -Infinity);
     const points = pts.map(([t, v]) => `${((LOSS_W * (t - t0)) / (t1 - t0 || 1)).toFixed(1)},${(4 + (LOSS_H - 8) * (hi > lo ? (hi - v) / (hi - lo) : 0.5)).toFixed(1)}`).join(" ");
     svg.append(s("polyline", { class: "loss-line", points, "data-points": pts.length }), s("text", { x: 2, y: 10, class: "muted" }, fmt(hi)), s("text", { x: 2, y: LOSS_H - 2 }, fmt(lo)));
   }
@@ -112,10 +112,10 @@ function lifecycleSection(p: HealthViewPayload): HTMLElement | null {
   return h(
     "section",
     { class: "lifecycle", "aria-label": "lifecycle" },
-    h("h5", {}, life.evaluatedT === null ? "Lifecycle · fitness not evaluated yet" : `Lifecycle · fitness evaluated at t=${life.evaluatedT}`),
+    h("h5", {}, life.evaluatedT === null ? (life.fitness ? "Lifecycle · fitness not evaluated yet" : "Lifecycle") : `Lifecycle · fitness evaluated at t=${life.evaluatedT}`),
     stageLegend(stageCounts(all)),
     ...grids,
-    h("div", { class: "row" }, histogram(life.fitness, "fitness", "fitness"), histogram(life.ages, "ages", "age (commits)")),
+    h("div", { class: "row" }, life.fitness ? histogram(life.fitness, "fitness", "fitness") : h("p", { class: "muted fitness-unknown" }, "fitness: not recorded"), histogram(life.ages, "ages", "age (commits)")),
   );
 }
 

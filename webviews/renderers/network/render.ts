@@ -11,7 +11,7 @@
  * commits. What the payload does not embed is asked of `source` (renderer messaging, the .nfrun
  * editor's host) when there is one. All data goes into text nodes and attributes.
  */
-import type { EmbeddedCommit, EmbeddedTrace, NetworkRecording } from "../../../kernel/runtime/display/network";
+import type { EmbeddedCommit, EmbeddedTrace, NetworkRecording, NeuronStages } from "../../../kernel/runtime/display/network";
 import type { PlanePoints } from "../../../kernel/runtime/display/plane";
 import type { NotRecorded, WeightTrace } from "../../../kernel/record/reader-types";
 import type { RunSource } from "../../shared/run-source";
@@ -25,6 +25,7 @@ import { NETWORK_CSS } from "./style";
 import { WIDE_CSS, wideView } from "./wide";
 import { append, h, s, style } from "../../shared/dom";
 import { fmt } from "../../shared/format";
+import { isStage, STAGE_CSS, stageLegend } from "../../shared/stages";
 import { THEME_CSS } from "../../shared/theme";
 
 export interface NetworkPayload {
@@ -34,6 +35,8 @@ export interface NetworkPayload {
   readonly recording?: NetworkRecording;
   /** For 2 inputs: the data points drawn over the decision boundary (absent: the boundary alone, over [−1, 1]²). */
   readonly plane?: PlanePoints;
+  /** Per layer, each neuron's lifecycle stage with the weights shown (absent: no lifecycle); an embedded commit's own stages come first. */
+  readonly stages?: NeuronStages;
 }
 
 /** Neurons drawn per column at most (larger layers show their first ones; the note says so). */
@@ -89,7 +92,7 @@ const R = 13;
 export function renderNetwork(payload: unknown, element: HTMLElement, source?: RunSource): HTMLElement {
   element.replaceChildren();
   const root = h("div", { class: "nf nf-network" });
-  element.append(style(THEME_CSS + NEURON_CSS + NETWORK_CSS + BOUNDARY_CSS + WIDE_CSS), root);
+  element.append(style(THEME_CSS + STAGE_CSS + NEURON_CSS + NETWORK_CSS + BOUNDARY_CSS + WIDE_CSS), root);
   if (!isNetworkPayload(payload)) {
     append(root, h("div", { class: "error", role: "alert" }, "NeuroForge: this output is not a network (application/vnd.neuroforge.network+json)."));
     return root;
@@ -172,6 +175,8 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     weights.length < p.weightCount ? h("span", { class: "partial" }, `showing ${weights.length} of ${p.weightCount} weights`) : null,
     rec ? commitLabel : h("span", { class: "no-recording" }, "no recording attached"),
   );
+  const staged = !!p.stages || !!rec?.commits.some((c) => c.stages);
+  if (staged) legend.append(stageLegend());
   append(root, head, legend);
   let current = rec ? rec.commits.length - 1 : 0;
   const scrubber = h("input", { type: "range", class: "scrubber", min: 0, max: rec ? rec.commits.length - 1 : 0, step: 1, value: current, "aria-label": "commit" });
@@ -194,6 +199,12 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
     w.isBias ? `layer ${w.layer}, neuron ${w.neuron}, bias` : `layer ${w.layer}, neuron ${w.neuron}, weight ${w.weight} (from ${w.layer === 0 ? "input" : `layer ${w.layer - 1} neuron`} ${w.weight})`;
   const neuronName = (n: NeuronRef) => (n.column === 0 ? `input ${n.index}` : `layer ${n.column - 1}, neuron ${n.index} (${String(p.layers[n.column - 1]!.activation)})`);
 
+  /** Stage of a drawn neuron at the commit shown (null: not known). */
+  const stageOf = (n: NeuronRef, c: EmbeddedCommit | null) => {
+    const v = (c?.stages ?? p.stages)?.[n.column - 1]?.[n.index];
+    return isStage(v) ? v : null;
+  };
+
   function paint(): void {
     const c = commit();
     let maxAbs = 0;
@@ -215,7 +226,10 @@ export function renderNetwork(payload: unknown, element: HTMLElement, source?: R
         const l = n.column - 1;
         const flat = offsets[l]! + n.index * (sizes[l]! + 1) + sizes[l]!;
         const b = c ? c.weights[flat] : p.layers[l]!.weights[n.index]![sizes[l]!];
-        n.el.setAttribute("aria-label", `${neuronName(n)}: bias ${typeof b === "number" ? fmt(b) : "unknown"}`);
+        const stage = staged ? stageOf(n, c) : null;
+        if (stage) n.el.setAttribute("data-stage", stage);
+        else n.el.removeAttribute("data-stage");
+        n.el.setAttribute("aria-label", `${neuronName(n)}${stage ? `, ${stage}` : ""}: bias ${typeof b === "number" ? fmt(b) : "unknown"}`);
       }
     }
     const flat = c ? c.weights : p.layers.flatMap((l) => l.weights.flat());

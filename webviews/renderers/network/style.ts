@@ -16,6 +16,11 @@ export const NETWORK_CSS = `
 .nf-network .weight:focus, .nf-network .weight.active { stroke-opacity: 1; outline: none; }
 .nf-network .ring { stroke: var(--vscode-focusBorder, #0078d4); stroke-opacity: 0.9; fill: none; pointer-events: none; }
 .nf-network .neuron { fill: var(--vscode-editor-background, #fff); stroke: var(--vscode-editor-foreground, #333); stroke-width: 1.5; cursor: pointer; }
+.nf-network .neuron[data-stage] { stroke-width: 3.5; }
+.nf-network .neuron[data-stage="newborn"] { stroke: var(--nf-stage-newborn); }
+.nf-network .neuron[data-stage="mature"] { stroke: var(--nf-stage-mature); }
+.nf-network .neuron[data-stage="senior"] { stroke: var(--nf-stage-senior); }
+.nf-network .neuron[data-stage="dying"] { stroke: var(--nf-stage-dying); stroke-dasharray: 4 2; }
 .nf-network .neuron:focus, .nf-network .neuron.active { stroke: var(--vscode-focusBorder, #0078d4); stroke-width: 3; outline: none; }
 .nf-network .bias-node { fill: var(--vscode-editorWidget-background, #eee); stroke: var(--vscode-descriptionForeground, #888); }
 .nf-network svg text { fill: var(--vscode-editor-foreground, #333); font-size: 11px; font-family: var(--vscode-font-family, sans-serif); }
