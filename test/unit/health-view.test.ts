@@ -228,8 +228,8 @@ describe("health renderer", () => {
     const text = String(bundle["text/plain"]);
     for (let l = 0; l < 3; l++) assert.match(text, new RegExp(`layer ${l} \\(`));
     assert.match(text, /^Network health · t=600 · completed/);
-    // A hostile event message: escaped in the SVG.
-    const p: HealthViewPayload = { ...final, events: [{ t: 3, kind: "rebirth", layer: 0, neuron: 1, message: hostile }] };
+    // A hostile event kind: escaped in the SVG (marks and counts).
+    const p: HealthViewPayload = { ...final, events: [{ t: 3, kind: hostile, layer: 0, neuron: 1, message: hostile }], eventCounts: { [hostile]: 1 } };
     const hostileSvg = new JSDOM(healthSvg(p), { contentType: "image/svg+xml" }).window.document;
     assert.equal(hostileSvg.getElementsByTagName("img").length, 0);
     assert.ok(Array.from(hostileSvg.getElementsByTagName("title")).some((t) => t.textContent!.includes(hostile)));

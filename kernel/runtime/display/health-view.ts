@@ -68,7 +68,7 @@ export function healthSvg(p: HealthViewPayload): string {
   parts.push(`<rect x="0" y="${y}" width="${W}" height="14" fill="#8882"/>`);
   for (const e of p.events) {
     const x = p.t > 0 ? (W * e.t) / p.t : 0;
-    parts.push(`<rect x="${x.toFixed(1)}" y="${y}" width="2" height="14" fill="${KIND_COLOUR[e.kind] ?? "#888"}"><title>${escapeHtml(`t=${e.t} ${e.kind}: ${e.message}`)}</title></rect>`);
+    parts.push(`<rect x="${x.toFixed(1)}" y="${y}" width="2" height="14" fill="${KIND_COLOUR[e.kind] ?? "#888"}"><title>${escapeHtml(`t=${e.t} ${e.kind}${e.layer === null ? "" : ` layer ${e.layer} neuron ${e.neuron}`}`)}</title></rect>`);
   }
   y += 22;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y}" viewBox="0 0 ${W} ${y}" font-family="sans-serif">${parts.join("")}</svg>`;
