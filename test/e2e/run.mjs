@@ -12,7 +12,8 @@
 //      a recorded run's network output (hover → popup numbers = the .nfrun, Escape, Tab + Enter, arrow keys
 //      at a column's end, scrubber), the popup of a run with Lookahead and clipping in the .nfrun editor (the
 //      reconciled lines parsed, recomputed and = the .nfrun, at a sync and at a clipped commit), themes, course lesson 2 run top to bottom and hovered, a lazily fed
-//      network output (renderer messaging), the kernel status before a run, completions / squiggles +
+//      network output (renderer messaging), the health views (live in a cell, the editor's panel, stage
+//      colours), the kernel status before a run, completions / squiggles +
 //      Problems / hover in TypeScript cells (language service), Close All Editors leaving no kernel process;
 //      then Ctrl-C and no process of its group is left
 //   3. extension-host suite (test/e2e/suite/index.cjs) in a code-server of its own (extension-host.mjs):
@@ -46,6 +47,7 @@ import { WIDE_NOTEBOOK, checkDecisionBoundary, checkWideNetwork } from "./ui/pic
 import { LAZY_NOTEBOOK, checkLazyNetwork } from "./ui/lazy-network.mjs";
 import { checkCellLanguage } from "./ui/cell-language.mjs";
 import { COURSE_LESSON, checkCourseLesson } from "./ui/course-lesson.mjs";
+import { HEALTH_NOTEBOOK, checkHealthEditor, checkLiveHealth } from "./ui/health.mjs";
 import { openWorkbench, setUserSettings } from "./workbench.mjs";
 
 const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
@@ -59,6 +61,7 @@ fs.copyFileSync(path.join(root, "samples/notebooks/xor-explained.ipynb"), path.j
 fs.copyFileSync(path.join(root, "test/e2e/fixtures", NOTEBOOK), path.join(ws, NOTEBOOK));
 fs.copyFileSync(path.join(root, "test/e2e/fixtures", WIDE_NOTEBOOK), path.join(ws, WIDE_NOTEBOOK));
 fs.copyFileSync(path.join(root, "samples/course", COURSE_LESSON), path.join(ws, COURSE_LESSON));
+fs.copyFileSync(path.join(root, "test/e2e/fixtures", HEALTH_NOTEBOOK), path.join(ws, HEALTH_NOTEBOOK));
 if (!fs.existsSync(path.join(root, "dist/cli.js"))) execFileSync(process.execPath, ["esbuild.mjs"], { cwd: root, stdio: "inherit" });
 execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experiments/xor.yaml", "--record", path.join(ws, "x.nfrun")], { cwd: root, stdio: "ignore" });
 // A run with a test split (20 % of the circles held out), for the editor's charts of test loss and accuracy.
@@ -67,6 +70,8 @@ execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experime
 execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/config/train.yaml", ...RECONCILE_OVERRIDES, "--record", path.join(ws, "reconcile.nfrun")], { cwd: root, stdio: "ignore" });
 // A 2×2 multirun, for comparing runs (issue #15).
 execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/config/train.yaml", "-m", "optimizer=adam,sgd", "optimizer.lr=0.01,0.1", "training.epochs=3", "--record", path.join(ws, "sweep.nfrun")], { cwd: root, stdio: "ignore" });
+// Dead ReLUs reborn by the lifecycle, with health measures: the editor's health panel and stage colours.
+execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experiments/dead-relus.yaml", "training.epochs=20", "--record", path.join(ws, "life.nfrun")], { cwd: root, stdio: "ignore" });
 const good = fs.readFileSync(path.join(ws, "x.nfrun"));
 fs.writeFileSync(path.join(ws, "corrupt.nfrun"), good.subarray(0, Math.floor(good.length / 3)));
 execFileSync(process.execPath, ["--import", "tsx", "test/e2e/lazy-network-notebook.ts", path.join(ws, "x.nfrun"), path.join(ws, LAZY_NOTEBOOK)], { cwd: root, stdio: "inherit" });
@@ -147,6 +152,14 @@ try {
     await checkCompareRuns(page, path.join(ws, "sweep.nfrun"));
   });
 
+  await test("UI: .nfrun editor health panel follows the playback (start: all newborn, no event; a rebirth chosen: events up to it, the reborn neuron drawn newborn)", async () => {
+    await inWorkspace();
+    const lifeDb = openNfrun(path.join(ws, "life.nfrun"));
+    const [life] = runsOf(lifeDb);
+    lifeDb.close();
+    return checkHealthEditor(page, path.join(ws, "life.nfrun"), life.runId);
+  });
+
   let network = null;
   await test("UI: network output, hover a weight: popup numbers = the .nfrun (Input × Blame = Leverage, Cum., BatchTot / Count = Avg, Before − Adj = After = drawn)", async () => {
     network = await runNetworkNotebook(page, ws);
@@ -174,6 +187,10 @@ try {
     log(`    positive weight stroke: light ${seen.light.positive}, dark ${seen.dark.positive}, high contrast ${seen["high-contrast"].positive}`);
   });
   network?.db.close();
+  await test("UI: live health view while a cell trains (updates, final state: histograms, stages, rebirths); the trainer's network coloured by stage in light and dark", async () => {
+    await inWorkspace();
+    await checkLiveHealth(page);
+  });
   await test("UI: course lesson 2 runs top to bottom (no cell fails, both exercises correct); hovering a weight of its recorded network: popup = the .nfrun", async () => {
     await inWorkspace();
     await checkCourseLesson(page, ws);
