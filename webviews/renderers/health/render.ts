@@ -36,7 +36,7 @@ export const HEALTH_CSS = `
 .nf-health .stage-cell { width: 9px; height: 9px; background: var(--nf-stage); }
 .nf-health .event-strip { position: relative; height: 12px; width: ${LOSS_W}px; max-width: 100%; border-bottom: 1px solid var(--vscode-panel-border, #8884); }
 .nf-health .event-strip .mark { position: absolute; top: 0; width: 2px; height: 12px; background: var(--vscode-charts-blue, #1a85ff); }
-.nf-health .kind-rebirth { background: var(--vscode-charts-green, #388a34); }
+.nf-health .event-strip .kind-rebirth { background: var(--vscode-charts-green, #388a34); }
 .nf-health .event-strip .kind-senescent { background: var(--vscode-charts-orange, #d18616); }
 .nf-health .event-strip .kind-nonfinite { background: var(--vscode-charts-red, #e51400); }
 .nf-health ol.events { max-height: 160px; overflow: auto; padding-left: 20px; margin: 4px 0; font-size: 12px; }
