@@ -15,6 +15,7 @@ import { resolveSweep, type SweepSpec } from "../../kernel/engine/sweep/design";
 import { NfrunReader } from "../../kernel/record";
 import { configHash } from "../../kernel/record/config-hash";
 import { mimeBundleOf } from "../../kernel/runtime/display/index";
+import type { ComparisonPayload } from "../../kernel/record/compare/types";
 import { ExperimentConfigError, train } from "../../kernel/runtime/kernel/experiments";
 import { runSweep, type SweepObject } from "../../kernel/runtime/kernel/sweeps";
 
@@ -81,6 +82,14 @@ describe("sweeps from a cell: runSweep", () => {
     assert.match(text, new RegExp(`best: #${best} ${sweep.members[best]!.label.replace(/\./g, "\\.")}`));
     assert.match(text, /main effects on final loss/);
     assert.match(String(bundle["text/html"]), /<th style="text-align:left">optimizer\.lr<\/th>/);
+    // … and the comparison views (the comparison renderer): every member by name with its final loss.
+    const payload = bundle["application/vnd.neuroforge.comparison+json"] as ComparisonPayload;
+    assert.equal(payload.kind, "run-comparison");
+    assert.deepEqual(payload.comparison.runs.map((r) => r.metrics.loss), losses);
+    for (const [k, r] of payload.comparison.runs.entries()) {
+      assert.ok(r.name.includes(`optimizer=${sweep.members[k]!.values.optimizer}`) && r.name.includes(`lr=${sweep.members[k]!.values["optimizer.lr"]}`), r.name);
+    }
+    assert.ok(bundle["application/vnd.vegalite.v5+json"], "the parallel coordinates' Vega-Lite fallback");
   });
 
   it("a bandit runs round after round to its budget, each round nextRound's proposal; recorded; resumed from the record file", async () => {

@@ -1,12 +1,14 @@
 /**
- * A sweep object (`runSweep`) at a glance, as text and an HTML table: one row per member (its swept
- * values, status, final metrics), the best member, and the main effects of a balanced design (mean and
- * S/N per level, ranked by range) — the fallbacks every notebook front end shows.
+ * A sweep object (`runSweep`) at a glance: the comparison views (run list by name, parallel coordinates,
+ * main effects; the comparison renderer, with its Vega-Lite fallback) and, as the text and HTML every
+ * notebook front end shows, a table with one row per member (its swept values, status, final metrics),
+ * the best member, and the main effects of a balanced design (mean and S/N per level, ranked by range).
  */
 import type { SweepObject } from "../../engine/sweep/sweep-object";
 import { formatMainEffects } from "../sweep-report";
+import { sweepComparison } from "./comparison";
 import { escapeHtml, fmt } from "./escape";
-import type { MimeBundle } from "./mime";
+import { toMimeBundle, type MimeBundle } from "./mime";
 
 const valueText = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
 const metricText = (x: number | null): string => (x === null ? "—" : fmt(x));
@@ -45,5 +47,5 @@ export function sweepBundle(sweep: SweepObject): MimeBundle {
     `<div>${escapeHtml(bestLine)}</div>` +
     (sweep.effects ? `<div><b>main effects on final loss</b> (S/N in dB, higher is better)</div>${table(["factor", "level", "n", "mean", "S/N"], effectRows)}` : "") +
     `</div>`;
-  return { "text/html": html, "text/plain": text };
+  return { ...sweepComparison(sweep)[toMimeBundle](), "text/html": html, "text/plain": text };
 }
