@@ -1,11 +1,5 @@
-/** mulberry32: a small seeded generator, independent of the engine's Rng (uniform in [0, 1)). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/**
+ * mulberry32: a small seeded generator, independent of the engine's Rng (uniform in [0, 1)). The
+ * benchmarks' workloads draw from the same one; one copy, there.
+ */
+export { mulberry32 } from "../../../bench/mlp/workload";
