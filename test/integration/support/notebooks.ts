@@ -43,6 +43,17 @@ const run = promisify(execFile);
 export async function executeNotebook(dir: string, name: string, env: NodeJS.ProcessEnv, options: { timeoutS?: number; allowErrors?: boolean } = {}): Promise<Notebook> {
   const args = ["nbconvert", "--to", "notebook", "--execute", `--ExecutePreprocessor.timeout=${options.timeoutS ?? 240}`, "--output", "executed.ipynb", name];
   if (options.allowErrors) args.push("--allow-errors");
-  await run("jupyter", args, { cwd: dir, env, maxBuffer: 64 << 20 });
-  return readNotebook(path.join(dir, "executed.ipynb"));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run("jupyter", args, { cwd: dir, env, maxBuffer: 64 << 20 });
+      return readNotebook(path.join(dir, "executed.ipynb"));
+    } catch (error) {
+      // jupyter_client chooses the kernel's five ports by binding port 0 and closing it; the kernel binds
+      // them a moment later, and with tests starting kernels in parallel another socket sometimes takes
+      // one in between (the kernel then exits "Address already in use" before any cell ran). That start
+      // is retried; any other failure, and a third collision, fail the test.
+      const stderr = String((error as { stderr?: unknown }).stderr ?? "");
+      if (attempt >= 3 || !/Address already in use/.test(stderr) || !/Kernel died before replying to kernel_info/.test(stderr)) throw error;
+    }
+  }
 }
