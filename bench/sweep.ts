@@ -21,7 +21,7 @@ export const sweepBenchmark: Benchmark = {
   description: "8 sweep members on worker threads: --jobs 2 vs --jobs 1 (target ≥ 1.7× on 2 cores)",
   async run(options: BenchOptions) {
     const rounds = intOption(options, "rounds", 3);
-    const epochs = intOption(options, "epochs", 300);
+    const epochs = intOption(options, "epochs", 3000);
     const record = options.record === "1";
     const config = path.join(__dirname, "../samples/config/train.yaml");
     const plans = planRuns(config, {
