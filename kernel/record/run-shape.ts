@@ -1,5 +1,6 @@
 import type { SqlValue } from "sql.js";
 import type { RunDb } from "./reader-types";
+import { hasTable } from "./reader-util";
 
 /**
  * A hostile file may claim any size. Every size, count and offset of a run that the reader later
@@ -109,7 +110,7 @@ export function runShape(db: RunDb, runId: string, r: { batchSize: SqlValue; inp
       if (s[1 + k] !== bytes || s[5] !== "blob") throw db.bad(`${at} snapshot t=${t}: ${Object.keys(sizes)[k]} holds ${describe(s[1 + k]!)} bytes, the model needs ${bytes}`);
     });
   }
-  if (db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lookahead_slow'").length > 0) {
+  if (hasTable(db, "lookahead_slow")) {
     for (const s of db.query("SELECT t, length(slow) FROM lookahead_slow WHERE run_id = ? AND length(slow) IS NOT ?", [runId, weightCount * 8])) {
       throw db.bad(`${at} Lookahead slow weights at t=${describe(s[0]!)} hold ${describe(s[1]!)} bytes, the model needs ${weightCount * 8}`);
     }

@@ -3,6 +3,7 @@ import type { Strategy } from "../engine/optimizers/strategy";
 import { blobF64 } from "./blob";
 import type { RunDb } from "./reader-types";
 import { strategyByHash } from "./strategy-registry";
+import { hasTable } from "./reader-util";
 
 /** Where a run's strategy comes from (table `strategies`; files before schema version 3: built in). */
 export interface RunStrategySource {
@@ -45,9 +46,6 @@ export interface RateChange {
   readonly t: number;
   readonly rates: Float64Array;
 }
-
-const hasTable = (reader: RunDb, name: string): boolean =>
-  reader.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).length > 0;
 
 /**
  * The strategy that replays a run: a built-in one from this NeuroForge's registry; a user's one only

@@ -1,7 +1,7 @@
 import { blobF64 } from "./blob";
 import { parseFloatText } from "./float-text";
 import type { RunContext, RunDb } from "./reader-types";
-import { safeJson } from "./reader-util";
+import { hasTable, safeJson } from "./reader-util";
 
 /** One snapshot row, decoded: weights, per-weight rates, per-weight state (S·W), per-neuron state, globals. */
 export interface DecodedSnapshot {
@@ -61,8 +61,7 @@ export class SnapshotCache {
     for (const [k, v] of pairs as [string, string][]) global[k] = parseFloatText(v);
     let slow: Float64Array | null = null;
     if (ctx.mechanisms.lookahead) {
-      const hasTable = this.db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lookahead_slow'").length > 0;
-      const s = hasTable ? this.db.query("SELECT slow FROM lookahead_slow WHERE run_id = ? AND t = ?", [runId, t])[0] : undefined;
+      const s = hasTable(this.db, "lookahead_slow") ? this.db.query("SELECT slow FROM lookahead_slow WHERE run_id = ? AND t = ?", [runId, t])[0] : undefined;
       slow = s ? blobF64(s[0]) : null;
       if (!slow || slow.length !== W) throw this.db.bad(`run ${runId}: a Lookahead run without its slow weights at t=${t} (table lookahead_slow)`);
     }

@@ -6,6 +6,7 @@
 import type { Dataset } from "../engine/datasets/dataset";
 import { blobF64 } from "./blob";
 import type { RunDb } from "./reader-types";
+import { hasTable } from "./reader-util";
 
 /** The test split's metrics after one epoch: the weights after commit t (the epoch's last). */
 export interface TestMetricRow {
@@ -18,7 +19,6 @@ export interface TestMetricRow {
   readonly accuracy: number | null;
 }
 
-const hasTable = (db: RunDb, name: string): boolean => db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).length > 0;
 
 /** Per-epoch test metrics in epoch order. */
 export function testMetrics(db: RunDb, runId: string): TestMetricRow[] {

@@ -2,6 +2,7 @@ import type { SqlValue } from "sql.js";
 import type { RunDb } from "./reader-types";
 import { LATER_SECTIONS, RunDigest, SECTION_QUERIES, SECTIONS } from "./run-digest";
 import { INTEGRITY_VERSION } from "./schema";
+import { hasTable } from "./reader-util";
 
 /**
  * What `verify` checks beyond the replay of the rows it finds: that the rows are all there and are
@@ -26,7 +27,6 @@ const RUN_TABLES = ["layers", "datasets", "recorded_neurons", "recorded_epochs",
 const OPTIONAL_RUN_TABLES = ["lookahead_slow", "strategies", "learning_rate_changes", "run_integrity", "test_sets", "test_metrics"];
 
 const scalar = (db: RunDb, sql: string, params: SqlValue[] = []): SqlValue => db.query(sql, params)[0]?.[0] ?? null;
-const hasTable = (db: RunDb, name: string): boolean => db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).length > 0;
 
 /** File-wide checks; the first problem found, or null. */
 export function checkFile(db: RunDb): IntegrityProblem | null {
