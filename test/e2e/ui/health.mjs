@@ -11,7 +11,9 @@ import { openNfrun } from "../nfrun-file.mjs";
 import { closeAllEditors, editorFrame, notebookOutputs, openAndRunNotebook, openFile, pickColorTheme, scrollNotebookTo } from "../workbench.mjs";
 
 export const HEALTH_NOTEBOOK = "health-view.ipynb";
-const COMMITS = 300 * 30;
+// Long enough (~10 s on a quiet machine) that a 100 ms poll sees it training: at 300 epochs a quiet
+// machine finished before the first poll caught a running state.
+const COMMITS = 1500 * 30;
 
 export async function checkLiveHealth(page) {
   await closeAllEditors(page); // its outputs are then the only notebook webview
