@@ -1,3 +1,4 @@
+import type { SanitizedWeights } from "./health/sanitize";
 import type { LifecycleEvent } from "./lifecycle/events";
 import type { TestMetrics } from "./evaluate";
 import type { CommitRecord } from "./optimizers/strategy-state";
@@ -82,6 +83,8 @@ export interface TrainingNotice {
   readonly t?: number;
   /** kind lifecycle: what happened to which neuron, with its fitness terms. */
   readonly lifecycle?: LifecycleEvent;
+  /** kind nonfinite, a commit sanitized (policy sanitize): the weights set to a value (what a replay checks and repeats). */
+  readonly sanitized?: SanitizedWeights;
 }
 
 export interface TrainingObserver {

@@ -266,6 +266,8 @@ export class Trainer {
     let unfolded = 0;
     let epochLoss = 0;
     let batchLoss = 0;
+    /** Samples of the batch whose loss is in batchLoss (sanitize leaves the non-finite ones out). */
+    let batchFinite = 0;
     let count = 0;
     let batch = 0;
     let commits = 0;
@@ -308,6 +310,7 @@ export class Trainer {
       } else {
         epochLoss += loss;
         batchLoss += loss;
+        batchFinite++;
       }
       if (loss >= clampedLoss) clamped++;
       const slot = count++;
@@ -322,7 +325,7 @@ export class Trainer {
         unfolded = 0;
         // The curvature at the weights before this commit, over its batch's samples.
         this.curvature?.refresh(this.state, model.params, data, this.order.subarray(position + 1 - count, position + 1));
-        const cause = this.commit(epoch, batch, count, batchLoss / count, !deferred, banked);
+        const cause = this.commit(epoch, batch, count, batchLoss / batchFinite, !deferred, banked);
         if (cause !== null) return { status: "diverged", loss: epochLoss / (position + 1), cause, test: null };
         this.watchClamp(epoch, clamped > 0);
         clamped = 0;
@@ -330,6 +333,7 @@ export class Trainer {
         batch++;
         count = 0;
         batchLoss = 0;
+        batchFinite = 0;
       }
     }
     const meanLoss = epochLoss / (n - skipped);
@@ -371,6 +375,13 @@ export class Trainer {
     if (fromBank) state.commit(params, this.bank, count, this.learningRates, lrScale, this.record, scale);
     else state.commitAverage(params, this.learningRates, lrScale, this.record, scale);
     const finite = state.normsFinite;
+    const cause = finite ? null : `commit t=${state.t} produced a non-finite ${Number.isFinite(state.gradNorm) ? "step" : "gradient"} norm`;
+    if (cause !== null && this.nonfinite === "sanitize") {
+      // Before observers see the commit: a recorder's snapshot holds the weights the run goes on with, as verify replays them.
+      const sanitized = sanitizeWeights(params, state, this.lookahead?.slow ?? null);
+      const message = `${cause}; sanitized: ${sanitized.weights.length} non-finite weights set to ${sanitized.value}, their optimizer state reset`;
+      this.notify({ kind: "nonfinite", epoch, position: -1, t: state.t, message, sanitized });
+    }
     // The lifecycle acts at the boundary before observers see the commit: a recorder's snapshot after
     // commit t then holds the reborn weights, as a replay has them (kernel/record/lifecycle-replay.ts).
     if (this.lifecycle && finite) {
@@ -398,14 +409,9 @@ export class Trainer {
     }
     // Emptied only after observers saw the batch total.
     if (banked) this.bank.fill(0);
-    if (!finite) {
-      const cause = `commit t=${state.t} produced a non-finite ${Number.isFinite(state.gradNorm) ? "step" : "gradient"} norm`;
-      if (this.nonfinite === "stop") {
-        this.notify({ kind: "nonfinite", epoch, position: -1, message: cause });
-        return cause;
-      }
-      const n = sanitizeWeights(params, state);
-      this.notify({ kind: "nonfinite", epoch, position: -1, t: state.t, message: `${cause}; sanitized: ${n} non-finite weights set to 0, their optimizer state reset` });
+    if (cause !== null && this.nonfinite === "stop") {
+      this.notify({ kind: "nonfinite", epoch, position: -1, message: cause });
+      return cause;
     }
     const lookahead = this.lookahead;
     if (lookahead && lookahead.afterCommit(params, state.t)) {

@@ -3,7 +3,7 @@ import { rebirth, rebirthWeights, type RebirthLayout } from "../engine/lifecycle
 import type { InitSpec, Model } from "../engine/model";
 import type { StrategyState } from "../engine/optimizers/strategy-state";
 import type { RunContext, RunDb } from "./reader-types";
-import { safeJson } from "./reader-util";
+import { isObject, safeJson } from "./reader-util";
 
 /**
  * A rebirth as the run's event log keeps it: an `events` row of kind `lifecycle` whose data_json holds
@@ -21,7 +21,6 @@ export interface RecordedRebirth {
 
 type Bad = (what: string, expected: number | string, found: number | string, t: number | null) => never;
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 const isIndex = (v: unknown, below: number): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < below;
 
 /**

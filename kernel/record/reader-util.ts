@@ -28,3 +28,6 @@ export function safeJson(text: string): unknown {
     throw new NfrunError("corrupt", `a JSON column of the file is not valid JSON: ${text.slice(0, 60)}`);
   }
 }
+
+/** A JSON object (not null, not an array): what a data_json payload's fields are read from. */
+export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);

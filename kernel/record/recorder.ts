@@ -287,7 +287,8 @@ export class RunRecorder implements TrainingObserver {
     if (n.kind === "nonfinite") this.nonfinite = true;
     if (n.kind === "learning_rates" && n.t !== undefined) this.writer.send({ kind: "rates", writer: this.writer.id, t: n.t, rates: this.trainer.learningRates.slice() }, []);
     const lifecycle = n.lifecycle && this.trainer.lifecycle ? { lifecycle: { ...n.lifecycle, init: this.trainer.lifecycle.init, seed: this.trainer.lifecycle.options.seed } } : {};
-    this.event(n.kind, n.message, { epoch: n.epoch, position: n.position, ...(n.t !== undefined ? { t: n.t } : {}), ...lifecycle });
+    const sanitized = n.sanitized ? { sanitized: n.sanitized } : {};
+    this.event(n.kind, n.message, { epoch: n.epoch, position: n.position, ...(n.t !== undefined ? { t: n.t } : {}), ...lifecycle, ...sanitized });
     const pending = this.pendingSnapshot;
     if (n.kind === "lookahead_sync" && pending && pending.t === n.t) {
       this.pendingSnapshot = null;

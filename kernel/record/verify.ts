@@ -7,8 +7,10 @@ import { allocateCommitRecord, StrategyState } from "../engine/optimizers/strate
 import { NetworkCurvature } from "../engine/precondition/network-curvature";
 import { blobF64, sameBits } from "./blob";
 import { NfrunError } from "./errors";
+import { zeroNonFinite } from "../engine/health/sanitize";
 import { rebirthResets, recordedRebirths, replayRebirths } from "./lifecycle-replay";
 import { NfrunReader, type RunContext } from "./reader";
+import { recordedSanitizations, replaySanitizedCommit, sampleKey, sanitizeResets } from "./sanitize-replay";
 import { hashesOfId } from "./strategy-registry";
 import { testMetrics, testSet } from "./test-split";
 import type { SqlJsOptions } from "./sqljs";
@@ -152,7 +154,11 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
   }
   // Rebirths the run logged (events of kind lifecycle), replayed after their commit.
   const rebirths = recordedRebirths(reader, runId, model.layers, (what, expected, found, t) => fail(what, expected, found, { t }));
-  const resets = rebirthResets(model, rebirths);
+  // What the non-finite guard's sanitize policy did (events of kind nonfinite), replayed where it happened.
+  const sanitized = recordedSanitizations(reader, runId, W, (what, expected, found, t) => fail(what, expected, found, { t }));
+  // Every reset in commit order (a commit that sanitized has no lifecycle step: the trainer skips it).
+  const resets = [...rebirthResets(model, rebirths), ...sanitizeResets(sanitized)].sort((a, b) => a.t - b.t);
+  const lastT = ctx.trace.t.length > 0 ? ctx.trace.t[ctx.trace.t.length - 1]! : 0;
   const record = allocateCommitRecord(W, strategy.audit.length);
   // A network preconditioner's curvature, recomputed from the recorded samples and the weights before each refresh commit.
   const curvature = NetworkCurvature.of(strategy, model, loss, h);
@@ -270,6 +276,8 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
       bank.fill(0);
       recBank.fill(0);
       let batchLoss = 0;
+      let batchFinite = 0;
+      let poisoned = false;
       for (let slot = 0; slot < count; slot++) {
         const position = first + slot;
         while (chunkIndex < chunks.length && chunks[chunkIndex]!.first + chunks[chunkIndex]!.count <= position) chunkIndex++;
@@ -292,7 +300,14 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
         }
         const lossValue = blame.run(ctx.y, sample * ctx.targetSize, target, bank);
         if (!sameBits(lossValue, chunk.loss[i]!)) fail("loss", lossValue, chunk.loss[i]!, pw);
-        batchLoss += lossValue;
+        if (Number.isFinite(lossValue)) {
+          batchLoss += lossValue;
+          batchFinite++;
+        } else {
+          // Sanitized (the run went on): left out of the batch loss, its batch's non-finite gradient entries 0.
+          if (!sanitized.losses.has(sampleKey(epoch, position))) fail("non-finite loss without its nonfinite event", "an event at this sample", "none", pw);
+          poisoned = true;
+        }
         for (const l of ctx.layers) {
           const cols = ctx.col[l.layer]!;
           for (let j = 0; j < l.units; j++) {
@@ -314,7 +329,7 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
         samplesChecked++;
       }
       const recordedLoss = ctx.trace.loss[k]!;
-      if (!sameBits(batchLoss / count, recordedLoss)) fail("batch loss", batchLoss / count, recordedLoss, where);
+      if (!sameBits(batchLoss / batchFinite, recordedLoss)) fail("batch loss", batchLoss / batchFinite, recordedLoss, where);
       for (const n of leverageNeurons) {
         for (let q = 0; q <= n.inputs; q++) {
           const i = n.base + q;
@@ -324,6 +339,7 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
       // setLearningRate after commit t − 1: the rates recorded with the change (learning_rate_changes).
       const changed = ctx.rateChanges.find((c) => c.t === t - 1);
       if (changed) lrs.set(changed.rates);
+      if (poisoned) zeroNonFinite(bank);
       const gradScale = replay.gradScale(globalGradNorm(bank, count));
       curvature?.refresh(state, model.params, samples, batchSamples.subarray(0, count));
       la?.beforeCommit(model.params, t);
@@ -345,6 +361,9 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
       }
       if (!sameBits(state.gradNorm, ctx.trace.gradNorm[k]!)) fail("gradient norm", state.gradNorm, ctx.trace.gradNorm[k]!, where);
       if (!sameBits(state.stepNorm, ctx.trace.stepNorm[k]!)) fail("step norm", state.stepNorm, ctx.trace.stepNorm[k]!, where);
+      // A sanitized commit's weights to 0 and their state reset, as the run logged it, before anybody sees it.
+      const sanitizeProblem = replaySanitizedCommit(t === lastT, model.params, state, la?.slow ?? null, sanitized.weights.get(t));
+      if (sanitizeProblem) fail(sanitizeProblem.what, sanitizeProblem.expected, sanitizeProblem.found, where);
       // The lifecycle acts right after the commit, before anybody (a snapshot) sees it.
       replayRebirths(model, state, rebirths.get(t));
       // Lookahead: the chain gave the fast weights (before − adjustment); every k-th commit syncs them

@@ -22,11 +22,25 @@ export function zeroNonFinite(values: Float64Array): number {
   return n;
 }
 
-/** Non-finite weights to 0, and their optimizer state (which the bad step also fed) back to its initial value. */
-export function sanitizeWeights(params: Float64Array, state: StrategyState): number {
-  const bad: number[] = [];
-  for (let i = 0; i < params.length; i++) if (!Number.isFinite(params[i]!)) bad.push(i);
-  for (const i of bad) params[i] = 0;
-  state.resetWeights(bad);
-  return bad.length;
+/** What a sanitized commit did, in its `nonfinite` event: these weights (flat indices, ascending) were set to `value`. */
+export interface SanitizedWeights {
+  readonly weights: readonly number[];
+  readonly value: number;
+}
+
+/**
+ * Non-finite weights to 0 and their optimizer state (which the bad step also fed) back to its start, as a
+ * fresh optimizer's: the strategy's (StrategyState.resetWeights) and, under Lookahead, their slow weights
+ * (a fresh Lookahead's slow weights are the weights it starts from). A replay (verify) calls the same.
+ */
+export function sanitizeWeights(params: Float64Array, state: StrategyState, slow: Float64Array | null): SanitizedWeights {
+  const value = 0;
+  const weights: number[] = [];
+  for (let i = 0; i < params.length; i++) if (!Number.isFinite(params[i]!)) weights.push(i);
+  for (const i of weights) {
+    params[i] = value;
+    if (slow) slow[i] = value;
+  }
+  state.resetWeights(weights);
+  return { weights, value };
 }
