@@ -56,9 +56,9 @@ export function recordedRebirths(reader: RunDb, runId: string, layers: RebirthLa
   return byT;
 }
 
-/** Replays the rebirths after commit t (the engine's own `rebirth`, so the same bits). */
-export function replayRebirths(model: Model, state: StrategyState, rebirths: readonly RecordedRebirth[] | undefined): void {
-  for (const r of rebirths ?? []) rebirth(model, state, r.init, r.seed, r);
+/** Replays the rebirths after commit t (the engine's own `rebirth`, so the same bits; `slow`: Lookahead's slow weights). */
+export function replayRebirths(model: Model, state: StrategyState, rebirths: readonly RecordedRebirth[] | undefined, slow: Float64Array | null): void {
+  for (const r of rebirths ?? []) rebirth(model, state, r.init, r.seed, r, slow);
 }
 
 /** The optimizer-state resets the rebirths made, in commit order: for a replay restored mid-run (StrategyState.restoreResets). */

@@ -62,9 +62,10 @@ export class RebirthReplay {
 
   /**
    * After commit t: the rebirths of that commit written into `theta` (the replayed weights, lo … hi) and
-   * the reset weights' state `w` back to its start; what each replayed weight met, by local index.
+   * into Lookahead's slow weights `slow` (the same range; rebirth.ts), the reset weights' state `w` back
+   * to its start; what each replayed weight met, by local index.
    */
-  afterCommit(t: number, theta: Float64Array, w: Record<string, Float64Array>): Map<number, RebirthAtCommit> {
+  afterCommit(t: number, theta: Float64Array, w: Record<string, Float64Array>, slow: Float64Array | null): Map<number, RebirthAtCommit> {
     const met = new Map<number, RebirthAtCommit>();
     const list = this.rebirths.get(t);
     if (!list) return met;
@@ -75,6 +76,11 @@ export class RebirthReplay {
         if (write.index < lo || write.index > hi) continue;
         theta[write.index - lo] = write.value;
         met.set(write.index - lo, { t, layer: r.layer, neuron: r.neuron, change: write.change, value: write.value });
+      }
+      if (slow) {
+        for (const write of rebirthWrites(this.layers, r.init, r.seed, r, (i) => (i >= lo && i <= hi ? slow[i - lo]! : NaN))) {
+          if (write.index >= lo && write.index <= hi) slow[write.index - lo] = write.value;
+        }
       }
       const reset = rebirthWeights(this.layers, r.layer, r.neuron).filter((i) => i >= lo && i <= hi);
       if (reset.length === 0) continue;

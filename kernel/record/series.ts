@@ -99,7 +99,7 @@ function fillNeuron(r: NfrunReader, ctx: RunContext, l: LayerRow, neuron: number
   for (let t = 1; t <= T; t++) {
     la?.beforeCommit(theta, t);
     for (let w = 0; w < n; w++) theta[w] = theta[w]! - adj[w]![t - 1]!;
-    reborn.afterCommit(t, theta, {});
+    reborn.afterCommit(t, theta, {}, la?.slow ?? null);
     la?.afterCommit(theta, t);
     out.set(wanted(), t * stride + column);
   }

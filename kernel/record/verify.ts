@@ -365,7 +365,7 @@ function verifyRun(reader: NfrunReader, runId: string): Omit<VerifyRunSummary, "
       const sanitizeProblem = replaySanitizedCommit(t === lastT, model.params, state, la?.slow ?? null, sanitized.weights.get(t));
       if (sanitizeProblem) fail(sanitizeProblem.what, sanitizeProblem.expected, sanitizeProblem.found, where);
       // The lifecycle acts right after the commit, before anybody (a snapshot) sees it.
-      replayRebirths(model, state, rebirths.get(t));
+      replayRebirths(model, state, rebirths.get(t), la?.slow ?? null);
       // Lookahead: the chain gave the fast weights (before − adjustment); every k-th commit syncs them
       // (slow ← slow + α(fast − slow), fast ← slow) and the run must have logged that sync.
       if (la?.afterCommit(model.params, t) && !syncEvents.has(t)) fail("Lookahead sync event", `a lookahead_sync event at t=${t}`, "none", where);

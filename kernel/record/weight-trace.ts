@@ -214,7 +214,7 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
     const slowBefore = la ? la.slow[target]! : NaN;
     const fast = theta[target]!;
     // The lifecycle acts after the commit, before Lookahead's sync (trainer.commit).
-    const rebirth = reborn.afterCommit(tt, theta, snap.w).get(target) ?? null;
+    const rebirth = reborn.afterCommit(tt, theta, snap.w, la?.slow ?? null).get(target) ?? null;
     const synced = la ? la.afterCommit(theta, tt) : false;
     if (detail) {
       result = {
@@ -265,7 +265,7 @@ export function weightsAfter(r: NfrunReader, ctx: RunContext, t: number, layer: 
     for (let tt = snap.t + 1; tt <= t; tt++) {
       la?.beforeCommit(theta, tt);
       for (let w = 0; w <= l.inputs; w++) theta[w] = theta[w]! - adj[w]![tt - snap.t - 1]!;
-      reborn.afterCommit(tt, theta, {});
+      reborn.afterCommit(tt, theta, {}, la?.slow ?? null);
       la?.afterCommit(theta, tt);
     }
   }

@@ -48,7 +48,7 @@ describe("rebirth", () => {
     killNeuron(m, 3);
     const before = outputs(m, probes);
     const old = Float64Array.from(m.params);
-    rebirth(m, null, { name: "he_uniform" }, 7, { layer: 0, neuron: 3, t: 40, absorb: 0 });
+    rebirth(m, null, { name: "he_uniform" }, 7, { layer: 0, neuron: 3, t: 40, absorb: 0 }, null);
     const after = outputs(m, probes);
     for (let i = 0; i < probes.length; i++) assert.ok(before[i] === after[i], `input ${i}: ${before[i]} → ${after[i]}`);
     // Incoming: he_uniform draws from the rebirth's own generator (fan-in 2, fan-out 8); bias 0.
@@ -70,7 +70,7 @@ describe("rebirth", () => {
     const m = reluNet();
     const removed = reluNet();
     for (let o = 0; o < 6; o++) removed.params[removed.weightIndex(1, o, 2)] = 0;
-    rebirth(m, null, { name: "he_uniform" }, 1, { layer: 0, neuron: 2, t: 10, absorb: 0 });
+    rebirth(m, null, { name: "he_uniform" }, 1, { layer: 0, neuron: 2, t: 10, absorb: 0 }, null);
     const a = outputs(m, probes);
     const b = outputs(removed, probes);
     assert.notDeepEqual(outputs(reluNet(), probes), b, "the neuron did contribute before");
@@ -84,7 +84,7 @@ describe("rebirth", () => {
     m.params[m.weightIndex(0, 1, 1)] = 0;
     m.params[m.weightIndex(0, 1, 2)] = 0.7;
     const before = outputs(m, probes);
-    rebirth(m, null, { name: "he_uniform" }, 1, { layer: 0, neuron: 1, t: 10, absorb: 0.7 });
+    rebirth(m, null, { name: "he_uniform" }, 1, { layer: 0, neuron: 1, t: 10, absorb: 0.7 }, null);
     const after = outputs(m, probes);
     for (let i = 0; i < probes.length; i++) assert.ok(Math.abs(before[i]! - after[i]!) <= 1e-15, `input ${i}: ${before[i]} vs ${after[i]}`);
   });
@@ -98,7 +98,7 @@ describe("rebirth", () => {
     const oldM = Float64Array.from(m1);
     // A neuron of layer 1 that learned (a dead ReLU's weights have no state to reset).
     const neuron = [0, 1, 2, 3, 4, 5].find((j) => rebirthWeights(m.layers, 1, j).some((i) => oldM[i] !== 0))!;
-    rebirth(m, trainer.state, { name: "he_uniform" }, 0, { layer: 1, neuron, t: trainer.t, absorb: 0 });
+    rebirth(m, trainer.state, { name: "he_uniform" }, 0, { layer: 1, neuron, t: trainer.t, absorb: 0 }, null);
     const touched = new Set(rebirthWeights(m.layers, 1, neuron));
     assert.equal(touched.size, 8 + 1 + 1, "8 incoming, the bias, 1 outgoing");
     for (let i = 0; i < m1.length; i++) {
@@ -109,7 +109,7 @@ describe("rebirth", () => {
   });
 
   test("output neurons are never reborn", () => {
-    assert.throws(() => rebirth(reluNet(), null, { name: "he_uniform" }, 0, { layer: 2, neuron: 0, t: 1, absorb: 0 }), /output layer/);
+    assert.throws(() => rebirth(reluNet(), null, { name: "he_uniform" }, 0, { layer: 2, neuron: 0, t: 1, absorb: 0 }, null), /output layer/);
   });
 });
 

@@ -113,7 +113,7 @@ export class Lifecycle implements TrainingObserver {
     const i = this.model.layers[layer]!.neuronOffset + neuron;
     const absorb = this.terms.mean[i]!;
     const event = this.event("rebirth", reason, t, layer, neuron, absorb);
-    rebirth(this.model, trainer.state, this.init, this.options.seed, { layer, neuron, t, absorb });
+    rebirth(this.model, trainer.state, this.init, this.options.seed, { layer, neuron, t, absorb }, trainer.lookahead?.slow ?? null);
     this.bornAt[i] = t;
     this.rebirths[i]++;
     this.ema[i] = NaN;

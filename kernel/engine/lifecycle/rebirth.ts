@@ -77,9 +77,13 @@ export function rebirthWrites(layers: RebirthLayout, init: InitSpec, seed: numbe
  * and outgoing weights reset (StrategyState.resetWeights: they restart as a fresh optimizer's). With
  * `absorb` ≠ 0 the next layer's biases take over the old neuron's mean contribution (w_out · absorb), as
  * continual backprop does, so a neuron whose activation was constant leaves the function unchanged.
+ * Under Lookahead the same rebirth is applied to the slow weights (`slow`): a fresh Lookahead's slow
+ * weights are the weights it starts from, so the next sync pulls the reborn weights towards their reborn
+ * values, not the dead neuron's (and an absorbing bias's slow weight takes over the slow w_out · absorb).
  */
-export function rebirth(model: Model, state: StrategyState | null, init: InitSpec, seed: number, site: RebirthSite): void {
+export function rebirth(model: Model, state: StrategyState | null, init: InitSpec, seed: number, site: RebirthSite, slow: Float64Array | null): void {
   const p = model.params;
   for (const w of rebirthWrites(model.layers, init, seed, site, (i) => p[i]!)) p[w.index] = w.value;
+  if (slow) for (const w of rebirthWrites(model.layers, init, seed, site, (i) => slow[i]!)) slow[w.index] = w.value;
   state?.resetWeights(rebirthWeights(model.layers, site.layer, site.neuron));
 }
