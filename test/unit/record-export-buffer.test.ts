@@ -26,3 +26,25 @@ test("ExportBuffer: the same bytes as export(), in one reused buffer while it is
   assert.throws(() => eb.export(db));
   assert.equal(globalThis.Uint8Array, Real);
 });
+
+test("ExportBuffer.exportTo: the file's pages one by one at their offsets (page 1 last), assembled the same bytes as export()", async () => {
+  const SQL = await loadSqlJs();
+  const db = createWorkingDb(SQL).db;
+  db.run("PRAGMA page_size = 32768");
+  db.run("CREATE TABLE c (i INTEGER PRIMARY KEY, a BLOB)");
+  const eb = new ExportBuffer();
+  for (let k = 0; k < 4; k++) {
+    db.run("INSERT INTO c (i, a) VALUES (?, ?)", [k, Uint8Array.from({ length: 300_000 }, (_, i) => (i * 31 + k) & 255)]);
+    const writes: { at: number; bytes: Buffer }[] = [];
+    const length = eb.exportTo(db, (bytes, at) => writes.push({ at, bytes: Buffer.from(bytes) }));
+    const expected = Buffer.from(db.export());
+    assert.equal(length, expected.byteLength);
+    // Page by page (no copy of the whole file first), the first page last: sql.js edits its header after the backup.
+    assert.ok(writes.every((w) => w.bytes.byteLength === 32768), "a write other than one page: the whole file was copied");
+    assert.equal(writes.at(-1)!.at, 0);
+    const file = Buffer.alloc(length);
+    for (const w of writes) w.bytes.copy(file, w.at);
+    assert.ok(file.equals(expected));
+  }
+  db.close();
+});

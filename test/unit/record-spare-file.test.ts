@@ -55,3 +55,39 @@ test("SpareFile: the background flush of a grown file never recreates, truncates
   assert.equal(fs.existsSync(tmp), false);
   fs.rmSync(dir, { recursive: true });
 });
+
+test("SpareFile.commitWith: writes at their offsets in any order (a later one over an earlier one), past the background flushes, cut to the length given; a failing fill leaves the target and no temporary file", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nfrun-spare-"));
+  const target = path.join(dir, "run.nfrun");
+  const tmp = `${target}.tmp-${process.pid}`;
+  fs.writeFileSync(target, "previous checkpoint");
+  const spare = new SpareFile(target);
+  while (spare.grow(48 << 20));
+  const page = 1 << 20;
+  // 40 one-MiB pages, page 0 last and once before with other bytes (as sql.js's backup sends them): past two 16 MiB background flushes.
+  const expected = Buffer.alloc(40 * page);
+  for (let p = 0; p < 40; p++) expected.fill((p * 37 + 1) & 255, p * page, (p + 1) * page);
+  const timings = spare.commitWith((write) => {
+    write(new Uint8Array(page).fill(99), 0);
+    for (let p = 39; p >= 1; p--) write(expected.subarray(p * page, (p + 1) * page), p * page);
+    write(expected.subarray(0, page), 0);
+    return 40 * page;
+  });
+  assert.equal(timings.bytes, 40 * page);
+  assert.ok(timings.writeMs > 0 && timings.fsyncMs >= 0);
+  assert.ok(fs.readFileSync(target).equals(expected));
+  assert.equal(fs.existsSync(tmp), false);
+  // A fill that throws (the export failed): the target as it was, the temporary file gone.
+  assert.throws(
+    () =>
+      spare.commitWith((write) => {
+        write(new Uint8Array(page), 0);
+        throw new Error("export failed");
+      }),
+    /cannot be written: export failed/,
+  );
+  assert.ok(fs.readFileSync(target).equals(expected));
+  assert.equal(fs.existsSync(tmp), false);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  fs.rmSync(dir, { recursive: true });
+});
