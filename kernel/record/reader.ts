@@ -8,6 +8,7 @@ import type { Chunk, NeuronSnapshot, NotRecorded, RunContext, RunDb, RunEvent, R
 import { safeJson } from "./reader-util";
 import { SnapshotCache, type DecodedSnapshot } from "./snapshot-cache";
 import { loadRunContext } from "./run-context";
+import { loadDigest } from "./run-digest";
 import { loadSqlJs, type SqlJsOptions } from "./sqljs";
 import { checkHeader, checkTables } from "./validate";
 import { adjustments, weightsAfter, weightTrace } from "./weight-trace";
@@ -60,6 +61,7 @@ export class NfrunReader implements RunDb {
   static async fromBytes(bytes: Uint8Array, options: { sqlJs?: SqlJsOptions; path?: string } = {}): Promise<NfrunReader> {
     checkHeader(bytes, options.path);
     const SQL = await loadSqlJs(options.sqlJs);
+    await loadDigest();
     let db: Database;
     try {
       db = new SQL.Database(bytes);

@@ -10,7 +10,7 @@ import { initSchema, insertRunMetadata } from "./run-start";
 import { APPENDABLE_VERSION, HEALTH_TABLES, INTEGRITY_TABLE, INTEGRITY_VERSION, OPTIONAL_TABLES, SCHEMA_VERSION, STRATEGY_TABLES, TEST_TABLES } from "./schema";
 import { fitnessRow, HEALTH_INSERT, HEALTH_VALUES_INSERT, healthRows, NEURON_FITNESS_INSERT } from "./health-rows";
 import { checkHeader, checkTables } from "./validate";
-import { SpareFile } from "./spare-file";
+import { writeFileAtomicAsync } from "./spare-file";
 import { createWorkingDb, loadWorkingDb } from "./working-db";
 import type { CheckpointInfo, RecordStatus, RunMeta, RunProgress, WriterCommand } from "./writer-protocol";
 
@@ -57,8 +57,6 @@ export class RunWriter {
   /** Prepared once per run and reused: preparing costs more than a small row's insert. */
   private readonly statements = new Map<string, Statement>();
   private params: (string | number)[] = [];
-  private readonly spare: SpareFile;
-  private closed = false;
   /** The whole-run digest, extended row by row as they are inserted (./run-digest). */
   private digest = new RunDigest();
 
@@ -66,9 +64,7 @@ export class RunWriter {
     private readonly db: Database,
     readonly path: string,
     private readonly exporter: ExportBuffer,
-  ) {
-    this.spare = new SpareFile(path);
-  }
+  ) {}
 
   /** Opens (or creates) `path` for recording a new run. An existing file must be a valid .nfrun. */
   static open(SQL: SqlJsStatic, path: string, exporter: ExportBuffer): RunWriter {
@@ -92,7 +88,7 @@ export class RunWriter {
     try {
       checkTables(db, path);
       db.run(OPTIONAL_TABLES);
-      // Versions 3 to 6 only added tables: an older appendable file gains them and becomes the current version.
+      // Versions 3 to 6 only added tables and 7 a hash for new runs' digests: an older appendable file gains the tables and becomes the current version.
       if (version < SCHEMA_VERSION) {
         db.run(STRATEGY_TABLES);
         db.run(INTEGRITY_TABLE);
@@ -115,7 +111,8 @@ export class RunWriter {
     return new RunWriter(db, path, exporter);
   }
 
-  apply(c: WriterCommand): CheckpointInfo | null {
+  /** Applies one command; only a checkpoint or the finish waits (for its file writes) and gives back what it wrote. */
+  apply(c: WriterCommand): Promise<CheckpointInfo | null> | null {
     switch (c.kind) {
       case "start":
         return this.start(c), null;
@@ -311,8 +308,9 @@ export class RunWriter {
   /**
    * Writes the whole database atomically to disk. Commands arrive at commit or epoch boundaries, so
    * only complete commits are in the file. The copy says 'interrupted' until the final checkpoint.
+   * The backup's pages go to the file as they come (ExportBuffer.exportTo, writeFileAtomicAsync).
    */
-  checkpoint(status: RecordStatus, p: RunProgress): CheckpointInfo {
+  async checkpoint(status: RecordStatus, p: RunProgress): Promise<CheckpointInfo> {
     const t0 = performance.now();
     const m = this.run;
     const now = Date.now();
@@ -323,35 +321,20 @@ export class RunWriter {
     this.seal();
     this.db.run("COMMIT");
     const t1 = performance.now();
-    // The backup's pages go to the file as they come (no copy of the whole file first); see ExportBuffer.exportTo.
-    const { bytes, ...w } = this.spare.commitWith((write) => this.exporter.exportTo(this.db, write));
-    const t2 = performance.now();
+    const w = await writeFileAtomicAsync(this.path, (sink) => this.exporter.exportTo(this.db, sink));
     this.db.run("BEGIN");
-    const exportMs = t2 - t1 - w.writeMs - w.fsyncMs - w.renameMs;
-    const timings = { flushMs: t1 - t0, exportMs, ...w, totalMs: performance.now() - t0 };
-    return { t: p.t, epoch: p.epoch, bytes, timings };
-  }
-
-  /**
-   * Idle-time work: extends the next checkpoint's temporary file by one step toward the database's
-   * size plus an eighth (it grows until then). True while there is more to do.
-   */
-  prepare(): boolean {
-    if (this.closed || !this.meta) return false;
-    const [count, size] = this.db.exec("PRAGMA page_count; PRAGMA page_size").map((r) => Number(r.values[0]![0]));
-    return this.spare.grow(Math.ceil(count! * 1.125) * size!);
+    const timings = { flushMs: t1 - t0, exportMs: w.fillMs, writeMs: w.writeMs, fsyncMs: w.fsyncMs, renameMs: w.renameMs, totalMs: performance.now() - t0 };
+    return { t: p.t, epoch: p.epoch, bytes: w.bytes, timings };
   }
 
   /** The final checkpoint (none when the run never started), then the database is closed. */
-  finish(status: RecordStatus, p: RunProgress | null): CheckpointInfo | null {
+  async finish(status: RecordStatus, p: RunProgress | null): Promise<CheckpointInfo | null> {
     try {
       if (!p || !this.meta) return null;
-      const info = this.checkpoint(status, p);
+      const info = await this.checkpoint(status, p);
       this.db.run("COMMIT");
       return info;
     } finally {
-      this.closed = true;
-      this.spare.discard();
       for (const s of this.statements.values()) s.free();
       this.db.close();
     }

@@ -1,7 +1,7 @@
 import { BASIS_POINTS } from "../engine/health/summary";
 
 /**
- * The .nfrun schema, version 6 (documented in docs/nfrun-format.md; keep the two in step).
+ * The .nfrun schema, version 7 (documented in docs/nfrun-format.md; keep the two in step).
  * Bulk numbers are little-endian float64 (int32 for sample indices) in BLOBs; metadata are rows.
  * Views decode the blobs in plain SQL (no extension functions) so the sqlite3 CLI, Python's sqlite3
  * and sql.js all see per-weight rows.
@@ -10,13 +10,14 @@ import { BASIS_POINTS } from "../engine/health/summary";
 /** PRAGMA application_id: "NFR1". */
 export const APPLICATION_ID = 0x4e465231;
 /**
- * PRAGMA user_version. Version 6 added health and lifecycle series (HEALTH_TABLES); version 5 the test split (TEST_TABLES); version 4 added run_integrity (INTEGRITY_TABLE); version 3 the tables of
+ * PRAGMA user_version. Version 7 changed only the whole-run digest's hash for new runs (XXH64; earlier runs keep
+ * SHA-256, ./run-digest); version 6 added health and lifecycle series (HEALTH_TABLES); version 5 the test split (TEST_TABLES); version 4 added run_integrity (INTEGRITY_TABLE); version 3 the tables of
  * STRATEGY_TABLES (a version 2 or 3 file is upgraded in place when a run is appended: it only gains
  * tables, and its earlier runs are listed in nf_meta `runs_before_digest`). Version 2 dropped `sample_chunks.z`
  * (derivable: Σ inputs × weights + bias); readers still read version 1 files (they ignore its z
  * column), the recorder does not append to them.
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** The oldest schema version the recorder appends runs to (upgrading it to SCHEMA_VERSION). */
 export const APPENDABLE_VERSION = 2;

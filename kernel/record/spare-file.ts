@@ -4,6 +4,9 @@ import { NfrunError } from "./errors";
 
 /** Milliseconds spent in each phase of an atomic write. */
 export interface WriteTimings {
+  /** Producing the bytes (the export), the writes of what was ready going on meanwhile. */
+  fillMs: number;
+  /** Waiting for the writes still running once the bytes were all produced. */
   writeMs: number;
   fsyncMs: number;
   renameMs: number;
@@ -12,167 +15,109 @@ export interface WriteTimings {
 /** `<target>.tmp-<pid>`: the pid tells a later writer whether the file's process is gone. */
 const TEMP_SUFFIX = ".tmp-";
 
-/** Bytes a checkpoint writes between two background flushes (SpareFile.commitWith). */
+/** Bytes written between two background flushes (`writeFileAtomicAsync`). */
 const FLUSH_STEP = 16 << 20;
 
-/** Where SpareFile.commitWith gathers consecutive small writes (the writer thread's checkpoints take turns). */
-const STAGE = new Uint8Array(1 << 20);
+/** One write call's bytes at most (a single huge write stalls on this VM: docs/benchmarks.md). */
+const WRITE_STEP = 1 << 20;
 
-/** Zeros to extend a spare file with (never written to). */
-const ZEROS = new Uint8Array(4 << 20);
+/** Hands a byte range on to be written at an offset; the bytes must stay unchanged until the write is done. */
+export type FileSink = (bytes: Uint8Array, at: number) => void;
 
 /**
- * The temporary file beside `target` (`<target>.tmp-<pid>`) that the next atomic write goes to: the
- * bytes written over it, fsync, then renamed over the target, so the target is only ever a complete
- * file. The writer thread extends it with zeros while idle (`grow`), ahead of the write: the first
- * write of a file's pages makes the kernel allocate their page cache, which on this VM costs far more
- * than the copy (docs/benchmarks.md, "Recording"); the checkpoint then overwrites pages that exist.
- * Once grown, the zeros are also flushed to disk in the background, so the file system has allocated
- * the file's blocks before the checkpoint's fsync, which then only writes the data.
+ * Writes a file atomically with its bytes produced by `fill`: to the temporary file beside `target`
+ * (`<target>.tmp-<pid>`), fsync, then renamed over the target, so the target is only ever a complete
+ * file. Each range `fill` hands to its sink is written at once on libuv's thread pool, on another core
+ * than the one producing the rest (a recorded run's final write comes when training is done); every
+ * FLUSH_STEP bytes an fdatasync of what is written so far starts too, so the final fsync finds only the
+ * tail. `fill` returns the whole file and whether its ranges covered it; if not, it is written again whole
+ * once the ranges are done. A failure (a full disk) leaves the target as it was and no temporary file.
  */
-export class SpareFile {
-  private readonly tmp: string;
-  private fd: number | null = null;
-  private size = 0;
-  /** Bumped by each commit and discard: a background flush concerns the file of its generation only. */
-  private generation = 0;
-  /** Generation of the file being flushed (−1: none). */
-  private flushing = -1;
-  private flushed = 0;
-
-  constructor(readonly target: string) {
-    this.tmp = `${target}${TEMP_SUFFIX}${process.pid}`;
-  }
-
-  /** Extends the file by one step (≤ 4 MiB) toward `bytes`; true while it is shorter and may grow on. */
-  grow(bytes: number): boolean {
-    // Not while this file's flush runs: writing pages under writeback waits for it.
-    if (this.flushing === this.generation) return false;
-    if (this.size < bytes) {
-      this.fd ??= fs.openSync(this.tmp, "w");
-      this.size += fs.writeSync(this.fd, ZEROS, 0, Math.min(ZEROS.byteLength, bytes - this.size), this.size);
-    }
-    if (this.size < bytes) return true;
-    this.flushAhead();
-    return false;
-  }
-
-  /**
-   * fdatasync of the grown file on libuv's thread pool, through its own descriptor (so it never races
-   * the writer's: a flush that loses the race to a commit syncs the renamed file, or fails to open).
-   * At most one per file at a time; only a head start, so errors are ignored.
-   */
-  private flushAhead(): void {
-    if (this.flushing === this.generation || this.fd === null || this.flushed >= this.size) return;
-    const generation = (this.flushing = this.generation);
-    const size = this.size;
-    const done = () => {
-      if (generation !== this.generation) return;
-      this.flushing = -1;
-      this.flushed = size;
-    };
-    fs.open(this.tmp, "r", (e, fd) => {
-      if (e) return done();
-      fs.fdatasync(fd, () => fs.close(fd, done));
-    });
-  }
-
-  /** Writes `bytes` over the file, cuts it to their length, fsync, renames it over the target. */
-  commit(bytes: Uint8Array): WriteTimings {
-    return this.commitWith((write) => (write(bytes, 0), bytes.byteLength));
-  }
-
-  /**
-   * The same with the bytes produced by `fill`: it hands them to `write` at their offsets (in any
-   * order, a later write over an earlier one) and returns the file's length. Every FLUSH_STEP bytes
-   * written, an fdatasync of what is written so far starts on libuv's pool (`flushBehind`), so the
-   * disk writes while `fill` produces the rest and the final fsync finds only the tail not yet on disk.
-   * `writeMs` is the time spent in the writes alone.
-   */
-  commitWith(fill: (write: (bytes: Uint8Array, at: number) => void) => number): WriteTimings & { bytes: number } {
-    const t0 = performance.now();
-    let writeMs = 0;
-    let fsyncMs = 0;
-    let t2 = t0;
-    let bytes = 0;
-    try {
-      const fd = this.fd ?? fs.openSync(this.tmp, "w");
-      this.reset();
-      try {
-        let unflushed = 0;
-        const put = (b: Uint8Array, at: number) => {
-          const w0 = performance.now();
-          for (let off = 0; off < b.byteLength; ) off += fs.writeSync(fd, b, off, b.byteLength - off, at + off);
-          writeMs += performance.now() - w0;
-          unflushed += b.byteLength;
-          if (unflushed >= FLUSH_STEP) {
-            unflushed = 0;
-            this.flushBehind();
-          }
-        };
-        // Consecutive small writes (an export's pages) gather in the stage: one write call per MiB, not per page.
-        let stageAt = 0;
-        let staged = 0;
-        const drain = () => {
-          if (staged > 0) put(STAGE.subarray(0, staged), stageAt);
-          staged = 0;
-        };
-        bytes = fill((b, at) => {
-          if (staged > 0 && (at !== stageAt + staged || staged + b.byteLength > STAGE.byteLength)) drain();
-          if (b.byteLength >= STAGE.byteLength) return put(b, at);
-          if (staged === 0) stageAt = at;
-          STAGE.set(b, staged);
-          staged += b.byteLength;
-        });
-        drain();
-        fs.ftruncateSync(fd, bytes);
-        const t1 = performance.now();
-        fs.fsyncSync(fd);
-        t2 = performance.now();
-        fsyncMs = t2 - t1;
-      } finally {
-        fs.closeSync(fd);
+export async function writeFileAtomicAsync(target: string, fill: (sink: FileSink) => { bytes: Uint8Array; complete: boolean }): Promise<WriteTimings & { bytes: number }> {
+  const tmp = `${target}${TEMP_SUFFIX}${process.pid}`;
+  const t0 = performance.now();
+  let fd: number | null = null;
+  let pending = 0;
+  let failure: unknown = null;
+  let settled: (() => void) | null = null;
+  const done = (e: unknown) => {
+    failure ??= e;
+    if (--pending === 0) settled?.();
+  };
+  const allDone = () => (pending === 0 ? Promise.resolve() : new Promise<void>((resolve) => (settled = resolve)));
+  try {
+    fd = fs.openSync(tmp, "w");
+    const file = fd;
+    let unflushed = 0;
+    // A short write goes on with the rest (a filling disk then reports ENOSPC).
+    const put = (part: Uint8Array, at: number): void =>
+      fs.write(file, part, 0, part.byteLength, at, (e, n) => {
+        if (!e && n > 0 && n < part.byteLength) put(part.subarray(n), at + n);
+        else done(e ?? (n === part.byteLength ? null : new Error(`nothing written at ${at}`)));
+      });
+    const write = (bytes: Uint8Array, at: number) => {
+      for (let off = 0; off < bytes.byteLength; off += WRITE_STEP) {
+        pending++;
+        put(bytes.subarray(off, Math.min(bytes.byteLength, off + WRITE_STEP)), at + off);
       }
-      fs.renameSync(this.tmp, this.target);
-    } catch (e) {
-      // A full disk (or any failure) leaves the target as it was and no temporary file behind.
-      fs.rmSync(this.tmp, { force: true });
-      if (e instanceof NfrunError) throw e;
-      throw new NfrunError("io", `cannot be written: ${ioCause(e)} (the file on disk is unchanged)`, this.target);
-    }
-    return { bytes, writeMs, fsyncMs, renameMs: performance.now() - t2 };
-  }
-
-  /** Starts an fdatasync of the file being written (own descriptor, opened now so the pool starts at once); only a head start, errors ignored. */
-  private flushBehind(): void {
-    let fd: number;
+      unflushed += bytes.byteLength;
+      if (unflushed >= FLUSH_STEP) {
+        unflushed = 0;
+        pending++;
+        fs.fdatasync(file, () => done(null)); // only a head start: the fsync below reports errors
+      }
+    };
+    let filled: { bytes: Uint8Array; complete: boolean };
     try {
-      fd = fs.openSync(this.tmp, "r");
-    } catch {
-      return;
+      filled = fill(write);
+    } finally {
+      await allDone();
     }
-    fs.fdatasync(fd, () => fs.close(fd, () => undefined));
-  }
-
-  /** Closes and removes the file if it was started (a run that ends without writing it). */
-  discard(): void {
-    if (this.fd === null) return;
-    fs.closeSync(this.fd);
-    this.reset();
-    fs.rmSync(this.tmp, { force: true });
-  }
-
-  private reset(): void {
-    this.fd = null;
-    this.size = 0;
-    this.flushed = 0;
-    this.generation++;
+    const t1 = performance.now();
+    if (failure) throw failure;
+    if (!filled.complete) writeAll(file, filled.bytes);
+    fs.ftruncateSync(file, filled.bytes.byteLength);
+    const t2 = performance.now();
+    fs.fsyncSync(file);
+    const t3 = performance.now();
+    fs.closeSync(file);
+    fd = null;
+    fs.renameSync(tmp, target);
+    return { bytes: filled.bytes.byteLength, fillMs: t1 - t0, writeMs: t2 - t1, fsyncMs: t3 - t2, renameMs: performance.now() - t3 };
+  } catch (e) {
+    throw writeFailure(e, fd, tmp, target);
   }
 }
 
 /** Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename over the target. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): WriteTimings {
-  return new SpareFile(path).commit(bytes);
+export function writeFileAtomic(target: string, bytes: Uint8Array): void {
+  const tmp = `${target}${TEMP_SUFFIX}${process.pid}`;
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(tmp, "w");
+    writeAll(fd, bytes);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = null;
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    throw writeFailure(e, fd, tmp, target);
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.byteLength; ) off += fs.writeSync(fd, bytes, off, Math.min(WRITE_STEP, bytes.byteLength - off), off);
+}
+
+/** The temporary file closed and removed; the error in words, naming the target. */
+function writeFailure(e: unknown, fd: number | null, tmp: string, target: string): NfrunError {
+  try {
+    if (fd !== null) fs.closeSync(fd);
+  } catch {
+    /* already failing */
+  }
+  fs.rmSync(tmp, { force: true });
+  return new NfrunError("io", `cannot be written: ${ioCause(e)} (the file on disk is unchanged)`, target);
 }
 
 /** "no space left on the device (ENOSPC)": the cause of a failed write, in words, with its code. */

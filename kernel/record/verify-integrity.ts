@@ -1,6 +1,6 @@
 import type { SqlValue } from "sql.js";
 import type { RunDb } from "./reader-types";
-import { LATER_SECTIONS, RunDigest, SECTION_QUERIES, SECTIONS } from "./run-digest";
+import { digestAlgorithm, LATER_SECTIONS, RunDigest, SECTION_QUERIES, SECTIONS } from "./run-digest";
 import { INTEGRITY_VERSION } from "./schema";
 import { hasTable } from "./reader-util";
 
@@ -126,7 +126,9 @@ export function checkDigest(db: RunDb, runId: string): { problem: IntegrityProbl
     if (userVersion < INTEGRITY_VERSION || recordedBeforeDigest(db, runId)) return { problem: null, status: "not-proven" };
     return { problem: { runId, what: "run_integrity (the run's digest)", expected: `a digest per section (schema version ${userVersion})`, found: "none" }, status: "not-proven" };
   }
-  const digest = new RunDigest();
+  // Runs recorded before schema version 7 carry SHA-256 digests, later ones XXH64: the stored form tells.
+  const algorithm = digestAlgorithm(String(stored[0]![2]));
+  const digest = new RunDigest(algorithm);
   for (const section of SECTIONS) {
     if (!RUN_TABLES.includes(section) && section !== "run" && !hasTable(db, section)) continue;
     db.each(SECTION_QUERIES[section], [runId], (row) => digest.add(section, row));
@@ -143,7 +145,7 @@ export function checkDigest(db: RunDb, runId: string): { problem: IntegrityProbl
       return { problem: { runId, what, expected: `${want.rows} rows`, found: `${s.rows} rows` }, status: "not-proven" };
     }
     if (want.digest !== s.digest) {
-      const what = `${where}: ${s.section === "run" ? "edited" : "rows edited"} since recorded (its SHA-256 differs)`;
+      const what = `${where}: ${s.section === "run" ? "edited" : "rows edited"} since recorded (its ${algorithm === "xxh64" ? "XXH64" : "SHA-256"} differs)`;
       return { problem: { runId, what, expected: want.digest, found: s.digest }, status: "not-proven" };
     }
   }

@@ -8,6 +8,7 @@ import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { NfrunError } from "./errors";
 import { ExportBuffer } from "./export-buffer";
 import { datasetBuffers } from "./run-start";
+import { loadDigest } from "./run-digest";
 import { RunWriter } from "./run-writer";
 import { loadSqlJs } from "./sqljs";
 import type { WriterCommand, WriterReply } from "./writer-protocol";
@@ -16,6 +17,7 @@ const { port, signal } = workerData as { port: MessagePort; signal: Int32Array }
 Atomics.store(signal, 1, 1); // the script loaded (writer-thread.ts gives up waiting on a worker that never does)
 // Compile sql.js's WebAssembly while nothing is recorded yet (an error surfaces at the first open).
 loadSqlJs().catch(() => undefined);
+loadDigest().catch(() => undefined);
 const writers = new Map<number, RunWriter>();
 /** One export buffer for the process's runs (they take turns: commands are applied one at a time). */
 const exporter = new ExportBuffer();
@@ -32,7 +34,9 @@ async function handle(c: WriterCommand): Promise<void> {
   const id = c.writer;
   try {
     if (c.kind === "open") {
-      writers.set(id, RunWriter.open(await loadSqlJs(c.sqlJs), c.path, exporter));
+      const SQL = await loadSqlJs(c.sqlJs);
+      await loadDigest();
+      writers.set(id, RunWriter.open(SQL, c.path, exporter));
       reply({ kind: "opened", writer: id });
       return;
     }
@@ -43,7 +47,7 @@ async function handle(c: WriterCommand): Promise<void> {
     }
     const w = writers.get(id);
     if (!w) throw new Error(`writer ${id} is not open`);
-    const info = w.apply(c);
+    const info = await w.apply(c);
     if (c.kind === "samples" || c.kind === "commits") reply({ kind: "buffer", writer: id, of: c.kind, buffer: c.buffer }, [c.buffer]);
     else if (c.kind === "start") {
       // The dataset's copies are in the database now: back to the training thread, for the next run's copy.
@@ -59,7 +63,7 @@ async function handle(c: WriterCommand): Promise<void> {
     writers.delete(id);
     if (c.kind !== "finish") failed.add(id);
     try {
-      if (w && c.kind !== "finish") w.finish("interrupted", null);
+      if (w && c.kind !== "finish") await w.finish("interrupted", null);
     } catch {
       /* the database is being dropped after an error already reported */
     }
@@ -67,31 +71,7 @@ async function handle(c: WriterCommand): Promise<void> {
   }
 }
 
-/**
- * Between messages, the writer extends the runs' next temporary files (RunWriter.prepare), one step
- * per turn of the event loop, so a message that arrives meanwhile waits for at most one step.
- */
-let idleScheduled = false;
-function idle(): void {
-  idleScheduled = false;
-  let more = false;
-  for (const w of writers.values()) {
-    try {
-      more = w.prepare() || more;
-    } catch {
-      // Only a head start: the checkpoint itself reports a file system error.
-    }
-  }
-  if (more) scheduleIdle();
-}
-function scheduleIdle(): void {
-  if (idleScheduled) return;
-  idleScheduled = true;
-  setImmediate(idle);
-}
-
 let queue: Promise<void> = Promise.resolve();
 parentPort!.on("message", (commands: WriterCommand[]) => {
   for (const c of commands) queue = queue.then(() => handle(c));
-  queue = queue.then(scheduleIdle);
 });

@@ -142,11 +142,16 @@ test("an old file (schema version 3, no digest) still opens and verifies, with a
   await assertFails(await tamper(old, "old-lr.nfrun", (db) => db.run(`UPDATE runs SET hyperparameters = json_set(hyperparameters, '$.lr', 0.3)`)), /hyperparameter 'lr'/);
 });
 
-test("the digest as docs/nfrun-format.md describes it, recomputed independently in Python (hashlib, sqlite3) for every section", () => {
-  // Independent of run-digest.ts: the encoding written out from the documentation.
-  const script = String.raw`
-import hashlib, json, sqlite3, struct, sys
-con = sqlite3.connect(sys.argv[1]); run = sys.argv[2]
+/** The digest as docs/nfrun-format.md describes it, written out from the documentation in Python (independent of run-digest.ts). */
+const DIGEST_PY = String.raw`
+import ctypes, hashlib, json, sqlite3, struct, sys
+con = sqlite3.connect(sys.argv[1]); run = sys.argv[2]; algorithm = sys.argv[3]
+# XXH64 from the xxHash C library (Debian's libxxhash0, which apt itself depends on), SHA-256 from hashlib.
+xxhash = ctypes.CDLL("libxxhash.so.0")
+xxhash.XXH64.restype = ctypes.c_uint64
+xxhash.XXH64.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint64]
+def digest(b):
+    return "xxh64:%016x" % xxhash.XXH64(b, len(b), 0) if algorithm == "xxh64" else hashlib.sha256(b).hexdigest()
 def enc(values):
     out = b""
     for v in values:
@@ -181,19 +186,38 @@ result = {}
 for section, sql in q.items():
     rows = con.execute(sql, (run,)).fetchall()
     if section in keyed:
-        h = hashlib.sha256()
-        for r in rows: h.update(("%d:%s\n" % (r[0], hashlib.sha256(enc(r[1:])).hexdigest())).encode())
+        d = digest("".join("%d:%s\n" % (r[0], digest(enc(r[1:]))) for r in rows).encode())
     else:
-        h = hashlib.sha256(b"".join(enc(r) for r in rows))
-    result[section] = [len(rows), h.hexdigest()]
+        d = digest(b"".join(enc(r) for r in rows))
+    result[section] = [len(rows), d]
 print(json.dumps(result))
 `;
-  const python = JSON.parse(execFileSync("python3", ["-c", script, good, runId], { encoding: "utf8" })) as Record<string, [number, string]>;
+
+/** Each section's [rows, digest] of `runId` in `file`, recomputed in Python with `algorithm`. */
+function pythonDigest(file: string, algorithm: "xxh64" | "sha256"): Record<string, [number, string]> {
+  return JSON.parse(execFileSync("python3", ["-c", DIGEST_PY, file, runId, algorithm], { encoding: "utf8" })) as Record<string, [number, string]>;
+}
+
+test("the digest as docs/nfrun-format.md describes it, recomputed independently in Python (sqlite3, the xxHash C library) for every section", () => {
+  const python = pythonDigest(good, "xxh64");
   const con = execFileSync("python3", ["-c", "import json,sqlite3,sys; print(json.dumps({s: [r, d] for s, r, d in sqlite3.connect(sys.argv[1]).execute('SELECT section, rows, digest FROM run_integrity WHERE run_id = ?', (sys.argv[2],))}))", good, runId], { encoding: "utf8" });
   const stored = JSON.parse(con) as Record<string, [number, string]>;
   assert.equal(Object.keys(stored).length, 18);
   assert.deepEqual(python, stored);
+  assert.match(stored.commits![1], /^xxh64:[0-9a-f]{16}$/);
   assert.ok(stored.commits![0] === 16 && stored.sample_chunks![0]! >= 4);
+});
+
+test("a run recorded before schema version 7 (SHA-256 digests) still verifies, and an edit to it is named", async () => {
+  const sha = pythonDigest(good, "sha256");
+  const old = await tamper(good, "sha256.nfrun", (db) => {
+    for (const [section, [, d]] of Object.entries(sha)) db.run("UPDATE run_integrity SET digest = ? WHERE run_id = ? AND section = ?", [d, runId, section]);
+    db.run("PRAGMA user_version = 6; UPDATE nf_meta SET value = '6' WHERE key = 'schema_version'");
+  });
+  const r = await verifyCli(old);
+  assert.equal(r.code, 0, r.text);
+  assert.doesNotMatch(r.text, /note:/);
+  await assertFails(await tamper(old, "sha256-edited.nfrun", (db) => db.run("UPDATE events SET message = 'fine' WHERE kind = 'start'")), /table events: rows edited since recorded \(its SHA-256 differs\)/);
 });
 
 test("a run appended to an old file: the file becomes the current version, its earlier run is noted as not proven, the new one is proven", async () => {

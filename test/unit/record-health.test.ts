@@ -18,7 +18,7 @@ import { lifecycleStages } from "../../kernel/engine/lifecycle/stages";
 import { Model } from "../../kernel/engine/model";
 import { adam } from "../../kernel/engine/optimizers/adam";
 import { Trainer } from "../../kernel/engine/trainer";
-import { fitnessSeries, healthSeries, NfrunError, NfrunReader, RunRecorder, runSignals, verifyFile } from "../../kernel/record";
+import { fitnessSeries, healthSeries, NfrunError, NfrunReader, RunRecorder, runSignals, SCHEMA_VERSION, verifyFile } from "../../kernel/record";
 import { runFileArtifacts } from "../../kernel/record/artifacts";
 import { tamperedCopy } from "../integration/support/tamper";
 
@@ -183,7 +183,7 @@ describe("recorded health and lifecycle series", () => {
       assert.equal(ids.length, 2);
       assert.equal(healthSeries(r, ids[0]!, 0).t.length, 0);
       assert.equal(healthSeries(r, ids[1]!, 0).t.length, 8);
-      assert.equal(r.query("PRAGMA user_version")[0]![0], 6);
+      assert.equal(r.query("PRAGMA user_version")[0]![0], SCHEMA_VERSION);
     });
     const v = await verifyFile(old);
     assert.ok(v.ok, JSON.stringify(v.mismatch));
