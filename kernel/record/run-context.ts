@@ -2,7 +2,7 @@ import type { SqlValue } from "sql.js";
 import { activations, type ActivationName } from "../engine/activations";
 import { Model } from "../engine/model";
 import type { HyperValue } from "../engine/optimizers/strategy";
-import { blobF64 } from "./blob";
+import { decodeValues } from "./dataset-codec";
 import { NfrunError } from "./errors";
 import type { LayerRow, RunContext, RunDb, RunInfo, TraceSeries } from "./reader-types";
 import type { RecordStatus } from "./recorder";
@@ -40,9 +40,10 @@ export function loadRunContext(db: RunDb, runId: string): RunContext {
     weightsRecorded[L]![N] = Number(w) ? 1 : 0;
   });
   const d = db.query("SELECT x, y FROM datasets WHERE run_id = ?", [runId])[0]!;
-  const x = blobF64(d[0])!;
-  const y = blobF64(d[1])!;
   const { dataCount, inputSize, targetSize } = shape;
+  const x = decodeValues(d[0], dataCount * inputSize);
+  const y = decodeValues(d[1], dataCount * targetSize);
+  if (!x || !y) throw db.bad(`run ${runId}: its dataset's ${x ? "targets" : "inputs"} (table datasets) are neither float64 nor a valid palette of ${dataCount} samples`);
   const strategyId = String(r[12]);
   const { strategy, source: strategySource } = runStrategy(db, runId, strategyId);
   // The replay steps the strategy on the snapshots' state arrays, found by these names.

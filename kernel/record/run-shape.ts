@@ -1,4 +1,5 @@
 import type { SqlValue } from "sql.js";
+import { storedLengthFits } from "./dataset-codec";
 import type { RunDb } from "./reader-types";
 import { hasTable } from "./reader-util";
 
@@ -96,7 +97,7 @@ export function runShape(db: RunDb, runId: string, r: { batchSize: SqlValue; inp
   const inputSize = count(db, d[1]!, `${at} dataset input_size`, 1);
   const targetSize = count(db, d[2]!, `${at} dataset target_size`, 1);
   if (inputSize !== inputs || targetSize !== outputs) throw db.bad(`${at} the dataset has ${inputSize} inputs and ${targetSize} targets; the model ${inputs} and ${outputs}`);
-  if (d[5] !== "blob" || d[6] !== "blob" || d[3] !== dataCount * inputSize * 8 || d[4] !== dataCount * targetSize * 8) {
+  if (d[5] !== "blob" || d[6] !== "blob" || !storedLengthFits(Number(d[3]), dataCount * inputSize) || !storedLengthFits(Number(d[4]), dataCount * targetSize)) {
     throw db.bad(`${at} the dataset says ${dataCount} samples, but its x and y blobs hold ${describe(d[3]!)} and ${describe(d[4]!)} bytes`);
   }
 

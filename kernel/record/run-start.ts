@@ -3,7 +3,6 @@ import type { Dataset } from "../engine/datasets/dataset";
 import type { Model } from "../engine/model";
 import type { Trainer } from "../engine/trainer";
 import pkg from "../../package.json";
-import { f64Blob } from "./blob";
 import { configHash } from "./config-hash";
 import type { RecordedNeuron, RecordingPolicy } from "./policy";
 import { APPLICATION_ID, PAGE_SIZE, SCHEMA_VERSION, TABLES, VIEWS } from "./schema";
@@ -44,8 +43,8 @@ export interface RunStart {
   readonly rowCap: number;
   readonly blockCap: number;
   readonly strategy: StrategyRow;
-  /** The first n values of a dataset array, copied for the writer thread (WriterHandle.copy: into memory a previous run handed back). */
-  readonly copy: (a: Float64Array, n: number) => Float64Array;
+  /** The first n values of a dataset array in their stored form (dataset-codec.ts), for the writer thread (WriterHandle.store: into memory a previous run handed back). */
+  readonly store: (a: Float64Array, n: number) => Uint8Array;
 }
 
 const RUN_COLUMNS =
@@ -95,8 +94,8 @@ export function runMeta(r: RunStart): RunMeta {
       targetSize: data.targetSize,
       inputNames: JSON.stringify(data.inputNames),
       targetNames: JSON.stringify(data.targetNames),
-      x: r.copy(data.inputs, data.count * data.inputSize),
-      y: r.copy(data.targets, data.count * data.targetSize),
+      x: r.store(data.inputs, data.count * data.inputSize),
+      y: r.store(data.targets, data.count * data.targetSize),
     },
     test: test
       ? {
@@ -104,8 +103,8 @@ export function runMeta(r: RunStart): RunMeta {
           count: test.count,
           inputSize: test.inputSize,
           targetSize: test.targetSize,
-          x: r.copy(test.inputs, test.count * test.inputSize),
-          y: r.copy(test.targets, test.count * test.targetSize),
+          x: r.store(test.inputs, test.count * test.inputSize),
+          y: r.store(test.targets, test.count * test.targetSize),
         }
       : null,
     weightCount: model.weightCount,
@@ -116,7 +115,7 @@ export function runMeta(r: RunStart): RunMeta {
   };
 }
 
-/** The buffers of the run's dataset copies (RunStart.copy): a start command transfers them, the writer thread hands them back. */
+/** The buffers of the run's stored dataset arrays (RunStart.store): a start command transfers them, the writer thread hands them back. */
 export function datasetBuffers(meta: RunMeta): ArrayBuffer[] {
   const sets = meta.test ? [meta.dataset, meta.test] : [meta.dataset];
   return sets.flatMap((d) => [d.x.buffer as ArrayBuffer, d.y.buffer as ArrayBuffer]);
@@ -141,8 +140,8 @@ export function insertRunMetadata(db: Database, m: RunMeta): void {
     d.targetSize,
     d.inputNames,
     d.targetNames,
-    f64Blob(d.x),
-    f64Blob(d.y),
+    d.x,
+    d.y,
   ]);
   const test = m.test;
   if (test) {
@@ -152,8 +151,8 @@ export function insertRunMetadata(db: Database, m: RunMeta): void {
       test.count,
       test.inputSize,
       test.targetSize,
-      f64Blob(test.x),
-      f64Blob(test.y),
+      test.x,
+      test.y,
     ]);
   }
   const s = m.strategy;

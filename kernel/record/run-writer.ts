@@ -171,11 +171,11 @@ export class RunWriter {
     for (const l of m.layers) d.add("layers", [l.index, l.inputs, l.units, l.activation, l.offset, l.neuronOffset]);
     m.neurons.forEach((n, col) => d.add("recorded_neurons", [col, n.layer, n.neuron, n.weights ? 1 : 0]));
     const ds = m.dataset;
-    d.add("datasets", [ds.name, ds.count, ds.inputSize, ds.targetSize, ds.inputNames, ds.targetNames, f64Blob(ds.x), f64Blob(ds.y)]);
+    d.add("datasets", [ds.name, ds.count, ds.inputSize, ds.targetSize, ds.inputNames, ds.targetNames, ds.x, ds.y]);
     const st = m.strategy;
     d.add("strategies", [st.strategyId, st.builtin ? 1 : 0, st.declarationJson, st.source, st.sourceHash, st.cellSource]);
     const ts = m.test;
-    if (ts) d.add("test_sets", [ts.name, ts.count, ts.inputSize, ts.targetSize, f64Blob(ts.x), f64Blob(ts.y)]);
+    if (ts) d.add("test_sets", [ts.name, ts.count, ts.inputSize, ts.targetSize, ts.x, ts.y]);
     this.digest = d;
   }
 

@@ -1,4 +1,5 @@
 import { BASIS_POINTS } from "../engine/health/summary";
+import { PALETTE_HEADER } from "./dataset-codec";
 
 /**
  * The .nfrun schema, version 7 (documented in docs/nfrun-format.md; keep the two in step).
@@ -252,6 +253,19 @@ export function i32Sql(blob: string, idx: string): string {
   );
 }
 
+/** Pure-SQL decode of the byte at `idx` of `blob`, as an integer 0–255. */
+function u8Sql(blob: string, idx: string): string {
+  return `(SELECT ${byte(0)} FROM (SELECT hex(substr(${blob}, (${idx}) + 1, 1)) AS h))`;
+}
+
+/**
+ * Pure-SQL decode of value `idx` of a stored dataset array (dataset-codec.ts) of `n` values: raw float64,
+ * or a palette (entry k is float64 element 1 + k; value i's entry is the byte at PALETTE_HEADER + i).
+ */
+function datasetValueSql(blob: string, n: string, idx: string): string {
+  return `(CASE WHEN length(${blob}) = 8 * (${n}) THEN ${f64Sql(blob, idx)} ELSE ${f64Sql(blob, `1 + ${u8Sql(blob, `${PALETTE_HEADER} + ${idx}`)}`)} END)`;
+}
+
 export const VIEWS = `
 DROP VIEW IF EXISTS v_sample;
 CREATE VIEW v_sample AS
@@ -274,22 +288,26 @@ DROP VIEW IF EXISTS v_leverage;
 CREATE VIEW v_leverage AS
 SELECT run_id, epoch, position, sample, batch, layer, neuron, weight, input, blame, input * blame AS leverage
 FROM (
-  SELECT c.run_id, c.epoch, c.first_position + p.i AS position,
-         ${i32Sql("c.sample", "p.i")} AS sample,
-         (c.first_position + p.i) / r.batch_size AS batch,
-         n.layer, n.neuron, k.i AS weight,
-         CASE WHEN k.i = l.inputs THEN 1.0
-              WHEN n.layer = 0 THEN ${f64Sql("d.x", `${i32Sql("c.sample", "p.i")} * d.input_size + k.i`)}
-              ELSE ${f64Sql("c.a", `p.i * (SELECT count(*) FROM recorded_neurons q WHERE q.run_id = c.run_id) + (SELECT u.col FROM recorded_neurons u WHERE u.run_id = c.run_id AND u.layer = n.layer - 1 AND u.neuron = k.i)`)}
+  SELECT run_id, epoch, position, sample, batch, layer, neuron, weight,
+         CASE WHEN weight = inputs THEN 1.0
+              WHEN layer = 0 THEN ${datasetValueSql("x", "x_count", "sample * input_size + weight")}
+              ELSE ${f64Sql("a", "i * columns + (SELECT u.col FROM recorded_neurons u WHERE u.run_id = q.run_id AND u.layer = q.layer - 1 AND u.neuron = q.weight)")}
          END AS input,
-         ${f64Sql("c.blame", "p.i * (SELECT count(*) FROM recorded_neurons q WHERE q.run_id = c.run_id) + n.col")} AS blame
-  FROM sample_chunks c
-  JOIN runs r ON r.run_id = c.run_id
-  JOIN datasets d ON d.run_id = c.run_id
-  JOIN nf_index p ON p.i < c.count
-  JOIN recorded_neurons n ON n.run_id = c.run_id
-  JOIN layers l ON l.run_id = c.run_id AND l.layer = n.layer
-  JOIN nf_index k ON k.i <= l.inputs
+         ${f64Sql("blame_chunk", "i * columns + col")} AS blame
+  FROM (
+    SELECT c.run_id, c.epoch, c.first_position + p.i AS position, p.i AS i,
+           ${i32Sql("c.sample", "p.i")} AS sample,
+           (c.first_position + p.i) / r.batch_size AS batch,
+           n.layer, n.neuron, n.col, k.i AS weight, l.inputs, c.a, c.blame AS blame_chunk, d.x, d.count * d.input_size AS x_count, d.input_size,
+           (SELECT count(*) FROM recorded_neurons q WHERE q.run_id = c.run_id) AS columns
+    FROM sample_chunks c
+    JOIN runs r ON r.run_id = c.run_id
+    JOIN datasets d ON d.run_id = c.run_id
+    JOIN nf_index p ON p.i < c.count
+    JOIN recorded_neurons n ON n.run_id = c.run_id
+    JOIN layers l ON l.run_id = c.run_id AND l.layer = n.layer
+    JOIN nf_index k ON k.i <= l.inputs
+  ) q
 );
 
 DROP VIEW IF EXISTS v_commit_weight;

@@ -4,7 +4,7 @@
  * test split, have none: empty answers, not errors.
  */
 import type { Dataset } from "../engine/datasets/dataset";
-import { blobF64 } from "./blob";
+import { decodeValues, PALETTE_HEADER } from "./dataset-codec";
 import type { RunDb } from "./reader-types";
 import { hasTable } from "./reader-util";
 
@@ -40,16 +40,16 @@ export function testSet(db: RunDb, runId: string, inputs: number, outputs: numbe
   if (!hasTable(db, "test_sets")) return null;
   const row = db.query(
     `SELECT name, count, input_size, target_size,
-            CASE WHEN length(x) = 8 * count * ?2 AND input_size = ?2 THEN x END,
-            CASE WHEN length(y) = 8 * count * ?3 AND target_size = ?3 THEN y END
+            CASE WHEN length(x) IN (8 * count * ?2, ${PALETTE_HEADER} + count * ?2) AND input_size = ?2 THEN x END,
+            CASE WHEN length(y) IN (8 * count * ?3, ${PALETTE_HEADER} + count * ?3) AND target_size = ?3 THEN y END
      FROM test_sets WHERE run_id = ?1`,
     [runId, inputs, outputs],
   )[0];
   if (!row) return null;
   const [name, count, , , xb, yb] = row;
-  const x = blobF64(xb);
-  const y = blobF64(yb);
   const n = Number(count);
+  const x = decodeValues(xb, n * inputs);
+  const y = decodeValues(yb, n * outputs);
   if (!x || !y || !(n >= 1)) throw db.bad(`run ${runId}: its test set (table test_sets) is not ${Number.isFinite(n) ? n : "a count of"} samples of ${inputs} inputs and ${outputs} targets`);
   const names = (prefix: string, k: number) => Array.from({ length: k }, (_, i) => `${prefix}${i + 1}`);
   return { name: String(name), count: n, inputSize: inputs, targetSize: outputs, inputs: x, targets: y, inputNames: names("x", inputs), targetNames: names("y", outputs) };
