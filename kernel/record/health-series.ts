@@ -5,7 +5,8 @@
  * against the run's model before it is used (a hostile row is a one-line 'corrupt' error naming the table
  * and field, never a crash or a huge allocation: a blob of the wrong length is never decoded).
  */
-import { BASIS_POINTS, HISTOGRAM_BINS } from "../engine/health/summary";
+import type { LayerHealth } from "../engine/health/monitor";
+import { BASIS_POINTS, HISTOGRAM_BINS, type ValueSummary } from "../engine/health/summary";
 import { lifecycleStages } from "../engine/lifecycle/stages";
 import { blobF64, blobI32 } from "./blob";
 import type { NfrunReader } from "./reader";
@@ -152,6 +153,38 @@ export function healthSeries(r: NfrunReader, runId: string, layer: number): Heal
   const missing = seen.findIndex((b) => b !== 7);
   if (missing >= 0) throw r.bad(where(ts[missing], "a measured commit lacks this layer's health row or its weights or gradients row (table health_values)"));
   return out;
+}
+
+/**
+ * Row k of a value series as the engine's summary of the live measure it was recorded from (a view that
+ * draws live measures draws recorded ones the same way); no finite value: an empty histogram, as summarize gives.
+ */
+export function valueSummaryAt(v: ValueSeries, k: number): ValueSummary {
+  const P = BASIS_POINTS.length;
+  const finite = v.count[k]! - v.nan[k]! - v.inf[k]!;
+  return {
+    count: v.count[k]!,
+    zeros: v.zeros[k]!,
+    nan: v.nan[k]!,
+    inf: v.inf[k]!,
+    mean: v.mean[k]!,
+    std: v.std[k]!,
+    percentiles: Array.from(v.percentiles.subarray(k * P, (k + 1) * P)),
+    histogram: { low: v.histLow[k]!, high: v.histHigh[k]!, counts: finite > 0 ? Array.from(v.histogram.subarray(k * HISTOGRAM_BINS, (k + 1) * HISTOGRAM_BINS)) : [] },
+  };
+}
+
+/** A layer's measure at row k of its series, as the engine's live measure (HealthMonitor.latest) gave it. */
+export function layerHealthAt(s: HealthSeries, k: number): LayerHealth {
+  return {
+    t: s.t[k]!,
+    layer: s.layer,
+    weights: valueSummaryAt(s.weights, k),
+    gradients: valueSummaryAt(s.gradients, k),
+    activationMean: s.activationMean[k]!,
+    activationStd: s.activationStd[k]!,
+    dormant: s.dormant[k]!,
+  };
 }
 
 /** The lifecycle's per-neuron evaluations (empty when the run recorded none). */

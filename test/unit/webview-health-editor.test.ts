@@ -17,11 +17,13 @@ import { runFileMessage } from "../../extension/editor/load";
 import { RunFiles } from "../../extension/runs/run-files";
 import { RunQueryService } from "../../extension/runs/service";
 import { generators } from "../../kernel/engine/datasets/generators";
+import { summarize } from "../../kernel/engine/health/summary";
 import type { LifecycleStage } from "../../kernel/engine/lifecycle/stages";
 import { Model } from "../../kernel/engine/model";
 import { adam } from "../../kernel/engine/optimizers/adam";
 import { Trainer } from "../../kernel/engine/trainer";
 import { NfrunReader, RunRecorder } from "../../kernel/record";
+import { loadSqlJs } from "../../kernel/record/sqljs";
 import { mimeBundleOf } from "../../kernel/runtime/display/index";
 import { MIME } from "../../kernel/runtime/display/mime";
 import { networkTrace } from "../../kernel/runtime/display/network";
@@ -38,6 +40,9 @@ const file = path.join(dir, "life.nfrun");
 const data = generators.circles({ count: 60, noise: 0.05, seed: 3 });
 /** The live lifecycle's stages after each commit (the reference: not read back from the file). */
 const liveStages = new Map<number, LifecycleStage[][]>();
+/** The live trainer's health measures (per layer: weight and gradient histograms) and fitness distributions, by the commit they were taken at. */
+const liveMeasures = new Map<number, { weights: number[]; gradients: number[]; low: number }[]>();
+const liveFitness = new Map<number, number[]>();
 let runId = "";
 let trainer: Trainer;
 
@@ -50,6 +55,7 @@ before(async () => {
     model, loss: "bce", strategy: adam, hyperparameters: { lr: 0.05 }, batchSize: 10, shuffle: true, seed: 1,
     // maturity/seniority: the engine's defaults (a cell's run stores no lifecycle block); senescence marks dead neurons dying.
     lifecycle: { every: 10, fraction: 0, senescence: { steps: 20, flat: 0.05, exit: 2, grace: 30 } },
+    health: { every: 25 },
     observers: [
       rec,
       {
@@ -57,6 +63,9 @@ before(async () => {
         onCommit(e) {
           const life = e.trainer.lifecycle!;
           liveStages.set(e.t, e.trainer.model.layers.map((l) => Array.from({ length: l.units }, (_, j) => life.stage(l.neuronOffset + j, e.t))));
+          const latest = e.trainer.health!.latest;
+          if (latest[0]?.t === e.t) liveMeasures.set(e.t, latest.map((m) => ({ weights: [...m.weights.histogram.counts], gradients: [...m.gradients.histogram.counts], low: m.weights.histogram.low })));
+          if (life.evaluatedAt === e.t) liveFitness.set(e.t, [...summarize(life.terms.fitness).histogram.counts]);
         },
       },
     ],
@@ -65,6 +74,17 @@ before(async () => {
   runId = rec.runId;
 });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** The editor (JSDOM) on a run file, answered by the real run query service through the real QueryClient. */
+async function openEditor(nfrun: string): Promise<{ root: HTMLElement; close: () => void }> {
+  const files = new RunFiles();
+  const service = new RunQueryService(files);
+  const client: QueryClient = new QueryClient((m) => void service.answer(nfrun, m).then((a) => setTimeout(() => client.receive(JSON.parse(JSON.stringify(a))), 1)));
+  const root = document.createElement("div");
+  document.body.append(root);
+  renderMessage(JSON.parse(JSON.stringify(await runFileMessage(files, nfrun, path.basename(nfrun)))), root, { host: client, source: runSourceOf(client) });
+  return { root, close: () => { files.dispose(); root.remove(); } };
+}
 
 /** Drawn hidden/output neurons' stages, per layer, as the drawing shows them. */
 function drawnStages(root: ParentNode): (string | null)[][] {
@@ -77,15 +97,9 @@ function drawnStages(root: ParentNode): (string | null)[][] {
 }
 
 test("editor: the health panel and the network's stage colours follow the playback", async () => {
-  const files = new RunFiles();
-  const service = new RunQueryService(files);
-  const client: QueryClient = new QueryClient((m) => void service.answer(file, m).then((a) => setTimeout(() => client.receive(JSON.parse(JSON.stringify(a))), 1)));
-  const root = document.createElement("div");
-  document.body.append(root);
+  const { root, close } = await openEditor(file);
   const reader = await NfrunReader.open(file);
   try {
-    const msg = JSON.parse(JSON.stringify(await runFileMessage(files, file, "life.nfrun")));
-    renderMessage(msg, root, { host: client, source: runSourceOf(client) });
     // At the end (t = 120).
     const panel = await until("the health panel at the end", () => root.querySelector<HTMLElement>('.health-panel[data-t="120"][aria-busy="false"]'));
     let playback = await until("the playback drawn", () => root.querySelector<HTMLElement>('.playback[aria-busy="false"]'));
@@ -116,8 +130,84 @@ test("editor: the health panel and the network's stage colours follow the playba
     assert.equal(points, reader.trace(runId).t.filter((x) => x <= t).length);
   } finally {
     reader.close();
-    files.dispose();
-    root.remove();
+    close();
+  }
+});
+
+/** The last of `keys` at or before t. */
+const lastAt = (keys: Iterable<number>, t: number): number => Math.max(...[...keys].filter((k) => k <= t));
+
+/** What the panel draws: each histogram's bars (count and pixel height) by its figure's class. */
+function drawnBars(fig: Element | null): { counts: number[]; heights: number[] } {
+  assert.ok(fig, "a histogram is drawn");
+  const bars = [...fig.querySelectorAll("rect.bar")];
+  return { counts: bars.map((b) => Number(b.getAttribute("data-count"))), heights: bars.map((b) => Number(b.getAttribute("height"))) };
+}
+
+/** The panel after commit t shows the live trainer's last measure and fitness evaluation at or before t, bars ∝ counts (56 px the tallest). */
+function assertMeasuresAt(panel: HTMLElement, t: number): void {
+  const m = lastAt(liveMeasures.keys(), t);
+  assert.match(panel.querySelector(".nf-health .head")!.textContent!, new RegExp(`^Network health after commit t=${t} · completed · measured after commit t=${m}$`));
+  const live = liveMeasures.get(m)!;
+  assert.equal(panel.querySelectorAll("section.layer").length, 3);
+  live.forEach((layer, l) => {
+    const section = panel.querySelector(`section.layer[data-layer="${l}"]`)!;
+    for (const tensor of ["weights", "gradients"] as const) {
+      const { counts, heights } = drawnBars(section.querySelector(`.histogram.${tensor}`));
+      assert.deepEqual(counts, layer[tensor], `layer ${l} ${tensor} at t=${m}`);
+      const max = Math.max(...counts);
+      heights.forEach((px, i) => assert.ok(Math.abs(px - (56 * counts[i]!) / max) < 1e-9, `layer ${l} ${tensor} bin ${i}: ${px} px for ${counts[i]} of ${max}`));
+    }
+    assert.equal(Number(section.querySelector(".histogram.weights")!.getAttribute("data-low")), layer.low);
+  });
+  const e = lastAt(liveFitness.keys(), t);
+  assert.equal(panel.querySelector("section.lifecycle h5")!.textContent, `Lifecycle · fitness evaluated at t=${e}`);
+  assert.deepEqual(drawnBars(panel.querySelector(".histogram.fitness")).counts, liveFitness.get(e));
+}
+
+test("editor: the health panel draws the recorded histograms and fitness of the commit shown, and they follow the scrubber", async () => {
+  const { root, close } = await openEditor(file);
+  try {
+    const panel = await until("the health panel at the end", () => root.querySelector<HTMLElement>('.health-panel[data-t="120"][aria-busy="false"]'));
+    assertMeasuresAt(panel, 120);
+    const atEnd = drawnBars(panel.querySelector('section.layer[data-layer="0"] .histogram.weights')).counts;
+    const scrubber = root.querySelector<HTMLInputElement>('input[aria-label="position (commits done)"]')!;
+    for (const t of [60, 24, 0]) {
+      scrubber.value = String(t);
+      scrubber.dispatchEvent(new dom.window.Event("input"));
+      await until(`the health panel at t=${t}`, () => root.querySelector(`.health-panel[data-t="${t}"][aria-busy="false"]`));
+      if (t === 60) {
+        assertMeasuresAt(panel, 60);
+        assert.notDeepEqual(drawnBars(panel.querySelector('section.layer[data-layer="0"] .histogram.weights')).counts, atEnd, "the weight histogram moved with the scrubber");
+      } else {
+        // Before the first measure (t=25) and evaluation (t=10): no layer histograms yet, as the live view before its first measure.
+        assert.match(panel.querySelector(".nf-health .head")!.textContent!, /health not measured yet$/);
+        assert.equal(panel.querySelectorAll("section.layer").length, 0);
+        if (t === 0) assert.equal(panel.querySelector("section.lifecycle h5")!.textContent, "Lifecycle · fitness not evaluated yet");
+      }
+    }
+  } finally {
+    close();
+  }
+});
+
+test("editor: run-file strings in the health panel stay text", async () => {
+  const hostile = path.join(dir, "hostile.nfrun");
+  const SQL = await loadSqlJs();
+  const db = new SQL.Database(fs.readFileSync(file));
+  db.run(`UPDATE events SET message = '<img src=x onerror="globalThis.pwned=1">' || message WHERE kind = 'lifecycle'`);
+  fs.writeFileSync(hostile, db.export());
+  db.close();
+  const { root, close } = await openEditor(hostile);
+  try {
+    const panel = await until("the health panel", () => root.querySelector<HTMLElement>('.health-panel[data-t="120"][aria-busy="false"]'));
+    const items = [...panel.querySelectorAll("ol.events li")];
+    assert.ok(items.length > 0);
+    for (const li of items) assert.match(li.textContent!, /<img src=x onerror="globalThis.pwned=1">/);
+    assert.equal(panel.querySelectorAll("img, script, [onerror]").length, 0);
+    assert.equal((globalThis as { pwned?: number }).pwned, undefined);
+  } finally {
+    close();
   }
 });
 

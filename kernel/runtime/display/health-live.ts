@@ -4,11 +4,12 @@
  * payload is asked for (the latest health measure, fitness, ages and stages), so between two updates of
  * the view it costs a few array writes per commit.
  */
+import type { LayerHealth } from "../../engine/health/monitor";
 import type { ValueSummary } from "../../engine/health/summary";
 import { summarize } from "../../engine/health/summary";
 import type { TrainingNotice } from "../../engine/observer";
 import type { Trainer } from "../../engine/trainer";
-import { MAX_VIEW_EVENTS, type HealthValues, type HealthViewEvent, type HealthViewLifecycle, type HealthViewPayload, type LifecycleStage } from "./health-view-types";
+import { MAX_VIEW_EVENTS, type HealthValues, type HealthViewEvent, type HealthViewLayer, type HealthViewLifecycle, type HealthViewPayload, type LifecycleStage } from "./health-view-types";
 
 /** Loss points kept: past this, every other one is dropped and the stride doubles. */
 const MAX_LOSS_POINTS = 400;
@@ -26,6 +27,20 @@ export function healthValues(s: ValueSummary): HealthValues {
     std: finiteOrNull(s.std),
     percentiles: s.percentiles.map(finiteOrNull),
     histogram: { low: finiteOrNull(s.histogram.low), high: finiteOrNull(s.histogram.high), counts: s.histogram.counts },
+  };
+}
+
+/** One layer's health measure as the view shows it (a live trainer's, or one read back from a run file). */
+export function healthViewLayer(l: LayerHealth, units: number, activation: string): HealthViewLayer {
+  return {
+    layer: l.layer,
+    units,
+    activation,
+    weights: healthValues(l.weights),
+    gradients: healthValues(l.gradients),
+    activationMean: finiteOrNull(l.activationMean),
+    activationStd: finiteOrNull(l.activationStd),
+    dormant: finiteOrNull(l.dormant),
   };
 }
 
@@ -72,19 +87,7 @@ export class HealthLive {
       t: trainer.t,
       status,
       measuredT: latest.length ? latest[0]!.t : null,
-      layers: latest.map((l) => {
-        const info = model.layers[l.layer]!;
-        return {
-          layer: l.layer,
-          units: info.units,
-          activation: info.activation.name,
-          weights: healthValues(l.weights),
-          gradients: healthValues(l.gradients),
-          activationMean: finiteOrNull(l.activationMean),
-          activationStd: finiteOrNull(l.activationStd),
-          dormant: finiteOrNull(l.dormant),
-        };
-      }),
+      layers: latest.map((l) => healthViewLayer(l, model.layers[l.layer]!.units, model.layers[l.layer]!.activation.name)),
       lifecycle: this.lifecycle(),
       events: [...this.events],
       eventCounts: { ...this.counts },
