@@ -152,7 +152,7 @@ try {
     await checkCompareRuns(page, path.join(ws, "sweep.nfrun"));
   });
 
-  await test("UI: .nfrun editor health panel follows the playback (start: all newborn, no event; a rebirth chosen: events up to it, the reborn neuron drawn newborn)", async () => {
+  await test("UI: .nfrun editor health panel follows the playback (start: all newborn, no event; a rebirth chosen: events up to it, the reborn neuron drawn newborn, the recorded histograms drawn and moving to the end)", async () => {
     await inWorkspace();
     const lifeDb = openNfrun(path.join(ws, "life.nfrun"));
     const [life] = runsOf(lifeDb);

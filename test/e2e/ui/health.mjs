@@ -5,7 +5,8 @@
 // with the legend, in the theme's colours (light and dark differ). (2) The .nfrun editor's health panel on
 // a recorded dead-ReLU run: it follows the playback (go to start: t=0, every neuron newborn; a rebirth
 // event chosen: the panel at its t, the reborn neuron drawn newborn), events up to the position = the
-// file's. Screenshots: health-live, health-stages-light, health-stages-dark, health-editor.
+// file's; the recorded weight histogram at the commit shown (drawn, moving to other bars at the end) and
+// the fitness distribution. Screenshots: health-live, health-stages-light, health-stages-dark, health-editor.
 import { check, log, screenshot } from "../harness.mjs";
 import { openNfrun } from "../nfrun-file.mjs";
 import { closeAllEditors, editorFrame, notebookOutputs, openAndRunNotebook, openFile, pickColorTheme, scrollNotebookTo } from "../workbench.mjs";
@@ -77,7 +78,13 @@ export async function checkHealthEditor(page, file, runId) {
   await panel.locator(".nf-health").waitFor({ timeout: 60_000 });
   const db = openNfrun(file);
   let events;
+  let commits;
   try {
+    const c = db.prepare("SELECT commits FROM runs WHERE run_id = ?");
+    c.bind([runId]);
+    c.step();
+    commits = c.get()[0];
+    c.free();
     const st = db.prepare("SELECT t, data_json FROM events WHERE run_id = ? AND kind = 'lifecycle' ORDER BY seq");
     st.bind([runId]);
     events = [];
@@ -107,6 +114,22 @@ export async function checkHealthEditor(page, file, runId) {
     await frame.locator(`.playback[data-shown-t="${first.t}"][aria-busy="false"]`).waitFor({ timeout: 30_000 });
     check((await reborn.getAttribute("data-stage")) === "newborn", `the reborn neuron ${first.layer}.${first.neuron} is drawn newborn at t=${first.t}`);
   }
-  await panel.scrollIntoViewIfNeeded();
+  // The recorded measures at the commit shown: layer 0's weight histogram (30 bins holding its 96 weights,
+  // the tallest bar 56 px high as drawn), and other bars at the run's end.
+  const layer0 = panel.locator('section.layer[data-layer="0"] .histogram.weights rect.bar');
+  const drawn = () => layer0.evaluateAll((rs) => rs.map((r) => ({ count: Number(r.getAttribute("data-count")), px: r.getBoundingClientRect().height })));
+  const atEvent = await drawn();
+  const counts = atEvent.map((b) => b.count);
+  const tallest = Math.max(...atEvent.map((b) => b.px));
+  check(atEvent.length === 30 && counts.reduce((a, b) => a + b, 0) === 96, `layer 0's weight histogram at t=${first.t}: 30 bins holding its 96 weights (${counts.join(",")})`);
+  check(Math.abs(tallest - 56) < 1, `its tallest bar is drawn 56 px high (${tallest})`);
+  const measured = (await panel.locator(".nf-health .head").innerText()).match(/measured after commit t=(\d+)/);
+  check(measured && Number(measured[1]) <= first.t && first.t - Number(measured[1]) < 30, `the last measure at or before t=${first.t} (${measured?.[1]})`);
+  await toolbar.getByRole("button", { name: "go to end" }).click();
+  await frame.locator(`section.health-panel[data-t="${commits}"][aria-busy="false"]`).waitFor({ timeout: 30_000 });
+  const atEnd = (await drawn()).map((b) => b.count);
+  check(atEnd.join(",") !== counts.join(","), `the histogram moved with the playback (t=${commits}: ${atEnd.join(",")})`);
+  check((await panel.locator(".histogram.fitness rect.bar").count()) === 30, "the fitness distribution is drawn");
+  await panel.locator("section.layer").first().scrollIntoViewIfNeeded();
   await screenshot(page, "health-editor");
 }
