@@ -36,6 +36,11 @@ export class RebirthReplay {
     for (const b of this.born) if (b > 0 && !this.globals.has(b) && strategy) this.globals.set(b, cohortGlobal(strategy, h, b, snapshotT));
   }
 
+  /** The commits after which the replayed weights' optimizer state was last reset (their cohorts' births). */
+  get births(): number[] {
+    return [...new Set(this.born)].filter((b) => b > 0);
+  }
+
   /** Whether any rebirth of the run writes one of the replayed weights (then its whole neuron is replayed). */
   static touches(rebirths: ReadonlyMap<number, readonly RecordedRebirth[]>, layers: RebirthLayout, lo: number, hi: number): boolean {
     for (const list of rebirths.values()) {

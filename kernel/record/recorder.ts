@@ -253,7 +253,7 @@ export class RunRecorder implements TrainingObserver {
     if (health && health.latest[0]?.t === e.t) this.writer.send({ kind: "health", writer: this.writer.id, t: e.t, layers: health.latest }, []);
     if (lifecycle && lifecycle.evaluatedAt === e.t) this.writer.send({ kind: "fitness", writer: this.writer.id, record: fitnessRecord(lifecycle, e.t) }, []);
     // A network preconditioner's curvature estimate is stored by a snapshot after its refresh commit (precondition/network-curvature.ts).
-    if (this.recording && (e.t - this.lastSnapshotT >= this.snapshotCommits || e.trainer.curvature?.refreshesAt(e.t))) {
+    if (this.recording && (e.t - this.lastSnapshotT >= this.snapshotCommits || e.trainer.curvature?.refreshedAt === e.t)) {
       // Observers see a commit before Lookahead's sync (trainer.commit): a snapshot is the state after
       // commit t, so at a sync commit it waits for the lookahead_sync notice (dropped if no sync comes:
       // a non-finite commit ends the run, and finish() snapshots).

@@ -1,5 +1,5 @@
 import { StepScope } from "../engine/optimizers/strategy";
-import { suppliesCurvatureAt } from "../engine/precondition/network-curvature";
+import { suppliesCurvature, suppliesCurvatureAt } from "../engine/precondition/network-curvature";
 import { blobF64 } from "./blob";
 import { NfrunError } from "./errors";
 import type { NfrunReader } from "./reader";
@@ -160,12 +160,11 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
         }
       }
     }
-    // A network preconditioner's curvature estimate of this commit: the snapshot after it holds it.
-    if (suppliesCurvatureAt(strategy, h, tt)) {
-      const estimate = suppliedCurvature(r, ctx, tt, lo, hi);
-      if (!estimate) return notRecorded(`the curvature estimate of commit t=${tt} is not recorded (no snapshot after it)`);
-      snap.w.curv_est!.set(estimate);
-    }
+    // A network preconditioner's curvature estimate of this commit: the snapshot after it holds it (the
+    // recorder takes one after every refresh, also one a reborn weight's own first step asked for).
+    const estimate = suppliesCurvature(strategy) ? suppliedCurvature(r, ctx, tt, lo, hi) : null;
+    if (estimate) snap.w.curv_est!.set(estimate);
+    else if (suppliesCurvatureAt(strategy, h, tt, reborn.births)) return notRecorded(`the curvature estimate of commit t=${tt} is not recorded (no snapshot after it)`);
     reborn.prepare(tt);
     // Clipping: the strategy sees avg × scale, scale from ‖avg‖ = the commit's grad_norm.
     const clip = replay.clip(ctx.trace.gradNorm[k]!);

@@ -37,7 +37,7 @@ const cases: readonly Case[] = [
   { id: "simplex", hyper: {} },
   { id: "magdetox", hyper: {} },
   { id: "precond_ema", hyper: { beta: 0.5, refresh: 3 } },
-  // Their curvature driver is the trainer's (not here): curv_est stays as reset, the same for the fresh optimizer.
+  // Their curvature driver is the trainer's (not here: test/unit/precondition-rebirth.test.ts): curv_est stays as reset, the same for the fresh optimizer.
   { id: "precond_hutchinson", hyper: { beta: 0.5, refresh: 3 } },
   { id: "precond_fisher", hyper: { beta: 0.5, refresh: 3 } },
   { id: "precond_gn", hyper: { beta: 0.5, refresh: 3 } },

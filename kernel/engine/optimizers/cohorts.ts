@@ -56,6 +56,12 @@ export class Cohorts {
     return this.cut;
   }
 
+  /** The commit after which each cohort (that still owns a weight) was born: its own timestep at run commit t is t − born. */
+  get births(): number[] {
+    this.settle();
+    return this.list.map((c) => c.born);
+  }
+
   /** Drops the cohorts later moves emptied and recuts the segments, if anything moved. */
   settle(): void {
     if (this.dirty) this.compact(this.owner!);

@@ -208,6 +208,11 @@ export class StrategyState {
     this.cohorts.assign(list, this.t, () => initialGlobal(this.strategy, this.h));
   }
 
+  /** The commits after which the cohorts of reset weights were born (their own timestep at run commit t is t − born). */
+  get cohortBirths(): readonly number[] {
+    return this.cohorts.births;
+  }
+
   /**
    * For a replay restored at timestep `t` (from a snapshot, which holds the state arrays): the cohorts of
    * the run's resets after commits ≤ t, in the order they happened, with the global state each has at t.

@@ -24,9 +24,18 @@ function suppliedBy(strategy: Strategy | null): Preconditioner | null {
   return Object.values(preconditioners).find((p) => p.strategy === strategy && p.estimate !== null) ?? null;
 }
 
-/** Whether commit t of a run with this strategy folds in a curvature estimate supplied from outside. */
-export function suppliesCurvatureAt(strategy: Strategy | null, h: Readonly<Record<string, HyperValue>>, t: number): boolean {
-  return suppliedBy(strategy) !== null && isRefresh(t, h.refresh as number);
+/** Whether the strategy's curvature estimate comes from outside its step (the trainer's NetworkCurvature). */
+export function suppliesCurvature(strategy: Strategy | null): boolean {
+  return suppliedBy(strategy) !== null;
+}
+
+/**
+ * Whether commit t of a run with this strategy folds in a curvature estimate supplied from outside, for
+ * the run's weights or for those of the cohorts born after `cohortBirths` (NetworkCurvature.refreshesAt).
+ */
+export function suppliesCurvatureAt(strategy: Strategy | null, h: Readonly<Record<string, HyperValue>>, t: number, cohortBirths: readonly number[]): boolean {
+  const K = h.refresh as number;
+  return suppliesCurvature(strategy) && (isRefresh(t, K) || cohortBirths.some((born) => isRefresh(t - born, K)));
 }
 
 /** The seed of Hutchinson's probes at commit t (mixed, so neighbouring seeds do not share probes). */
@@ -52,18 +61,27 @@ export class NetworkCurvature {
     return source ? new NetworkCurvature(source, model, loss, h) : null;
   }
 
-  /** Whether commit t folds in a fresh estimate. */
-  refreshesAt(t: number): boolean {
-    return isRefresh(t, this.h.refresh as number);
+  /** The last commit that folded in a fresh estimate (0: none yet): the recorder snapshots after it. */
+  refreshedAt = 0;
+
+  /**
+   * Whether commit t needs a fresh estimate: the run's refresh commit, or that of a cohort of reset weights
+   * (a reborn neuron's, a sanitized weight's), whose own timestep t − born restarted at 1 — as a fresh
+   * optimizer, they fold in an estimate at their own first step instead of the zero their reset left.
+   */
+  refreshesAt(t: number, cohortBirths: readonly number[]): boolean {
+    const K = this.h.refresh as number;
+    return isRefresh(t, K) || cohortBirths.some((born) => isRefresh(t - born, K));
   }
 
   /**
-   * Before commit state.t + 1: at a refresh commit, the estimate at θ (the weights before the commit)
-   * over dataset rows `batch` into the strategy's curv_est. Returns whether it refreshed.
+   * Before commit state.t + 1: at a refresh commit (refreshesAt), the estimate at θ (the weights before the
+   * commit) over dataset rows `batch` into the strategy's curv_est. Returns whether it refreshed.
    */
   refresh(state: StrategyState, theta: Float64Array, data: SampleSource | Dataset, batch: Int32Array): boolean {
     const t = state.t + 1;
-    if (!this.refreshesAt(t)) return false;
+    if (!this.refreshesAt(t, state.cohortBirths)) return false;
+    this.refreshedAt = t;
     this.objective.useSamples(data, batch);
     const probes = this.h.probes as number;
     const rng = new Rng(probeSeed(this.h.seed as number, t));
