@@ -135,7 +135,7 @@ test("editor: the health panel and the network's stage colours follow the playba
 });
 
 /** The last of `keys` at or before t. */
-const lastAt = (keys: Iterable<number>, t: number): number => Math.max(...[...keys].filter((k) => k <= t));
+const lastAt = (keys: Iterable<number>, t: number): number => [...keys].filter((k) => k <= t).reduce((m, k) => Math.max(m, k), -Infinity);
 
 /** What the panel draws: each histogram's bars (count and pixel height) by its figure's class. */
 function drawnBars(fig: Element | null): { counts: number[]; heights: number[] } {
@@ -155,7 +155,7 @@ function assertMeasuresAt(panel: HTMLElement, t: number): void {
     for (const tensor of ["weights", "gradients"] as const) {
       const { counts, heights } = drawnBars(section.querySelector(`.histogram.${tensor}`));
       assert.deepEqual(counts, layer[tensor], `layer ${l} ${tensor} at t=${m}`);
-      const max = Math.max(...counts);
+      const max = counts.reduce((m, c) => Math.max(m, c), 0);
       heights.forEach((px, i) => assert.ok(Math.abs(px - (56 * counts[i]!) / max) < 1e-9, `layer ${l} ${tensor} bin ${i}: ${px} px for ${counts[i]} of ${max}`));
     }
     assert.equal(Number(section.querySelector(".histogram.weights")!.getAttribute("data-low")), layer.low);

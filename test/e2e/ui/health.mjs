@@ -120,7 +120,7 @@ export async function checkHealthEditor(page, file, runId) {
   const drawn = () => layer0.evaluateAll((rs) => rs.map((r) => ({ count: Number(r.getAttribute("data-count")), px: r.getBoundingClientRect().height })));
   const atEvent = await drawn();
   const counts = atEvent.map((b) => b.count);
-  const tallest = Math.max(...atEvent.map((b) => b.px));
+  const tallest = atEvent.reduce((m, b) => Math.max(m, b.px), 0);
   check(atEvent.length === 30 && counts.reduce((a, b) => a + b, 0) === 96, `layer 0's weight histogram at t=${first.t}: 30 bins holding its 96 weights (${counts.join(",")})`);
   check(Math.abs(tallest - 56) < 1, `its tallest bar is drawn 56 px high (${tallest})`);
   const measured = (await panel.locator(".nf-health .head").innerText()).match(/measured after commit t=(\d+)/);
