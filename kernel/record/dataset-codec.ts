@@ -18,17 +18,15 @@ const MAGIC = 0x3150464e; // "NFP1", little-endian
 export const paletteBytes = (n: number) => PALETTE_HEADER + n;
 
 /**
- * The stored form of `values[0 … n)`: into a buffer from `alloc(bytes)` (the recorder reuses one a
- * previous run handed back). Palette when it applies and is smaller, else the raw float64 bytes.
+ * The stored form of `values[0 … n)`: the palette form in a buffer from `alloc(bytes)` when it applies
+ * and is smaller, else the raw float64 bytes (a view of `values`, no copy).
  */
 export function encodeValues(values: Float64Array, n: number, alloc: (bytes: number) => ArrayBuffer): Uint8Array {
   if (paletteBytes(n) < 8 * n) {
     const out = new Uint8Array(alloc(paletteBytes(n)));
     if (encodePalette(values, n, out)) return out;
   }
-  const raw = new Float64Array(alloc(8 * n), 0, n);
-  raw.set(values.subarray(0, n));
-  return new Uint8Array(raw.buffer, 0, 8 * n);
+  return new Uint8Array(values.buffer, values.byteOffset, 8 * n);
 }
 
 /** Slots of the open-addressing table of distinct bit patterns (a power of two, ≥ 2 × 256). */

@@ -222,7 +222,7 @@ export class RunRecorder implements TrainingObserver {
       rowCap: this.commits.rowCap,
       blockCap: this.commits.blockCap,
       strategy,
-      store: (a, n) => this.writer.store(a, n),
+      copy: (a, n) => this.writer.copy(a, n),
     });
     this.writer.send({ kind: "start", writer: this.writer.id, meta }, datasetBuffers(meta));
     this.event("start", `recording started (${R} of ${model.neuronCount} neurons, policy ${JSON.stringify(this.policy)})`, null);

@@ -3,6 +3,7 @@ import type { Dataset } from "../engine/datasets/dataset";
 import type { Model } from "../engine/model";
 import type { Trainer } from "../engine/trainer";
 import pkg from "../../package.json";
+import { encodeValues } from "./dataset-codec";
 import { configHash } from "./config-hash";
 import type { RecordedNeuron, RecordingPolicy } from "./policy";
 import { APPLICATION_ID, PAGE_SIZE, SCHEMA_VERSION, TABLES, VIEWS } from "./schema";
@@ -43,8 +44,8 @@ export interface RunStart {
   readonly rowCap: number;
   readonly blockCap: number;
   readonly strategy: StrategyRow;
-  /** The first n values of a dataset array in their stored form (dataset-codec.ts), for the writer thread (WriterHandle.store: into memory a previous run handed back). */
-  readonly store: (a: Float64Array, n: number) => Uint8Array;
+  /** The first n values of a dataset array, copied for the writer thread (WriterHandle.copy: into memory a previous run handed back). */
+  readonly copy: (a: Float64Array, n: number) => Float64Array;
 }
 
 const RUN_COLUMNS =
@@ -94,8 +95,8 @@ export function runMeta(r: RunStart): RunMeta {
       targetSize: data.targetSize,
       inputNames: JSON.stringify(data.inputNames),
       targetNames: JSON.stringify(data.targetNames),
-      x: r.store(data.inputs, data.count * data.inputSize),
-      y: r.store(data.targets, data.count * data.targetSize),
+      x: r.copy(data.inputs, data.count * data.inputSize),
+      y: r.copy(data.targets, data.count * data.targetSize),
     },
     test: test
       ? {
@@ -103,8 +104,8 @@ export function runMeta(r: RunStart): RunMeta {
           count: test.count,
           inputSize: test.inputSize,
           targetSize: test.targetSize,
-          x: r.store(test.inputs, test.count * test.inputSize),
-          y: r.store(test.targets, test.count * test.targetSize),
+          x: r.copy(test.inputs, test.count * test.inputSize),
+          y: r.copy(test.targets, test.count * test.targetSize),
         }
       : null,
     weightCount: model.weightCount,
@@ -115,14 +116,27 @@ export function runMeta(r: RunStart): RunMeta {
   };
 }
 
-/** The buffers of the run's stored dataset arrays (RunStart.store): a start command transfers them, the writer thread hands them back. */
+/** The buffers of the run's dataset copies (RunStart.copy): a start command transfers them, the writer thread hands them back. */
 export function datasetBuffers(meta: RunMeta): ArrayBuffer[] {
   const sets = meta.test ? [meta.dataset, meta.test] : [meta.dataset];
   return sets.flatMap((d) => [d.x.buffer as ArrayBuffer, d.y.buffer as ArrayBuffer]);
 }
 
+/** A run's dataset (and test set) values in their stored form (dataset-codec.ts). */
+export interface StoredSets {
+  readonly x: Uint8Array;
+  readonly y: Uint8Array;
+  readonly test: { readonly x: Uint8Array; readonly y: Uint8Array } | null;
+}
+
+/** The stored forms of a run's dataset copies: palettes where they apply (encoded here, on the writer thread, which has time to spare). */
+export function storedSets(m: RunMeta): StoredSets {
+  const store = (a: Float64Array) => encodeValues(a, a.length, (bytes) => new ArrayBuffer(bytes));
+  return { x: store(m.dataset.x), y: store(m.dataset.y), test: m.test ? { x: store(m.test.x), y: store(m.test.y) } : null };
+}
+
 /** Inserts the run's metadata rows: runs, layers, recorded neurons, dataset, and extends nf_index. */
-export function insertRunMetadata(db: Database, m: RunMeta): void {
+export function insertRunMetadata(db: Database, m: RunMeta, stored: StoredSets): void {
   const runId = m.runId;
   db.run(`INSERT INTO runs (${RUN_COLUMNS}) VALUES (${m.run.map(() => "?").join(",")})`, [...m.run]);
   const layer = db.prepare("INSERT INTO layers (run_id, layer, inputs, units, activation, weight_offset, neuron_offset) VALUES (?,?,?,?,?,?,?)");
@@ -140,19 +154,19 @@ export function insertRunMetadata(db: Database, m: RunMeta): void {
     d.targetSize,
     d.inputNames,
     d.targetNames,
-    d.x,
-    d.y,
+    stored.x,
+    stored.y,
   ]);
   const test = m.test;
-  if (test) {
+  if (test && stored.test) {
     db.run("INSERT INTO test_sets (run_id, name, count, input_size, target_size, x, y) VALUES (?,?,?,?,?,?,?)", [
       runId,
       test.name,
       test.count,
       test.inputSize,
       test.targetSize,
-      test.x,
-      test.y,
+      stored.test.x,
+      stored.test.y,
     ]);
   }
   const s = m.strategy;

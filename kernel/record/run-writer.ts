@@ -6,7 +6,7 @@ import type { RecordedNeuron } from "./policy";
 import type { ExportBuffer } from "./export-buffer";
 import { commitViews, ROWS_PER_INSERT, sampleViews } from "./recorder-buffers";
 import { RunDigest, SECTION_QUERIES, type DigestValue } from "./run-digest";
-import { initSchema, insertRunMetadata } from "./run-start";
+import { initSchema, insertRunMetadata, storedSets } from "./run-start";
 import { APPENDABLE_VERSION, HEALTH_TABLES, INTEGRITY_TABLE, INTEGRITY_VERSION, OPTIONAL_TABLES, SCHEMA_VERSION, STRATEGY_TABLES, TEST_TABLES } from "./schema";
 import { fitnessRow, HEALTH_INSERT, HEALTH_VALUES_INSERT, healthRows, NEURON_FITNESS_INSERT } from "./health-rows";
 import { checkHeader, checkTables } from "./validate";
@@ -165,17 +165,18 @@ export class RunWriter {
     this.meta = c.meta;
     this.params = new Array(1 + 8 * ROWS_PER_INSERT).fill(0);
     this.db.run("BEGIN");
-    insertRunMetadata(this.db, c.meta);
+    const stored = storedSets(c.meta);
+    insertRunMetadata(this.db, c.meta, stored);
     const m = c.meta;
     const d = new RunDigest();
     for (const l of m.layers) d.add("layers", [l.index, l.inputs, l.units, l.activation, l.offset, l.neuronOffset]);
     m.neurons.forEach((n, col) => d.add("recorded_neurons", [col, n.layer, n.neuron, n.weights ? 1 : 0]));
     const ds = m.dataset;
-    d.add("datasets", [ds.name, ds.count, ds.inputSize, ds.targetSize, ds.inputNames, ds.targetNames, ds.x, ds.y]);
+    d.add("datasets", [ds.name, ds.count, ds.inputSize, ds.targetSize, ds.inputNames, ds.targetNames, stored.x, stored.y]);
     const st = m.strategy;
     d.add("strategies", [st.strategyId, st.builtin ? 1 : 0, st.declarationJson, st.source, st.sourceHash, st.cellSource]);
     const ts = m.test;
-    if (ts) d.add("test_sets", [ts.name, ts.count, ts.inputSize, ts.targetSize, ts.x, ts.y]);
+    if (ts && stored.test) d.add("test_sets", [ts.name, ts.count, ts.inputSize, ts.targetSize, stored.test.x, stored.test.y]);
     this.digest = d;
   }
 

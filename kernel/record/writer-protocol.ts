@@ -46,12 +46,11 @@ export interface RunMeta {
     readonly targetSize: number;
     readonly inputNames: string;
     readonly targetNames: string;
-    /** Stored form (dataset-codec.ts). */
-    readonly x: Uint8Array;
-    readonly y: Uint8Array;
+    readonly x: Float64Array;
+    readonly y: Float64Array;
   };
   /** The held-out samples evaluated at each epoch end (null: the run has no test split). */
-  readonly test: { readonly name: string; readonly count: number; readonly inputSize: number; readonly targetSize: number; readonly x: Uint8Array; readonly y: Uint8Array } | null;
+  readonly test: { readonly name: string; readonly count: number; readonly inputSize: number; readonly targetSize: number; readonly x: Float64Array; readonly y: Float64Array } | null;
   readonly weightCount: number;
   readonly strategy: StrategyRow;
   /** Capacities of the chunk buffers (samples per sample chunk, rows and commits per commit buffer). */

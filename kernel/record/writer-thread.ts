@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { encodeValues } from "./dataset-codec";
 import { NfrunError } from "./errors";
 import type { ChunkSink } from "./recorder-buffers";
 import type { SqlJsOptions } from "./sqljs";
@@ -228,13 +227,15 @@ export class WriterHandle implements ChunkSink {
   }
 
   /**
-   * The first `n` values of `a` in their stored form (dataset-codec.ts), in a buffer of their own for the
-   * writer thread (a start command transfers it): one the process's last run handed back when its size
-   * fits. A fresh copy of (b)'s 26 MB dataset first-touches its pages on the training thread: ~22 ms per
-   * run, a tenth of its plain fit (a copy into memory touched before: ~4 ms).
+   * The first `n` values of `a` in a buffer of their own for the writer thread (a start command transfers
+   * it): one the process's last run handed back when its size fits. A fresh copy of (b)'s 26 MB dataset
+   * first-touches its pages on the training thread: ~22 ms per run, a tenth of its plain fit (a copy into
+   * memory touched before: ~4 ms).
    */
-  store(a: Float64Array, n: number): Uint8Array {
-    return encodeValues(a, n, (bytes) => this.thread.reuse(bytes) ?? new ArrayBuffer(bytes));
+  copy(a: Float64Array, n: number): Float64Array {
+    const out = new Float64Array(this.thread.reuse(8 * n) ?? new ArrayBuffer(8 * n));
+    out.set(a.subarray(0, n));
+    return out;
   }
 
   release(kind: "samples" | "commits", buffer: ArrayBuffer): void {
