@@ -1,6 +1,6 @@
 import { sanitizeWeights } from "../engine/health/sanitize";
 import type { StrategyState } from "../engine/optimizers/strategy-state";
-import type { RunDb } from "./reader-types";
+import type { RunContext, RunDb } from "./reader-types";
 import { isObject, safeJson } from "./reader-util";
 
 /**
@@ -71,3 +71,33 @@ export function replaySanitizedCommit(
 }
 
 const list = (w: readonly number[]): string => (w.length > 8 ? `${w.slice(0, 8).join(", ")}, … (${w.length})` : `[${w.join(", ")}]`);
+
+const byContext = new WeakMap<RunContext, RecordedSanitizations>();
+
+/** The run's sanitizations for the reader's queries (read once per run context; a hostile row is a 'corrupt' error). */
+export function runSanitizations(db: RunDb, ctx: RunContext): RecordedSanitizations {
+  let found = byContext.get(ctx);
+  if (!found) {
+    const runId = ctx.info.runId;
+    found = recordedSanitizations(db, runId, ctx.info.weightCount, (what, expected, got, t) => {
+      throw db.bad(`run ${runId}: ${what} at t=${t}: expected ${expected}, found ${got}`);
+    });
+    byContext.set(ctx, found);
+  }
+  return found;
+}
+
+/**
+ * Values only, for a replay of weights lo … lo + theta.length − 1 (a weight's trace, θ series): the
+ * weights sanitized after commit t take the sanitized value, and so do their Lookahead slow weights.
+ */
+export function writeSanitized(s: RecordedSanitizations, t: number, theta: Float64Array, lo: number, slow: Float64Array | null): void {
+  const logged = s.weights.get(t);
+  if (!logged) return;
+  for (const i of logged.weights) {
+    const j = i - lo;
+    if (j < 0 || j >= theta.length) continue;
+    theta[j] = logged.value;
+    if (slow) slow[j] = logged.value;
+  }
+}

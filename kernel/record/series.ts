@@ -10,6 +10,7 @@ import { notRecorded } from "./reader-util";
 import { testMetrics } from "./test-split";
 import { runRebirths } from "./lifecycle-replay";
 import { RebirthReplay } from "./rebirth-trace";
+import { runSanitizations, writeSanitized } from "./sanitize-replay";
 import { neuronAdjustments } from "./weight-trace";
 
 /** Per-commit scalars; index k is commit t[k] (t = 1 … T). */
@@ -89,6 +90,7 @@ function fillNeuron(r: NfrunReader, ctx: RunContext, l: LayerRow, neuron: number
   const rebirths = runRebirths(r, ctx);
   const [from, to] = RebirthReplay.touches(rebirths, ctx.layers, base, base + l.inputs) ? [0, l.inputs] : [wFrom, wTo];
   const reborn = new RebirthReplay(rebirths, ctx.layers, base + from, base + to, 0, {}, null, {});
+  const sanitized = runSanitizations(r, ctx);
   const n = to - from + 1;
   const theta = snap.weights.slice(base + from, base + to + 1);
   const adj = T > 0 ? neuronAdjustments(r, ctx.info.runId, l.layer, neuron, from, to, 1, T) : [];
@@ -99,6 +101,7 @@ function fillNeuron(r: NfrunReader, ctx: RunContext, l: LayerRow, neuron: number
   for (let t = 1; t <= T; t++) {
     la?.beforeCommit(theta, t);
     for (let w = 0; w < n; w++) theta[w] = theta[w]! - adj[w]![t - 1]!;
+    writeSanitized(sanitized, t, theta, base + from, la?.slow ?? null);
     reborn.afterCommit(t, theta, {}, la?.slow ?? null);
     la?.afterCommit(theta, t);
     out.set(wanted(), t * stride + column);

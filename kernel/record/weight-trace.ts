@@ -6,6 +6,7 @@ import type { NfrunReader } from "./reader";
 import type { Chunk, CommitDetail, LayerRow, LeverageRow, NotRecorded, RunContext, WeightAt, WeightTrace } from "./reader-types";
 import { runRebirths } from "./lifecycle-replay";
 import { RebirthReplay } from "./rebirth-trace";
+import { runSanitizations, writeSanitized } from "./sanitize-replay";
 import { findCommit, notRecorded } from "./reader-util";
 import { rateChangeAt } from "./run-strategy";
 
@@ -259,11 +260,13 @@ export function weightsAfter(r: NfrunReader, ctx: RunContext, t: number, layer: 
     if (ctx.mechanisms.lookahead && !ctx.replay) throw r.bad(`run ${ctx.info.runId}: its stored mechanisms do not fit its model (${ctx.replayError})`);
     // after = before − adjustment, then Lookahead's sync where one happened (./mechanisms).
     const la = ctx.replay?.lookahead(theta.length, snap.slow) ?? null;
-    // Values only: the rebirths' writes (the optimizer state plays no part here).
+    // Values only: the sanitizations' and rebirths' writes (the optimizer state plays no part here).
     const reborn = new RebirthReplay(runRebirths(r, ctx), ctx.layers, base, base + l.inputs, snap.t, {}, null, {});
+    const sanitized = runSanitizations(r, ctx);
     for (let tt = snap.t + 1; tt <= t; tt++) {
       la?.beforeCommit(theta, tt);
       for (let w = 0; w <= l.inputs; w++) theta[w] = theta[w]! - adj[w]![tt - snap.t - 1]!;
+      writeSanitized(sanitized, tt, theta, base, la?.slow ?? null);
       reborn.afterCommit(tt, theta, {}, la?.slow ?? null);
       la?.afterCommit(theta, tt);
     }

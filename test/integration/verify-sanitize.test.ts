@@ -17,7 +17,8 @@ import { Model } from "../../kernel/engine/model";
 import { adam } from "../../kernel/engine/optimizers/adam";
 import { sgd } from "../../kernel/engine/optimizers/sgd";
 import { Trainer, type TrainerOptions } from "../../kernel/engine/trainer";
-import { openRun, RunRecorder, verifyFile } from "../../kernel/record";
+import { openRun, RunRecorder, thetaSeries, verifyFile } from "../../kernel/record";
+import { weightsAfter } from "../../kernel/record/weight-trace";
 import type { RecordingPolicy } from "../../kernel/record/policy";
 import { tamperedCopy } from "./support/tamper";
 
@@ -57,7 +58,7 @@ async function record(name: string, options: Partial<TrainerOptions>, policy: Re
   model.initialize({ name: "xavier_uniform" }, 2);
   const file = join(work, name);
   const rec = await RunRecorder.create(file, { data, epochs: 4, policy });
-  const trainer = new Trainer({ model, loss: "mse", strategy: sgd, hyperparameters: { lr: 0.01, momentum: 0.9 }, batchSize: 8, shuffle: true, seed: 4, observers: [rec], ...options });
+  const trainer = new Trainer({ model, loss: "mse", strategy: sgd, hyperparameters: { lr: 0.01, momentum: 0.9 }, batchSize: 8, shuffle: true, seed: 4, ...options, observers: [rec, ...(options.observers ?? [])] });
   rec.finish(trainer.fit(data, 4));
   return file;
 }
@@ -95,6 +96,30 @@ describe("verify replays the non-finite guard", () => {
     const v = await verifyFile(sparse);
     assert.ok(v.ok, JSON.stringify(v.mismatch));
     assert.equal(v.runs[0]!.commitsChecked, 10);
+  });
+
+  it("θ[t] series follow the sanitizations: every weight equals the live one after every commit", async () => {
+    const live = new Map<number, Float64Array>();
+    const file = await record("series.nfrun", { strategy: adam, hyperparameters: { lr: 1e308 }, nonfinite: "sanitize", observers: [{ onCommit: (e) => void live.set(e.t, e.trainer.model.params.slice()) }] });
+    const sanitized = (await nonfiniteEvents(file)).filter((e) => (e.data?.sanitized?.weights.length ?? 0) > 0);
+    assert.ok(sanitized.length >= 2, `${sanitized.length} commits sanitized weights`);
+    const r = await openRun(file);
+    try {
+      const runId = r.runIds()[0]!;
+      const s = thetaSeries(r, runId);
+      assert.ok(!("kind" in s), JSON.stringify(s));
+      for (let t = 1; t <= 20; t++) {
+        for (let i = 0; i < s.width; i++) assert.ok(Object.is(s.values[t * s.width + i], live.get(t)![i]), `weight ${i} after t=${t}: ${s.values[t * s.width + i]} vs ${live.get(t)![i]}`);
+      }
+      // The editor's playback draws weightsAfter: the sanitized weights at 0 right after their commit.
+      const ctx = r.context(runId);
+      const e = sanitized[0]!;
+      const w = e.data!.sanitized!.weights.find((i) => i >= 12)!;
+      const after = weightsAfter(r, ctx, e.t!, 1, 0)!;
+      assert.ok(Object.is(after[w - 12], 0), `weight ${w} after t=${e.t}: ${after[w - 12]}`);
+    } finally {
+      r.close();
+    }
   });
 
   it("a sample whose loss is non-finite is left out of its batch's loss, and the run trains on", async () => {
