@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -113,6 +113,17 @@ describe("neuroforge CLI", () => {
     const missing = cli(["train", join(dir, "nope.yaml")]);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /nope\.yaml: no such file/);
+  });
+
+  it("a checkout whose dist/ is not built yet: one line saying to run npm install, exit 2, no stack trace", () => {
+    const checkout = mkdtempSync(join(tmpdir(), "nf-unbuilt-"));
+    mkdirSync(join(checkout, "bin"));
+    copyFileSync(bin, join(checkout, "bin", "neuroforge.cjs"));
+    const r = spawnSync(process.execPath, [join(checkout, "bin", "neuroforge.cjs"), "--version"], { encoding: "utf8" });
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^neuroforge: .*dist\/cli\.js is missing: run `npm install` \(or `npm run build`\) in .*nf-unbuilt-\w+ first\n$/);
+    rmSync(checkout, { recursive: true });
   });
 
   it("usage errors exit 2", () => {
