@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { lostPortRace } from "./notebooks";
 
 /** Debian's python3 (where its jupyter packages are), else the first python3 on PATH that has jupyter_client. */
 export const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import jupyter_client"], { stdio: "ignore" }).status === 0);
@@ -72,7 +73,11 @@ export type Request = { kind: "execute"; code: string; stop_on_error?: boolean }
 /** Runs each step's requests together (a step waits for the previous one's replies and idle states); the kernel starts in `cwd`. */
 export function runJupyterSteps(cwd: string, env: NodeJS.ProcessEnv, steps: readonly (readonly Request[])[]): Answer[][] {
   assert.ok(python, "python3 with jupyter_client");
-  const r = spawnSync(python, ["-c", DRIVER, cwd], { env, input: JSON.stringify(steps), encoding: "utf8", timeout: 220_000, maxBuffer: 256 << 20 });
-  assert.equal(r.status, 0, `${r.error ?? r.signal ?? ""} ${r.stderr}`);
-  return JSON.parse(r.stdout) as Answer[][];
+  for (let attempt = 1; ; attempt++) {
+    const r = spawnSync(python, ["-c", DRIVER, cwd], { env, input: JSON.stringify(steps), encoding: "utf8", timeout: 220_000, maxBuffer: 256 << 20 });
+    // A kernel that died at start over a port ran no request: started again (support/notebooks.ts).
+    if (r.status !== 0 && attempt < 3 && lostPortRace(r.stderr)) continue;
+    assert.equal(r.status, 0, `${r.error ?? r.signal ?? ""} ${r.stderr}`);
+    return JSON.parse(r.stdout) as Answer[][];
+  }
 }

@@ -37,6 +37,17 @@ export const errorsOf = (cells: readonly NotebookCell[]): string[] =>
 const run = promisify(execFile);
 
 /**
+ * Whether a Jupyter client's stderr says its kernel died at start over a port: jupyter_client chooses
+ * the kernel's five ports by binding port 0 and closing it; the kernel binds them a moment later, and
+ * with tests starting kernels in parallel another socket sometimes takes one in between (the kernel
+ * then exits "Address already in use" before any cell ran). Callers retry that start (twice at most);
+ * any other failure fails the test.
+ */
+export function lostPortRace(stderr: string): boolean {
+  return /Address already in use/.test(stderr) && /Kernel died before replying to kernel_info/.test(stderr);
+}
+
+/**
  * `jupyter nbconvert --to notebook --execute` of `dir/name` (Debian's nbconvert, in the Jupyter sandbox
  * `env`); returns the executed notebook. Rejects when nbconvert fails (a cell error, unless `allowErrors`).
  */
@@ -48,12 +59,7 @@ export async function executeNotebook(dir: string, name: string, env: NodeJS.Pro
       await run("jupyter", args, { cwd: dir, env, maxBuffer: 64 << 20 });
       return readNotebook(path.join(dir, "executed.ipynb"));
     } catch (error) {
-      // jupyter_client chooses the kernel's five ports by binding port 0 and closing it; the kernel binds
-      // them a moment later, and with tests starting kernels in parallel another socket sometimes takes
-      // one in between (the kernel then exits "Address already in use" before any cell ran). That start
-      // is retried; any other failure, and a third collision, fail the test.
-      const stderr = String((error as { stderr?: unknown }).stderr ?? "");
-      if (attempt >= 3 || !/Address already in use/.test(stderr) || !/Kernel died before replying to kernel_info/.test(stderr)) throw error;
+      if (attempt >= 3 || !lostPortRace(String((error as { stderr?: unknown }).stderr ?? ""))) throw error;
     }
   }
 }
