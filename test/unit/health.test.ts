@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { generators } from "../../kernel/engine/datasets/generators";
 import type { LayerHealth } from "../../kernel/engine/health/monitor";
+import { orderStatistics } from "../../kernel/engine/health/order-statistics";
 import { BASIS_POINTS, HISTOGRAM_BINS, summarize } from "../../kernel/engine/health/summary";
 import { Rng } from "../../kernel/engine/math/rng";
 import { Model } from "../../kernel/engine/model";
@@ -57,6 +58,52 @@ print(json.dumps({"p": np.percentile(v, [b / 100 for b in ${JSON.stringify(BASIS
     const same = summarize([2, 2, 2]);
     assert.equal(same.histogram.counts[0], 3);
     assert.equal(same.std, 0);
+  });
+});
+
+describe("exact percentiles without a full sort", () => {
+  /** numpy's linear percentile from a plain sort of the finite values (the independent reference). */
+  function sortedPercentiles(values: ArrayLike<number>): number[] {
+    const sorted = Float64Array.from(values).filter(Number.isFinite).sort();
+    const n = sorted.length;
+    return BASIS_POINTS.map((bp) => {
+      if (n === 0) return NaN;
+      const pos = (bp / 10000) * (n - 1);
+      const lo = Math.floor(pos);
+      const a = sorted[lo]!;
+      return pos > lo ? a + (pos - lo) * (sorted[Math.min(n - 1, lo + 1)]! - a) : a;
+    });
+  }
+  const rng = new Rng(21);
+  const pick = <T,>(options: readonly T[]): T => options[Math.floor(rng.uniform(0, options.length))]!;
+  const sets: [string, () => number[]][] = [
+    // A gradient's shape: a third exact zeros (dead neurons: whole rows), the rest piled up around 0 with long tails.
+    ["dead rows of zeros, a pile around 0, long tails", () => Array.from({ length: 50000 }, (_, i) => (Math.floor(i / 785) % 3 === 0 ? 0 : rng.normal(0, 1) ** 5 * 1e-3))],
+    ["−0 and +0 mixed with ties and a few values", () => Array.from({ length: 30000 }, () => pick([0, -0, -0, 0, 0.5, -0.5, rng.normal(0, 1e-300)]))],
+    ["NaN, ±Infinity, huge and subnormal values", () => Array.from({ length: 20000 }, () => pick([NaN, Infinity, -Infinity, 1e308, -1e308, 5e-324, -5e-324, rng.normal(0, 1)]))],
+    ["a geometric ladder (each level splits off one value)", () => Array.from({ length: 6000 }, (_, i) => (i % 2 ? -1 : 1) * 2 ** -(i % 1000))],
+    ["uniform weights", () => Array.from({ length: 50240 }, () => rng.uniform(-0.1, 0.1))],
+    ["a few subnormals apart", () => Array.from({ length: 3000 }, (_, i) => (i % 7) * 5e-324)],
+    ["one value repeated, and one outlier", () => [...Array.from({ length: 9999 }, () => 0.1), 7]],
+  ];
+  for (const [what, make] of sets) test(`${what}: the same bits as a sorted copy`, () => {
+    for (let round = 0; round < 3; round++) {
+      const values = make();
+      const got = summarize(values).percentiles;
+      sortedPercentiles(values).forEach((p, i) => assert.ok(Object.is(got[i], p), `round ${round}, basis point ${BASIS_POINTS[i]}: ${got[i]} vs ${p}`));
+    }
+  });
+
+  test("orderStatistics: any ranks of any finite set, as a sort has them (−0 before +0)", () => {
+    for (let round = 0; round < 40; round++) {
+      const n = 1 + Math.floor(rng.uniform(0, 20000));
+      const scale = 10 ** Math.floor(rng.uniform(-300, 300));
+      const values = Float64Array.from({ length: n }, () => pick([0, -0, scale, rng.normal(0, scale), rng.normal(0, scale) ** 3]));
+      const sorted = values.slice().sort();
+      const ranks = Int32Array.from(new Set(Array.from({ length: 1 + Math.floor(rng.uniform(0, 30)) }, () => Math.floor(rng.uniform(0, n))))).sort();
+      const got = orderStatistics(values, ranks);
+      ranks.forEach((k, j) => assert.ok(Object.is(got[j], sorted[k]), `round ${round}: rank ${k} of ${n}: ${got[j]} vs ${sorted[k]}`));
+    }
   });
 });
 

@@ -139,6 +139,33 @@ describe("optimizer state reset: the reset weights step as a fresh optimizer wou
     });
   }
 
+  test("SGD without momentum reads no timestep: a reset keeps no cohort (one kernel call per commit), and steps the bits the cohorts would", () => {
+    const h = resolveHyperparameters(strategies.sgd!, { lr: 0.05 });
+    const arena = model.arena;
+    const bank = arena.alloc(W);
+    const lr = arena.alloc(W).fill(0.05);
+    const runs = [strategies.sgd!, { ...strategies.sgd!, readsTimestep: undefined }].map((declared) => {
+      const counted = { calls: 0 };
+      const strategy = { ...declared, kernel: (call: Parameters<NonNullable<typeof declared.kernel>>[0], from: number, to: number) => (counted.calls++, declared.kernel!(call, from, to)) };
+      return { counted, state: new StrategyState(strategy, h, W, model.neuronOfWeight, model.neuronCount, arena), params: arena.alloc(W) };
+    });
+    for (const r of runs) for (let i = 0; i < W; i++) r.params[i] = Math.sin(i);
+    const rand = mulberry32(5);
+    for (let k = 0; k < 6; k++) {
+      for (let i = 0; i < W; i++) bank[i] = 2 * rand() - 1;
+      if (k === 2) for (const r of runs) r.state.resetWeights(reborn);
+      for (const r of runs) {
+        r.counted.calls = 0;
+        r.state.commit(r.params, bank, 1, lr, 1, null);
+      }
+      if (k > 2) {
+        assert.equal(runs[0]!.counted.calls, 1, "one pass over every weight");
+        assert.ok(runs[1]!.counted.calls > 1, "with cohorts the reborn weights are stepped apart");
+      }
+      for (let i = 0; i < W; i++) assert.ok(sameBits(runs[0]!.params[i]!, runs[1]!.params[i]!), `commit ${k + 1} weight ${i}`);
+    }
+  });
+
   test("Adam by hand: the first step after a reset is lr·g/(|g|+ε), as at a run's first step (t = 1), not the run's t", () => {
     const strategy = strategies.adam!;
     const h = resolveHyperparameters(strategy, { lr: 0.01 });

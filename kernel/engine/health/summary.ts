@@ -1,3 +1,5 @@
+import { orderStatistics } from "./order-statistics";
+
 /**
  * TensorBoard's distribution basis points (tensorboard/plugins/distribution/compressor.py,
  * NORMAL_HISTOGRAM_BPS): min, the normal distribution's −1.5σ, −σ, −0.5σ, median, +0.5σ, +σ, +1.5σ, max,
@@ -23,7 +25,7 @@ export interface ValueSummary {
   readonly histogram: { readonly low: number; readonly high: number; readonly counts: readonly number[] };
 }
 
-/** Fine buckets the exact percentiles are located in before the few values of one bucket are sorted. */
+/** Fine buckets the exact percentiles are located in before the values of the few wanted ones are looked at again. */
 const FINE_BUCKETS = 1024;
 
 /**
@@ -31,12 +33,49 @@ const FINE_BUCKETS = 1024;
  * percentiles, a histogram. No finite value: NaN statistics and an empty histogram, never a throw
  * (seed 004: histograms failed when min/max were NaN). Without sorting every value (a health measure
  * must stay cheap next to training): percentiles are exact order statistics found through FINE_BUCKETS
- * buckets, only the values of the buckets holding the wanted ranks being sorted.
+ * buckets, only the values of the buckets holding the wanted ranks being looked at again. Each pass over
+ * the values is a small function of its own: V8 optimizes those at once, while a long function called
+ * a few times per measure ran in and out of on-stack replacement (deoptimized at every call).
  */
 export function summarize(values: ArrayLike<number>): ValueSummary {
+  // One element type in the passes (the trainer gives Float64Arrays, a test may give arrays).
+  const all = values instanceof Float64Array ? values : Float64Array.from(values);
+  const { zeros, nan, n, sum, low, high } = scan(all);
+  if (n === 0) {
+    const none = { low: NaN, high: NaN, counts: [] };
+    return { count: all.length, zeros, nan, inf: all.length - nan, mean: NaN, std: NaN, percentiles: BASIS_POINTS.map(() => NaN), histogram: none };
+  }
+  const mean = sum / n;
+  const counts = new Int32Array(HISTOGRAM_BINS);
+  const fine = new Int32Array(FINE_BUCKETS + 1);
+  const grid = fineGrid(low, high);
+  const squares = spread(all, mean, low, high, grid, counts, fine);
+  for (let b = 1; b <= FINE_BUCKETS; b++) fine[b] += fine[b - 1]!;
+  // numpy's default: linear between the order statistics around (p/100)·(n − 1).
+  const positions = BASIS_POINTS.map((bp) => (bp / 10000) * (n - 1));
+  const ranks = Int32Array.from(new Set(positions.flatMap((pos) => [Math.floor(pos), Math.min(n - 1, Math.floor(pos) + 1)])));
+  const ranked = ranksOf(all, grid, fine, ranks);
+  const at = (k: number): number => ranked[ranks.indexOf(k)]!;
+  return {
+    count: all.length,
+    zeros,
+    nan,
+    inf: all.length - n - nan,
+    mean,
+    std: Math.sqrt(squares / n),
+    percentiles: positions.map((pos) => {
+      const lo = Math.floor(pos);
+      const a = at(lo);
+      return pos > lo ? a + (pos - lo) * (at(lo + 1) - a) : a;
+    }),
+    histogram: { low, high, counts: Array.from(counts) },
+  };
+}
+
+/** The first pass: zeros and NaN counted, the finite values' count, sum, min and max. */
+function scan(values: Float64Array): { zeros: number; nan: number; n: number; sum: number; low: number; high: number } {
   let zeros = 0;
   let nan = 0;
-  let inf = 0;
   let n = 0;
   let sum = 0;
   let low = Infinity;
@@ -44,8 +83,7 @@ export function summarize(values: ArrayLike<number>): ValueSummary {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v - v !== 0) {
-      if (Number.isNaN(v)) nan++;
-      else inf++;
+      if (v !== v) nan++;
       continue;
     }
     if (v === 0) zeros++;
@@ -54,12 +92,13 @@ export function summarize(values: ArrayLike<number>): ValueSummary {
     if (v < low) low = v;
     if (v > high) high = v;
   }
-  const mean = n > 0 ? sum / n : NaN;
-  const counts = new Array<number>(n > 0 ? HISTOGRAM_BINS : 0).fill(0);
-  const fine = new Int32Array(FINE_BUCKETS + 1);
+  return { zeros, nan, n, sum, low, high };
+}
+
+/** The second pass over the finite values: Σ(v − mean)² returned, the histogram and the fine buckets counted. */
+function spread(values: Float64Array, mean: number, low: number, high: number, grid: FineGrid, counts: Int32Array, fine: Int32Array): number {
   // Scales instead of widths: a multiplication per value, as numpy's histogram computes bins.
   const scale = high > low ? HISTOGRAM_BINS / (high - low) : 0;
-  const fineScale = high > low ? FINE_BUCKETS / (high - low) : 0;
   const step = (high - low) / HISTOGRAM_BINS;
   let squares = 0;
   for (let i = 0; i < values.length; i++) {
@@ -72,61 +111,66 @@ export function summarize(values: ArrayLike<number>): ValueSummary {
     if (step > 0 && v < low + bin * step) bin--;
     else if (step > 0 && bin < HISTOGRAM_BINS - 1 && v >= low + (bin + 1) * step) bin++;
     counts[bin]++;
-    fine[fineBucket(v, low, fineScale) + 1]++;
+    fine[fineBucket(v, grid) + 1]++;
   }
-  for (let b = 1; b <= FINE_BUCKETS; b++) fine[b] += fine[b - 1]!;
-  // numpy's default: linear between the order statistics around (p/100)·(n − 1).
-  const positions = BASIS_POINTS.map((bp) => (bp / 10000) * (n - 1));
-  const ranks = positions.flatMap((pos) => [Math.floor(pos), Math.min(n - 1, Math.floor(pos) + 1)]);
-  const ranked = n > 0 ? orderStatistics(values, low, fineScale, fine, ranks) : () => NaN;
-  return {
-    count: values.length,
-    zeros,
-    nan,
-    inf,
-    mean,
-    std: n > 0 ? Math.sqrt(squares / n) : NaN,
-    percentiles: positions.map((pos) => {
-      const lo = Math.floor(pos);
-      const a = ranked(lo);
-      return pos > lo ? a + (pos - lo) * (ranked(lo + 1) - a) : a;
-    }),
-    histogram: { low: n > 0 ? low : NaN, high: n > 0 ? high : NaN, counts },
-  };
+  return squares;
 }
 
-const fineBucket = (v: number, low: number, fineScale: number): number => Math.min(FINE_BUCKETS - 1, Math.floor((v - low) * fineScale));
+/**
+ * The fine buckets: v's place between the finite min and max, floor((v·half − low·half) · scale). `half`
+ * is 1 (then it is floor((v − low) · scale)), or ½ when max − min overflows (values beyond ±9e307): every
+ * finite value must land in a bucket, or its rank would be lost.
+ */
+interface FineGrid {
+  readonly low: number;
+  readonly half: number;
+  readonly scale: number;
+}
+
+function fineGrid(low: number, high: number): FineGrid {
+  const half = Number.isFinite(high - low) ? 1 : 0.5;
+  const scale = FINE_BUCKETS / (high * half - low * half);
+  // One bucket when all values are equal, or when they span so few subnormals that the scale overflows.
+  return { low, half, scale: high > low && Number.isFinite(scale) ? scale : 0 };
+}
+
+const fineBucket = (v: number, g: FineGrid): number => Math.min(FINE_BUCKETS - 1, Math.floor((v * g.half - g.low * g.half) * g.scale));
 
 /**
- * The k-th smallest finite value (0-based) for the given ranks: the fine buckets' cumulative counts say
- * which bucket holds each rank; one pass gathers those buckets' values, each bucket is sorted.
+ * The k-th smallest finite values (0-based) for the given ranks (ascending, distinct): the fine buckets'
+ * cumulative counts say which bucket holds each rank; one pass gathers those buckets' values, and
+ * ./order-statistics.ts reads each bucket's ranks (it sorts a small bucket and refines a large one, such
+ * as the pile of exact and near zeros in the middle of a gradient, without sorting it).
  */
-function orderStatistics(values: ArrayLike<number>, low: number, fineScale: number, cumulative: Int32Array, ranks: readonly number[]): (k: number) => number {
-  const bucketOf = (k: number): number => {
-    let b = 0;
-    while (cumulative[b + 1]! <= k) b++;
-    return b;
-  };
-  // slot[b]: where bucket b's values go (−1: not wanted).
-  const slot = new Int8Array(FINE_BUCKETS).fill(-1);
-  const gathered: Float64Array[] = [];
-  const filled: number[] = [];
-  for (const k of ranks) {
-    const b = bucketOf(k);
+function ranksOf(values: Float64Array, grid: FineGrid, cumulative: Int32Array, ranks: Int32Array): Float64Array {
+  // slot[b]: where bucket b's values go (−1: not wanted); per slot its bucket and its first rank's index.
+  const slot = new Int16Array(FINE_BUCKETS).fill(-1);
+  const buckets: number[] = [];
+  const firstRank: number[] = [];
+  for (let j = 0, b = 0; j < ranks.length; j++) {
+    while (cumulative[b + 1]! <= ranks[j]!) b++;
     if (slot[b] !== -1) continue;
-    slot[b] = gathered.length;
-    gathered.push(new Float64Array(cumulative[b + 1]! - cumulative[b]!));
-    filled.push(0);
+    slot[b] = buckets.length;
+    buckets.push(b);
+    firstRank.push(j);
   }
+  const gathered = buckets.map((b) => new Float64Array(cumulative[b + 1]! - cumulative[b]!));
+  gather(values, grid, slot, gathered);
+  const out = new Float64Array(ranks.length);
+  gathered.forEach((g, s) => {
+    const from = firstRank[s]!;
+    const local = ranks.slice(from, s + 1 < buckets.length ? firstRank[s + 1]! : ranks.length).map((k) => k - cumulative[buckets[s]!]!);
+    out.set(orderStatistics(g, local), from);
+  });
+  return out;
+}
+
+function gather(values: Float64Array, grid: FineGrid, slot: Int16Array, gathered: Float64Array[]): void {
+  const filled = new Int32Array(gathered.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v - v !== 0) continue;
-    const s = slot[fineBucket(v, low, fineScale)]!;
+    const s = slot[fineBucket(v, grid)]!;
     if (s >= 0) gathered[s]![filled[s]!++] = v;
   }
-  for (const g of gathered) g.sort();
-  return (k) => {
-    const b = bucketOf(k);
-    return gathered[slot[b]!]![k - cumulative[b]!]!;
-  };
 }

@@ -73,6 +73,8 @@ export const sgd = defineStrategy<SgdHyper, "momentum_buffer">({
   state: { perWeight: ["momentum_buffer"] },
   audit: SGD_AUDIT,
   validate: validateSgd,
+  // Only the momentum buffer's first step (t = 1) depends on t.
+  readsTimestep: (h) => h.momentum !== 0,
   step: sgdStep,
   kernel: sgdKernel,
 });

@@ -205,7 +205,13 @@ export class StrategyState {
       const value = initial[name] ?? 0;
       for (const i of list) arr[i] = value;
     }
-    this.cohorts.assign(list, this.t, () => initialGlobal(this.strategy, this.h));
+    if (this.readsTimestep()) this.cohorts.assign(list, this.t, () => initialGlobal(this.strategy, this.h));
+  }
+
+  /** Whether some parameter group's step reads t or global state (else resets need no cohorts). */
+  private readsTimestep(): boolean {
+    const reads = this.strategy.readsTimestep;
+    return !reads || [this.h, ...this.groupH].some(reads);
   }
 
   /** The commits after which the cohorts of reset weights were born (their own timestep at run commit t is t − born). */
@@ -219,7 +225,7 @@ export class StrategyState {
    */
   restoreResets(resets: Iterable<{ readonly t: number; readonly weights: readonly number[] }>): void {
     this.cohorts.clear();
-    for (const r of resets) if (r.t <= this.t) this.cohorts.assign(r.weights, r.t, () => ({}));
+    if (this.readsTimestep()) for (const r of resets) if (r.t <= this.t) this.cohorts.assign(r.weights, r.t, () => ({}));
     this.cohorts.settle();
     for (const c of this.cohorts.list) Object.assign(c.global, cohortGlobal(this.strategy, this.h, c.born, this.t));
   }

@@ -144,6 +144,13 @@ export interface StrategyDeclaration<
   readonly audit: readonly string[];
   /** Checks combinations of hyperparameters; returns an error message naming the field, or null. */
   readonly validate?: (h: Readonly<H>) => string | null;
+  /**
+   * Whether `step` reads the timestep or global state under these hyperparameters (absent: it does).
+   * When it does not, a weight whose state was reset steps exactly as the run's own weights do, so the
+   * framework keeps no cohort for it (./cohorts.ts): every commit stays one pass over all weights, however
+   * many neurons the lifecycle has reborn.
+   */
+  readonly readsTimestep?: (h: Readonly<H>) => boolean;
   /** Once per commit, before the per-weight loop: update global state, precompute shared factors. */
   readonly prepare?: (scope: CommitScope<H, G>) => void;
   /**
