@@ -63,6 +63,11 @@ export class DeferredBatch {
     this.rows = rows;
   }
 
+  /** The block's activations per layer (rows × units, row-major), valid until the next predict. */
+  get activations(): readonly Float64Array[] {
+    return this.a;
+  }
+
   /** Puts sample r of the block where the sample-by-sample code keeps the last sample: model.input, z and a. */
   recall(r: number): void {
     const model = this.model;

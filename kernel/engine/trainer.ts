@@ -258,6 +258,7 @@ export class Trainer {
 
     const observers = this.observers;
     const hasObservers = observers.length > 0;
+    const sampleObservers = observers.filter((o) => o.onSample);
     const batchSize = this.batchSize;
     const bank = this.bank;
     bank.fill(0);
@@ -277,7 +278,7 @@ export class Trainer {
     for (let position = 0; position < n; position++) {
       if (this.stopRequested) {
         this.stopRequested = false;
-        if (deferred) deferred.fold(unfolded, bank, bank, 1);
+        if (deferred) this.fold(deferred, unfolded, unfolded, bank, bank, 1);
         return { status: "interrupted", loss: epochLoss / Math.max(1, position), test: null };
       }
       const sample = this.order[position]!;
@@ -285,7 +286,7 @@ export class Trainer {
       if (deferred) {
         if (unfolded === deferred.rows) {
           // The block is used up: bank it (it belongs to a batch larger than one block) and predict the next.
-          if (unfolded > 0) deferred.fold(unfolded, bank, bank, 1);
+          if (unfolded > 0) this.fold(deferred, unfolded, unfolded, bank, bank, 1);
           deferred.predict(data, this.order, position, Math.min(deferred.capacity, batchSize - count, n - position));
           unfolded = 0;
         }
@@ -303,7 +304,8 @@ export class Trainer {
           skipped++;
           this.notify({ kind: "nonfinite", epoch, position, message: `${cause}; sanitized: left out of the loss, its batch's non-finite gradient entries count as 0` });
         } else {
-          if (deferred) deferred.fold(unfolded, bank, bank, 1);
+          // The diverging sample is not trained on: the lifecycle and health do not see it.
+          if (deferred) this.fold(deferred, unfolded, unfolded - 1, bank, bank, 1);
           this.notify({ kind: "nonfinite", epoch, position, message: cause });
           return { status: "diverged", loss, cause, test: null };
         }
@@ -314,14 +316,13 @@ export class Trainer {
       }
       if (loss >= clampedLoss) clamped++;
       const slot = count++;
-      if (hasObservers) {
-        for (const o of observers) o.onSample?.({ trainer: this, epoch, position, sample, batch, slot, loss });
-      }
+      if (!deferred) this.watch(model.a, 1);
+      for (const o of sampleObservers) o.onSample!({ trainer: this, epoch, position, sample, batch, slot, loss });
       if (count === batchSize || position === n - 1) {
         // Deferred: the last block goes straight into avg = (bank + Σ leverage) / count.
         // The bank holds earlier blocks of this batch only when the batch is larger than its last block.
         const banked = !deferred || count > unfolded;
-        if (deferred) deferred.fold(unfolded, banked ? bank : null, this.state.avg, count);
+        if (deferred) this.fold(deferred, unfolded, unfolded, banked ? bank : null, this.state.avg, count);
         unfolded = 0;
         // The curvature at the weights before this commit, over its batch's samples.
         this.curvature?.refresh(this.state, model.params, data, this.order.subarray(position + 1 - count, position + 1));
@@ -344,6 +345,21 @@ export class Trainer {
       for (const o of observers) o.onEpoch?.({ trainer: this, epoch, loss: meanLoss, samples: n, commits, seconds, test });
     }
     return { status: "completed", loss: meanLoss, test };
+  }
+
+  /**
+   * The lifecycle and health take samples' activations (per layer, rows × units) as they are trained:
+   * a deferred block's at once when it is folded, else each sample's (model.a), instead of an event per sample.
+   */
+  private watch(activations: readonly Float64Array[], rows: number): void {
+    this.lifecycle?.observe(activations, rows);
+    this.health?.observe(activations, rows, this.state.t);
+  }
+
+  /** DeferredBatch.fold of the block's first `rows` samples, after the lifecycle and health saw the first `watched`. */
+  private fold(deferred: DeferredBatch, rows: number, watched: number, from: Float64Array | null, out: Float64Array, divisor: number): void {
+    this.watch(deferred.activations, watched);
+    deferred.fold(rows, from, out, divisor);
   }
 
   /**

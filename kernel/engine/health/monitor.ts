@@ -1,6 +1,6 @@
 import { NeuronActivity } from "../lifecycle/activity";
 import type { Model } from "../model";
-import type { CommitEvent, SampleEvent, TrainingObserver } from "../observer";
+import type { CommitEvent, TrainingObserver } from "../observer";
 import { dormantFraction } from "./dormant";
 import { summarize, type ValueSummary } from "./summary";
 
@@ -59,9 +59,12 @@ export class HealthMonitor implements TrainingObserver {
     this.listeners.push(listener);
   }
 
-  /** Only the samples of a measured commit (ReDo scores dormancy on one batch), so most samples cost nothing. */
-  onSample(e: SampleEvent): void {
-    if ((e.trainer.t + 1) % this.options.every === 0) this.activity.observeSample();
+  /**
+   * Samples' activations as they are trained, before commit t + 1 (the trainer hands them over a block
+   * at a time): only a measured commit's (ReDo scores dormancy on one batch), so most cost nothing.
+   */
+  observe(activations: readonly Float64Array[], rows: number, t: number): void {
+    if ((t + 1) % this.options.every === 0) this.activity.observeRows(activations, rows);
   }
 
   onCommit(e: CommitEvent): void {

@@ -40,7 +40,7 @@ const FINE_BUCKETS = 1024;
 export function summarize(values: ArrayLike<number>): ValueSummary {
   // One element type in the passes (the trainer gives Float64Arrays, a test may give arrays).
   const all = values instanceof Float64Array ? values : Float64Array.from(values);
-  const { zeros, nan, n, sum, low, high } = scan(all);
+  const { zeros, negativeZeros, nan, n, sum, low, high } = scan(all);
   if (n === 0) {
     const none = { low: NaN, high: NaN, counts: [] };
     return { count: all.length, zeros, nan, inf: all.length - nan, mean: NaN, std: NaN, percentiles: BASIS_POINTS.map(() => NaN), histogram: none };
@@ -54,7 +54,7 @@ export function summarize(values: ArrayLike<number>): ValueSummary {
   // numpy's default: linear between the order statistics around (p/100)·(n − 1).
   const positions = BASIS_POINTS.map((bp) => (bp / 10000) * (n - 1));
   const ranks = Int32Array.from(new Set(positions.flatMap((pos) => [Math.floor(pos), Math.min(n - 1, Math.floor(pos) + 1)])));
-  const ranked = ranksOf(all, grid, fine, ranks);
+  const ranked = ranksOf(all, grid, fine, ranks, zeros, negativeZeros);
   const at = (k: number): number => ranked[ranks.indexOf(k)]!;
   return {
     count: all.length,
@@ -72,9 +72,10 @@ export function summarize(values: ArrayLike<number>): ValueSummary {
   };
 }
 
-/** The first pass: zeros and NaN counted, the finite values' count, sum, min and max. */
-function scan(values: Float64Array): { zeros: number; nan: number; n: number; sum: number; low: number; high: number } {
+/** The first pass: zeros (and how many are −0) and NaN counted, the finite values' count, sum, min and max. */
+function scan(values: Float64Array): { zeros: number; negativeZeros: number; nan: number; n: number; sum: number; low: number; high: number } {
   let zeros = 0;
+  let negativeZeros = 0;
   let nan = 0;
   let n = 0;
   let sum = 0;
@@ -86,13 +87,16 @@ function scan(values: Float64Array): { zeros: number; nan: number; n: number; su
       if (v !== v) nan++;
       continue;
     }
-    if (v === 0) zeros++;
+    if (v === 0) {
+      zeros++;
+      if (Object.is(v, -0)) negativeZeros++;
+    }
     n++;
     sum += v;
     if (v < low) low = v;
     if (v > high) high = v;
   }
-  return { zeros, nan, n, sum, low, high };
+  return { zeros, negativeZeros, nan, n, sum, low, high };
 }
 
 /** The second pass over the finite values: Σ(v − mean)² returned, the histogram and the fine buckets counted. */
@@ -140,9 +144,10 @@ const fineBucket = (v: number, g: FineGrid): number => Math.min(FINE_BUCKETS - 1
  * The k-th smallest finite values (0-based) for the given ranks (ascending, distinct): the fine buckets'
  * cumulative counts say which bucket holds each rank; one pass gathers those buckets' values, and
  * ./order-statistics.ts reads each bucket's ranks (it sorts a small bucket and refines a large one, such
- * as the pile of exact and near zeros in the middle of a gradient, without sorting it).
+ * as the pile of near zeros in the middle of a gradient, without sorting it). The exact zeros (dead and
+ * dormant neurons' gradients: a third of them in a 784-64-10 MLP) are counted, not gathered.
  */
-function ranksOf(values: Float64Array, grid: FineGrid, cumulative: Int32Array, ranks: Int32Array): Float64Array {
+function ranksOf(values: Float64Array, grid: FineGrid, cumulative: Int32Array, ranks: Int32Array, zeros: number, negativeZeros: number): Float64Array {
   // slot[b]: where bucket b's values go (−1: not wanted); per slot its bucket and its first rank's index.
   const slot = new Int16Array(FINE_BUCKETS).fill(-1);
   const buckets: number[] = [];
@@ -154,23 +159,38 @@ function ranksOf(values: Float64Array, grid: FineGrid, cumulative: Int32Array, r
     buckets.push(b);
     firstRank.push(j);
   }
-  const gathered = buckets.map((b) => new Float64Array(cumulative[b + 1]! - cumulative[b]!));
-  gather(values, grid, slot, gathered);
+  const zeroSlot = zeros > 0 ? slot[fineBucket(0, grid)]! : -1;
+  const gathered = buckets.map((b, s) => new Float64Array(cumulative[b + 1]! - cumulative[b]! - (s === zeroSlot ? zeros : 0)));
+  gather(values, grid, slot, gathered, zeroSlot);
   const out = new Float64Array(ranks.length);
   gathered.forEach((g, s) => {
     const from = firstRank[s]!;
     const local = ranks.slice(from, s + 1 < buckets.length ? firstRank[s + 1]! : ranks.length).map((k) => k - cumulative[buckets[s]!]!);
-    out.set(orderStatistics(g, local), from);
+    out.set(s === zeroSlot ? aroundZeros(g, local, zeros, negativeZeros) : orderStatistics(g, local), from);
   });
   return out;
 }
 
-function gather(values: Float64Array, grid: FineGrid, slot: Int16Array, gathered: Float64Array[]): void {
+/**
+ * The ranks of a bucket whose exact zeros (`zeros` of them, the first `negative` −0, as a sort orders
+ * them) were left out of `nonzero`: in sorted order they sit between its negatives and its positives.
+ */
+function aroundZeros(nonzero: Float64Array, ranks: Int32Array, zeros: number, negative: number): Float64Array {
+  let below = 0;
+  for (let i = 0; i < nonzero.length; i++) if (nonzero[i]! < 0) below++;
+  const rank = (r: number): number => (r < below ? r : r - zeros);
+  const wanted = Int32Array.from(new Set(Array.from(ranks).filter((r) => r < below || r >= below + zeros).map(rank)));
+  const values = orderStatistics(nonzero, wanted);
+  return Float64Array.from(ranks, (r) => (r < below || r >= below + zeros ? values[wanted.indexOf(rank(r))]! : r < below + negative ? -0 : 0));
+}
+
+/** The wanted buckets' finite values into `gathered` (by slot), but the exact zeros of `zeroSlot`'s. */
+function gather(values: Float64Array, grid: FineGrid, slot: Int16Array, gathered: Float64Array[], zeroSlot: number): void {
   const filled = new Int32Array(gathered.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v - v !== 0) continue;
     const s = slot[fineBucket(v, grid)]!;
-    if (s >= 0) gathered[s]![filled[s]!++] = v;
+    if (s >= 0 && (v !== 0 || s !== zeroSlot)) gathered[s]![filled[s]!++] = v;
   }
 }

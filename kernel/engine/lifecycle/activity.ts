@@ -24,17 +24,30 @@ export class NeuronActivity {
 
   /** The last predicted sample's activations (model.a). */
   observeSample(): void {
+    this.observeRows(this.model.a, 1);
+  }
+
+  /**
+   * The activations of `rows` samples, per layer row-major (rows × units: a DeferredBatch block, or model.a
+   * for one sample). Each neuron's sums run over the rows in order: the bits of one sample at a time.
+   */
+  observeRows(activations: readonly Float64Array[], rows: number): void {
     const { sum, sumSquares, sumAbs } = this;
-    for (const l of this.model.layers) {
-      const a = this.model.a[l.index]!;
-      for (let j = 0, i = l.neuronOffset; j < l.units; j++, i++) {
-        const v = a[j]!;
-        sum[i] += v;
-        sumSquares[i] += v * v;
-        sumAbs[i] += Math.abs(v);
+    const layers = this.model.layers;
+    for (let li = 0; li < layers.length; li++) {
+      const l = layers[li]!;
+      const a = activations[li]!;
+      const units = l.units;
+      for (let r = 0, o = 0; r < rows; r++) {
+        for (let j = 0, i = l.neuronOffset; j < units; j++, i++, o++) {
+          const v = a[o]!;
+          sum[i] += v;
+          sumSquares[i] += v * v;
+          sumAbs[i] += Math.abs(v);
+        }
       }
     }
-    this.samples++;
+    this.samples += rows;
   }
 
   /** One commit's batch-average gradient (per weight, the model's layout). */

@@ -1,5 +1,5 @@
 import type { InitSpec, Model } from "../model";
-import type { SampleEvent, TrainingObserver } from "../observer";
+import type { TrainingObserver } from "../observer";
 import type { Trainer } from "../trainer";
 import { NeuronActivity } from "./activity";
 import type { LifecycleEvent, LifecycleEventKind, LifecycleReason } from "./events";
@@ -12,8 +12,9 @@ import { stageOf, type LifecycleStage } from "./stages";
 const NONE: readonly LifecycleEvent[] = [];
 
 /**
- * Neuron lifecycle (seed 004) for one trainer: it watches every sample's activations and the gradient of
- * every K-th commit (as an observer that does not read the bank, so the trainer keeps its deferred path), and at
+ * Neuron lifecycle (seed 004) for one trainer: it watches every sample's activations (handed over by the
+ * trainer a predicted block at a time, `observe`) and the gradient of every K-th commit (as an observer
+ * that does not read the bank, so the trainer keeps its deferred path), and at
  * every K-th commit boundary the trainer calls `afterCommit`: fitness is evaluated, senescence updated,
  * the lowest-fitness hidden neurons past maturity reborn, learning rates set by age. Output neurons age
  * and are scored but never reborn (they have no outgoing weights to zero).
@@ -57,8 +58,9 @@ export class Lifecycle implements TrainingObserver {
     this.rateFactor = new Float64Array(n).fill(1);
   }
 
-  onSample(_e: SampleEvent): void {
-    this.activity.observeSample();
+  /** Samples' activations as they are trained (NeuronActivity.observeRows): the trainer hands them over a block at a time. */
+  observe(activations: readonly Float64Array[], rows: number): void {
+    this.activity.observeRows(activations, rows);
   }
 
   /** Neuron i's stage at timestep t. */
