@@ -90,8 +90,8 @@ describe("exact percentiles without a full sort", () => {
   /** numpy's histogram by its edges low + b·step (the last bin closed), each value placed by binary search. */
   function edgeHistogram(values: ArrayLike<number>): number[] {
     const finite = Array.from(values).filter(Number.isFinite);
-    const low = Math.min(...finite);
-    const high = Math.max(...finite);
+    const low = finite.reduce((a, b) => Math.min(a, b));
+    const high = finite.reduce((a, b) => Math.max(a, b));
     const step = (high - low) / HISTOGRAM_BINS;
     const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
     for (const v of finite) {
