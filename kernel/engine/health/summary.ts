@@ -109,8 +109,8 @@ function scan(values: Float64Array): { zeros: number; negativeZeros: number; nan
 
 /**
  * The second pass over the finite values: Σ(v − mean)² returned, the histogram and the fine buckets
- * counted. A histogram bin is FINE_PER_BIN fine buckets, so the fine bucket gives the bin but at an edge
- * (off by one at most), where numpy's edges decide.
+ * counted. A histogram bin is FINE_PER_BIN fine buckets, so the fine bucket gives the bin; in the first
+ * and last fine bucket of a bin (off by one at most there) numpy's edges decide.
  */
 function spread(values: Float64Array, mean: number, low: number, grid: FineGrid, step: number, counts: Int32Array, fine: Int32Array): number {
   // numpy's edges low + b·step (none when all values are equal, or when max − min overflows).
@@ -122,10 +122,11 @@ function spread(values: Float64Array, mean: number, low: number, grid: FineGrid,
     squares += (v - mean) * (v - mean);
     const f = fineBucket(v, grid);
     fine[f + 1]++;
-    // numpy's correction against its linspace edges: a value on an edge goes right of it.
     let bin = (f / FINE_PER_BIN) | 0;
-    if (edges && v < low + bin * step) bin--;
-    else if (edges && bin < HISTOGRAM_BINS - 1 && v >= low + (bin + 1) * step) bin++;
+    const within = f - bin * FINE_PER_BIN;
+    // Near an edge, numpy's correction against its linspace edges: a value on an edge goes right of it.
+    if (edges && within === 0 && v < low + bin * step) bin--;
+    else if (edges && within === FINE_PER_BIN - 1 && bin < HISTOGRAM_BINS - 1 && v >= low + (bin + 1) * step) bin++;
     counts[bin]++;
   }
   return squares;

@@ -29,7 +29,8 @@ export class NeuronActivity {
 
   /**
    * The activations of `rows` samples, per layer row-major (rows × units: a DeferredBatch block, or model.a
-   * for one sample). Each neuron's sums run over the rows in order: the bits of one sample at a time.
+   * for one sample). Each neuron's sums run over the rows in order, held in registers for the block: the
+   * bits of one sample at a time.
    */
   observeRows(activations: readonly Float64Array[], rows: number): void {
     const { sum, sumSquares, sumAbs } = this;
@@ -38,13 +39,19 @@ export class NeuronActivity {
       const l = layers[li]!;
       const a = activations[li]!;
       const units = l.units;
-      for (let r = 0, o = 0; r < rows; r++) {
-        for (let j = 0, i = l.neuronOffset; j < units; j++, i++, o++) {
+      for (let j = 0, i = l.neuronOffset; j < units; j++, i++) {
+        let s = sum[i]!;
+        let s2 = sumSquares[i]!;
+        let sa = sumAbs[i]!;
+        for (let r = 0, o = j; r < rows; r++, o += units) {
           const v = a[o]!;
-          sum[i] += v;
-          sumSquares[i] += v * v;
-          sumAbs[i] += Math.abs(v);
+          s += v;
+          s2 += v * v;
+          sa += Math.abs(v);
         }
+        sum[i] = s;
+        sumSquares[i] = s2;
+        sumAbs[i] = sa;
       }
     }
     this.samples += rows;
