@@ -1,9 +1,10 @@
-import type { Database } from "sql.js";
+import type { Database, SqlValue } from "sql.js";
 import type { Dataset } from "../engine/datasets/dataset";
 import type { Model } from "../engine/model";
 import type { Trainer } from "../engine/trainer";
 import pkg from "../../package.json";
 import { encodeValues } from "./dataset-codec";
+import type { DigestValue } from "./run-digest";
 import { configHash } from "./config-hash";
 import type { RecordedNeuron, RecordingPolicy } from "./policy";
 import { APPLICATION_ID, PAGE_SIZE, SCHEMA_VERSION, TABLES, VIEWS } from "./schema";
@@ -122,21 +123,8 @@ export function datasetBuffers(meta: RunMeta): ArrayBuffer[] {
   return sets.flatMap((d) => [d.x.buffer as ArrayBuffer, d.y.buffer as ArrayBuffer]);
 }
 
-/** A run's dataset (and test set) values in their stored form (dataset-codec.ts). */
-export interface StoredSets {
-  readonly x: Uint8Array;
-  readonly y: Uint8Array;
-  readonly test: { readonly x: Uint8Array; readonly y: Uint8Array } | null;
-}
-
-/** The stored forms of a run's dataset copies: palettes where they apply (encoded here, on the writer thread, which has time to spare). */
-export function storedSets(m: RunMeta): StoredSets {
-  const store = (a: Float64Array) => encodeValues(a, a.length, (bytes) => new ArrayBuffer(bytes));
-  return { x: store(m.dataset.x), y: store(m.dataset.y), test: m.test ? { x: store(m.test.x), y: store(m.test.y) } : null };
-}
-
-/** Inserts the run's metadata rows: runs, layers, recorded neurons, dataset, and extends nf_index. */
-export function insertRunMetadata(db: Database, m: RunMeta, stored: StoredSets): void {
+/** Inserts the run's metadata rows: runs, layers, recorded neurons, strategy, and extends nf_index (the dataset: `insertDatasets`). */
+export function insertRunMetadata(db: Database, m: RunMeta): void {
   const runId = m.runId;
   db.run(`INSERT INTO runs (${RUN_COLUMNS}) VALUES (${m.run.map(() => "?").join(",")})`, [...m.run]);
   const layer = db.prepare("INSERT INTO layers (run_id, layer, inputs, units, activation, weight_offset, neuron_offset) VALUES (?,?,?,?,?,?,?)");
@@ -145,30 +133,6 @@ export function insertRunMetadata(db: Database, m: RunMeta, stored: StoredSets):
   const rn = db.prepare("INSERT INTO recorded_neurons (run_id, col, layer, neuron, weights) VALUES (?,?,?,?,?)");
   m.neurons.forEach((n, c) => rn.run([runId, c, n.layer, n.neuron, n.weights ? 1 : 0]));
   rn.free();
-  const d = m.dataset;
-  db.run("INSERT INTO datasets (run_id, name, count, input_size, target_size, input_names, target_names, x, y) VALUES (?,?,?,?,?,?,?,?,?)", [
-    runId,
-    d.name,
-    d.count,
-    d.inputSize,
-    d.targetSize,
-    d.inputNames,
-    d.targetNames,
-    stored.x,
-    stored.y,
-  ]);
-  const test = m.test;
-  if (test && stored.test) {
-    db.run("INSERT INTO test_sets (run_id, name, count, input_size, target_size, x, y) VALUES (?,?,?,?,?,?,?)", [
-      runId,
-      test.name,
-      test.count,
-      test.inputSize,
-      test.targetSize,
-      stored.test.x,
-      stored.test.y,
-    ]);
-  }
   const s = m.strategy;
   db.run("INSERT INTO strategies (run_id, strategy_id, builtin, declaration_json, source, source_hash, cell_source) VALUES (?,?,?,?,?,?,?)", [
     runId,
@@ -183,6 +147,23 @@ export function insertRunMetadata(db: Database, m: RunMeta, stored: StoredSets):
   const need = m.layers.reduce((n, l) => Math.max(n, l.units, l.inputs + 1), m.sampleCap);
   const have = Number(db.exec("SELECT count(*) FROM nf_index")[0]!.values[0]![0]);
   if (have < need) db.run("WITH RECURSIVE s(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ?) INSERT INTO nf_index (i) SELECT i FROM s", [have, need]);
+}
+
+/** The rows of a run's dataset and test set: their values in the stored form (dataset-codec.ts: palettes where they apply). */
+export function datasetRows(m: RunMeta): { dataset: DigestValue[]; test: DigestValue[] | null } {
+  const store = (a: Float64Array) => encodeValues(a, a.length, (bytes) => new ArrayBuffer(bytes));
+  const d = m.dataset;
+  const t = m.test;
+  return {
+    dataset: [d.name, d.count, d.inputSize, d.targetSize, d.inputNames, d.targetNames, store(d.x), store(d.y)],
+    test: t ? [t.name, t.count, t.inputSize, t.targetSize, store(t.x), store(t.y)] : null,
+  };
+}
+
+/** Inserts `datasetRows`' rows. */
+export function insertDatasets(db: Database, runId: string, rows: ReturnType<typeof datasetRows>): void {
+  db.run("INSERT INTO datasets (run_id, name, count, input_size, target_size, input_names, target_names, x, y) VALUES (?,?,?,?,?,?,?,?,?)", [runId, ...(rows.dataset as SqlValue[])]);
+  if (rows.test) db.run("INSERT INTO test_sets (run_id, name, count, input_size, target_size, x, y) VALUES (?,?,?,?,?,?,?)", [runId, ...(rows.test as SqlValue[])]);
 }
 
 /** The config stored for a run when the caller gave none: derived from the trainer. */

@@ -6,7 +6,7 @@ import type { RecordedNeuron } from "./policy";
 import type { ExportBuffer } from "./export-buffer";
 import { commitViews, ROWS_PER_INSERT, sampleViews } from "./recorder-buffers";
 import { RunDigest, SECTION_QUERIES, type DigestValue } from "./run-digest";
-import { initSchema, insertRunMetadata, storedSets } from "./run-start";
+import { datasetBuffers, datasetRows, initSchema, insertDatasets, insertRunMetadata } from "./run-start";
 import { APPENDABLE_VERSION, HEALTH_TABLES, INTEGRITY_TABLE, INTEGRITY_VERSION, OPTIONAL_TABLES, SCHEMA_VERSION, STRATEGY_TABLES, TEST_TABLES } from "./schema";
 import { fitnessRow, HEALTH_INSERT, HEALTH_VALUES_INSERT, healthRows, NEURON_FITNESS_INSERT } from "./health-rows";
 import { checkHeader, checkTables } from "./validate";
@@ -59,6 +59,8 @@ export class RunWriter {
   private params: (string | number)[] = [];
   /** The whole-run digest, extended row by row as they are inserted (./run-digest). */
   private digest = new RunDigest();
+  /** The dataset rows are still to be written (settleDatasets). */
+  private datasetsPending = false;
 
   private constructor(
     private readonly db: Database,
@@ -165,19 +167,31 @@ export class RunWriter {
     this.meta = c.meta;
     this.params = new Array(1 + 8 * ROWS_PER_INSERT).fill(0);
     this.db.run("BEGIN");
-    const stored = storedSets(c.meta);
-    insertRunMetadata(this.db, c.meta, stored);
+    insertRunMetadata(this.db, c.meta);
     const m = c.meta;
     const d = new RunDigest();
     for (const l of m.layers) d.add("layers", [l.index, l.inputs, l.units, l.activation, l.offset, l.neuronOffset]);
     m.neurons.forEach((n, col) => d.add("recorded_neurons", [col, n.layer, n.neuron, n.weights ? 1 : 0]));
-    const ds = m.dataset;
-    d.add("datasets", [ds.name, ds.count, ds.inputSize, ds.targetSize, ds.inputNames, ds.targetNames, stored.x, stored.y]);
     const st = m.strategy;
     d.add("strategies", [st.strategyId, st.builtin ? 1 : 0, st.declarationJson, st.source, st.sourceHash, st.cellSource]);
-    const ts = m.test;
-    if (ts && stored.test) d.add("test_sets", [ts.name, ts.count, ts.inputSize, ts.targetSize, stored.test.x, stored.test.y]);
     this.digest = d;
+    this.datasetsPending = true;
+  }
+
+  /**
+   * Encodes and inserts the run's dataset (and test set) once, when the writer thread is idle or before
+   * the first checkpoint: encoding MNIST's digits takes ~40–60 ms, which at the run's start stalled
+   * training (its chunk buffers all in flight) and in an idle moment costs nothing. Returns the dataset
+   * copies' buffers to hand back to the training thread (none when already done).
+   */
+  settleDatasets(): ArrayBuffer[] {
+    if (!this.datasetsPending || !this.meta) return [];
+    const rows = datasetRows(this.meta);
+    insertDatasets(this.db, this.meta.runId, rows);
+    this.datasetsPending = false;
+    this.digest.add("datasets", rows.dataset);
+    if (rows.test) this.digest.add("test_sets", rows.test);
+    return datasetBuffers(this.meta);
   }
 
   /** One sample_chunks row (the chunk's arrays are bound as views; sql.js copies them). */
@@ -313,6 +327,7 @@ export class RunWriter {
    */
   async checkpoint(status: RecordStatus, p: RunProgress): Promise<CheckpointInfo> {
     const t0 = performance.now();
+    this.settleDatasets(); // the writer thread settles them first, to hand their buffers back
     const m = this.run;
     const now = Date.now();
     this.db.run(

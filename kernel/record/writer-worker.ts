@@ -7,7 +7,6 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { NfrunError } from "./errors";
 import { ExportBuffer } from "./export-buffer";
-import { datasetBuffers } from "./run-start";
 import { loadDigest } from "./run-digest";
 import { RunWriter } from "./run-writer";
 import { loadSqlJs } from "./sqljs";
@@ -47,12 +46,9 @@ async function handle(c: WriterCommand): Promise<void> {
     }
     const w = writers.get(id);
     if (!w) throw new Error(`writer ${id} is not open`);
+    if (c.kind === "checkpoint" || c.kind === "finish") settleDatasets(id, w);
     const info = await w.apply(c);
     if (c.kind === "samples" || c.kind === "commits") reply({ kind: "buffer", writer: id, of: c.kind, buffer: c.buffer }, [c.buffer]);
-    else if (c.kind === "start") {
-      // The dataset's copies are in the database now: back to the training thread, for the next run's copy.
-      for (const buffer of datasetBuffers(c.meta)) reply({ kind: "buffer", writer: id, of: "dataset", buffer }, [buffer]);
-    }
     else if (c.kind === "checkpoint") reply({ kind: "checkpoint", writer: id, info: info! });
     else if (c.kind === "finish") {
       writers.delete(id);
@@ -71,7 +67,32 @@ async function handle(c: WriterCommand): Promise<void> {
   }
 }
 
+/** Writes a run's dataset rows (RunWriter.settleDatasets) and hands the dataset copies back to the training thread, for the next run's copy. */
+function settleDatasets(id: number, w: RunWriter): void {
+  for (const buffer of w.settleDatasets()) reply({ kind: "buffer", writer: id, of: "dataset", buffer }, [buffer]);
+}
+
+/** When no command is waiting, the runs' deferred dataset rows are written (errors surface at the next checkpoint). */
+function idle(): void {
+  if (waiting > 0) return;
+  for (const [id, w] of writers) {
+    try {
+      settleDatasets(id, w);
+    } catch {
+      /* reported by the run's checkpoint, which settles them again */
+    }
+  }
+}
+
 let queue: Promise<void> = Promise.resolve();
+/** Commands received and not yet handled. */
+let waiting = 0;
 parentPort!.on("message", (commands: WriterCommand[]) => {
-  for (const c of commands) queue = queue.then(() => handle(c));
+  waiting += commands.length;
+  for (const c of commands)
+    queue = queue.then(async () => {
+      waiting--;
+      await handle(c);
+    });
+  queue = queue.then(idle);
 });
