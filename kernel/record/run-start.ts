@@ -120,7 +120,8 @@ export function runMeta(r: RunStart): RunMeta {
 /** The buffers of the run's dataset copies (RunStart.copy): a start command transfers them, the writer thread hands them back. */
 export function datasetBuffers(meta: RunMeta): ArrayBuffer[] {
   const sets = meta.test ? [meta.dataset, meta.test] : [meta.dataset];
-  return sets.flatMap((d) => [d.x.buffer as ArrayBuffer, d.y.buffer as ArrayBuffer]);
+  // Shared ones (datasetArray) were not copied: they are shared with the writer, never transferred.
+  return sets.flatMap((d) => [d.x.buffer, d.y.buffer]).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }
 
 /** Inserts the run's metadata rows: runs, layers, recorded neurons, strategy, and extends nf_index (the dataset: `insertDatasets`). */

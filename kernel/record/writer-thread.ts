@@ -233,6 +233,8 @@ export class WriterHandle implements ChunkSink {
    * memory touched before: ~4 ms).
    */
   copy(a: Float64Array, n: number): Float64Array {
+    // A dataset in shared memory (datasetArray) is read by the writer thread where it is: no copy.
+    if (a.buffer instanceof SharedArrayBuffer) return a.subarray(0, n);
     const out = new Float64Array(this.thread.reuse(8 * n) ?? new ArrayBuffer(8 * n));
     out.set(a.subarray(0, n));
     return out;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { didYouMean } from "../optimizers/hyperparameters";
-import type { Dataset } from "./dataset";
+import { datasetArray, type Dataset } from "./dataset";
 
 /**
  * CSV → Dataset. The first non-blank line is the header; input and target columns are chosen by name.
@@ -143,8 +143,8 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
   if (rows.length === 0) throw new RangeError(`${name}: no data rows after the header`);
   const inputSize = inputIdx.length;
   const targetSize = targetIdx.length;
-  const inputs = new Float64Array(rows.length * inputSize);
-  const targets = new Float64Array(rows.length * targetSize);
+  const inputs = datasetArray(rows.length * inputSize);
+  const targets = datasetArray(rows.length * targetSize);
   const cell = (row: CsvRecord, k: number): number => {
     const raw = row.fields[k]!.trim();
     if (!DECIMAL.test(raw)) {

