@@ -28,9 +28,11 @@ describe("Jupyter kernel: the wire protocol with jupyter_client", { skip: python
     const steps: Request[][] = [
       [{ kind: "execute", code: "const x = 20;\nconsole.log('hi');\nx + 1" }],
       [{ kind: "execute", code: "let quiet = 1;" }],
-      // Sent together: the first fails, the two queued behind it are aborted.
+      // Sent together: the first fails, the two queued behind it are aborted. It runs for half a second
+      // before failing, so that the two are received while it runs even on a loaded machine (a request
+      // received after the error reply runs, as the next step shows).
       [
-        { kind: "execute", code: "throw new Error('boom');" },
+        { kind: "execute", code: "for (const until = Date.now() + 500; Date.now() < until; );\nthrow new Error('boom');" },
         { kind: "execute", code: "console.log('must not run');" },
         { kind: "execute", code: "x * 2" },
       ],
