@@ -307,7 +307,7 @@ export class RunWriter {
 
   /**
    * The digest as of this checkpoint into run_integrity: the runs row as SQLite gives it back (with
-   * this checkpoint's status and counters), then every section's row count and SHA-256.
+   * this checkpoint's status and counters), then every section's row count and hash.
    */
   private seal(): void {
     const runId = this.run.runId;

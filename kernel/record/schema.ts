@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS learning_rate_changes (
  */
 export const INTEGRITY_VERSION = 4;
 
-/** Schema version 4: per run and section, the rows and SHA-256 of the whole-run digest (./run-digest). */
+/** Schema version 4: per run and section, the rows and hash of the whole-run digest (SHA-256; XXH64 since version 7) (./run-digest). */
 export const INTEGRITY_TABLE = `
 CREATE TABLE IF NOT EXISTS run_integrity (
   run_id TEXT NOT NULL, section TEXT NOT NULL, rows INTEGER NOT NULL, digest TEXT NOT NULL,
