@@ -17,7 +17,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { NfrunReader } from "../../kernel/record/reader";
-import { jupyterSandbox } from "./support/jupyter-sandbox";
+import { suiteSandbox } from "./support/jupyter-sandbox";
 import { codeCells, errorsOf, executeNotebook, hasNbconvert, readNotebook, type Notebook, type NotebookCell } from "./support/notebooks";
 
 const repo = path.resolve(__dirname, "../..");
@@ -34,13 +34,7 @@ const shape = (c: NotebookCell) =>
 const notebooks = fs.readdirSync(courseDir).filter((f) => /^\d\d-.+\.ipynb$/.test(f)).sort();
 
 describe("course notebooks (nbconvert --execute)", { skip: hasNbconvert ? false : "jupyter-nbconvert is not installed", timeout: 900_000, concurrency: 2 }, () => {
-  let tmp: string;
-  let env: NodeJS.ProcessEnv;
-  before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nf-course-"));
-    env = jupyterSandbox(tmp).env;
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const sandbox = suiteSandbox("nf-course-");
 
   /** Executes a copy of a notebook and returns the executed notebook. */
   async function execute(name: string, nb: Notebook, allowErrors: boolean): Promise<Notebook> {
@@ -48,7 +42,7 @@ describe("course notebooks (nbconvert --execute)", { skip: hasNbconvert ? false 
     const dir = fs.mkdtempSync(path.join(courseDir, "..", ".executing-"));
     try {
       fs.writeFileSync(path.join(dir, name), JSON.stringify(nb));
-      return await executeNotebook(dir, name, env, { timeoutS: 120, allowErrors });
+      return await executeNotebook(dir, name, sandbox.env, { timeoutS: 120, allowErrors });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -6,25 +6,18 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
-import { jupyterSandbox } from "./support/jupyter-sandbox";
+import { describe, it } from "node:test";
+import { suiteSandbox } from "./support/jupyter-sandbox";
 import { codeCells, errorsOf, executeNotebook, hasNbconvert, resultText as result } from "./support/notebooks";
 
 const repo = path.resolve(__dirname, "../..");
 describe("sample notebook neuron-lifecycle.ipynb (nbconvert --execute)", { skip: hasNbconvert ? false : "jupyter-nbconvert is not installed", timeout: 300_000 }, () => {
-  let tmp: string;
-  let env: NodeJS.ProcessEnv;
-  before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nf-lifecycle-nb-"));
-    env = jupyterSandbox(tmp).env;
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const sandbox = suiteSandbox("nf-lifecycle-nb-");
 
   it("runs; the lifecycle run ends with fewer dead neurons and a lower loss than the plain run", async () => {
-    fs.copyFileSync(path.join(repo, "samples", "notebooks", "neuron-lifecycle.ipynb"), path.join(tmp, "nb.ipynb"));
-    const code = codeCells(await executeNotebook(tmp, "nb.ipynb", env));
+    fs.copyFileSync(path.join(repo, "samples", "notebooks", "neuron-lifecycle.ipynb"), path.join(sandbox.dir, "nb.ipynb"));
+    const code = codeCells(await executeNotebook(sandbox.dir, "nb.ipynb", sandbox.env));
     assert.deepEqual(errorsOf(code), []);
     const table = result(code[1]!);
     const rows = [...table.matchAll(/^\s*'?\s*(\d+)\s+([\d.]+)\s+([\d.]+) %/gm)].map((m) => ({ epoch: Number(m[1]), loss: Number(m[2]), dead: Number(m[3]) }));

@@ -7,27 +7,20 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { descend, quadratic } from "../../kernel/engine";
-import { jupyterSandbox } from "./support/jupyter-sandbox";
+import { suiteSandbox } from "./support/jupyter-sandbox";
 import { codeCells, errorsOf, executeNotebook, hasNbconvert, readNotebook, resultText as result } from "./support/notebooks";
 
 const repo = path.resolve(__dirname, "../..");
 const sample = path.join(repo, "samples", "notebooks", "signals-and-preconditioning.ipynb");
 describe("signals and preconditioning sample notebook (nbconvert --execute)", { skip: hasNbconvert ? false : "jupyter-nbconvert is not installed", timeout: 300_000 }, () => {
-  let tmp: string;
-  let env: NodeJS.ProcessEnv;
-  before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nf-signals-nb-"));
-    env = jupyterSandbox(tmp).env;
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const sandbox = suiteSandbox("nf-signals-nb-");
 
   it("runs every cell; test metrics, signals panels and the κ = 1e4 comparison as committed", async () => {
-    fs.copyFileSync(sample, path.join(tmp, "nb.ipynb"));
-    const code = codeCells(await executeNotebook(tmp, "nb.ipynb", env));
+    fs.copyFileSync(sample, path.join(sandbox.dir, "nb.ipynb"));
+    const code = codeCells(await executeNotebook(sandbox.dir, "nb.ipynb", sandbox.env));
     assert.deepEqual(errorsOf(code), []);
     assert.match(result(code[0]!), /^'160 training \/ 40 held-out samples; after 40 epochs: test loss 0\.\d{4}, test accuracy \d+\.\d %'$/);
     assert.match(result(code[1]!), /320 commits; loss .*test accuracy per 10 epochs: .*output bias θ\[t\]: 0\.0000 → /s);

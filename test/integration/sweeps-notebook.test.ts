@@ -7,22 +7,15 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
-import { jupyterSandbox } from "./support/jupyter-sandbox";
+import { describe, it } from "node:test";
+import { suiteSandbox } from "./support/jupyter-sandbox";
 import { codeCells, errorsOf, executeNotebook, hasNbconvert, readNotebook, resultText, text, type NotebookCell } from "./support/notebooks";
 
 const notebooks = path.resolve(__dirname, "../../samples/notebooks");
 
 describe("sample notebook sweeps.ipynb (nbconvert --execute)", { skip: hasNbconvert ? false : "jupyter-nbconvert is not installed", timeout: 600_000 }, () => {
-  let tmp: string;
-  let env: NodeJS.ProcessEnv;
-  before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nf-sweeps-nb-"));
-    env = jupyterSandbox(tmp).env;
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const sandbox = suiteSandbox("nf-sweeps-nb-");
 
   it("runs with every output as committed; the main effects and the bandit say what the notebook says", async () => {
     const committed = readNotebook(path.join(notebooks, "sweeps.ipynb"));
@@ -33,7 +26,7 @@ describe("sample notebook sweeps.ipynb (nbconvert --execute)", { skip: hasNbconv
     try {
       fs.copyFileSync(path.join(notebooks, "sweeps.ipynb"), path.join(dir, "sweeps.ipynb"));
       // 120 s a cell: each takes a few seconds on a quiet machine; a loaded one is several times slower.
-      executed = codeCells(await executeNotebook(dir, "sweeps.ipynb", env, { timeoutS: 120 }));
+      executed = codeCells(await executeNotebook(dir, "sweeps.ipynb", sandbox.env, { timeoutS: 120 }));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,8 @@
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { after, before } from "node:test";
 
 const cli = path.resolve(__dirname, "../../../bin/neuroforge.cjs");
 
@@ -18,4 +21,18 @@ export function jupyterSandbox(tmp: string): { env: NodeJS.ProcessEnv; installed
   };
   const installed = execFileSync(process.execPath, [cli, "kernel", "install", "--prefix", path.join(tmp, "prefix")], { env, encoding: "utf8" });
   return { env, installed };
+}
+
+/**
+ * A Jupyter sandbox (as `jupyterSandbox`) for the enclosing `describe`: a temporary folder `tmp-prefix…`
+ * made before its tests and removed after them. Read `dir` and `env` inside the tests.
+ */
+export function suiteSandbox(prefix: string): { readonly dir: string; readonly env: NodeJS.ProcessEnv } {
+  const sandbox = { dir: "", env: {} as NodeJS.ProcessEnv };
+  before(() => {
+    sandbox.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    sandbox.env = jupyterSandbox(sandbox.dir).env;
+  });
+  after(() => fs.rmSync(sandbox.dir, { recursive: true, force: true }));
+  return sandbox;
 }
