@@ -1,0 +1,132 @@
+import { SUMMARY_WASM_BASE64 } from "./summary-wasm";
+
+/** Fine buckets per histogram bin, bins, and fine buckets: the constants summary.wat is written for. */
+export const FINE_PER_BIN = 34;
+export const HISTOGRAM_BINS = 30;
+export const FINE_BUCKETS = HISTOGRAM_BINS * FINE_PER_BIN;
+
+/** The fine buckets' grid: v's bucket is min(FINE_BUCKETS − 1, floor((v·half − low·half) · scale)). */
+export interface FineGrid {
+  readonly low: number;
+  readonly half: number;
+  readonly scale: number;
+}
+
+export interface Scan {
+  readonly zeros: number;
+  readonly negativeZeros: number;
+  readonly nan: number;
+  /** Finite values, their sum (index order), min and max (a zero min or max: the first zero, −0 or +0). */
+  readonly n: number;
+  readonly sum: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+interface Exports {
+  readonly memory: WebAssembly.Memory;
+  scan(values: number, n: number, out: number): void;
+  spread(values: number, n: number, mean: number, low: number, half: number, scale: number, step: number, counts: number, fine: number, edge: number, bucket: number): number;
+  gather(values: number, n: number, bucket: number, slot: number, next: number, zeroSlot: number): void;
+}
+
+/** Most buckets gather fills: two ranks per basis point. */
+const MAX_SLOTS = 32;
+// The memory's fixed part (byte offsets): scan's results, the histogram, the fine buckets' counts, the
+// slot per fine bucket (and one for non-finite values), each slot's next address, the edge table.
+const OUT = 0;
+const COUNTS = OUT + 8 * 8;
+const FINE = COUNTS + 4 * HISTOGRAM_BINS;
+const SLOT = FINE + 4 * (FINE_BUCKETS + 1);
+const NEXT = SLOT + 4 * (FINE_BUCKETS + 1);
+/** A byte per fine bucket: 1 the first of its bin (but bin 0's), 2 the last (but the last bin's), else 0. */
+const EDGE = NEXT + 4 * MAX_SLOTS;
+/** Where the set starts (16-byte aligned): its values, then each value's fine bucket (16 bits), then the gathered values. */
+const VALUES = Math.ceil((EDGE + FINE_BUCKETS) / 16) * 16;
+const PAGE = 65536;
+
+let instance: Exports | null = null;
+
+function instantiate(): Exports {
+  const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SUMMARY_WASM_BASE64, "base64"))).exports as unknown as Exports;
+  const edge = new Uint8Array(k.memory.buffer, EDGE, FINE_BUCKETS);
+  for (let f = 0; f < FINE_BUCKETS; f++) {
+    const within = f % FINE_PER_BIN;
+    edge[f] = within === 0 && f > 0 ? 1 : within === FINE_PER_BIN - 1 && f < FINE_BUCKETS - 1 ? 2 : 0;
+  }
+  return k;
+}
+
+/**
+ * One set of values in the summary kernels' memory (summary.wat), and its three passes, in order: scan,
+ * spread, gather. Why a copy: the values come from anywhere (the model's arena, a recorded run's arrays,
+ * a plain array) and a WebAssembly function reads only its own memory; copying a 784-64-10 layer
+ * (400 KB) costs a fortieth of the passes. The memory is the module's own, reused by every summary (one
+ * thread runs one at a time) and grown to the largest set seen; views into it are only valid until the
+ * next `SummaryPasses`.
+ */
+export class SummaryPasses {
+  private readonly k: Exports;
+  private readonly count: number;
+  private readonly buckets: number;
+  private readonly gathered: number;
+
+  constructor(values: ArrayLike<number>) {
+    this.k = instance ??= instantiate();
+    const n = (this.count = values.length);
+    this.buckets = VALUES + 8 * n;
+    this.gathered = this.buckets + Math.ceil((2 * n) / 8) * 8;
+    const need = this.gathered + 8 * n;
+    const memory = this.k.memory;
+    if (need > memory.buffer.byteLength) {
+      try {
+        memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+      } catch {
+        throw new RangeError(`health summary: ${n} values are more than the summary's WebAssembly memory holds`);
+      }
+    }
+    new Float64Array(memory.buffer, VALUES, n).set(values);
+  }
+
+  /** The first pass: zeros, NaN, the finite values' count, sum, min and max. */
+  scan(): Scan {
+    this.k.scan(VALUES, this.count, OUT);
+    const [zeros, negativeZeros, nan, n, sum, low, high] = new Float64Array(this.k.memory.buffer, OUT, 7);
+    return { zeros: zeros!, negativeZeros: negativeZeros!, nan: nan!, n: n!, sum: sum!, low: low!, high: high! };
+  }
+
+  /**
+   * The second pass: Σ(v − mean)² over the finite values, their histogram (HISTOGRAM_BINS bins from
+   * low in steps of `step`) and their count per fine bucket (`fine[b + 1]` for bucket b: cumulative
+   * counts are made in place). Each value's fine bucket is kept for gather.
+   */
+  spread(mean: number, grid: FineGrid, step: number): { squares: number; counts: Int32Array; fine: Int32Array } {
+    const buffer = this.k.memory.buffer;
+    const counts = new Int32Array(buffer, COUNTS, HISTOGRAM_BINS).fill(0);
+    const fine = new Int32Array(buffer, FINE, FINE_BUCKETS + 1).fill(0);
+    const squares = this.k.spread(VALUES, this.count, mean, grid.low, grid.half, grid.scale, step, COUNTS, FINE, EDGE, this.buckets);
+    return { squares, counts, fine };
+  }
+
+  /**
+   * The third pass (after spread): the finite values of the fine buckets `buckets` (ascending; sizes
+   * `sizes`), each bucket's in index order; the exact zeros of bucket `zeroBucket` (−1: none) are left
+   * out (`sizes` does not count them). The arrays are views into the kernels' memory.
+   */
+  gather(buckets: readonly number[], sizes: readonly number[], zeroBucket: number): Float64Array[] {
+    if (buckets.length > MAX_SLOTS) throw new RangeError(`health summary: ${buckets.length} buckets to gather, at most ${MAX_SLOTS}`);
+    const buffer = this.k.memory.buffer;
+    const slot = new Int32Array(buffer, SLOT, FINE_BUCKETS + 1).fill(-1);
+    const next = new Int32Array(buffer, NEXT, MAX_SLOTS);
+    const gathered: Float64Array[] = [];
+    let at = this.gathered;
+    buckets.forEach((b, s) => {
+      slot[b] = s;
+      next[s] = at;
+      gathered.push(new Float64Array(buffer, at, sizes[s]!));
+      at += 8 * sizes[s]!;
+    });
+    this.k.gather(VALUES, this.count, this.buckets, SLOT, NEXT, zeroBucket < 0 ? -1 : slot[zeroBucket]!);
+    return gathered;
+  }
+}
