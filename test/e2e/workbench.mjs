@@ -1,6 +1,7 @@
 // Driving the VS Code workbench (code-server in Chromium) from Playwright: open a file, run a command,
 // reach a webview's document, change user settings. Selectors are VS Code 1.139's.
 import { mergeUserSettings } from "../../bin/code-server.mjs";
+import { log } from "./harness.mjs";
 
 /** Opens `url` and waits for the workbench and its explorer (a folder is open). */
 export async function openWorkbench(page, url) {
@@ -19,14 +20,30 @@ export async function runCommand(page, label) {
   await quickInput(page, "F1", `>${label}`, label);
 }
 
+/**
+ * Opens the quick input with `key` (none: it is open already), types `text`, clicks the row showing `rowText`.
+ * Quick Open's file list comes from a file search that can miss a file written moments before (a loaded CI
+ * machine once showed no row for 30 s), so with a key the picker is closed and reopened — a new search —
+ * up to three times, 15 s each.
+ */
 async function quickInput(page, key, text, rowText) {
-  if (key) await page.locator(".monaco-workbench").click({ position: { x: 700, y: 10 } }).catch(() => {});
-  if (key) await page.keyboard.press(key);
   const input = page.locator(".quick-input-widget input");
-  await input.waitFor();
-  await input.fill(text);
   const row = page.locator(".quick-input-widget .monaco-list-row").filter({ hasText: rowText }).first();
-  await row.waitFor();
+  for (let attempt = 1; ; attempt++) {
+    if (key) await page.locator(".monaco-workbench").click({ position: { x: 700, y: 10 } }).catch(() => {});
+    if (key) await page.keyboard.press(key);
+    await input.waitFor();
+    await input.fill(text);
+    const last = !key || attempt === 3;
+    try {
+      await row.waitFor({ timeout: last ? 30_000 : 15_000 });
+      break;
+    } catch (error) {
+      if (last) throw error;
+      log(`    quick input: no row "${rowText}" for "${text}" after 15 s; reopening (attempt ${attempt + 1})`);
+      await page.keyboard.press("Escape");
+    }
+  }
   await row.click();
 }
 
