@@ -15,6 +15,8 @@ export interface FineGrid {
 export interface Scan {
   readonly zeros: number;
   readonly negativeZeros: number;
+  /** Finite values below 0. */
+  readonly negatives: number;
   readonly nan: number;
   /** Finite values, their sum (index order), min and max (a zero min or max: the first zero, −0 or +0). */
   readonly n: number;
@@ -28,6 +30,7 @@ interface Exports {
   scan(values: number, n: number, out: number): void;
   spread(values: number, n: number, mean: number, low: number, half: number, scale: number, step: number, counts: number, fine: number, edge: number, bucket: number): number;
   gather(values: number, n: number, bucket: number, slot: number, next: number, zeroSlot: number): void;
+  select(values: number, n: number, k: number, budget: number): void;
 }
 
 /** Most buckets gather fills: two ranks per basis point. */
@@ -46,6 +49,20 @@ const VALUES = Math.ceil((EDGE + FINE_BUCKETS) / 16) * 16;
 const PAGE = 65536;
 
 let instance: Exports | null = null;
+
+/** The kernels, their memory grown to at least `bytes` (for a set of n values). */
+function reserve(bytes: number, n: number): Exports {
+  const k = (instance ??= instantiate());
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) {
+    try {
+      k.memory.grow(Math.ceil((bytes - have) / PAGE));
+    } catch {
+      throw new RangeError(`health summary: ${n} values are more than the summary's WebAssembly memory holds`);
+    }
+  }
+  return k;
+}
 
 function instantiate(): Exports {
   const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SUMMARY_WASM_BASE64, "base64"))).exports as unknown as Exports;
@@ -72,40 +89,31 @@ export class SummaryPasses {
   private readonly gathered: number;
 
   constructor(values: ArrayLike<number>) {
-    this.k = instance ??= instantiate();
     const n = (this.count = values.length);
     this.buckets = VALUES + 8 * n;
     this.gathered = this.buckets + Math.ceil((2 * n) / 8) * 8;
-    const need = this.gathered + 8 * n;
-    const memory = this.k.memory;
-    if (need > memory.buffer.byteLength) {
-      try {
-        memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
-      } catch {
-        throw new RangeError(`health summary: ${n} values are more than the summary's WebAssembly memory holds`);
-      }
-    }
-    new Float64Array(memory.buffer, VALUES, n).set(values);
+    this.k = reserve(this.gathered + 8 * n, n);
+    new Float64Array(this.k.memory.buffer, VALUES, n).set(values);
   }
 
-  /** The first pass: zeros, NaN, the finite values' count, sum, min and max. */
+  /** The first pass: zeros, NaN, the finite values' count, negatives, sum, min and max. */
   scan(): Scan {
     this.k.scan(VALUES, this.count, OUT);
-    const [zeros, negativeZeros, nan, n, sum, low, high] = new Float64Array(this.k.memory.buffer, OUT, 7);
-    return { zeros: zeros!, negativeZeros: negativeZeros!, nan: nan!, n: n!, sum: sum!, low: low!, high: high! };
+    const [zeros, negativeZeros, nan, n, sum, low, high, negatives] = new Float64Array(this.k.memory.buffer, OUT, 8);
+    return { zeros: zeros!, negativeZeros: negativeZeros!, negatives: negatives!, nan: nan!, n: n!, sum: sum!, low: low!, high: high! };
   }
 
   /**
    * The second pass: Σ(v − mean)² over the finite values, their histogram (HISTOGRAM_BINS bins from
-   * low in steps of `step`) and their count per fine bucket (`fine[b + 1]` for bucket b: cumulative
-   * counts are made in place). Each value's fine bucket is kept for gather.
+   * low in steps of `step`), and the fine buckets' cumulative counts (`cumulative[b]`: the finite values
+   * in buckets before b; FINE_BUCKETS + 1 of them). Each value's fine bucket is kept for gather.
    */
-  spread(mean: number, grid: FineGrid, step: number): { squares: number; counts: Int32Array; fine: Int32Array } {
+  spread(mean: number, grid: FineGrid, step: number): { squares: number; counts: Int32Array; cumulative: Int32Array } {
     const buffer = this.k.memory.buffer;
     const counts = new Int32Array(buffer, COUNTS, HISTOGRAM_BINS).fill(0);
     const fine = new Int32Array(buffer, FINE, FINE_BUCKETS + 1).fill(0);
     const squares = this.k.spread(VALUES, this.count, mean, grid.low, grid.half, grid.scale, step, COUNTS, FINE, EDGE, this.buckets);
-    return { squares, counts, fine };
+    return { squares, counts, cumulative: fine };
   }
 
   /**
@@ -129,4 +137,39 @@ export class SummaryPasses {
     this.k.gather(VALUES, this.count, this.buckets, SLOT, NEXT, zeroBucket < 0 ? -1 : slot[zeroBucket]!);
     return gathered;
   }
+
+  /** orderStatistics of a gathered set (one of gather's arrays), in place. */
+  orderStatistics(set: Float64Array, ranks: Int32Array): Float64Array {
+    return selectRanks(this.k, set, ranks);
+  }
+}
+
+/**
+ * The k-th smallest values (0-based) of `set` for the given ranks (ascending, distinct), exactly what a
+ * sort would put there: the kernel's select for the first rank, then for each next rank among the values
+ * after the previous one. `set` is an array of the kernels' memory, finite and without ±0 (a sort puts
+ * −0 before +0, a comparison does not tell them apart); it is reordered. `budget`: partitions before
+ * heapsort (tests force the fallback with 0).
+ */
+function selectRanks(k: Exports, set: Float64Array, ranks: Int32Array, budget?: number): Float64Array {
+  const out = new Float64Array(ranks.length);
+  let from = 0;
+  for (let j = 0; j < ranks.length; j++) {
+    const n = set.length - from;
+    k.select(set.byteOffset + 8 * from, n, ranks[j]! - from, budget ?? 2 * Math.ceil(Math.log2(n + 1)));
+    out[j] = set[ranks[j]!]!;
+    from = ranks[j]! + 1;
+  }
+  return out;
+}
+
+/**
+ * selectRanks on a copy of `values` (finite, no ±0) in the kernels' memory: the k-th smallest for each
+ * of the ranks (ascending, distinct). For tests of the kernel, and of its heapsort (`budget` 0).
+ */
+export function orderStatistics(values: ArrayLike<number>, ranks: Int32Array, budget?: number): Float64Array {
+  const k = reserve(VALUES + 8 * values.length, values.length);
+  const set = new Float64Array(k.memory.buffer, VALUES, values.length);
+  set.set(values);
+  return selectRanks(k, set, ranks, budget);
 }

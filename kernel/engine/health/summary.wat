@@ -10,13 +10,13 @@
   ;; The constants 34 (FINE_PER_BIN), 30 bins (HISTOGRAM_BINS) and 1020 fine buckets (FINE_BUCKETS) are
   ;; written out: a division by a constant is a multiplication, by a global a division.
 
-;; The first pass over n values at $v: at $out seven float64s, zeros, −0s, NaNs, finite values, their
-;; sum (in index order), min and max. Min and max by comparison, so among equal values the first seen
+;; The first pass over n values at $v: at $out eight float64s, zeros, −0s, NaNs, finite values, their
+;; sum (in index order), min, max, and the finite values below 0. Min and max by comparison, so among equal values the first seen
 ;; stays: a zero min or max is the first zero in index order, −0 or +0. Branches only for the rare
 ;; values (non-finite; zeros come in runs: a dead neuron's whole row).
   (func (export "scan") (param $v i32) (param $n i32) (param $out i32)
     (local $o i32) (local $end i32) (local $x f64)
-    (local $zeros i32) (local $negative i32) (local $nan i32) (local $count i32)
+    (local $zeros i32) (local $negative i32) (local $nan i32) (local $count i32) (local $below i32)
     (local $sum f64) (local $low f64) (local $high f64)
     (local.set $low (f64.const inf))
     (local.set $high (f64.const -inf))
@@ -34,6 +34,7 @@
         (local.set $negative (i32.add (local.get $negative)
           (i32.wrap_i64 (i64.shr_u (i64.reinterpret_f64 (local.get $x)) (i64.const 63)))))))
       (local.set $count (i32.add (local.get $count) (i32.const 1)))
+      (local.set $below (i32.add (local.get $below) (f64.lt (local.get $x) (f64.const 0))))
       (local.set $sum (f64.add (local.get $sum) (local.get $x)))
       (local.set $low (select (local.get $x) (local.get $low) (f64.lt (local.get $x) (local.get $low))))
       (local.set $high (select (local.get $x) (local.get $high) (f64.gt (local.get $x) (local.get $high))))
@@ -44,11 +45,12 @@
     (f64.store offset=24 (local.get $out) (f64.convert_i32_u (local.get $count)))
     (f64.store offset=32 (local.get $out) (local.get $sum))
     (f64.store offset=40 (local.get $out) (local.get $low))
-    (f64.store offset=48 (local.get $out) (local.get $high)))
+    (f64.store offset=48 (local.get $out) (local.get $high))
+    (f64.store offset=56 (local.get $out) (f64.convert_i32_u (local.get $below))))
 
 ;; The second pass: Σ(x − mean)² over the finite values returned; each finite value counted in its fine
-;; bucket f = min(FINE_BUCKETS − 1, floor((x·half − low·half)·scale)) (int32s at $fine, at index f + 1;
-;; the product is ≥ 0, so truncation is the floor),
+;; bucket f = min(FINE_BUCKETS − 1, floor((x·half − low·half)·scale)) (int32s at $fine, at index f + 1,
+;; zero on entry; the product is ≥ 0, so truncation is the floor; the counts are made cumulative at the end),
 ;; and the histogram (int32s at $counts, zero on entry) made from the fine buckets, FINE_PER_BIN to a bin,
 ;; but where numpy's edges low + b·step put a value of a bin's first or last fine bucket in the
 ;; neighbouring bin (only when $step is a finite step > 0): those few are moved. (Computed inline, not
@@ -58,6 +60,7 @@
     (param $step f64) (param $counts i32) (param $fine i32) (param $edge i32) (param $bucket i32) (result f64)
     (local $o i32) (local $end i32) (local $x f64) (local $d f64) (local $squares f64) (local $edges i32)
     (local $lowHalf f64) (local $f i32) (local $bin i32) (local $at i32) (local $move i32) (local $b i32)
+    (local $c i32) (local $total i32)
     (local.set $b (local.get $bucket))
     (local.set $edges (i32.and (f64.gt (local.get $step) (f64.const 0)) (f64.lt (local.get $step) (f64.const inf))))
     (local.set $lowHalf (f64.mul (local.get $low) (local.get $half)))
@@ -96,13 +99,15 @@
       (local.set $at (i32.add (local.get $at) (i32.shl (local.get $move) (i32.const 2))))
       (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
       (br $each)))
-    ;; each bin += its fine buckets' counts
+    ;; each bin += its fine buckets' counts; the fine counts made cumulative (fine[f] = values in buckets < f)
     (local.set $f (i32.const 0))
     (block $summed (loop $bucket
       (br_if $summed (i32.ge_u (local.get $f) (i32.const 1020)))
       (local.set $at (i32.add (local.get $counts) (i32.shl (i32.div_u (local.get $f) (i32.const 34)) (i32.const 2))))
-      (i32.store (local.get $at) (i32.add (i32.load (local.get $at))
-        (i32.load offset=4 (i32.add (local.get $fine) (i32.shl (local.get $f) (i32.const 2))))))
+      (local.set $c (i32.load offset=4 (i32.add (local.get $fine) (i32.shl (local.get $f) (i32.const 2)))))
+      (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (local.get $c)))
+      (local.set $total (i32.add (local.get $total) (local.get $c)))
+      (i32.store offset=4 (i32.add (local.get $fine) (i32.shl (local.get $f) (i32.const 2))) (local.get $total))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
       (br $bucket)))
     (local.get $squares))
@@ -126,4 +131,107 @@
       (local.set $to (i32.load (local.get $at)))
       (f64.store (local.get $to) (local.get $x))
       (i32.store (local.get $at) (i32.add (local.get $to) (i32.const 8)))
-      (br $each)))))
+      (br $each))))
+;; Rearranges the n float64s at $a (finite, no ±0: order by < is a sort's) so that element k is what a
+;; sort would put there, the elements before it ≤ it ≤ those after (C++'s nth_element). Quickselect:
+;; Hoare's partition around the median of the first, middle and last; a range of 16 or fewer is
+;; insertion-sorted; after $budget partitions (2·log2 n from summary-passes.ts) the range left is
+;; heapsorted, so hostile orders cost O(n log n) at worst.
+  (func (export "select") (param $a i32) (param $n i32) (param $k i32) (param $budget i32)
+    (local $lo i32) (local $hi i32) (local $mid i32) (local $i i32) (local $j i32) (local $p f64)
+    (local.set $hi (i32.sub (local.get $n) (i32.const 1)))
+    (block $done (loop $narrow
+      (if (i32.le_s (i32.sub (local.get $hi) (local.get $lo)) (i32.const 16)) (then
+        (call $insertionSort (local.get $a) (local.get $lo) (local.get $hi))
+        (br $done)))
+      (if (i32.eqz (local.get $budget)) (then
+        (call $heapSort (i32.add (local.get $a) (i32.shl (local.get $lo) (i32.const 3))) (i32.add (i32.sub (local.get $hi) (local.get $lo)) (i32.const 1)))
+        (br $done)))
+      (local.set $budget (i32.sub (local.get $budget) (i32.const 1)))
+      (local.set $mid (i32.add (local.get $lo) (i32.shr_u (i32.sub (local.get $hi) (local.get $lo)) (i32.const 1))))
+      ;; a[lo] ≤ a[mid] ≤ a[hi]
+      (call $order (local.get $a) (local.get $lo) (local.get $mid))
+      (call $order (local.get $a) (local.get $mid) (local.get $hi))
+      (call $order (local.get $a) (local.get $lo) (local.get $mid))
+      (local.set $p (call $at (local.get $a) (local.get $mid)))
+      ;; Hoare: [lo, j] ≤ p ≤ [j + 1, hi], lo ≤ j < hi (the pivot sits at mid < hi)
+      (local.set $i (i32.sub (local.get $lo) (i32.const 1)))
+      (local.set $j (i32.add (local.get $hi) (i32.const 1)))
+      (block $split (loop $scan
+        (loop $up
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $up (f64.lt (call $at (local.get $a) (local.get $i)) (local.get $p))))
+        (loop $down
+          (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+          (br_if $down (f64.gt (call $at (local.get $a) (local.get $j)) (local.get $p))))
+        (br_if $split (i32.ge_s (local.get $i) (local.get $j)))
+        (call $swap (local.get $a) (local.get $i) (local.get $j))
+        (br $scan)))
+      (if (i32.le_s (local.get $k) (local.get $j))
+        (then (local.set $hi (local.get $j)))
+        (else (local.set $lo (i32.add (local.get $j) (i32.const 1)))))
+      (br $narrow))))
+
+  (func $at (param $a i32) (param $i i32) (result f64)
+    (f64.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 3)))))
+
+  (func $swap (param $a i32) (param $i i32) (param $j i32)
+    (local $x f64)
+    (local.set $x (call $at (local.get $a) (local.get $i)))
+    (f64.store (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 3))) (call $at (local.get $a) (local.get $j)))
+    (f64.store (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 3))) (local.get $x)))
+
+  ;; a[i] ≤ a[j] after (i < j)
+  (func $order (param $a i32) (param $i i32) (param $j i32)
+    (if (f64.gt (call $at (local.get $a) (local.get $i)) (call $at (local.get $a) (local.get $j)))
+      (then (call $swap (local.get $a) (local.get $i) (local.get $j)))))
+
+  ;; a[lo … hi] sorted
+  (func $insertionSort (param $a i32) (param $lo i32) (param $hi i32)
+    (local $i i32) (local $j i32) (local $x f64)
+    (local.set $i (i32.add (local.get $lo) (i32.const 1)))
+    (block $done (loop $each
+      (br_if $done (i32.gt_s (local.get $i) (local.get $hi)))
+      (local.set $x (call $at (local.get $a) (local.get $i)))
+      (local.set $j (local.get $i))
+      (block $placed (loop $shift
+        (br_if $placed (i32.le_s (local.get $j) (local.get $lo)))
+        (br_if $placed (i32.eqz (f64.gt (call $at (local.get $a) (i32.sub (local.get $j) (i32.const 1))) (local.get $x))))
+        (f64.store (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 3))) (call $at (local.get $a) (i32.sub (local.get $j) (i32.const 1))))
+        (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+        (br $shift)))
+      (f64.store (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 3))) (local.get $x))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each))))
+
+  ;; the n float64s at $a sorted (a max-heap, then the largest to the end one by one)
+  (func $heapSort (param $a i32) (param $n i32)
+    (local $i i32)
+    (local.set $i (i32.shr_u (local.get $n) (i32.const 1)))
+    (block $built (loop $heapify
+      (br_if $built (i32.eqz (local.get $i)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (call $siftDown (local.get $a) (local.get $i) (local.get $n))
+      (br $heapify)))
+    (local.set $i (local.get $n))
+    (block $sorted (loop $extract
+      (br_if $sorted (i32.le_u (local.get $i) (i32.const 1)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (call $swap (local.get $a) (i32.const 0) (local.get $i))
+      (call $siftDown (local.get $a) (i32.const 0) (local.get $i))
+      (br $extract))))
+
+  ;; the heap a[0 … n) with a[i] moved down until no child is larger
+  (func $siftDown (param $a i32) (param $i i32) (param $n i32)
+    (local $c i32)
+    (block $done (loop $down
+      (local.set $c (i32.add (i32.shl (local.get $i) (i32.const 1)) (i32.const 1)))
+      (br_if $done (i32.ge_u (local.get $c) (local.get $n)))
+      (if (i32.and (i32.lt_u (i32.add (local.get $c) (i32.const 1)) (local.get $n))
+            (f64.gt (call $at (local.get $a) (i32.add (local.get $c) (i32.const 1))) (call $at (local.get $a) (local.get $c))))
+        (then (local.set $c (i32.add (local.get $c) (i32.const 1)))))
+      (br_if $done (i32.eqz (f64.gt (call $at (local.get $a) (local.get $c)) (call $at (local.get $a) (local.get $i)))))
+      (call $swap (local.get $a) (local.get $i) (local.get $c))
+      (local.set $i (local.get $c))
+      (br $down))))
+)

@@ -49,9 +49,17 @@ export function rebirthWeights(layers: RebirthLayout, layer: number, neuron: num
  * `init` (fan-in/fan-out of the layer) and its bias as the initializer sets biases ("re-drawn"), each
  * outgoing weight zero ("zeroed") after, with `absorb` ≠ 0, the next layer's bias took over its mean
  * contribution w_out · absorb ("absorbed"). `read` gives a weight's value before the rebirth (only the
- * absorbing biases and outgoing weights are read). A replay (verify, a weight's trace) gets the same bits.
+ * absorbing biases and outgoing weights are read, each before it is written, so `write` may write through
+ * at once). A replay (verify, a weight's trace) gets the same bits.
  */
-export function rebirthWrites(layers: RebirthLayout, init: InitSpec, seed: number, site: RebirthSite, read: (index: number) => number): RebirthWrite[] {
+export function forEachRebirthWrite(
+  layers: RebirthLayout,
+  init: InitSpec,
+  seed: number,
+  site: RebirthSite,
+  read: (index: number) => number,
+  write: (index: number, value: number, change: RebirthChange) => void,
+): void {
   const initializer = Object.hasOwn(initializers, init.name) ? initializers[init.name] : undefined;
   if (!initializer) throw new RangeError(`lifecycle.init: unknown initializer '${init.name}'`);
   const { layer, neuron } = site;
@@ -60,14 +68,19 @@ export function rebirthWrites(layers: RebirthLayout, init: InitSpec, seed: numbe
   if (!next) throw new RangeError(`lifecycle: layer ${layer} is the output layer; only hidden neurons are reborn`);
   const rng = rebirthRng(seed, site.t, layer, neuron);
   const base = l.offset + neuron * (l.inputs + 1);
-  const writes: RebirthWrite[] = [];
-  for (let k = 0; k < l.inputs; k++) writes.push({ index: base + k, value: initializer.sample(rng, l.inputs, l.units, init), change: "re-drawn" });
-  writes.push({ index: base + l.inputs, value: initializer.initBias ? initializer.sample(rng, l.inputs, l.units, init) : 0, change: "re-drawn" });
+  for (let k = 0; k < l.inputs; k++) write(base + k, initializer.sample(rng, l.inputs, l.units, init), "re-drawn");
+  write(base + l.inputs, initializer.initBias ? initializer.sample(rng, l.inputs, l.units, init) : 0, "re-drawn");
   for (let m = 0; m < next.units; m++) {
     const row = next.offset + m * (next.inputs + 1);
-    if (site.absorb !== 0) writes.push({ index: row + next.inputs, value: read(row + next.inputs) + read(row + neuron) * site.absorb, change: "absorbed" });
-    writes.push({ index: row + neuron, value: 0, change: "zeroed" });
+    if (site.absorb !== 0) write(row + next.inputs, read(row + next.inputs) + read(row + neuron) * site.absorb, "absorbed");
+    write(row + neuron, 0, "zeroed");
   }
+}
+
+/** forEachRebirthWrite's writes as a list (a replay looks at them; training writes through instead). */
+export function rebirthWrites(layers: RebirthLayout, init: InitSpec, seed: number, site: RebirthSite, read: (index: number) => number): RebirthWrite[] {
+  const writes: RebirthWrite[] = [];
+  forEachRebirthWrite(layers, init, seed, site, read, (index, value, change) => writes.push({ index, value, change }));
   return writes;
 }
 
@@ -82,8 +95,8 @@ export function rebirthWrites(layers: RebirthLayout, init: InitSpec, seed: numbe
  * values, not the dead neuron's (and an absorbing bias's slow weight takes over the slow w_out · absorb).
  */
 export function rebirth(model: Model, state: StrategyState | null, init: InitSpec, seed: number, site: RebirthSite, slow: Float64Array | null): void {
-  const p = model.params;
-  for (const w of rebirthWrites(model.layers, init, seed, site, (i) => p[i]!)) p[w.index] = w.value;
-  if (slow) for (const w of rebirthWrites(model.layers, init, seed, site, (i) => slow[i]!)) slow[w.index] = w.value;
+  for (const weights of slow ? [model.params, slow] : [model.params]) {
+    forEachRebirthWrite(model.layers, init, seed, site, (i) => weights[i]!, (i, value) => (weights[i] = value));
+  }
   state?.resetWeights(rebirthWeights(model.layers, site.layer, site.neuron));
 }
