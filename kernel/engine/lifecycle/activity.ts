@@ -16,9 +16,10 @@ export class NeuronActivity {
 
   constructor(private readonly model: Model) {
     const n = model.neuronCount;
-    this.sum = new Float64Array(n);
-    this.sumSquares = new Float64Array(n);
-    this.sumAbs = new Float64Array(n);
+    // In the model's arena: the kernels add a block's activations into them in place.
+    this.sum = model.arena.alloc(n);
+    this.sumSquares = model.arena.alloc(n);
+    this.sumAbs = model.arena.alloc(n);
     this.gradNormSum = new Float64Array(n);
   }
 
@@ -29,30 +30,16 @@ export class NeuronActivity {
 
   /**
    * The activations of `rows` samples, per layer row-major (rows × units: a DeferredBatch block, or model.a
-   * for one sample). Each neuron's sums run over the rows in order, held in registers for the block: the
-   * bits of one sample at a time.
+   * for one sample; arrays of the model's arena). Each neuron's sums run over the rows in order (the
+   * columnStats kernel, two neurons at a time): the bits of one sample at a time.
    */
   observeRows(activations: readonly Float64Array[], rows: number): void {
-    const { sum, sumSquares, sumAbs } = this;
+    const arena = this.model.arena;
     const layers = this.model.layers;
     for (let li = 0; li < layers.length; li++) {
       const l = layers[li]!;
-      const a = activations[li]!;
-      const units = l.units;
-      for (let j = 0, i = l.neuronOffset; j < units; j++, i++) {
-        let s = sum[i]!;
-        let s2 = sumSquares[i]!;
-        let sa = sumAbs[i]!;
-        for (let r = 0, o = j; r < rows; r++, o += units) {
-          const v = a[o]!;
-          s += v;
-          s2 += v * v;
-          sa += Math.abs(v);
-        }
-        sum[i] = s;
-        sumSquares[i] = s2;
-        sumAbs[i] = sa;
-      }
+      const at = 8 * l.neuronOffset;
+      arena.kernels.columnStats(arena.address(activations[li]!), rows, l.units, arena.address(this.sum) + at, arena.address(this.sumSquares) + at, arena.address(this.sumAbs) + at);
     }
     this.samples += rows;
   }

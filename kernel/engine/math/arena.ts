@@ -6,6 +6,8 @@ export interface Kernels {
   fold(out: number, from: number, x: number, d: number, inputs: number, units: number, rows: number, divisor: number, fromZero: number): void;
   copy(dst: number, src: number, bytes: number): void;
   sumSquares2(a: number, b: number, n: number, out: number): void;
+  /** lifecycle/activity.ts's per-neuron sums of a block of activations (rows × units). */
+  columnStats(a: number, rows: number, units: number, sum: number, squares: number, abs: number): void;
   /** optimizers/sgd.ts's step without audit; returns 1 when a value was outsized (see StepScope). */
   sgd(theta: number, grad: number, lr: number, adjustment: number, buf: number, from: number, to: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, first: number): number;
 }

@@ -24,6 +24,58 @@
     (f64.store (local.get $out) (local.get $s))
     (f64.store offset=8 (local.get $out) (local.get $t)))
 
+;; Each column j of the rows × units float64s at $a (row-major: a block of samples' activations) added
+;; into $sum[j], $squares[j] (v²) and $abs[j] (|v|), the rows in order, so each column's sums are the
+;; sample-by-sample ones (lifecycle/activity.ts); two columns per f64x2, unaligned loads.
+  (func (export "columnStats") (param $a i32) (param $rows i32) (param $units i32) (param $sum i32) (param $squares i32) (param $abs i32)
+    (local $j i32) (local $o i32) (local $r i32) (local $stride i32) (local $s v128) (local $q v128) (local $b v128) (local $v v128)
+    (local $x f64) (local $s1 f64) (local $q1 f64) (local $b1 f64)
+    (local.set $stride (i32.shl (local.get $units) (i32.const 3)))
+    (block $pairsDone (loop $pairs
+      (br_if $pairsDone (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $units)))
+      (local.set $o (i32.shl (local.get $j) (i32.const 3)))
+      (local.set $s (v128.load (i32.add (local.get $sum) (local.get $o))))
+      (local.set $q (v128.load (i32.add (local.get $squares) (local.get $o))))
+      (local.set $b (v128.load (i32.add (local.get $abs) (local.get $o))))
+      (local.set $o (i32.add (local.get $a) (local.get $o)))
+      (local.set $r (i32.const 0))
+      (block $rowsDone (loop $each
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $v (v128.load (local.get $o)))
+        (local.set $s (f64x2.add (local.get $s) (local.get $v)))
+        (local.set $q (f64x2.add (local.get $q) (f64x2.mul (local.get $v) (local.get $v))))
+        (local.set $b (f64x2.add (local.get $b) (f64x2.abs (local.get $v))))
+        (local.set $o (i32.add (local.get $o) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $each)))
+      (local.set $o (i32.shl (local.get $j) (i32.const 3)))
+      (v128.store (i32.add (local.get $sum) (local.get $o)) (local.get $s))
+      (v128.store (i32.add (local.get $squares) (local.get $o)) (local.get $q))
+      (v128.store (i32.add (local.get $abs) (local.get $o)) (local.get $b))
+      (local.set $j (i32.add (local.get $j) (i32.const 2)))
+      (br $pairs)))
+    ;; an odd last column
+    (if (i32.lt_u (local.get $j) (local.get $units)) (then
+      (local.set $o (i32.shl (local.get $j) (i32.const 3)))
+      (local.set $s1 (f64.load (i32.add (local.get $sum) (local.get $o))))
+      (local.set $q1 (f64.load (i32.add (local.get $squares) (local.get $o))))
+      (local.set $b1 (f64.load (i32.add (local.get $abs) (local.get $o))))
+      (local.set $o (i32.add (local.get $a) (local.get $o)))
+      (local.set $r (i32.const 0))
+      (block $rowsDone (loop $each
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $x (f64.load (local.get $o)))
+        (local.set $s1 (f64.add (local.get $s1) (local.get $x)))
+        (local.set $q1 (f64.add (local.get $q1) (f64.mul (local.get $x) (local.get $x))))
+        (local.set $b1 (f64.add (local.get $b1) (f64.abs (local.get $x))))
+        (local.set $o (i32.add (local.get $o) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $each)))
+      (local.set $o (i32.shl (local.get $j) (i32.const 3)))
+      (f64.store (i32.add (local.get $sum) (local.get $o)) (local.get $s1))
+      (f64.store (i32.add (local.get $squares) (local.get $o)) (local.get $q1))
+      (f64.store (i32.add (local.get $abs) (local.get $o)) (local.get $b1)))))
+
 ;; n bytes from src to dst (bulk memory: no JS-side view or allocation per copy).
   (func (export "copy") (param $dst i32) (param $src i32) (param $n i32)
     (memory.copy (local.get $dst) (local.get $src) (local.get $n)))
