@@ -39,8 +39,9 @@ export function rebirthWeights(layers: RebirthLayout, layer: number, neuron: num
   const next = layers[layer + 1];
   if (!next) throw new RangeError(`lifecycle: layer ${layer} is the output layer; only hidden neurons are reborn`);
   const base = l.offset + neuron * (l.inputs + 1);
-  const indices = Array.from({ length: l.inputs + 1 }, (_, k) => base + k);
-  for (let m = 0; m < next.units; m++) indices.push(next.offset + m * (next.inputs + 1) + neuron);
+  const indices = new Array<number>(l.inputs + 1 + next.units);
+  for (let k = 0; k <= l.inputs; k++) indices[k] = base + k;
+  for (let m = 0; m < next.units; m++) indices[l.inputs + 1 + m] = next.offset + m * (next.inputs + 1) + neuron;
   return indices;
 }
 
