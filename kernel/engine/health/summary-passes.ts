@@ -29,21 +29,31 @@ interface Exports {
   readonly memory: WebAssembly.Memory;
   scan(values: number, n: number, out: number): void;
   spread(values: number, n: number, mean: number, low: number, half: number, scale: number, step: number, counts: number, fine: number, edge: number, bucket: number): number;
-  gather(values: number, n: number, bucket: number, slot: number, next: number, zeroSlot: number): void;
+  ranks(
+    values: number, n: number, bucket: number, cumulative: number, slot: number, next: number, ranks: number, count: number,
+    zeroBucket: number, zeros: number, negatives: number, negativeZeros: number, gathered: number, out: number,
+    rankBucket: number, start: number, from: number,
+  ): void;
   select(values: number, n: number, k: number, budget: number): void;
 }
 
-/** Most buckets gather fills: two ranks per basis point. */
-const MAX_SLOTS = 32;
+/** Most ranks one summary asks for (two per basis point), and so most buckets gathered. */
+export const MAX_RANKS = 32;
 // The memory's fixed part (byte offsets): scan's results, the histogram, the fine buckets' counts, the
-// slot per fine bucket (and one for non-finite values), each slot's next address, the edge table.
+// slot per fine bucket (and one for non-finite values), per slot its next address, its start and its
+// first value not placed yet, the ranks asked for, each one's bucket and value, the edge table.
 const OUT = 0;
 const COUNTS = OUT + 8 * 8;
 const FINE = COUNTS + 4 * HISTOGRAM_BINS;
 const SLOT = FINE + 4 * (FINE_BUCKETS + 1);
 const NEXT = SLOT + 4 * (FINE_BUCKETS + 1);
+const START = NEXT + 4 * MAX_RANKS;
+const FROM = START + 4 * MAX_RANKS;
+const RANKS = FROM + 4 * MAX_RANKS;
+const RANK_BUCKET = RANKS + 4 * MAX_RANKS;
+const RANKED = RANK_BUCKET + 4 * MAX_RANKS;
 /** A byte per fine bucket: 1 the first of its bin (but bin 0's), 2 the last (but the last bin's), else 0. */
-const EDGE = NEXT + 4 * MAX_SLOTS;
+const EDGE = RANKED + 8 * MAX_RANKS;
 /** Where the set starts (16-byte aligned): its values, then each value's fine bucket (16 bits), then the gathered values. */
 const VALUES = Math.ceil((EDGE + FINE_BUCKETS) / 16) * 16;
 const PAGE = 65536;
@@ -75,8 +85,8 @@ function instantiate(): Exports {
 }
 
 /**
- * One set of values in the summary kernels' memory (summary.wat), and its three passes, in order: scan,
- * spread, gather. Why a copy: the values come from anywhere (the model's arena, a recorded run's arrays,
+ * One set of values in the summary kernels' memory (summary.wat), and its passes, in order: scan,
+ * spread, ranks (which gathers). Why a copy: the values come from anywhere (the model's arena, a recorded run's arrays,
  * a plain array) and a WebAssembly function reads only its own memory; copying a 784-64-10 layer
  * (400 KB) costs a fortieth of the passes. The memory is the module's own, reused by every summary (one
  * thread runs one at a time) and grown to the largest set seen; views into it are only valid until the
@@ -104,72 +114,49 @@ export class SummaryPasses {
   }
 
   /**
-   * The second pass: Σ(v − mean)² over the finite values, their histogram (HISTOGRAM_BINS bins from
-   * low in steps of `step`), and the fine buckets' cumulative counts (`cumulative[b]`: the finite values
-   * in buckets before b; FINE_BUCKETS + 1 of them). Each value's fine bucket is kept for gather.
+   * The second pass: Σ(v − mean)² over the finite values and their histogram (HISTOGRAM_BINS bins from
+   * low in steps of `step`); the fine buckets' cumulative counts and each value's fine bucket are kept
+   * for `ranks`.
    */
-  spread(mean: number, grid: FineGrid, step: number): { squares: number; counts: Int32Array; cumulative: Int32Array } {
+  spread(mean: number, grid: FineGrid, step: number): { squares: number; counts: Int32Array } {
     const buffer = this.k.memory.buffer;
     const counts = new Int32Array(buffer, COUNTS, HISTOGRAM_BINS).fill(0);
-    const fine = new Int32Array(buffer, FINE, FINE_BUCKETS + 1).fill(0);
+    new Int32Array(buffer, FINE, FINE_BUCKETS + 1).fill(0);
     const squares = this.k.spread(VALUES, this.count, mean, grid.low, grid.half, grid.scale, step, COUNTS, FINE, EDGE, this.buckets);
-    return { squares, counts, cumulative: fine };
+    return { squares, counts };
   }
 
   /**
-   * The third pass (after spread): the finite values of the fine buckets `buckets` (ascending; sizes
-   * `sizes`), each bucket's in index order; the exact zeros of bucket `zeroBucket` (−1: none) are left
-   * out (`sizes` does not count them). The arrays are views into the kernels' memory.
+   * The k-th smallest finite values (0-based) for the given ranks (ascending, distinct, at most MAX_RANKS),
+   * after spread: the kernels gather the buckets holding them (the third pass over the values) and
+   * select in each. `zeroBucket`: the fine bucket of 0 when there are zeros, else −1.
    */
-  gather(buckets: readonly number[], sizes: readonly number[], zeroBucket: number): Float64Array[] {
-    if (buckets.length > MAX_SLOTS) throw new RangeError(`health summary: ${buckets.length} buckets to gather, at most ${MAX_SLOTS}`);
+  ranks(ranks: Int32Array, zeroBucket: number, scan: Scan): Float64Array {
+    if (ranks.length > MAX_RANKS) throw new RangeError(`health summary: ${ranks.length} ranks, at most ${MAX_RANKS}`);
     const buffer = this.k.memory.buffer;
-    const slot = new Int32Array(buffer, SLOT, FINE_BUCKETS + 1).fill(-1);
-    const next = new Int32Array(buffer, NEXT, MAX_SLOTS);
-    const gathered: Float64Array[] = [];
-    let at = this.gathered;
-    buckets.forEach((b, s) => {
-      slot[b] = s;
-      next[s] = at;
-      gathered.push(new Float64Array(buffer, at, sizes[s]!));
-      at += 8 * sizes[s]!;
-    });
-    this.k.gather(VALUES, this.count, this.buckets, SLOT, NEXT, zeroBucket < 0 ? -1 : slot[zeroBucket]!);
-    return gathered;
-  }
-
-  /** orderStatistics of a gathered set (one of gather's arrays), in place. */
-  orderStatistics(set: Float64Array, ranks: Int32Array): Float64Array {
-    return selectRanks(this.k, set, ranks);
+    new Int32Array(buffer, RANKS, ranks.length).set(ranks);
+    this.k.ranks(VALUES, this.count, this.buckets, FINE, SLOT, NEXT, RANKS, ranks.length, zeroBucket, scan.zeros, scan.negatives, scan.negativeZeros, this.gathered, RANKED, RANK_BUCKET, START, FROM);
+    return new Float64Array(buffer, RANKED, ranks.length).slice();
   }
 }
 
 /**
- * The k-th smallest values (0-based) of `set` for the given ranks (ascending, distinct), exactly what a
- * sort would put there: the kernel's select for the first rank, then for each next rank among the values
- * after the previous one. `set` is an array of the kernels' memory, finite and without ±0 (a sort puts
- * −0 before +0, a comparison does not tell them apart); it is reordered. `budget`: partitions before
- * heapsort (tests force the fallback with 0).
- */
-function selectRanks(k: Exports, set: Float64Array, ranks: Int32Array, budget?: number): Float64Array {
-  const out = new Float64Array(ranks.length);
-  let from = 0;
-  for (let j = 0; j < ranks.length; j++) {
-    const n = set.length - from;
-    k.select(set.byteOffset + 8 * from, n, ranks[j]! - from, budget ?? 2 * Math.ceil(Math.log2(n + 1)));
-    out[j] = set[ranks[j]!]!;
-    from = ranks[j]! + 1;
-  }
-  return out;
-}
-
-/**
- * selectRanks on a copy of `values` (finite, no ±0) in the kernels' memory: the k-th smallest for each
- * of the ranks (ascending, distinct). For tests of the kernel, and of its heapsort (`budget` 0).
+ * The kernel's select on a copy of `values` (finite, without ±0: a sort puts −0 before +0, a comparison
+ * does not tell them apart): the k-th smallest for each of the ranks (ascending, distinct), the first
+ * among all values, each next one among the values after the previous one, as `ranks` does in a bucket.
+ * For tests of the kernel, and of its heapsort fallback (`budget` 0 partitions; else 2·⌈log2(n + 1)⌉).
  */
 export function orderStatistics(values: ArrayLike<number>, ranks: Int32Array, budget?: number): Float64Array {
   const k = reserve(VALUES + 8 * values.length, values.length);
   const set = new Float64Array(k.memory.buffer, VALUES, values.length);
   set.set(values);
-  return selectRanks(k, set, ranks, budget);
+  const out = new Float64Array(ranks.length);
+  let from = 0;
+  for (let j = 0; j < ranks.length; j++) {
+    const n = set.length - from;
+    k.select(VALUES + 8 * from, n, ranks[j]! - from, budget ?? 2 * Math.ceil(Math.log2(n + 1)));
+    out[j] = set[ranks[j]!]!;
+    from = ranks[j]! + 1;
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import { FINE_BUCKETS, HISTOGRAM_BINS, SummaryPasses, type FineGrid, type Scan } from "./summary-passes";
+import { FINE_BUCKETS, HISTOGRAM_BINS, SummaryPasses, type FineGrid } from "./summary-passes";
 
 /**
  * TensorBoard's distribution basis points (tensorboard/plugins/distribution/compressor.py,
@@ -44,11 +44,11 @@ export function summarize(values: ArrayLike<number>): ValueSummary {
   }
   const mean = sum / n;
   const grid = fineGrid(low, high);
-  const { squares, counts, cumulative } = passes.spread(mean, grid, (high - low) / HISTOGRAM_BINS);
+  const { squares, counts } = passes.spread(mean, grid, (high - low) / HISTOGRAM_BINS);
   // numpy's default: linear between the order statistics around (p/100)·(n − 1).
   const positions = BASIS_POINTS.map((bp) => (bp / 10000) * (n - 1));
   const ranks = Int32Array.from(new Set(positions.flatMap((pos) => [Math.floor(pos), Math.min(n - 1, Math.floor(pos) + 1)])));
-  const ranked = ranksOf(passes, grid, cumulative, ranks, scan);
+  const ranked = passes.ranks(ranks, zeros > 0 ? fineBucket(0, grid) : -1, scan);
   const at = (k: number): number => ranked[ranks.indexOf(k)]!;
   return {
     count: values.length,
@@ -78,59 +78,5 @@ function fineGrid(low: number, high: number): FineGrid {
   return { low, half, scale: high > low && Number.isFinite(scale) ? scale : 0 };
 }
 
+/** v's fine bucket, as the kernels find it (summary.wat's spread). */
 const fineBucket = (v: number, g: FineGrid): number => Math.min(FINE_BUCKETS - 1, Math.floor((v * g.half - g.low * g.half) * g.scale));
-
-/**
- * The k-th smallest finite values (0-based) for the given ranks (ascending, distinct): the fine buckets'
- * cumulative counts say which bucket holds each rank; one pass gathers those buckets' values, and the
- * kernels' select reads each bucket's ranks. The exact zeros (dead and dormant neurons' gradients: a
- * third of them in a 784-64-10 MLP) are counted, not gathered: every gathered set is free of ±0.
- */
-function ranksOf(passes: SummaryPasses, grid: FineGrid, cumulative: Int32Array, ranks: Int32Array, scan: Scan): Float64Array {
-  const buckets: number[] = [];
-  const firstRank: number[] = [];
-  for (let j = 0; j < ranks.length; j++) {
-    const b = bucketOf(cumulative, ranks[j]!);
-    if (buckets[buckets.length - 1] === b) continue;
-    buckets.push(b);
-    firstRank.push(j);
-  }
-  const zeroBucket = scan.zeros > 0 ? fineBucket(0, grid) : -1;
-  const sizes = buckets.map((b) => cumulative[b + 1]! - cumulative[b]! - (b === zeroBucket ? scan.zeros : 0));
-  const gathered = passes.gather(buckets, sizes, zeroBucket);
-  const out = new Float64Array(ranks.length);
-  gathered.forEach((set, s) => {
-    const b = buckets[s]!;
-    const from = firstRank[s]!;
-    const local = ranks.slice(from, s + 1 < buckets.length ? firstRank[s + 1]! : ranks.length).map((k) => k - cumulative[b]!);
-    // The zero bucket's negatives: every value of an earlier bucket is below 0, of a later one above.
-    const ranked = b === zeroBucket ? aroundZeros(passes, set, local, scan.negatives - cumulative[b]!, scan) : passes.orderStatistics(set, local);
-    out.set(ranked, from);
-  });
-  return out;
-}
-
-/** The fine bucket holding rank k: the last b with cumulative[b] ≤ k (binary search). */
-function bucketOf(cumulative: Int32Array, k: number): number {
-  let lo = 0;
-  let hi = FINE_BUCKETS - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (cumulative[mid]! <= k) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-/**
- * The ranks of a bucket whose exact zeros (scan.zeros of them, the first scan.negativeZeros −0, as a
- * sort orders them) were left out of `nonzero` (`below` of its values are negative): in sorted order
- * the zeros sit between its negatives and its positives.
- */
-function aroundZeros(passes: SummaryPasses, nonzero: Float64Array, ranks: Int32Array, below: number, scan: Scan): Float64Array {
-  const { zeros, negativeZeros } = scan;
-  const rank = (r: number): number => (r < below ? r : r - zeros);
-  const wanted = Int32Array.from(new Set(Array.from(ranks).filter((r) => r < below || r >= below + zeros).map(rank)));
-  const values = passes.orderStatistics(nonzero, wanted);
-  return Float64Array.from(ranks, (r) => (r < below || r >= below + zeros ? values[wanted.indexOf(rank(r))]! : r < below + negativeZeros ? -0 : 0));
-}

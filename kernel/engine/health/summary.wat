@@ -116,7 +116,7 @@
 ;; non-finite value) has a slot (int32s at $slot per bucket, −1: none; slot 1020 is −1) is stored at its
 ;; slot's next address (int32s at $next per slot, advanced by 8), in index order; the exact zeros of
 ;; $zeroSlot's bucket are left out (they are counted, not gathered).
-  (func (export "gather")
+  (func $gather
     (param $v i32) (param $n i32) (param $bucket i32) (param $slot i32) (param $next i32) (param $zeroSlot i32)
     (local $i i32) (local $x f64) (local $s i32) (local $at i32) (local $to i32)
     (block $done (loop $each
@@ -132,12 +132,87 @@
       (f64.store (local.get $to) (local.get $x))
       (i32.store (local.get $at) (i32.add (local.get $to) (i32.const 8)))
       (br $each))))
+;; The order statistics for $count ranks (int32s at $ranks, ascending, distinct, < the finite count)
+;; into float64s at $out, after spread: the fine buckets' cumulative counts ($cumulative) say which
+;; bucket holds each rank; each such bucket gets a slot (at most 32), gather copies the buckets' values
+;; from $gathered on, and select reads each bucket's ranks in turn (a bucket's later rank among the
+;; values after its earlier one). The exact zeros ($zeros of them, the first $negativeZeros −0, as a sort
+;; orders them) are never gathered: in the zero bucket ($zeroBucket, −1: no zeros) they sit between its
+;; negatives (the finite values below 0, $negatives, less those of earlier buckets) and its positives.
+;; Scratch, 32 int32s each: $rankBucket (each rank's bucket), $start and $from (each slot's first value
+;; and its first value not yet placed by select).
+  (func (export "ranks")
+    (param $v i32) (param $n i32) (param $bucket i32) (param $cumulative i32) (param $slot i32) (param $next i32)
+    (param $ranks i32) (param $count i32) (param $zeroBucket i32) (param $zeros i32) (param $negatives i32)
+    (param $negativeZeros i32) (param $gathered i32) (param $out i32) (param $rankBucket i32) (param $start i32) (param $from i32)
+    (local $j i32) (local $k i32) (local $b i32) (local $s i32) (local $slots i32) (local $at i32) (local $size i32)
+    (local $local i32) (local $below i32) (local $m i32) (local $base i32) (local $first i32) (local $left i32)
+    ;; every bucket without a slot (−1, and the non-finite values' bucket 1020 too)
+    (memory.fill (local.get $slot) (i32.const 0xff) (i32.const 4084))
+    (local.set $at (local.get $gathered))
+    (block $assigned (loop $each
+      (br_if $assigned (i32.ge_u (local.get $j) (local.get $count)))
+      (local.set $k (i32.load (i32.add (local.get $ranks) (i32.shl (local.get $j) (i32.const 2)))))
+      (block $found (loop $walk
+        (br_if $found (i32.gt_s (i32.load offset=4 (i32.add (local.get $cumulative) (i32.shl (local.get $b) (i32.const 2)))) (local.get $k)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $walk)))
+      (i32.store (i32.add (local.get $rankBucket) (i32.shl (local.get $j) (i32.const 2))) (local.get $b))
+      (if (i32.lt_s (i32.load (i32.add (local.get $slot) (i32.shl (local.get $b) (i32.const 2)))) (i32.const 0)) (then
+        (i32.store (i32.add (local.get $slot) (i32.shl (local.get $b) (i32.const 2))) (local.get $slots))
+        (i32.store (i32.add (local.get $next) (i32.shl (local.get $slots) (i32.const 2))) (local.get $at))
+        (i32.store (i32.add (local.get $start) (i32.shl (local.get $slots) (i32.const 2))) (local.get $at))
+        (i32.store (i32.add (local.get $from) (i32.shl (local.get $slots) (i32.const 2))) (i32.const 0))
+        (local.set $size (i32.sub
+          (i32.load offset=4 (i32.add (local.get $cumulative) (i32.shl (local.get $b) (i32.const 2))))
+          (i32.load (i32.add (local.get $cumulative) (i32.shl (local.get $b) (i32.const 2))))))
+        (if (i32.eq (local.get $b) (local.get $zeroBucket)) (then (local.set $size (i32.sub (local.get $size) (local.get $zeros)))))
+        (local.set $at (i32.add (local.get $at) (i32.shl (local.get $size) (i32.const 3))))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 1)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $each)))
+    (call $gather (local.get $v) (local.get $n) (local.get $bucket) (local.get $slot) (local.get $next)
+      (if (result i32) (i32.lt_s (local.get $zeroBucket) (i32.const 0))
+        (then (i32.const -1))
+        (else (i32.load (i32.add (local.get $slot) (i32.shl (local.get $zeroBucket) (i32.const 2)))))))
+    (local.set $j (i32.const 0))
+    (block $done (loop $rank
+      (br_if $done (i32.ge_u (local.get $j) (local.get $count)))
+      (local.set $k (i32.load (i32.add (local.get $ranks) (i32.shl (local.get $j) (i32.const 2)))))
+      (local.set $b (i32.load (i32.add (local.get $rankBucket) (i32.shl (local.get $j) (i32.const 2)))))
+      (local.set $s (i32.load (i32.add (local.get $slot) (i32.shl (local.get $b) (i32.const 2)))))
+      (local.set $local (i32.sub (local.get $k) (i32.load (i32.add (local.get $cumulative) (i32.shl (local.get $b) (i32.const 2))))))
+      (local.set $m (local.get $local))
+      (block $placed
+        (if (i32.eq (local.get $b) (local.get $zeroBucket)) (then
+          (local.set $below (i32.sub (local.get $negatives) (i32.load (i32.add (local.get $cumulative) (i32.shl (local.get $b) (i32.const 2))))))
+          (if (i32.ge_s (local.get $local) (local.get $below)) (then
+            (if (i32.lt_s (local.get $local) (i32.add (local.get $below) (local.get $zeros))) (then
+              ;; one of the zeros
+              (f64.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3)))
+                (select (f64.const -0) (f64.const 0) (i32.lt_s (local.get $local) (i32.add (local.get $below) (local.get $negativeZeros)))))
+              (br $placed)))
+            (local.set $m (i32.sub (local.get $local) (local.get $zeros)))))))
+        (local.set $base (i32.load (i32.add (local.get $start) (i32.shl (local.get $s) (i32.const 2)))))
+        (local.set $first (i32.load (i32.add (local.get $from) (i32.shl (local.get $s) (i32.const 2)))))
+        ;; after gather, the slot's next address is the end of its values
+        (local.set $left (i32.sub
+          (i32.shr_u (i32.sub (i32.load (i32.add (local.get $next) (i32.shl (local.get $s) (i32.const 2)))) (local.get $base)) (i32.const 3))
+          (local.get $first)))
+        (call $select (i32.add (local.get $base) (i32.shl (local.get $first) (i32.const 3))) (local.get $left)
+          (i32.sub (local.get $m) (local.get $first)) (i32.shl (i32.sub (i32.const 32) (i32.clz (local.get $left))) (i32.const 1)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3)))
+          (f64.load (i32.add (local.get $base) (i32.shl (local.get $m) (i32.const 3)))))
+        (i32.store (i32.add (local.get $from) (i32.shl (local.get $s) (i32.const 2))) (i32.add (local.get $m) (i32.const 1))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $rank))))
+
 ;; Rearranges the n float64s at $a (finite, no ±0: order by < is a sort's) so that element k is what a
 ;; sort would put there, the elements before it ≤ it ≤ those after (C++'s nth_element). Quickselect:
 ;; Hoare's partition around the median of the first, middle and last; a range of 16 or fewer is
 ;; insertion-sorted; after $budget partitions (2·log2 n from summary-passes.ts) the range left is
 ;; heapsorted, so hostile orders cost O(n log n) at worst.
-  (func (export "select") (param $a i32) (param $n i32) (param $k i32) (param $budget i32)
+  (func $select (export "select") (param $a i32) (param $n i32) (param $k i32) (param $budget i32)
     (local $lo i32) (local $hi i32) (local $mid i32) (local $i i32) (local $j i32) (local $p f64)
     (local.set $hi (i32.sub (local.get $n) (i32.const 1)))
     (block $done (loop $narrow
