@@ -4,7 +4,8 @@
  * ((from + x₁·δ₁) + x₂·δ₂) + …, ÷ the divisor. Bit for bit, for shapes that exercise every blocking
  * remainder (neurons not a multiple of 4, inputs not a multiple of 4 or 2, odd and even sample counts).
  * The sgd kernel against the strategy's own step (itself checked against PyTorch's formulas in
- * optimizers.test.ts). Also: the committed kernel bytes are the assembly of the committed .wat.
+ * optimizers.test.ts). columnStats (the lifecycle's activation sums) against the per-column loop. Also: the
+ * committed kernel bytes are the assembly of the committed .wat files.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -132,6 +133,29 @@ describe("WebAssembly kernels equal their definitions bit for bit", () => {
     }
   });
 
+  test("columnStats: per column of a block, Σv, Σv² and Σ|v| added onto the sums, rows in order (odd and even columns, NaN included)", () => {
+    const arena = new Arena();
+    const rnd = random(8);
+    for (const units of [1, 2, 3, 10, 64]) {
+      for (const rows of [1, 5, 32]) {
+        const a = filled(arena, rows * units, () => rnd() * 3);
+        if (units === 3 && rows === 5) a[7] = NaN;
+        const [sum, squares, abs] = [0, 1, 2].map(() => filled(arena, units, rnd));
+        const expected = [sum!.slice(), squares!.slice(), abs!.slice()];
+        for (let j = 0; j < units; j++) {
+          for (let r = 0; r < rows; r++) {
+            const v = a[r * units + j]!;
+            expected[0]![j] += v;
+            expected[1]![j] += v * v;
+            expected[2]![j] += Math.abs(v);
+          }
+        }
+        arena.kernels.columnStats(arena.address(a), rows, units, arena.address(sum!), arena.address(squares!), arena.address(abs!));
+        [sum!, squares!, abs!].forEach((got, i) => sameBits(got, expected[i]!, `${rows} × ${units}, ${["Σv", "Σv²", "Σ|v|"][i]}`));
+      }
+    }
+  });
+
   test("an array from elsewhere is refused as a kernel operand", () => {
     const a = new Arena();
     assert.throws(() => a.address(new Float64Array(4)), /not an array of this arena/);
@@ -196,6 +220,6 @@ describe("the sgd kernel steps like sgdStep, bit for bit", () => {
   }
 });
 
-test("kernels-wasm.ts is the assembly of kernels.wat (node bin/build-kernels.mjs --check)", () => {
+test("kernels-wasm.ts and summary-wasm.ts are the assembly of kernels.wat and summary.wat (node bin/build-kernels.mjs --check)", () => {
   execFileSync(process.execPath, ["bin/build-kernels.mjs", "--check"], { stdio: "pipe" });
 });
