@@ -49,6 +49,12 @@ print(json.dumps({"p": np.percentile(v, [b / 100 for b in ${JSON.stringify(BASIS
     assert.equal(s.percentiles[4], 0.5);
     assert.deepEqual([s.histogram.low, s.histogram.high], [0, 3]);
     assert.equal(s.histogram.counts.reduce((a, b) => a + b, 0), 4);
+    // A zero min or max is the first zero in index order (pairs of nonzero values go two at a time).
+    for (const [values, low] of [[[3, 1, 0, -0, 5, 7, 2, 9], 0], [[3, 1, -0, 0, 5, 7, 2, 9], -0], [[-0, 0], -0], [[4, 6, 8, 0, -0], 0]] as const) {
+      const m = summarize(values);
+      assert.ok(Object.is(m.histogram.low, low), `${JSON.stringify(values)}: low ${m.histogram.low}`);
+      assert.ok(Object.is(summarize(values.map((v) => -v)).histogram.high, -low), `${JSON.stringify(values)} negated: high`);
+    }
   });
 
   test("no finite value: NaN statistics, an empty histogram, no throw; one repeated value: one bin", () => {

@@ -11,19 +11,37 @@
   ;; written out: a division by a constant is a multiplication, by a global a division.
 
 ;; The first pass over n values at $v: at $out eight float64s, zeros, −0s, NaNs, finite values, their
-;; sum (in index order), min, max, and the finite values below 0. Min and max by comparison, so among equal values the first seen
-;; stays: a zero min or max is the first zero in index order, −0 or +0. Branches only for the rare
-;; values (non-finite; zeros come in runs: a dead neuron's whole row).
+;; sum, min, max, and the finite values below 0. Two values per f64x2 while both are finite and nonzero
+;; (the sum then runs in two lanes, added at the end to the one-by-one sum); a pair holding a zero or a
+;; non-finite value goes one value at a time, in index order. Min and max by comparison, so among equal
+;; values the first seen stays: zeros only ever reach the one-by-one min and max, so a zero min or max
+;; is the first zero in index order, −0 or +0 (the lanes' equal values are the same bits).
   (func (export "scan") (param $v i32) (param $n i32) (param $out i32)
-    (local $o i32) (local $end i32) (local $x f64)
+    (local $o i32) (local $end i32) (local $x f64) (local $p v128) (local $pairs i32)
+    (local $sum2 v128) (local $low2 v128) (local $high2 v128) (local $below2 v128)
     (local $zeros i32) (local $negative i32) (local $nan i32) (local $count i32) (local $below i32)
-    (local $sum f64) (local $low f64) (local $high f64)
+    (local $sum f64) (local $low f64) (local $high f64) (local $lane f64)
     (local.set $low (f64.const inf))
     (local.set $high (f64.const -inf))
+    (local.set $low2 (f64x2.splat (f64.const inf)))
+    (local.set $high2 (f64x2.splat (f64.const -inf)))
     (local.set $o (local.get $v))
     (local.set $end (i32.add (local.get $v) (i32.shl (local.get $n) (i32.const 3))))
     (block $done (loop $each
       (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (if (i32.le_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)) (then
+        (local.set $p (v128.load (local.get $o)))
+        (if (i64x2.all_true (v128.and
+              (f64x2.eq (f64x2.sub (local.get $p) (local.get $p)) (f64x2.splat (f64.const 0)))
+              (f64x2.ne (local.get $p) (f64x2.splat (f64.const 0))))) (then
+          (local.set $sum2 (f64x2.add (local.get $sum2) (local.get $p)))
+          (local.set $low2 (v128.bitselect (local.get $p) (local.get $low2) (f64x2.lt (local.get $p) (local.get $low2))))
+          (local.set $high2 (v128.bitselect (local.get $p) (local.get $high2) (f64x2.gt (local.get $p) (local.get $high2))))
+          (local.set $below2 (i64x2.sub (local.get $below2) (f64x2.lt (local.get $p) (f64x2.splat (f64.const 0)))))
+          (local.set $pairs (i32.add (local.get $pairs) (i32.const 1)))
+          (local.set $o (i32.add (local.get $o) (i32.const 16)))
+          (br $each)))))
+      ;; one value
       (local.set $x (f64.load (local.get $o)))
       (local.set $o (i32.add (local.get $o) (i32.const 8)))
       (if (f64.ne (f64.sub (local.get $x) (local.get $x)) (f64.const 0)) (then
@@ -39,6 +57,19 @@
       (local.set $low (select (local.get $x) (local.get $low) (f64.lt (local.get $x) (local.get $low))))
       (local.set $high (select (local.get $x) (local.get $high) (f64.gt (local.get $x) (local.get $high))))
       (br $each)))
+    ;; the lanes into the one-by-one results
+    (local.set $sum (f64.add (f64.add (f64x2.extract_lane 0 (local.get $sum2)) (f64x2.extract_lane 1 (local.get $sum2))) (local.get $sum)))
+    (local.set $lane (f64x2.extract_lane 0 (local.get $low2)))
+    (local.set $low (select (local.get $lane) (local.get $low) (f64.lt (local.get $lane) (local.get $low))))
+    (local.set $lane (f64x2.extract_lane 1 (local.get $low2)))
+    (local.set $low (select (local.get $lane) (local.get $low) (f64.lt (local.get $lane) (local.get $low))))
+    (local.set $lane (f64x2.extract_lane 0 (local.get $high2)))
+    (local.set $high (select (local.get $lane) (local.get $high) (f64.gt (local.get $lane) (local.get $high))))
+    (local.set $lane (f64x2.extract_lane 1 (local.get $high2)))
+    (local.set $high (select (local.get $lane) (local.get $high) (f64.gt (local.get $lane) (local.get $high))))
+    (local.set $below (i32.add (local.get $below)
+      (i32.wrap_i64 (i64.add (i64x2.extract_lane 0 (local.get $below2)) (i64x2.extract_lane 1 (local.get $below2))))))
+    (local.set $count (i32.add (local.get $count) (i32.shl (local.get $pairs) (i32.const 1))))
     (f64.store (local.get $out) (f64.convert_i32_u (local.get $zeros)))
     (f64.store offset=8 (local.get $out) (f64.convert_i32_u (local.get $negative)))
     (f64.store offset=16 (local.get $out) (f64.convert_i32_u (local.get $nan)))
