@@ -81,7 +81,8 @@
 
 ;; The second pass: Σ(x − mean)² over the finite values returned; each finite value counted in its fine
 ;; bucket f = min(FINE_BUCKETS − 1, floor((x·half − low·half)·scale)) (int32s at $fine, at index f + 1,
-;; zero on entry; the product is ≥ 0, so truncation is the floor; the counts are made cumulative at the end),
+;; zero on entry; the product is ≥ 0, and a floor below 2⁵² plus 2⁵² holds it in its low mantissa bits:
+;; cheaper than a saturating conversion; the counts are made cumulative at the end),
 ;; and the histogram (int32s at $counts, zero on entry) made from the fine buckets, FINE_PER_BIN to a bin,
 ;; but where numpy's edges low + b·step put a value of a bin's first or last fine bucket in the
 ;; neighbouring bin (only when $step is a finite step > 0): those few are moved. (Computed inline, not
@@ -107,8 +108,8 @@
         (br $each)))
       (local.set $d (f64.sub (local.get $x) (local.get $mean)))
       (local.set $squares (f64.add (local.get $squares) (f64.mul (local.get $d) (local.get $d))))
-      (local.set $f (i32.trunc_sat_f64_s
-        (f64.mul (f64.sub (f64.mul (local.get $x) (local.get $half)) (local.get $lowHalf)) (local.get $scale))))
+      (local.set $f (i32.wrap_i64 (i64.reinterpret_f64 (f64.add (f64.const 4503599627370496) (f64.floor
+        (f64.mul (f64.sub (f64.mul (local.get $x) (local.get $half)) (local.get $lowHalf)) (local.get $scale)))))))
       (local.set $f (select (local.get $f) (i32.const 1019) (i32.lt_s (local.get $f) (i32.const 1019))))
       (i32.store16 (local.get $b) (local.get $f))
       (local.set $b (i32.add (local.get $b) (i32.const 2)))
