@@ -22,6 +22,8 @@ export const adadelta = defineStrategy({
   state: { perWeight: ["square_avg", "acc_delta"] },
   // u_prev is the previous commit's u; adj = LR × Δ
   audit: ["g+λθ", "v", "√(v+ε)", "√(u_prev+ε)", "Δ", "u"],
+  // Per-weight state only, no timestep: a reset weight needs no cohort of its own.
+  readsTimestep: () => false,
   step(s, from, to) {
     const { rho, eps, weight_decay } = s.h;
     const { g: grad, theta, lr, audit } = s;

@@ -23,6 +23,8 @@ export const magdetox = defineStrategy({
   },
   // adj = Fixed Base α × sign(g)
   audit: ["g+λθ", "sign(g)", "Fixed Base α"],
+  // Per-weight state only, no timestep: a reset weight needs no cohort of its own.
+  readsTimestep: () => false,
   step(s, from, to) {
     const { g: grad, theta, lr, audit } = s;
     const weightDecay = s.h.weight_decay;

@@ -24,6 +24,8 @@ export const rmsprop = defineStrategy({
   state: { perWeight: ["square_avg", "grad_avg", "momentum_buffer"] },
   // ḡ is 0 and ṽ = v when not centered; b is 0 when μ = 0. adj = LR × direction.
   audit: ["g+λθ", "v", "ḡ", "ṽ", "√ṽ+ε", "g/(√ṽ+ε)", "b", "direction"],
+  // Per-weight state only, no timestep: a reset weight needs no cohort of its own.
+  readsTimestep: () => false,
   step(s, from, to) {
     const { alpha, eps, weight_decay, momentum, centered } = s.h;
     const { g: grad, theta, lr, audit } = s;

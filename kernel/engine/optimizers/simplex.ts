@@ -47,6 +47,8 @@ export const simplex = defineStrategy({
     }
     return null;
   },
+  // Per-weight state only, no timestep: a reset weight needs no cohort of its own.
+  readsTimestep: () => false,
   step(s, from, to) {
     const { increase, decrease, min_lr, max_lr, weight_decay } = s.h;
     const { g: grad, theta, lr, audit } = s;
