@@ -18,12 +18,12 @@ const MAGIC = 0x3150464e; // "NFP1", little-endian
 export const paletteBytes = (n: number) => PALETTE_HEADER + n;
 
 /**
- * The stored form of `values[0 … n)`: the palette form in a buffer from `alloc(bytes)` when it applies
- * and is smaller, else the raw float64 bytes (a view of `values`, no copy).
+ * The stored form of `values[0 … n)`: the palette form in a new buffer when it applies and is smaller,
+ * else the raw float64 bytes (a view of `values`, no copy).
  */
-export function encodeValues(values: Float64Array, n: number, alloc: (bytes: number) => ArrayBuffer): Uint8Array {
+export function encodeValues(values: Float64Array, n: number): Uint8Array {
   if (paletteBytes(n) < 8 * n) {
-    const out = new Uint8Array(alloc(paletteBytes(n)));
+    const out = new Uint8Array(paletteBytes(n));
     if (encodePalette(values, n, out)) return out;
   }
   return new Uint8Array(values.buffer, values.byteOffset, 8 * n);

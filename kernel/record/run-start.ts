@@ -152,7 +152,7 @@ export function insertRunMetadata(db: Database, m: RunMeta): void {
 
 /** The rows of a run's dataset and test set: their values in the stored form (dataset-codec.ts: palettes where they apply). */
 export function datasetRows(m: RunMeta): { dataset: DigestValue[]; test: DigestValue[] | null } {
-  const store = (a: Float64Array) => encodeValues(a, a.length, (bytes) => new ArrayBuffer(bytes));
+  const store = (a: Float64Array) => encodeValues(a, a.length);
   const d = m.dataset;
   const t = m.test;
   return {

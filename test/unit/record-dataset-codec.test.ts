@@ -11,7 +11,6 @@ import { Trainer } from "../../kernel/engine/trainer";
 import { NfrunReader, RunRecorder, verifyFile } from "../../kernel/record";
 import { decodeValues, encodeValues, PALETTE_HEADER, storedLengthFits } from "../../kernel/record/dataset-codec";
 
-const alloc = (bytes: number) => new ArrayBuffer(bytes);
 const bits = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 test("dataset codec: ≤ 256 distinct values in the palette form, bit for bit (−0, NaN payloads, subnormals, Inf), 6.6× smaller for 10,000 values", () => {
@@ -20,31 +19,31 @@ test("dataset codec: ≤ 256 distinct values in the palette form, bit for bit (�
   for (let i = 0; i < values.length; i++) values[i] = i % 7 === 0 ? special[i % special.length]! : ((i * 37) % 240) / 255;
   const nanWithPayload = new Float64Array(new Uint32Array([0x12345, 0x7ff80001]).buffer)[0]!;
   values[123] = nanWithPayload;
-  const stored = encodeValues(values, values.length, alloc);
+  const stored = encodeValues(values, values.length);
   assert.equal(stored.byteLength, PALETTE_HEADER + values.length);
   assert.ok(stored.byteLength * 6 < values.length * 8);
   const back = decodeValues(stored, values.length)!;
   assert.ok(bits(back).equals(bits(values)), "decoded bits differ");
   // Only the first n values are stored.
-  const head = encodeValues(values, 5000, alloc);
+  const head = encodeValues(values, 5000);
   assert.ok(bits(decodeValues(head, 5000)!).equals(bits(values.subarray(0, 5000))));
 });
 
 test("dataset codec: raw float64 when there are more than 256 distinct values, or too few values for a palette to pay", () => {
   const many = Float64Array.from({ length: 1000 }, (_, i) => i * 0.001);
-  const stored = encodeValues(many, 1000, alloc);
+  const stored = encodeValues(many, 1000);
   assert.equal(stored.byteLength, 8000);
   assert.ok(bits(decodeValues(stored, 1000)!).equals(bits(many)));
   // 257 distinct values, the 257th last: still raw and exact.
   const almost = Float64Array.from({ length: 4000 }, (_, i) => (i < 3999 ? i % 256 : 1000));
-  assert.equal(encodeValues(almost, 4000, alloc).byteLength, 32000);
+  assert.equal(encodeValues(almost, 4000).byteLength, 32000);
   const few = Float64Array.from({ length: 200 }, () => 1);
-  assert.equal(encodeValues(few, 200, alloc).byteLength, 1600);
+  assert.equal(encodeValues(few, 200).byteLength, 1600);
 });
 
 test("dataset codec: a hostile blob (wrong length, magic, entry count, an index past the palette) decodes to null, never to garbage", () => {
   const values = Float64Array.from({ length: 1000 }, (_, i) => i % 3);
-  const good = encodeValues(values, 1000, alloc);
+  const good = encodeValues(values, 1000);
   assert.ok(decodeValues(good, 1000));
   const bad = (edit: (b: Uint8Array) => void) => {
     const b = Uint8Array.from(good);
