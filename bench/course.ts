@@ -45,7 +45,12 @@ export const courseBenchmark: Benchmark = {
       for (const name of notebooks) {
         fs.copyFileSync(path.join(courseDir, name), path.join(work, name));
         const start = performance.now();
-        execFileSync("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300", "--output", "timed.ipynb", name], { cwd: work, env, stdio: "ignore" });
+        try {
+          execFileSync("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300", "--output", "timed.ipynb", name], { cwd: work, env, stdio: "ignore" });
+        } catch (e) {
+          const why = (e as { status?: number | null; code?: string }).code === "ENOENT" ? "jupyter is not installed" : `nbconvert exited with ${(e as { status?: number | null }).status}`;
+          throw new Error(`${name} did not run (${why}); \`jupyter nbconvert --execute ${name}\` shows the failing cell`);
+        }
         const whole = (performance.now() - start) / 1000;
         const cells = (JSON.parse(fs.readFileSync(path.join(work, "timed.ipynb"), "utf8")) as { cells: TimedCell[] }).cells.filter((c) => c.cell_type === "code");
         const times = cells.map(cellSeconds);

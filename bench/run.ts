@@ -65,7 +65,8 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err);
+    // One line, as the CLI's errors: a benchmark that cannot run says why (a missing tool, a failed notebook).
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   },
 );
