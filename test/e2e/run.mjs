@@ -45,7 +45,7 @@ import { checkFirstView, checkSamplesUnchanged, checkStartPage } from "./ui/star
 import { checkThemes } from "./ui/themes.mjs";
 import { WIDE_NOTEBOOK, checkDecisionBoundary, checkWideNetwork } from "./ui/pictures.mjs";
 import { LAZY_NOTEBOOK, checkLazyNetwork } from "./ui/lazy-network.mjs";
-import { checkCellLanguage } from "./ui/cell-language.mjs";
+import { checkCellLanguage, writeLanguageNotebook } from "./ui/cell-language.mjs";
 import { COURSE_LESSON, checkCourseLesson } from "./ui/course-lesson.mjs";
 import { HEALTH_NOTEBOOK, checkHealthEditor, checkLiveHealth } from "./ui/health.mjs";
 import { openWorkbench, setUserSettings } from "./workbench.mjs";
@@ -62,6 +62,7 @@ fs.copyFileSync(path.join(root, "test/e2e/fixtures", NOTEBOOK), path.join(ws, NO
 fs.copyFileSync(path.join(root, "test/e2e/fixtures", WIDE_NOTEBOOK), path.join(ws, WIDE_NOTEBOOK));
 fs.copyFileSync(path.join(root, "samples/course", COURSE_LESSON), path.join(ws, COURSE_LESSON));
 fs.copyFileSync(path.join(root, "test/e2e/fixtures", HEALTH_NOTEBOOK), path.join(ws, HEALTH_NOTEBOOK));
+writeLanguageNotebook(ws);
 if (!fs.existsSync(path.join(root, "dist/cli.js"))) execFileSync(process.execPath, ["esbuild.mjs"], { cwd: root, stdio: "inherit" });
 execFileSync(process.execPath, ["bin/neuroforge.cjs", "train", "samples/experiments/xor.yaml", "--record", path.join(ws, "x.nfrun")], { cwd: root, stdio: "ignore" });
 // A run with a test split (20 % of the circles held out), for the editor's charts of test loss and accuracy.
@@ -199,7 +200,7 @@ try {
   await test("UI: a 784-64-10 network: weight matrices painted, hovering an undrawn weight opens its popup, a click expands its neuron (28 × 28)", () => checkWideNetwork(page));
   await test("UI: cells get completions (Math.ma → max, new Tra → Trainer), squiggle + Problems entry for a cross-cell type error (other notebooks of the folder open), hover types", async () => {
     await inWorkspace();
-    await checkCellLanguage(page, ws);
+    await checkCellLanguage(page);
   });
   await test("UI: Close All Editors shuts the notebooks' kernels down (no kernel process of the workspace left)", () => checkCloseShutsKernels(page, ws));
   await screenshot(page, "last").catch(() => {});

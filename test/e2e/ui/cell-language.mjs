@@ -17,7 +17,8 @@ export const LANGUAGE_NOTEBOOK = "cell-language.ipynb";
 
 const cells = [`import { Trainer } from "neuroforge";\nconst rate = 0.5;`, "const wrong: string = rate;", ""];
 
-function writeNotebook(ws) {
+/** The notebook, written with the workspace (before the workbench indexes the folder for Quick Open). */
+export function writeLanguageNotebook(ws) {
   const nb = {
     cells: cells.map((source) => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source })),
     metadata: { kernelspec: { name: "neuroforge", display_name: "NeuroForge (TypeScript)", language: "typescript" }, language_info: { name: "typescript" } },
@@ -78,8 +79,7 @@ async function suggestionsAfter(page, text, label) {
   return rows;
 }
 
-export async function checkCellLanguage(page, ws) {
-  writeNotebook(ws);
+export async function checkCellLanguage(page) {
   await openFile(page, LANGUAGE_NOTEBOOK);
   await editors(page).nth(2).waitFor({ timeout: 30_000 });
 
