@@ -11,14 +11,14 @@
   ;; written out: a division by a constant is a multiplication, by a global a division.
 
 ;; The first pass over n values at $v: at $out eight float64s, zeros, −0s, NaNs, finite values, their
-;; sum, min, max, and the finite values below 0. Two values per f64x2 while both are finite and nonzero
-;; (the sum then runs in two lanes, added at the end to the one-by-one sum); a pair holding a zero or a
-;; non-finite value goes one value at a time, in index order. Min and max by comparison, so among equal
+;; sum (in index order: the sequential definition's bits), min, max, and the finite values below 0. Two
+;; values per f64x2 while both are finite and nonzero; a pair holding a zero or a non-finite value goes
+;; one value at a time, in index order. Min and max by comparison, so among equal
 ;; values the first seen stays: zeros only ever reach the one-by-one min and max, so a zero min or max
 ;; is the first zero in index order, −0 or +0 (the lanes' equal values are the same bits).
   (func (export "scan") (param $v i32) (param $n i32) (param $out i32)
     (local $o i32) (local $end i32) (local $x f64) (local $p v128) (local $pairs i32)
-    (local $sum2 v128) (local $low2 v128) (local $high2 v128) (local $below2 v128)
+    (local $low2 v128) (local $high2 v128) (local $below2 v128)
     (local $zeros i32) (local $negative i32) (local $nan i32) (local $count i32) (local $below i32)
     (local $sum f64) (local $low f64) (local $high f64) (local $lane f64)
     (local.set $low (f64.const inf))
@@ -34,7 +34,7 @@
         (if (i64x2.all_true (v128.and
               (f64x2.eq (f64x2.sub (local.get $p) (local.get $p)) (f64x2.splat (f64.const 0)))
               (f64x2.ne (local.get $p) (f64x2.splat (f64.const 0))))) (then
-          (local.set $sum2 (f64x2.add (local.get $sum2) (local.get $p)))
+          (local.set $sum (f64.add (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $p))) (f64x2.extract_lane 1 (local.get $p))))
           (local.set $low2 (v128.bitselect (local.get $p) (local.get $low2) (f64x2.lt (local.get $p) (local.get $low2))))
           (local.set $high2 (v128.bitselect (local.get $p) (local.get $high2) (f64x2.gt (local.get $p) (local.get $high2))))
           (local.set $below2 (i64x2.sub (local.get $below2) (f64x2.lt (local.get $p) (f64x2.splat (f64.const 0)))))
@@ -58,7 +58,6 @@
       (local.set $high (select (local.get $x) (local.get $high) (f64.gt (local.get $x) (local.get $high))))
       (br $each)))
     ;; the lanes into the one-by-one results
-    (local.set $sum (f64.add (f64.add (f64x2.extract_lane 0 (local.get $sum2)) (f64x2.extract_lane 1 (local.get $sum2))) (local.get $sum)))
     (local.set $lane (f64x2.extract_lane 0 (local.get $low2)))
     (local.set $low (select (local.get $lane) (local.get $low) (f64.lt (local.get $lane) (local.get $low))))
     (local.set $lane (f64x2.extract_lane 1 (local.get $low2)))
