@@ -30,9 +30,9 @@ export interface ValueSummary {
  * percentiles, a histogram. No finite value: NaN statistics and an empty histogram, never a throw
  * (seed 004: histograms failed when min/max were NaN). Without sorting every value (a health measure
  * must stay cheap next to training): percentiles are exact order statistics found through FINE_BUCKETS
- * buckets, only the values of the buckets holding the wanted ranks being looked at again. The three
- * passes over all the values run in WebAssembly (summary.wat through ./summary-passes.ts); what is left
- * here is per bucket or per rank.
+ * buckets, only the values of the buckets holding the wanted ranks being looked at again. The passes
+ * over the values and the selection run in WebAssembly (summary.wat through ./summary-passes.ts); what is
+ * left here is which ranks to ask for and numpy's interpolation between them.
  */
 export function summarize(values: ArrayLike<number>): ValueSummary {
   const passes = new SummaryPasses(values);
