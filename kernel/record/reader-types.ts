@@ -111,6 +111,12 @@ export interface RebirthAtCommit {
   readonly value: number;
 }
 
+/** A sanitization as one replayed weight met it: commit t left it non-finite, the non-finite guard set it to `value` (its nonfinite event). */
+export interface SanitizedAtCommit {
+  readonly t: number;
+  readonly value: number;
+}
+
 export interface CommitDetail {
   readonly batchTotal: number;
   readonly count: number;
@@ -151,12 +157,17 @@ export interface CommitDetail {
     readonly slowAfter: number;
   } | null;
   /**
-   * The optimizer timestep this weight stepped with: t, or, after a rebirth reset its optimizer state at
-   * commit b, t − b (it restarted as a fresh optimizer's: bias corrections and the like count from there).
+   * The optimizer timestep this weight stepped with: t, or, after a rebirth or a sanitization reset its
+   * optimizer state at commit b, t − b (it restarted as a fresh optimizer's: bias corrections and the like count from there).
    */
   readonly stepT: number;
   /** A rebirth after this commit that wrote this weight (null: none): the next commit's Before is its value. */
   readonly rebirth: RebirthAtCommit | null;
+  /**
+   * The non-finite guard's sanitization after this commit, when this commit left the weight non-finite
+   * (null: none): `after` stays the commit's own (Before − Adj, not finite), the next commit's Before is its value.
+   */
+  readonly sanitized: SanitizedAtCommit | null;
 }
 
 export interface WeightTrace {

@@ -86,18 +86,3 @@ export function runSanitizations(db: RunDb, ctx: RunContext): RecordedSanitizati
   }
   return found;
 }
-
-/**
- * Values only, for a replay of weights lo … lo + theta.length − 1 (a weight's trace, θ series): the
- * weights sanitized after commit t take the sanitized value, and so do their Lookahead slow weights.
- */
-export function writeSanitized(s: RecordedSanitizations, t: number, theta: Float64Array, lo: number, slow: Float64Array | null): void {
-  const logged = s.weights.get(t);
-  if (!logged) return;
-  for (const i of logged.weights) {
-    const j = i - lo;
-    if (j < 0 || j >= theta.length) continue;
-    theta[j] = logged.value;
-    if (slow) slow[j] = logged.value;
-  }
-}

@@ -2,15 +2,13 @@
  * The Trace of a recorded run as series (seed 003): the per-commit scalars (loss, learning-rate scale,
  * gradient and step norms) and θ[t] — one weight's history, a neuron's, a layer's weights as a matrix
  * series, the per-layer update/weight ratio. θ[t] is rebuilt from the run's t = 0 snapshot and the
- * recorded adjustments (after = before − adjustment; rebirths and Lookahead's syncs replayed), one query per neuron.
+ * recorded adjustments (after = before − adjustment; sanitizations, rebirths and Lookahead's syncs replayed), one query per neuron.
  */
 import type { NfrunReader } from "./reader";
 import type { LayerRow, NotRecorded, RunContext } from "./reader-types";
 import { notRecorded } from "./reader-util";
 import { testMetrics } from "./test-split";
-import { runRebirths } from "./lifecycle-replay";
-import { RebirthReplay } from "./rebirth-trace";
-import { runSanitizations, writeSanitized } from "./sanitize-replay";
+import { ResetReplay, runResets } from "./reset-trace";
 import { neuronAdjustments } from "./weight-trace";
 
 /** Per-commit scalars; index k is commit t[k] (t = 1 … T). */
@@ -87,10 +85,9 @@ function fillNeuron(r: NfrunReader, ctx: RunContext, l: LayerRow, neuron: number
   const base = l.offset + neuron * (l.inputs + 1);
   const snap = r.snapshot(ctx, 0);
   // A rebirth that writes the neuron may need its other weights (an absorbing bias reads w_out): replay them all.
-  const rebirths = runRebirths(r, ctx);
-  const [from, to] = RebirthReplay.touches(rebirths, ctx.layers, base, base + l.inputs) ? [0, l.inputs] : [wFrom, wTo];
-  const reborn = new RebirthReplay(rebirths, ctx.layers, base + from, base + to, 0, {}, null, {});
-  const sanitized = runSanitizations(r, ctx);
+  const resets = runResets(r, ctx);
+  const [from, to] = ResetReplay.touches(resets, ctx.layers, base, base + l.inputs) ? [0, l.inputs] : [wFrom, wTo];
+  const reset = new ResetReplay(resets, ctx.layers, base + from, base + to, 0, {}, null, {});
   const n = to - from + 1;
   const theta = snap.weights.slice(base + from, base + to + 1);
   const adj = T > 0 ? neuronAdjustments(r, ctx.info.runId, l.layer, neuron, from, to, 1, T) : [];
@@ -101,8 +98,7 @@ function fillNeuron(r: NfrunReader, ctx: RunContext, l: LayerRow, neuron: number
   for (let t = 1; t <= T; t++) {
     la?.beforeCommit(theta, t);
     for (let w = 0; w < n; w++) theta[w] = theta[w]! - adj[w]![t - 1]!;
-    writeSanitized(sanitized, t, theta, base + from, la?.slow ?? null);
-    reborn.afterCommit(t, theta, {}, la?.slow ?? null);
+    reset.afterCommit(t, theta, {}, la?.slow ?? null);
     la?.afterCommit(theta, t);
     out.set(wanted(), t * stride + column);
   }

@@ -4,9 +4,7 @@ import { blobF64 } from "./blob";
 import { NfrunError } from "./errors";
 import type { NfrunReader } from "./reader";
 import type { Chunk, CommitDetail, LayerRow, LeverageRow, NotRecorded, RunContext, WeightAt, WeightTrace } from "./reader-types";
-import { runRebirths } from "./lifecycle-replay";
-import { RebirthReplay } from "./rebirth-trace";
-import { runSanitizations, writeSanitized } from "./sanitize-replay";
+import { ResetReplay, runResets } from "./reset-trace";
 import { findCommit, notRecorded } from "./reader-util";
 import { rateChangeAt } from "./run-strategy";
 
@@ -112,10 +110,11 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
     return notRecorded(`the input of this weight (neuron [layer ${layer - 1}, neuron ${weight}]) was not recorded`);
   }
   // Replay this weight (or, with per-neuron optimizer state or a rebirth that writes the neuron's weights,
-  // all weights of its neuron) from the nearest snapshot.
+  // all weights of its neuron) from the nearest snapshot. A sanitization sets and resets each weight it
+  // lists on its own, so it needs no other weight.
   const base = l.offset + neuron * (l.inputs + 1);
-  const rebirths = runRebirths(r, ctx);
-  const replayAll = ctx.perNeuron.length > 0 || RebirthReplay.touches(rebirths, ctx.layers, base, base + l.inputs);
+  const resets = runResets(r, ctx);
+  const replayAll = ctx.perNeuron.length > 0 || ResetReplay.touches(resets, ctx.layers, base, base + l.inputs);
   const lo = replayAll ? base : base + weight;
   const hi = replayAll ? base + l.inputs : base + weight;
   const replay = ctx.replay;
@@ -136,7 +135,7 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
   const target = weight - (lo - base);
   // Lookahead over the replayed weights, from the snapshot's slow weights (./mechanisms).
   const la = replay.lookahead(len, snap.slow);
-  const reborn = new RebirthReplay(rebirths, ctx.layers, lo, hi, snap.t, snap.global, strategy, h);
+  const reset = new ResetReplay(resets, ctx.layers, lo, hi, snap.t, snap.global, strategy, h);
   let result: { rows: LeverageRow[]; commit: CommitDetail; batch: number } | null = null;
   for (let tt = snap.t + 1; tt <= t; tt++) {
     const k = ctx.commitIndex.get(tt);
@@ -165,13 +164,13 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
     // recorder takes one after every refresh, also one a reborn weight's own first step asked for).
     const estimate = suppliesCurvature(strategy) ? suppliedCurvature(r, ctx, tt, lo, hi) : null;
     if (estimate) snap.w.curv_est!.set(estimate);
-    else if (suppliesCurvatureAt(strategy, h, tt, reborn.births)) return notRecorded(`the curvature estimate of commit t=${tt} is not recorded (no snapshot after it)`);
-    reborn.prepare(tt);
+    else if (suppliesCurvatureAt(strategy, h, tt, reset.births)) return notRecorded(`the curvature estimate of commit t=${tt} is not recorded (no snapshot after it)`);
+    reset.prepare(tt);
     // Clipping: the strategy sees avg × scale, scale from ‖avg‖ = the commit's grad_norm.
     const clip = replay.clip(ctx.trace.gradNorm[k]!);
     const gradScale = clip?.scale ?? 1;
     la?.beforeCommit(theta, tt);
-    let detail: Omit<CommitDetail, "after" | "lookahead" | "rebirth"> | null = null;
+    let detail: Omit<CommitDetail, "after" | "lookahead" | "rebirth" | "sanitized"> | null = null;
     // setLearningRate between the snapshot and this commit: the rates recorded with the change.
     const changed = rateChangeAt(ctx.rateChanges, snap.t, tt);
     for (let j = 0; j < len; j++) {
@@ -183,7 +182,7 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
       s.h = hj;
       s.g[j] = g * gradScale;
       s.lr[j] = lr;
-      reborn.scope(s, j, tt);
+      reset.scope(s, j, tt);
       const stepT = s.t;
       strategy?.step(s, j, j + 1);
       const recomputed = strategy ? s.adjustment[j]! : null;
@@ -213,8 +212,8 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
     s.h = h;
     const slowBefore = la ? la.slow[target]! : NaN;
     const fast = theta[target]!;
-    // The lifecycle acts after the commit, before Lookahead's sync (trainer.commit).
-    const rebirth = reborn.afterCommit(tt, theta, snap.w, la?.slow ?? null).get(target) ?? null;
+    // The non-finite guard and the lifecycle act after the commit, before Lookahead's sync (trainer.commit).
+    const met = reset.afterCommit(tt, theta, snap.w, la?.slow ?? null).get(target);
     const synced = la ? la.afterCommit(theta, tt) : false;
     if (detail) {
       result = {
@@ -222,9 +221,10 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
         batch,
         commit: {
           ...detail,
-          // A reborn weight's After is the commit's own; `rebirth` says what it became.
-          after: rebirth ? fast : theta[target]!,
-          rebirth,
+          // A reborn or sanitized weight's After is the commit's own; `rebirth` / `sanitized` say what it became.
+          after: met ? fast : theta[target]!,
+          rebirth: met?.rebirth ?? null,
+          sanitized: met?.sanitized ?? null,
           lookahead: synced && la ? { k: la.k, alpha: la.alpha, slowBefore, fastBeforeSync: fast, slowAfter: la.slow[target]! } : null,
         },
       };
@@ -261,13 +261,11 @@ export function weightsAfter(r: NfrunReader, ctx: RunContext, t: number, layer: 
     // after = before − adjustment, then Lookahead's sync where one happened (./mechanisms).
     const la = ctx.replay?.lookahead(theta.length, snap.slow) ?? null;
     // Values only: the sanitizations' and rebirths' writes (the optimizer state plays no part here).
-    const reborn = new RebirthReplay(runRebirths(r, ctx), ctx.layers, base, base + l.inputs, snap.t, {}, null, {});
-    const sanitized = runSanitizations(r, ctx);
+    const reset = new ResetReplay(runResets(r, ctx), ctx.layers, base, base + l.inputs, snap.t, {}, null, {});
     for (let tt = snap.t + 1; tt <= t; tt++) {
       la?.beforeCommit(theta, tt);
       for (let w = 0; w <= l.inputs; w++) theta[w] = theta[w]! - adj[w]![tt - snap.t - 1]!;
-      writeSanitized(sanitized, tt, theta, base, la?.slow ?? null);
-      reborn.afterCommit(tt, theta, {}, la?.slow ?? null);
+      reset.afterCommit(tt, theta, {}, la?.slow ?? null);
       la?.afterCommit(theta, tt);
     }
   }

@@ -21,16 +21,16 @@ import { auditBundle } from "../../kernel/runtime/display/audit";
 import { MIME } from "../../kernel/runtime/display/mime";
 import { activate } from "../../webviews/renderers/audit/index";
 import { installDom } from "./support/dom-globals";
+import { liveCommits } from "./support/live-commits";
 import { renderOutput } from "./support/render-output";
 
 installDom();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nf-rebirth-trace-"));
 const data = generators.circles({ count: 40, noise: 0.05, seed: 1 });
 const model = new Model({ inputs: 2, layers: [{ units: 6, activation: "relu" }, { units: 1, activation: "sigmoid" }] });
-/** Weights after each commit t (the lifecycle acts before observers see a commit) and the engine's adjustments. */
-const live = new Map<number, Float64Array>();
-const engineAdj = new Map<number, Float64Array>();
 const rebirths: LifecycleEvent[] = [];
+/** Weights after each commit t (the lifecycle acts before observers see a commit) and the engine's adjustments. */
+const { weights: live, adjustments: engineAdj, observer } = liveCommits(model, (n) => void (n.lifecycle?.kind === "rebirth" && rebirths.push(n.lifecycle)));
 let reader: NfrunReader;
 let runId = "";
 
@@ -42,17 +42,7 @@ before(async () => {
   const trainer = new Trainer({
     model, loss: "bce", strategy: adam, hyperparameters: { lr: 0.05 }, batchSize: 5,
     lifecycle: { every: 4, maturity: 4, fraction: 0.2, seed: 9 },
-    observers: [
-      rec,
-      {
-        wantsCommitDetail: true,
-        onCommit: (e) => {
-          live.set(e.t, model.params.slice());
-          engineAdj.set(e.t, e.record!.adjustment.slice());
-        },
-        onNotice: (n) => void (n.lifecycle?.kind === "rebirth" && rebirths.push(n.lifecycle)),
-      },
-    ],
+    observers: [rec, observer],
   });
   rec.finish(trainer.fit(data, 4));
   runId = rec.runId;
@@ -137,7 +127,7 @@ describe("a reborn weight's trace", () => {
     assert.equal(value, live.get(e.t)![model.weightIndex(0, e.neuron, 0)]);
     const next = await shown(e.t + 1);
     assert.equal(next.querySelector(".reconcile .check-rebirth"), null);
-    assert.match(next.querySelector(".reconcile .rate")!.textContent!, new RegExp(`this weight.s optimizer restarted at its rebirth after t=${e.t}: its step 1 `));
+    assert.match(next.querySelector(".reconcile .rate")!.textContent!, new RegExp(`this weight.s optimizer restarted after t=${e.t} \\(a rebirth or sanitization reset it\\): its step 1 `));
     const [bc1] = [...next.querySelectorAll(".reconcile .bias-correction")].map((el) => el.textContent!);
     assert.match(bc1!, /^1 − β₁ᵗ = 1 − 0\.9\^1 = 0\.1;/);
   });

@@ -71,9 +71,14 @@ export function auditBundle(trace: AuditPayload): MimeBundle {
     ["Before", fmt(c.before)],
     ["After", fmt(c.after)],
   ];
-  // A rebirth after this commit is no training step: said beside the numbers, in every fallback too.
+  // A rebirth or sanitization after this commit is no training step: said beside the numbers, in every fallback too.
   const b = c.rebirth;
-  const reborn = b ? `reborn at t=${b.t} (lifecycle, neuron [layer ${b.layer}, neuron ${b.neuron}]): ${b.change} → ${fmt(b.value)}, the next commit's Before` : null;
+  const s = c.sanitized;
+  const reset = b
+    ? `reborn at t=${b.t} (lifecycle, neuron [layer ${b.layer}, neuron ${b.neuron}]): ${b.change} → ${fmt(b.value)}, the next commit's Before`
+    : s
+      ? `sanitized at t=${s.t} (non-finite guard): non-finite → ${fmt(s.value)}, the next commit's Before`
+      : null;
   const th = (s: string) => `<th>${escapeHtml(s)}</th>`;
   const td = (s: string | number) => `<td style="text-align:right">${escapeHtml(s)}</td>`;
   const html =
@@ -82,7 +87,7 @@ export function auditBundle(trace: AuditPayload): MimeBundle {
     sampleRows.map((r) => `<tr>${r.map(td).join("")}</tr>`).join("") +
     `</tbody></table><table><thead><tr>${commitCells.map(([k]) => th(k)).join("")}</tr></thead>` +
     `<tbody><tr>${commitCells.map(([, v]) => td(v)).join("")}</tr></tbody></table>` +
-    (reborn ? `<div>${escapeHtml(reborn)}</div>` : "") +
+    (reset ? `<div>${escapeHtml(reset)}</div>` : "") +
     `<div><code>${escapeHtml(trace.strategy.formula)}</code></div></div>`;
   const sums = (trace.neurons ?? []).map((n) => (n.kind === "neuron-snapshot" ? `  sample ${n.sample}: Σ + bias = z ${fmt(n.forward.z)}, ${n.forward.activation}(z) = ${fmt(n.forward.a)}, blame ${fmt(n.blame)}` : `  not recorded: ${n.reason}`));
   const e = trace.epochSummary;
@@ -93,7 +98,7 @@ export function auditBundle(trace: AuditPayload): MimeBundle {
     ...sampleRows.map((r) => r.map((v) => String(v).padStart(10)).join(" ")),
     ...sums,
     `  commit: ${commitCells.map(([k, v]) => `${k} ${v}`).join(", ")}`,
-    ...(reborn ? [`  ${reborn}`] : []),
+    ...(reset ? [`  ${reset}`] : []),
     ...epochLine,
   ].join("\n");
   return { [MIME.audit]: trace, "text/html": html, "text/plain": text };

@@ -6,7 +6,7 @@
  * sync, so that Before − Adj = After reconciles at every commit or says why it does not.
  * Every number comes from the payload; only the arithmetic the line itself shows is done here.
  */
-import type { CommitDetail, RebirthAtCommit } from "../../../kernel/record/reader-types";
+import type { CommitDetail, RebirthAtCommit, SanitizedAtCommit } from "../../../kernel/record/reader-types";
 import { h } from "../../shared/dom";
 import { fmt } from "../../shared/format";
 import { checkLine, signed } from "./check-line";
@@ -150,6 +150,11 @@ function rebirthText(b: RebirthAtCommit): string {
   return `reborn at t=${b.t} (lifecycle, neuron [layer ${b.layer}, neuron ${b.neuron}]): ${CHANGE[b.change]} → ${n(b.value, 17)}; the next commit's Before, with this weight's optimizer state restarted`;
 }
 
+/** The non-finite guard's write after this commit: not training, so no Adj explains it. */
+function sanitizedText(s: SanitizedAtCommit): string {
+  return `sanitized at t=${s.t} (non-finite guard, nonfinite: sanitize): this commit left the weight non-finite → ${n(s.value, 17)}; the next commit's Before, with this weight's optimizer state restarted`;
+}
+
 /** Before − Adj = After, or, at a Lookahead sync, Before − Adj = fast and the sync that makes After. */
 function checkLines(c: CommitDetail, t: number): HTMLElement[] {
   const fast = c.before - c.adjustment;
@@ -167,7 +172,9 @@ function checkLines(c: CommitDetail, t: number): HTMLElement[] {
   }
   const out = [h("div", { class: "muted check" }, checkLine(c.before, c.adjustment))];
   if (c.rebirth) out.push(h("div", { class: "muted check-rebirth" }, rebirthText(c.rebirth)));
-  if (fast !== c.after) {
+  // A sanitized commit's After is not finite (JSON carries it as null): the line says what replaced it.
+  if (c.sanitized) out.push(h("div", { class: "muted check-sanitized" }, sanitizedText(c.sanitized)));
+  else if (fast !== c.after) {
     out.push(h("div", { class: "error check-mismatch", role: "alert" }, `After ${n(c.after, 17)} is not Before − Adj ${n(fast, 17)}, and this run's mechanisms do not explain it`));
   }
   return out;
@@ -175,9 +182,9 @@ function checkLines(c: CommitDetail, t: number): HTMLElement[] {
 
 /** The lines under the commit's tables, in the order the commit computes them. */
 export function reconcilePanel(c: CommitDetail, t: number): HTMLElement {
-  // A reborn weight's optimizer restarted: its own timestep counts from its rebirth (payloads saved before stepT lack it).
+  // A reborn or sanitized weight's optimizer restarted: its own timestep counts from then (payloads saved before stepT lack it).
   const stepT = c.stepT ?? t;
-  const restarted = stepT !== t ? ` · this weight's optimizer restarted at its rebirth after t=${t - stepT}: its step ${stepT} (t below)` : "";
+  const restarted = stepT !== t ? ` · this weight's optimizer restarted after t=${t - stepT} (a rebirth or sanitization reset it): its step ${stepT} (t below)` : "";
   const rate =
     typeof c.rate === "number"
       ? line("rate", `t = ${t} (commits so far) · LR = rate × schedule = ${n(c.rate)} × ${n(c.lrScale)} = ${n(c.lr)}${restarted}`)
