@@ -117,6 +117,14 @@ export interface SanitizedAtCommit {
   readonly value: number;
 }
 
+/** A batch holding samples whose loss went non-finite (`nonfinite: sanitize`): left out of the loss, the batch's non-finite gradient entries count as 0. */
+export interface SanitizedBatch {
+  /** Dataset indices of the samples with a non-finite loss. */
+  readonly samples: readonly number[];
+  /** Whether this weight's batch total was not finite, so counted as 0 (`batchTotal` is then 0). */
+  readonly zeroed: boolean;
+}
+
 export interface CommitDetail {
   readonly batchTotal: number;
   readonly count: number;
@@ -168,6 +176,8 @@ export interface CommitDetail {
    * (null: none): `after` stays the commit's own (Before − Adj, not finite), the next commit's Before is its value.
    */
   readonly sanitized: SanitizedAtCommit | null;
+  /** This commit's batch held samples with a non-finite loss (null: none). */
+  readonly sanitizedBatch: SanitizedBatch | null;
 }
 
 export interface WeightTrace {

@@ -1,3 +1,4 @@
+import { zeroNonFinite } from "../engine/health/sanitize";
 import { StepScope } from "../engine/optimizers/strategy";
 import { suppliesCurvature, suppliesCurvatureAt } from "../engine/precondition/network-curvature";
 import { blobF64 } from "./blob";
@@ -5,6 +6,7 @@ import { NfrunError } from "./errors";
 import type { NfrunReader } from "./reader";
 import type { Chunk, CommitDetail, LayerRow, LeverageRow, NotRecorded, RunContext, WeightAt, WeightTrace } from "./reader-types";
 import { ResetReplay, runResets } from "./reset-trace";
+import { sampleKey } from "./sanitize-replay";
 import { findCommit, notRecorded } from "./reader-util";
 import { rateChangeAt } from "./run-strategy";
 
@@ -147,9 +149,12 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
     const banks = new Float64Array(len);
     const rows: LeverageRow[] = [];
     const first = batch * ctx.info.batchSize;
+    /** The batch's samples (dataset indices) whose loss the non-finite guard logged as non-finite. */
+    const leftOut: number[] = [];
     for (let slot = 0; slot < count; slot++) {
       const at2 = r.samplAt(runId, e, first + slot);
       if (!at2) return notRecorded(`sample at epoch ${e}, position ${first + slot} is not recorded`);
+      if (resets.sanitized.losses.has(sampleKey(e, first + slot))) leftOut.push(at2.chunk.sample[at2.i]!);
       const blame = at2.chunk.blame[at2.i * ctx.R + ctx.col[layer]![neuron]!]!;
       for (let j = 0; j < len; j++) {
         const input = inputOf(ctx, layer, lo - base + j, at2.chunk, at2.i);
@@ -160,6 +165,9 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
         }
       }
     }
+    // Such a batch's non-finite gradient entries count as 0 (sanitize; trainer.commit).
+    const bank = banks[target]!;
+    if (leftOut.length > 0) zeroNonFinite(banks);
     // A network preconditioner's curvature estimate of this commit: the snapshot after it holds it (the
     // recorder takes one after every refresh, also one a reborn weight's own first step asked for).
     const estimate = suppliesCurvature(strategy) ? suppliedCurvature(r, ctx, tt, lo, hi) : null;
@@ -206,6 +214,7 @@ export function weightTrace(r: NfrunReader, runId: string, layer: number, neuron
           clip,
           weightDecay: replay.groupOf && typeof hj.weight_decay === "number" ? hj.weight_decay : null,
           stepT,
+          sanitizedBatch: leftOut.length > 0 ? { samples: leftOut, zeroed: !Number.isFinite(bank) } : null,
         };
       }
     }

@@ -79,6 +79,8 @@ export function auditBundle(trace: AuditPayload): MimeBundle {
     : s
       ? `sanitized at t=${s.t} (non-finite guard): non-finite → ${fmt(s.value)}, the next commit's Before`
       : null;
+  const left = c.sanitizedBatch;
+  const leftOut = left ? `non-finite loss, left out of the loss (non-finite guard): ${left.samples.map((i) => `#${i}`).join(", ")}${left.zeroed ? "; BatchTot not finite → 0" : ""}` : null;
   const th = (s: string) => `<th>${escapeHtml(s)}</th>`;
   const td = (s: string | number) => `<td style="text-align:right">${escapeHtml(s)}</td>`;
   const html =
@@ -88,6 +90,7 @@ export function auditBundle(trace: AuditPayload): MimeBundle {
     `</tbody></table><table><thead><tr>${commitCells.map(([k]) => th(k)).join("")}</tr></thead>` +
     `<tbody><tr>${commitCells.map(([, v]) => td(v)).join("")}</tr></tbody></table>` +
     (reset ? `<div>${escapeHtml(reset)}</div>` : "") +
+    (leftOut ? `<div>${escapeHtml(leftOut)}</div>` : "") +
     `<div><code>${escapeHtml(trace.strategy.formula)}</code></div></div>`;
   const sums = (trace.neurons ?? []).map((n) => (n.kind === "neuron-snapshot" ? `  sample ${n.sample}: Σ + bias = z ${fmt(n.forward.z)}, ${n.forward.activation}(z) = ${fmt(n.forward.a)}, blame ${fmt(n.blame)}` : `  not recorded: ${n.reason}`));
   const e = trace.epochSummary;
@@ -99,6 +102,7 @@ export function auditBundle(trace: AuditPayload): MimeBundle {
     ...sums,
     `  commit: ${commitCells.map(([k, v]) => `${k} ${v}`).join(", ")}`,
     ...(reset ? [`  ${reset}`] : []),
+    ...(leftOut ? [`  ${leftOut}`] : []),
     ...epochLine,
   ].join("\n");
   return { [MIME.audit]: trace, "text/html": html, "text/plain": text };

@@ -72,6 +72,14 @@ function clipLine(c: CommitDetail): HTMLElement | null {
   );
 }
 
+/** What the non-finite guard did to a batch holding samples with a non-finite loss (payloads saved before the field lack it). */
+function sanitizedBatchLine(c: CommitDetail): HTMLElement | null {
+  const b = c.sanitizedBatch;
+  if (!b) return null;
+  const bank = b.zeroed ? "this weight's BatchTot was not finite and counts as 0, so Avg = 0" : "this weight's BatchTot stayed finite";
+  return line("sanitized-batch", `sample${b.samples.length === 1 ? "" : "s"} ${b.samples.map((i) => `#${i}`).join(", ")} of this batch had a non-finite loss (non-finite guard, nonfinite: sanitize): left out of the loss; ${bank}`);
+}
+
 function hyperLine(c: CommitDetail): HTMLElement | null {
   // Payloads saved before these fields existed lack them: those lines are left out.
   const parts = Object.entries(c.hyperparameters ?? {})
@@ -189,5 +197,5 @@ export function reconcilePanel(c: CommitDetail, t: number): HTMLElement {
     typeof c.rate === "number"
       ? line("rate", `t = ${t} (commits so far) · LR = rate × schedule = ${n(c.rate)} × ${n(c.lrScale)} = ${n(c.lr)}${restarted}`)
       : line("rate", `t = ${t} (commits so far) · LR = ${n(c.lr)}${restarted}`);
-  return h("div", { class: "reconcile" }, rate, hyperLine(c), clipLine(c), ...biasCorrectionLines(c, stepT), ...rateLines(c), ...checkLines(c, t));
+  return h("div", { class: "reconcile" }, rate, sanitizedBatchLine(c), hyperLine(c), clipLine(c), ...biasCorrectionLines(c, stepT), ...rateLines(c), ...checkLines(c, t));
 }
