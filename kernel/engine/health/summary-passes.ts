@@ -1,7 +1,7 @@
 import { SUMMARY_WASM_BASE64 } from "./summary-wasm";
 
 /** Fine buckets per histogram bin, bins, and fine buckets: the constants summary.wat is written for. */
-export const FINE_PER_BIN = 34;
+const FINE_PER_BIN = 34;
 export const HISTOGRAM_BINS = 30;
 export const FINE_BUCKETS = HISTOGRAM_BINS * FINE_PER_BIN;
 
@@ -38,7 +38,7 @@ interface Exports {
 }
 
 /** Most ranks one summary asks for (two per basis point), and so most buckets gathered. */
-export const MAX_RANKS = 32;
+const MAX_RANKS = 32;
 // The memory's fixed part (byte offsets): scan's results, the histogram, the fine buckets' counts, the
 // slot per fine bucket (and one for non-finite values), per slot its next address, its start and its
 // first value not placed yet, the ranks asked for, each one's bucket and value, the edge table.
