@@ -44,9 +44,7 @@ export function healthAt(reader: NfrunReader, runId: string, t: number): HealthV
   const info = reader.run(runId);
   const trace = reader.trace(runId);
   const ctx = reader.context(runId);
-  let upTo = 0;
-  while (upTo < trace.t.length && trace.t[upTo]! <= t) upTo++;
-  const idx = decimate(upTo);
+  const idx = decimate(lastAtOrBefore(trace.t, t) + 1);
   const { ages, stages, events } = runStagesAt(reader, runId, t);
   const counts: Record<string, number> = {};
   for (const e of events) counts[e.kind] = (counts[e.kind] ?? 0) + 1;

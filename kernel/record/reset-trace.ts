@@ -1,4 +1,4 @@
-import { rebirthWeights, rebirthWrites, type RebirthLayout } from "../engine/lifecycle/rebirth";
+import { rebirthWeights, rebirthWrites, rebirthWritten, type RebirthLayout } from "../engine/lifecycle/rebirth";
 import { cohortGlobal, initialGlobal } from "../engine/optimizers/cohorts";
 import type { StepScope, Strategy } from "../engine/optimizers/strategy";
 import { runRebirths, type RecordedRebirth } from "./lifecycle-replay";
@@ -82,7 +82,7 @@ export class ResetReplay {
   /** Whether any rebirth of the run writes one of the replayed weights (then its whole neuron is replayed: a write may read the others). */
   static touches(resets: RecordedResets, layers: RebirthLayout, lo: number, hi: number): boolean {
     for (const list of resets.rebirths.values()) {
-      for (const r of list) if (rebirthWrites(layers, r.init, r.seed, r, () => 0).some((w) => w.index >= lo && w.index <= hi)) return true;
+      for (const r of list) if (rebirthWritten(layers, r).some((i) => i >= lo && i <= hi)) return true;
     }
     return false;
   }

@@ -11,7 +11,7 @@ import type { LifecycleEvent } from "../../kernel/engine/lifecycle/events";
 import { NeuronActivity } from "../../kernel/engine/lifecycle/activity";
 import { allocateFitness, evaluateFitness } from "../../kernel/engine/lifecycle/fitness";
 import { resolveLifecycle, type LifecycleOptions } from "../../kernel/engine/lifecycle/options";
-import { rebirth, rebirthRng, rebirthWeights } from "../../kernel/engine/lifecycle/rebirth";
+import { rebirth, rebirthRng, rebirthWeights, rebirthWrites, rebirthWritten } from "../../kernel/engine/lifecycle/rebirth";
 import { Senescence } from "../../kernel/engine/lifecycle/senescence";
 import { Rng } from "../../kernel/engine/math/rng";
 import { Model } from "../../kernel/engine/model";
@@ -64,6 +64,14 @@ describe("rebirth", () => {
     // Nothing else moved.
     const touched = new Set(rebirthWeights(m.layers, 0, 3));
     for (let i = 0; i < old.length; i++) if (!touched.has(i)) assert.equal(m.params[i], old[i], `weight ${i}`);
+  });
+
+  test("rebirthWritten: the weights a rebirth writes, as its write list has them (with and without absorption)", () => {
+    const m = reluNet();
+    for (const site of [{ layer: 0, neuron: 3, t: 40, absorb: 0 }, { layer: 0, neuron: 5, t: 9, absorb: 0.25 }]) {
+      const written = rebirthWrites(m.layers, { name: "he_uniform" }, 7, site, (i) => m.params[i]!).map((w) => w.index);
+      assert.deepEqual([...rebirthWritten(m.layers, site)].sort((a, b) => a - b), [...new Set(written)].sort((a, b) => a - b));
+    }
   });
 
   test("a live neuron reborn: outputs equal the network with that neuron removed (its outgoing weights zero)", () => {
@@ -158,7 +166,7 @@ describe("fitness", () => {
     const act = new NeuronActivity(m);
     m.a[0]![0] = NaN;
     m.a[0]![1] = Infinity;
-    act.observeSample();
+    act.observeRows(m.a, 1);
     act.observeCommit(Float64Array.from([NaN, 1, Infinity, 1]));
     const out = allocateFitness(2);
     const ema = new Float64Array([NaN, 5]);

@@ -23,11 +23,6 @@ export class NeuronActivity {
     this.gradNormSum = new Float64Array(n);
   }
 
-  /** The last predicted sample's activations (model.a). */
-  observeSample(): void {
-    this.observeRows(this.model.a, 1);
-  }
-
   /**
    * The activations of `rows` samples, per layer row-major (rows × units: a DeferredBatch block, or model.a
    * for one sample; arrays of the model's arena). Each neuron's sums run over the rows in order (the

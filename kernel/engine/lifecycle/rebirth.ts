@@ -46,6 +46,17 @@ export function rebirthWeights(layers: RebirthLayout, layer: number, neuron: num
 }
 
 /**
+ * Flat indices of the weights a rebirth writes (forEachRebirthWrite's, without drawing the new values):
+ * the reset ones (rebirthWeights), and with `absorb` ≠ 0 the next layer's biases.
+ */
+export function rebirthWritten(layers: RebirthLayout, site: Pick<RebirthSite, "layer" | "neuron" | "absorb">): number[] {
+  const indices = rebirthWeights(layers, site.layer, site.neuron);
+  const next = layers[site.layer + 1]!;
+  if (site.absorb !== 0) for (let m = 0; m < next.units; m++) indices.push(next.offset + m * (next.inputs + 1) + next.inputs);
+  return indices;
+}
+
+/**
  * The weights a rebirth writes, in the order it writes them: the neuron's incoming weights re-drawn from
  * `init` (fan-in/fan-out of the layer) and its bias as the initializer sets biases ("re-drawn"), each
  * outgoing weight zero ("zeroed") after, with `absorb` ≠ 0, the next layer's bias took over its mean
